@@ -1,0 +1,308 @@
+"""The one facade: open cases, fire triggers, record findings and remedies, run timers, query.
+
+Each brand's flow is compiled once into a shared `transitions` Machine; a case is a row. Firing
+reads the row, asks the brand's Machine, then writes the new state (checked against the version
+it read) and the event in one transaction. Time comes from an injected clock.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection
+from sqlalchemy import Engine as SAEngine
+from sqlalchemy.exc import IntegrityError
+from transitions import MachineError
+
+from recovery.clock import Clock, as_utc, system_clock
+from recovery.errors import (ConcurrentUpdate, GuardRefused, InvalidInput, NotFound,
+                             RecoveryError, TriggerNotAllowed)
+from recovery.flows import CaseFacts, Flow, TriggerOption, load_flows
+from recovery.policy import recorded_changes
+from recovery.store import repo
+from recovery.store.db import DEFAULT_URL, connect, storage_errors
+from recovery.store.records import Case, Event, Timer
+
+Subscriber = Callable[[Event], None]
+"""Told of every event after it is committed: a case opened, a trigger or a timer fired."""
+
+log = logging.getLogger("recovery")
+
+_TIMER_BATCH = 200
+
+
+class Engine:
+    """A brand-aware complaint recovery engine over one database.
+
+    >>> engine = Engine("sqlite:///care.db", workflows="workflows")  # doctest: +SKIP
+    """
+
+    def __init__(self, db: str | SAEngine = DEFAULT_URL, *, workflows: str | Path = "workflows",
+                 clock: Clock = system_clock) -> None:
+        self.flows: dict[str, Flow] = load_flows(workflows)
+        self._db = connect(db)
+        self._clock = clock
+        self._subscribers: list[Subscriber] = []
+
+    # -- brands ----------------------------------------------------------------------------
+
+    @property
+    def brands(self) -> list[str]:
+        """The brands cases can be opened for (shared base flows excluded)."""
+        return [name for name, flow in self.flows.items() if not flow.settings.abstract]
+
+    def flow(self, brand: str) -> Flow:
+        """The compiled flow of a brand."""
+        flow = self.flows.get(brand)
+        if flow is None or flow.settings.abstract:
+            raise NotFound(f"no brand '{brand}'; known brands: {', '.join(self.brands)}")
+        return flow
+
+    # -- commands --------------------------------------------------------------------------
+
+    def open_case(self, brand: str, *, channel: str, author: str, text: str,
+                  at: datetime | None = None, external_id: str | None = None,
+                  by: str | None = None) -> Case:
+        """Open a case for a public complaint. Feeding the same `external_id` again returns
+        the case already opened for it instead of a duplicate."""
+        flow = self.flow(brand)
+        if channel not in flow.settings.channels:
+            served = ", ".join(flow.settings.channels)
+            raise InvalidInput(f"{brand} does not serve channel '{channel}'; it serves {served}")
+        author, text = author.strip(), text.strip()
+        if not author or not text:
+            raise InvalidInput("a complaint needs its author and its text; neither may be empty")
+        when = self._when(at)
+        values = {"brand": brand, "channel": channel, "author": author, "text": text,
+                  "external_id": external_id, "state": flow.initial, "version": 1,
+                  "opened_at": when, "updated_at": when}
+        with self._connection() as conn:
+            if external_id is not None and (known := repo.find_external(conn, brand, external_id)):
+                return self.case(known)
+            try:
+                case_id = repo.insert_case(conn, values)
+            except IntegrityError:  # the same post fed in twice at once: the other one won
+                conn.rollback()
+                return self.case(repo.find_external(conn, brand, external_id or "") or 0)
+            event = Event(case_id, 1, when, by or author, "open", None, flow.initial,
+                          payload={"channel": channel})
+            repo.append_event(conn, event)
+            self._arm(conn, flow, case_id, flow.initial, when)
+            conn.commit()
+        self._notify(event)
+        return Case(id=case_id, **values)  # type: ignore[arg-type]
+
+    def fire(self, case_id: int, trigger: str, *, by: str, note: str | None = None,
+             payload: dict[str, Any] | None = None, at: datetime | None = None) -> Event:
+        """Fire `trigger` on a case; returns the event appended to its history."""
+        if not by.strip():
+            raise InvalidInput("say who fires the trigger (by=...)")
+        when = self._when(at)
+        with self._connection() as conn:
+            event = self._apply(conn, case_id, trigger, by, note, payload, when)
+            conn.commit()
+        self._notify(event)
+        return event
+
+    def record_finding(self, case_id: int, finding: str, *, by: str,
+                       root_cause: str | None = None, note: str | None = None,
+                       at: datetime | None = None) -> Event:
+        """Record the investigation's finding (founded, partly, unfounded) and root cause."""
+        trigger = self._recorder(case_id, "finding")
+        return self.fire(case_id, trigger, by=by, note=note, at=at,
+                         payload={"finding": finding, "root_cause": root_cause})
+
+    def offer_remedy(self, case_id: int, kind: str, value: Decimal | float | str = 1, *,
+                     by: str, note: str | None = None, at: datetime | None = None) -> Event:
+        """Offer a remedy (coupon, discount, refund, voucher, gift) within the brand's limit."""
+        trigger = self._recorder(case_id, "remedy")
+        return self.fire(case_id, trigger, by=by, note=note, at=at,
+                         payload={"kind": kind, "value": str(value)})
+
+    def tick(self, now: datetime | None = None) -> list[Timer]:
+        """Fire every timer due by `now`, each exactly once (also with several workers).
+
+        Returns the timers this call fired, each with its outcome: `fired`, or `refused: …`
+        when the flow no longer lets the trigger fire.
+        """
+        when = self._when(now)
+        done: list[Timer] = []
+        retry_later: list[int] = []
+        while True:
+            with self._connection() as conn:
+                batch = repo.due_timers(conn, when, _TIMER_BATCH, retry_later)
+            for timer in batch:
+                fired = self._fire_timer(timer, when)
+                if fired is None:
+                    retry_later.append(timer.id)
+                else:
+                    done.append(fired)
+            if len(batch) < _TIMER_BATCH:
+                return done
+
+    def subscribe(self, callback: Subscriber) -> Callable[[], None]:
+        """Call `callback(event)` after every committed event; returns an unsubscribe function.
+
+        A callback that raises is logged and does not undo the committed change.
+        """
+        self._subscribers.append(callback)
+        return lambda: self._subscribers.remove(callback)
+
+    # -- queries ---------------------------------------------------------------------------
+
+    def case(self, case_id: int) -> Case:
+        """The case with that id."""
+        with self._connection() as conn:
+            found = repo.get_case(conn, case_id)
+        if found is None:
+            raise NotFound(f"no case {case_id}")
+        return found
+
+    def cases(self, *, brand: str | None = None, state: str | None = None,
+              channel: str | None = None, limit: int = 100, offset: int = 0) -> list[Case]:
+        """Cases matching the filters, newest first."""
+        if brand is not None:
+            self.flow(brand)
+        with self._connection() as conn:
+            return repo.list_cases(conn, brand=brand, state=state, channel=channel,
+                                   limit=limit, offset=offset)
+
+    def history(self, case_id: int) -> list[Event]:
+        """Every event of a case, oldest first."""
+        with self._connection() as conn:
+            events = repo.history(conn, case_id)
+        if not events:
+            raise NotFound(f"no case {case_id}")
+        return events
+
+    def timers(self, case_id: int) -> list[Timer]:
+        """Every timer of a case: pending, fired and cancelled."""
+        self.case(case_id)
+        with self._connection() as conn:
+            return repo.case_timers(conn, case_id)
+
+    def triggers(self, case_id: int) -> list[TriggerOption]:
+        """Every trigger of the case's flow, each allowed or not, with the reason when not."""
+        with self._connection() as conn:
+            flow, facts, _version = self._facts(conn, case_id)
+        return flow.options(facts)
+
+    def allowed_triggers(self, case_id: int) -> list[str]:
+        """The triggers that may fire on the case now."""
+        return [option.trigger for option in self.triggers(case_id) if option.allowed]
+
+    def counts(self, brand: str | None = None) -> dict[tuple[str, str], int]:
+        """How many cases each (brand, state) holds."""
+        with self._connection() as conn:
+            return repo.count_by_state(conn, brand)
+
+    # -- inside ----------------------------------------------------------------------------
+
+    def _apply(self, conn: Connection, case_id: int, trigger: str, by: str, note: str | None,
+               payload: dict[str, Any] | None, at: datetime) -> Event:
+        flow, facts, version = self._facts(conn, case_id)
+        source = facts.state
+        event = flow.machine.events.get(trigger)
+        if event is None or source not in event.transitions:
+            raise TriggerNotAllowed(case_id, source, trigger, self._allowed(flow, facts))
+        changes = recorded_changes(flow, trigger, payload, at)
+        try:
+            moved = event.trigger(facts)
+        except MachineError as exc:
+            raise TriggerNotAllowed(case_id, source, trigger, self._allowed(flow, facts)) from exc
+        if not moved:
+            guard, reason = facts.refusal or ("?", "refused")
+            raise GuardRefused(case_id, trigger, guard, reason)
+        dest = facts.state
+        if not repo.advance(conn, case_id, version, dest, at, changes):
+            raise ConcurrentUpdate(case_id)
+        appended = Event(case_id, version + 1, at, by, trigger, source, dest, note, payload)
+        repo.append_event(conn, appended)
+        if dest != source:
+            if source in flow.timers_in:
+                repo.cancel_timers(conn, case_id, at)
+            self._arm(conn, flow, case_id, dest, at)
+        return appended
+
+    def _fire_timer(self, timer: Timer, now: datetime) -> Timer | None:
+        """Claim and fire one timer; None when this call did not fire it (another worker did,
+        or the case changed meanwhile and the timer stays pending for the next tick)."""
+        event = None
+        with self._connection() as conn:
+            if not repo.claim_timer(conn, timer.id, now):
+                conn.rollback()
+                return None
+            payload = {"timer": timer.id, "due_at": timer.due_at.isoformat()}
+            try:
+                event = self._apply(conn, timer.case_id, timer.trigger, "timer", None, payload, now)
+                outcome = "fired"
+            except ConcurrentUpdate:
+                conn.rollback()
+                return None
+            except (TriggerNotAllowed, GuardRefused) as exc:
+                outcome = f"refused: {exc}"
+                repo.settle_timer(conn, timer.id, outcome)
+            conn.commit()
+        if event is not None:
+            self._notify(event)
+        return replace(timer, fired_at=now, outcome=outcome)
+
+    def _facts(self, conn: Connection, case_id: int) -> tuple[Flow, CaseFacts, int]:
+        row = repo.load_facts(conn, case_id)
+        if row is None:
+            raise NotFound(f"no case {case_id}")
+        brand, state, version, acknowledged_at, finding, remedy_kind = row
+        flow = self.flows.get(brand)
+        if flow is None:
+            raise NotFound(f"case {case_id} belongs to brand '{brand}', whose flow is not in "
+                           "the workflows folder; restore its flow.yaml")
+        return flow, CaseFacts(state, acknowledged_at, finding, remedy_kind), version
+
+    @staticmethod
+    def _allowed(flow: Flow, facts: CaseFacts) -> list[str]:
+        return [option.trigger for option in flow.options(facts) if option.allowed]
+
+    def _arm(self, conn: Connection, flow: Flow, case_id: int, state: str, at: datetime) -> None:
+        due = flow.timers_in.get(state)
+        if due:
+            repo.arm_timers(conn, case_id, state, [(trigger, at + after) for trigger, after in due])
+
+    def _recorder(self, case_id: int, kind: str) -> str:
+        brand = self.case(case_id).brand
+        trigger = self.flows[brand].recorder.get(kind)
+        if trigger is None:
+            raise InvalidInput(f"the flow of {brand} has no trigger that records a {kind}")
+        return trigger
+
+    def _when(self, at: datetime | None) -> datetime:
+        return as_utc(at if at is not None else self._clock())
+
+    def _notify(self, event: Event) -> None:
+        for callback in list(self._subscribers):
+            try:
+                callback(event)
+            except Exception:
+                log.exception("subscriber %r failed on %s of case %s", callback, event.trigger,
+                              event.case_id)
+
+    @contextmanager
+    def _connection(self) -> Iterator[Connection]:
+        with storage_errors("database error"):
+            try:
+                with self._db.connect() as conn:
+                    yield conn
+            except IntegrityError as exc:
+                raise _integrity(exc) from exc
+
+
+def _integrity(exc: IntegrityError) -> RecoveryError:
+    """An integrity error that escaped: two writers raced on the same case."""
+    params = exc.params if isinstance(exc.params, dict) else {}
+    return ConcurrentUpdate(int(params.get("case_id", 0)))

@@ -1,0 +1,94 @@
+"""The errors `recovery` raises: one base class, a few precise subclasses.
+
+    RecoveryError                  any error of this library; the CLI prints it as one line
+    ├── FlowError                  a brand's flow file is bad (carries every Problem, file:line)
+    ├── NotFound                   no such case or brand
+    ├── InvalidInput               an argument is malformed or missing (empty text, unknown channel)
+    ├── TriggerNotAllowed          the trigger cannot fire from the case's state (says which can)
+    ├── GuardRefused               a guard of the flow refused the trigger (says why)
+    ├── PolicyViolation            the brand's policy forbids it (e.g. a remedy over its limit)
+    ├── ConcurrentUpdate           the case changed under us; nothing was written
+    └── StorageError               the database could not be reached or used
+
+Errors raised by the libraries we build on (transitions, SQLAlchemy, pydantic, PyYAML) are
+wrapped into these at the boundary, so a caller catches `RecoveryError` and nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class RecoveryError(Exception):
+    """Base class of every error raised by `recovery`."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a flow file: where it is, what is wrong, how to fix it."""
+
+    file: Path
+    line: int | None
+    message: str
+    hint: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else str(self.file)
+        return f"{where}: {self.message}" + (f" ({self.hint})" if self.hint else "")
+
+
+class FlowError(RecoveryError):
+    """One or more flow files are invalid; `problems` lists all of them."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        first = str(problems[0]) if problems else "invalid flow"
+        more = f" (and {len(problems) - 1} more problem(s): run `recovery flow validate`)"
+        super().__init__(first + (more if len(problems) > 1 else ""))
+
+
+class NotFound(RecoveryError):
+    """No case, brand or other object with that name or id exists."""
+
+
+class InvalidInput(RecoveryError):
+    """An argument is malformed or missing; the message says how to fix it."""
+
+
+class TriggerNotAllowed(RecoveryError):
+    """The trigger cannot fire from the case's current state."""
+
+    def __init__(self, case_id: int, state: str, trigger: str, allowed: list[str]) -> None:
+        self.case_id, self.state, self.trigger, self.allowed = case_id, state, trigger, allowed
+        can = ", ".join(allowed) if allowed else "none: the case is closed"
+        super().__init__(
+            f"case {case_id}: '{trigger}' is not allowed from state '{state}' (allowed: {can})"
+        )
+
+
+class GuardRefused(RecoveryError):
+    """A guard declared on the trigger refused it; `reason` says why."""
+
+    def __init__(self, case_id: int, trigger: str, guard: str, reason: str) -> None:
+        self.case_id, self.trigger, self.guard, self.reason = case_id, trigger, guard, reason
+        super().__init__(f"case {case_id}: '{trigger}' refused by guard '{guard}': {reason}")
+
+
+class PolicyViolation(RecoveryError):
+    """The brand's declared policy forbids the action (e.g. a remedy over its limit)."""
+
+
+class ConcurrentUpdate(RecoveryError):
+    """Someone else changed the case first; nothing was written. Reload and try again."""
+
+    def __init__(self, case_id: int) -> None:
+        self.case_id = case_id
+        super().__init__(
+            f"case {case_id} was changed by someone else meanwhile; nothing was written "
+            "(show the case again and retry)"
+        )
+
+
+class StorageError(RecoveryError):
+    """The database could not be reached, created or written."""

@@ -1,0 +1,7 @@
+"""Brand flows: declared in YAML, validated with file and line, compiled once per brand."""
+
+from recovery.flows.compile import Flow, TriggerOption
+from recovery.flows.guards import GUARDS, CaseFacts
+from recovery.flows.loader import load_flows, validate_flows
+
+__all__ = ["GUARDS", "CaseFacts", "Flow", "TriggerOption", "load_flows", "validate_flows"]

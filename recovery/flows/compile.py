@@ -1,0 +1,100 @@
+"""Compile a validated flow once into a shared `transitions` Machine.
+
+A `Flow` is the runtime face of one brand: its settings, one Machine shared by all its cases
+(a case is a database row, never an in-memory machine), the timers armed per state and the
+trigger that records each kind of fact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from transitions import EventData, Machine
+
+from recovery.flows.guards import GUARDS, CaseFacts, Guard
+from recovery.flows.schema import BrandFile
+
+
+@dataclass(frozen=True)
+class TriggerOption:
+    """A trigger of the flow as seen from one case: may it fire now, and if not, why not."""
+
+    trigger: str
+    allowed: bool
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A brand's compiled flow and settings. Built by `load_flows`; immutable and shared."""
+
+    brand: str
+    file: Path
+    settings: BrandFile
+    machine: Machine
+    timers_in: dict[str, tuple[tuple[str, timedelta], ...]]
+    recorder: dict[str, str]
+
+    @property
+    def name(self) -> str:
+        """The brand's display name."""
+        return self.settings.name
+
+    @property
+    def initial(self) -> str:
+        """The state every new case starts in."""
+        return self.settings.flow.initial
+
+    def sources(self, trigger: str) -> list[str]:
+        """The states `trigger` may fire from."""
+        decl = self.settings.flow.triggers.get(trigger)
+        return list(decl.sources) if decl else []
+
+    def is_terminal(self, state: str) -> bool:
+        """True when `state` ends a case."""
+        return self.settings.flow.states[state].terminal
+
+    def options(self, facts: CaseFacts) -> list[TriggerOption]:
+        """Every trigger of the flow, allowed or not from the case described by `facts`."""
+        result = []
+        for trigger, decl in self.settings.flow.triggers.items():
+            if facts.state not in decl.sources:
+                result.append(TriggerOption(trigger, False,
+                                            f"only from {', '.join(decl.sources)}"))
+                continue
+            refusal = next((f"{name}: {reason}" for name in decl.guards
+                            if (reason := GUARDS[name](facts)) is not None), "")
+            result.append(TriggerOption(trigger, not refusal, refusal))
+        return result
+
+
+def compile_flow(brand: str, file: Path, settings: BrandFile) -> Flow:
+    """Build the shared Machine of a validated flow."""
+    decl = settings.flow
+    machine = Machine(model=None, states=list(decl.states), initial=decl.initial,
+                      auto_transitions=False, send_event=True, name=brand)
+    for trigger, spec in decl.triggers.items():
+        conditions = [_condition(name, GUARDS[name]) for name in spec.guards]
+        machine.add_transition(trigger, list(spec.sources), spec.to, conditions=conditions)
+    timers: dict[str, list[tuple[str, timedelta]]] = {}
+    for timer in decl.timers.values():
+        timers.setdefault(timer.state, []).append((timer.fire, timer.after))
+    recorder = {spec.records: name for name, spec in decl.triggers.items() if spec.records}
+    return Flow(brand, file, settings, machine,
+                {state: tuple(items) for state, items in timers.items()}, recorder)
+
+
+def _condition(name: str, guard: Guard) -> Any:
+    def check(event: EventData) -> bool:
+        facts: CaseFacts = event.model
+        reason = guard(facts)
+        if reason is None:
+            return True
+        facts.refusal = (name, reason)
+        return False
+
+    check.__name__ = name
+    return check

@@ -1,0 +1,115 @@
+"""Find the brands in a workflows folder, merge each over the flow it extends, validate it all.
+
+A brand is a folder holding `flow.yaml`. `validate_flows` returns every problem of every file;
+`load_flows` raises `FlowError` with all of them, or returns the compiled flows.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from recovery.errors import FlowError, Problem
+from recovery.flows.compile import Flow, compile_flow
+from recovery.flows.schema import BrandFile
+from recovery.flows.source import Document, merge, read_document
+from recovery.flows.validate import check_flow
+
+FLOW_FILE = "flow.yaml"
+
+WHOLE = frozenset({("hours",)})
+"""Settings a brand replaces as a whole rather than key by key: its week is its own."""
+
+
+def flow_files(workflows: Path) -> dict[str, Path]:
+    """Map each brand (folder name) under `workflows` to its flow file."""
+    if not workflows.is_dir():
+        return {}
+    return {folder.name: folder / FLOW_FILE
+            for folder in sorted(workflows.iterdir()) if (folder / FLOW_FILE).is_file()}
+
+
+def validate_flows(workflows: Path | str) -> tuple[dict[str, Flow], list[Problem]]:
+    """Load every flow under `workflows`; return the good ones and all problems found."""
+    root = Path(workflows)
+    files = flow_files(root)
+    if not files:
+        return {}, [Problem(root, None, f"no brand flows found in {root}",
+                            f"create {root}/<brand>/{FLOW_FILE} or pass --workflows")]
+    documents: dict[str, Document] = {}
+    problems: list[Problem] = []
+    for brand, file in files.items():
+        document, found = read_document(file)
+        problems += found
+        if document is not None:
+            documents[brand] = document
+    flows: dict[str, Flow] = {}
+    for brand, document in documents.items():
+        merged, found = _resolve(brand, documents, files, ())
+        problems += found
+        if merged is None:
+            continue
+        settings, found = _check(files[brand], merged)
+        problems += found
+        if settings is not None and not found:
+            flows[brand] = compile_flow(brand, files[brand], settings)
+    return flows, list(dict.fromkeys(problems))  # a broken base is reported once
+
+
+def load_flows(workflows: Path | str) -> dict[str, Flow]:
+    """Load and compile every flow under `workflows`, or raise `FlowError` listing all problems."""
+    flows, problems = validate_flows(workflows)
+    if problems:
+        raise FlowError(problems)
+    return flows
+
+
+def _resolve(brand: str, documents: dict[str, Document], files: dict[str, Path],
+             chain: tuple[str, ...]) -> tuple[Document | None, list[Problem]]:
+    """The brand's document merged over the one it extends (recursively)."""
+    document = documents[brand]
+    base = document.data.get("extends")
+    if base is None:
+        return document, []
+    if not isinstance(base, str) or base not in files:
+        known = ", ".join(name for name in files if name != brand)
+        return None, [document.problem(("extends",), f"'{brand}' extends unknown flow '{base}'",
+                                       f"known: {known}", file=files[brand])]
+    if base in chain or base == brand:
+        return None, [document.problem(("extends",), f"'{brand}' extends itself through "
+                                       f"{' -> '.join((*chain, brand, base))}",
+                                       "break the cycle", file=files[brand])]
+    if base not in documents:
+        return None, []  # the base file itself is broken and already reported
+    parent, problems = _resolve(base, documents, files, (*chain, brand))
+    if parent is None:
+        return None, problems
+    child = Document({"abstract": False, **document.data}, document.marks)
+    return merge(parent, child, WHOLE), problems
+
+
+def _check(file: Path, document: Document) -> tuple[BrandFile | None, list[Problem]]:
+    try:
+        settings = BrandFile.model_validate(document.data)
+    except ValidationError as exc:
+        return None, [_from_pydantic(file, document, error) for error in exc.errors()]
+    problems = [document.problem(path, message, hint, file=file)
+                for path, message, hint in check_flow(settings.flow)]
+    return settings, problems
+
+
+def _from_pydantic(file: Path, document: Document, error: object) -> Problem:
+    err: dict[str, object] = error  # type: ignore[assignment]
+    loc = tuple(part for part in err["loc"] if isinstance(part, str | int))  # type: ignore[attr-defined]
+    # pydantic names the alias (`from`, `in`) in locations; map it back for the marks
+    field = ".".join(str(part) for part in loc) or "the file"
+    kind = err["type"]
+    message = str(err["msg"]).removeprefix("Value error, ")
+    if kind == "missing":
+        return document.problem(loc[:-1], f"'{field}' is missing",
+                                "add it here or in the flow this one extends", file=file)
+    if kind == "extra_forbidden":
+        return document.problem(loc, f"unknown setting '{field}'",
+                                "check the spelling; see workflows/default/flow.yaml", file=file)
+    return document.problem(loc, f"{field}: {message}", file=file)

@@ -1,0 +1,199 @@
+"""The shape of a brand's flow file, checked field by field with pydantic.
+
+A file declares the brand (time zone, languages, voice, hours, holidays, channels with their SLA
+targets, remedy limits) and, under `flow:`, its states, triggers and timers. Graph-level checks
+(unknown or unreachable states, dead ends, …) live in `validate.py`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from recovery.clock import parse_duration
+
+CHANNELS = frozenset({
+    "twitter", "facebook", "instagram", "linkedin", "pinterest", "snapchat", "tiktok",
+    "whatsapp", "viber", "skype", "messenger", "reviews", "email", "phone", "chat",
+})
+"""Channels a brand can declare. Public ones are where complaints arrive; others are private."""
+
+PRIVATE_CHANNELS = frozenset({"whatsapp", "viber", "skype", "messenger", "email", "phone", "chat"})
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+RECORDS = ("acknowledgement", "finding", "remedy")
+"""What a trigger can record on the case besides its state change."""
+
+NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_INTERVAL = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
+_DAYSPEC = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun)(-(mon|tue|wed|thu|fri|sat|sun))?$")
+
+
+def _duration(value: object) -> object:
+    return parse_duration(value) if isinstance(value, str) else value
+
+
+Duration = Annotated[timedelta, BeforeValidator(_duration)]
+Names = Annotated[list[str], BeforeValidator(lambda v: [v] if isinstance(v, str) else v)]
+
+
+class Strict(BaseModel):
+    """Base of every section: unknown keys are errors (they are usually typos)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ChannelPolicy(Strict):
+    """SLA targets of one channel."""
+
+    first_response: Duration
+    resolution: Duration
+    clock: Literal["business", "calendar"] = "business"
+    warn_at: float = Field(0.8, gt=0, lt=1, description="share of the target that warns")
+
+
+class RemedyLimit(Strict):
+    """The most a care agent may offer of one kind of remedy."""
+
+    max: Decimal = Field(gt=0)
+    unit: str = Field(min_length=1, description="a currency code (EUR) or a thing (meal, pair)")
+
+
+class Holidays(Strict):
+    """Days the care team is off: a country's public holidays and/or explicit dates."""
+
+    country: str | None = None
+    subdivision: str | None = None
+    dates: list[date] = []
+
+    @field_validator("country")
+    @classmethod
+    def _known_country(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        import holidays  # imported here: only flow validation needs the country list
+
+        if value not in holidays.list_supported_countries():
+            raise ValueError(f"'{value}' is not a country the holidays package knows "
+                             "(use an ISO 3166 code such as CZ, PL, HR, GR)")
+        return value
+
+
+class StateDecl(Strict):
+    """One state of the flow."""
+
+    description: str = ""
+    terminal: bool = False
+
+
+class TriggerDecl(Strict):
+    """One trigger: the states it fires from, where it leads, its guards and what it records."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    sources: Names = Field(alias="from", min_length=1)
+    to: str | None = Field(None, description="destination; omitted means the case stays put")
+    guards: Names = []
+    records: Literal["acknowledgement", "finding", "remedy"] | None = None
+    description: str = ""
+
+
+class TimerDecl(Strict):
+    """A timer armed when a case enters `state`; after `after` it fires `fire`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    state: str = Field(alias="in")
+    after: Duration
+    fire: str
+
+    @field_validator("after")
+    @classmethod
+    def _positive(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("a timer must wait a positive time, e.g. 3d")
+        return value
+
+
+class FlowDecl(Strict):
+    """The state machine of a brand."""
+
+    initial: str
+    states: dict[str, StateDecl]
+    triggers: dict[str, TriggerDecl]
+    timers: dict[str, TimerDecl] = {}
+
+
+class BrandFile(Strict):
+    """A whole flow file after merging it over the flow it extends."""
+
+    name: str = Field(min_length=1)
+    extends: str | None = None
+    abstract: bool = False
+    timezone: str
+    languages: list[str] = Field(min_length=1)
+    voice: Literal["formal", "casual"]
+    direct_line: str | None = None
+    hours: dict[str, list[str]]
+    holidays: Holidays = Holidays()
+    channels: dict[str, ChannelPolicy] = Field(min_length=1)
+    remedies: dict[str, RemedyLimit] = {}
+    flow: FlowDecl
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"'{value}' is not an IANA time zone (e.g. Europe/Prague)") from None
+        return value
+
+    @field_validator("languages")
+    @classmethod
+    def _languages(cls, value: list[str]) -> list[str]:
+        for code in value:
+            if not re.fullmatch(r"[a-z]{2}", code):
+                raise ValueError(f"'{code}' is not a two-letter ISO 639-1 code (en, cs, pl, …)")
+        return value
+
+    @field_validator("hours")
+    @classmethod
+    def _hours(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        covered: dict[str, list[tuple[str, str]]] = {}
+        for spec, intervals in value.items():
+            if not _DAYSPEC.match(spec):
+                raise ValueError(f"'{spec}' is not a day or day range (mon, sat, mon-fri)")
+            for interval in intervals:
+                match = _INTERVAL.match(interval)
+                if not match or interval[:5] >= interval[6:]:
+                    raise ValueError(f"'{interval}' is not an opening interval like 08:00-20:00")
+                for day in _days(spec):
+                    for start, end in covered.get(day, []):
+                        if interval[:5] < end and start < interval[6:]:
+                            raise ValueError(f"{day}: {interval} overlaps {start}-{end}")
+                    covered.setdefault(day, []).append((interval[:5], interval[6:]))
+        return value
+
+    @field_validator("channels")
+    @classmethod
+    def _channels(cls, value: dict[str, ChannelPolicy]) -> dict[str, ChannelPolicy]:
+        for channel in value:
+            if channel not in CHANNELS:
+                raise ValueError(f"unknown channel '{channel}'; known: {', '.join(sorted(CHANNELS))}")
+        return value
+
+
+def _days(spec: str) -> list[str]:
+    first, _, last = spec.partition("-")
+    start = DAYS.index(first)
+    end = DAYS.index(last) if last else start
+    if end < start:
+        raise ValueError(f"'{spec}' runs backwards; write the earlier day first (mon-fri)")
+    return list(DAYS[start : end + 1])

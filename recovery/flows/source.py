@@ -1,0 +1,131 @@
+"""Read a flow file as plain data while remembering the file and line of every value.
+
+A `Document` is the parsed YAML plus `marks`, a map from a value's path (the keys and list
+indexes leading to it) to where it was written. Merging a brand over its base keeps the marks
+of whichever file each surviving value came from, so every problem can point at a line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from recovery.errors import Problem
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Mark:
+    """Where a value was declared."""
+
+    file: Path
+    line: int
+
+
+@dataclass
+class Document:
+    """A parsed flow file: its data and the mark of every value in it."""
+
+    data: dict[str, Any]
+    marks: dict[Path_, Mark] = field(default_factory=dict)
+
+    def where(self, path: Path_) -> Mark | None:
+        """The mark of `path`, or of its nearest declared parent."""
+        for end in range(len(path), -1, -1):
+            mark = self.marks.get(path[:end])
+            if mark is not None:
+                return mark
+        return None
+
+    def problem(self, path: Path_, message: str, hint: str = "", *, file: Path) -> Problem:
+        """A Problem located at `path` (falling back to the file itself)."""
+        mark = self.where(path)
+        return Problem(mark.file if mark else file, mark.line if mark else None, message, hint)
+
+
+def read_document(file: Path) -> tuple[Document | None, list[Problem]]:
+    """Parse `file`; on bad YAML return no document and the problems found."""
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [Problem(file, None, f"cannot read the file: {exc}")]
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else {}
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        return None, [Problem(file, line, f"not valid YAML: {exc.problem or exc.context}",
+                              "check indentation and quoting on that line")]
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        return None, [Problem(file, 1, "a flow file must be a mapping of settings",
+                              "start with lines like `name: My Brand`")]
+    problems: list[Problem] = []
+    marks: dict[Path_, Mark] = {}
+    _mark(node, (), file, marks, problems)
+    return Document(data, marks), problems
+
+
+def _mark(node: yaml.Node, path: Path_, file: Path, marks: dict[Path_, Mark],
+          problems: list[Problem]) -> None:
+    marks[path] = Mark(file, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key, value in node.value:
+            name = str(key.value)
+            if name in seen:
+                problems.append(Problem(file, key.start_mark.line + 1,
+                                        f"'{name}' is declared twice in the same mapping",
+                                        "keep one of them"))
+            seen.add(name)
+            _mark(value, (*path, name), file, marks, problems)
+            marks[(*path, name)] = Mark(file, key.start_mark.line + 1)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _mark(item, (*path, index), file, marks, problems)
+
+
+def merge(base: Document, override: Document, whole: frozenset[Path_] = frozenset()) -> Document:
+    """Deep-merge `override` over `base`: mappings merge, anything else replaces, null removes.
+
+    Mappings at the paths in `whole` are replaced as a whole instead of merged.
+    """
+    marks = dict(base.marks)
+    data = _merge(base.data, override.data, (), marks, whole)
+    marks.update({p: m for p, m in override.marks.items() if p and _present(data, p)})
+    return Document(data, marks)
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any], path: Path_,
+           marks: dict[Path_, Mark], whole: frozenset[Path_]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in over.items():
+        here = (*path, key)
+        if isinstance(value, dict) and isinstance(merged.get(key), dict) and here not in whole:
+            merged[key] = _merge(merged[key], value, here, marks, whole)
+            continue
+        for stale in [p for p in marks if p[: len(here)] == here]:
+            del marks[stale]
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _present(data: Any, path: Path_) -> bool:
+    for step in path:
+        if isinstance(data, dict) and step in data:
+            data = data[step]
+        elif isinstance(data, list) and isinstance(step, int) and step < len(data):
+            data = data[step]
+        else:
+            return False
+    return True

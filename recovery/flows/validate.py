@@ -1,0 +1,133 @@
+"""Graph checks of a flow: what pydantic cannot see field by field.
+
+`check_flow` returns every problem as (path, message, hint); the loader turns paths into lines.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from difflib import get_close_matches
+
+from recovery.flows.guards import GUARDS
+from recovery.flows.schema import NAME, FlowDecl
+
+Finding = tuple[tuple[str | int, ...], str, str]
+
+FORBIDDEN = ("delete", "remove", "hide", "erase", "destroy", "purge", "ban")
+"""Words no state or trigger may be named after: a complaint is never deleted or hidden."""
+
+RESERVED = ("open",)
+"""Trigger names the engine uses itself (`open` is the first event of every case)."""
+
+
+def _hint(name: str, known: list[str]) -> str:
+    close = get_close_matches(name, known, n=1)
+    return f"did you mean '{close[0]}'?" if close else f"known: {', '.join(sorted(known))}"
+
+
+def check_flow(flow: FlowDecl) -> list[Finding]:
+    """Every graph-level problem of `flow`."""
+    found: list[Finding] = []
+    states = list(flow.states)
+    found += _check_names(flow)
+    if flow.initial not in flow.states:
+        found.append((("flow", "initial"), f"initial state '{flow.initial}' is not declared",
+                      _hint(flow.initial, states)))
+    if not any(state.terminal for state in flow.states.values()):
+        found.append((("flow", "states"), "no state is terminal: cases could never close",
+                      "mark the last state with `terminal: true`"))
+    recorded: dict[str, str] = {}
+    for name, trig in flow.triggers.items():
+        here = ("flow", "triggers", name)
+        for index, source in enumerate(trig.sources):
+            if source not in flow.states:
+                found.append(((*here, "from", index), f"trigger '{name}' fires from unknown "
+                              f"state '{source}'", _hint(source, states)))
+            elif flow.states[source].terminal:
+                found.append(((*here, "from", index), f"trigger '{name}' leaves terminal state "
+                              f"'{source}'", "a terminal state has no way out; drop `terminal`"))
+        if trig.to is not None and trig.to not in flow.states:
+            found.append(((*here, "to"), f"trigger '{name}' leads to unknown state '{trig.to}'",
+                          _hint(trig.to, states)))
+        for index, guard in enumerate(trig.guards):
+            if guard not in GUARDS:
+                found.append(((*here, "guards", index), f"unknown guard '{guard}'",
+                              _hint(guard, list(GUARDS))))
+        if trig.records:
+            if trig.records in recorded:
+                found.append(((*here, "records"), f"both '{recorded[trig.records]}' and '{name}' "
+                              f"record the {trig.records}", "let one trigger record it"))
+            recorded[trig.records] = name
+    for name, timer in flow.timers.items():
+        here = ("flow", "timers", name)
+        if timer.state not in flow.states:
+            found.append(((*here, "in"), f"timer '{name}' is armed in unknown state "
+                          f"'{timer.state}'", _hint(timer.state, states)))
+        trig = flow.triggers.get(timer.fire)
+        if trig is None:
+            found.append(((*here, "fire"), f"timer '{name}' fires unknown trigger '{timer.fire}'",
+                          _hint(timer.fire, list(flow.triggers))))
+        elif timer.state not in trig.sources:
+            found.append(((*here, "fire"), f"timer '{name}' fires '{timer.fire}', which cannot "
+                          f"fire from '{timer.state}'", f"add '{timer.state}' to its `from`"))
+    if not found:
+        found += _check_graph(flow)
+    return found
+
+
+def _check_names(flow: FlowDecl) -> list[Finding]:
+    found: list[Finding] = []
+    for kind, names in (("states", flow.states), ("triggers", flow.triggers),
+                        ("timers", flow.timers)):
+        for name in names:
+            path = ("flow", kind, name)
+            if not NAME.match(name):
+                found.append((path, f"'{name}' is not a valid name",
+                              "use lower-case letters, digits and _ (e.g. move_private)"))
+            elif any(word in name.split("_") for word in FORBIDDEN):
+                found.append((path, f"'{name}' would delete or hide a complaint; complaints are "
+                              "never deleted", "close the case instead: every post stays public"))
+            elif kind == "triggers" and name in RESERVED:
+                found.append((path, f"'{name}' is reserved for the engine", "choose another name"))
+    return found
+
+
+def _check_graph(flow: FlowDecl) -> list[Finding]:
+    """Unreachable states, dead ends and states from which no terminal state can be reached."""
+    found: list[Finding] = []
+    forward: dict[str, set[str]] = {state: set() for state in flow.states}
+    for trig in flow.triggers.values():
+        for source in trig.sources:
+            if trig.to is not None:
+                forward[source].add(trig.to)
+    reachable = _reach(flow.initial, forward)
+    backward: dict[str, set[str]] = {state: set() for state in flow.states}
+    for source, dests in forward.items():
+        for dest in dests:
+            backward[dest].add(source)
+    can_finish: set[str] = set()
+    for state, decl in flow.states.items():
+        if decl.terminal:
+            can_finish |= _reach(state, backward)
+    for state, decl in flow.states.items():
+        path = ("flow", "states", state)
+        if state not in reachable:
+            found.append((path, f"state '{state}' cannot be reached from '{flow.initial}'",
+                          "add a trigger leading to it, or remove it"))
+        elif not decl.terminal and not (forward[state] - {state}):
+            found.append((path, f"state '{state}' is a dead end but not terminal",
+                          "add a trigger out of it, or mark it `terminal: true`"))
+        elif state not in can_finish:
+            found.append((path, f"from state '{state}' no terminal state can be reached",
+                          "add a trigger that leads on towards closing"))
+    return found
+
+
+def _reach(start: str, edges: dict[str, set[str]]) -> set[str]:
+    seen, queue = {start}, deque([start])
+    while queue:
+        for nxt in edges.get(queue.popleft(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append(nxt)
+    return seen

@@ -1,0 +1,65 @@
+"""What a trigger records on a case, checked against the brand's policy. Pure: no I/O.
+
+A trigger may record an acknowledgement (when it happened), a finding (founded, partly or
+unfounded, with a root cause) or a remedy (a kind the brand offers, within its limit).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from recovery.errors import InvalidInput, PolicyViolation
+from recovery.flows import Flow
+
+FINDINGS = ("founded", "partly", "unfounded")
+
+
+def recorded_changes(flow: Flow, trigger: str, payload: dict[str, Any] | None,
+                     at: datetime) -> dict[str, Any]:
+    """The case columns `trigger` sets, from its payload; raises on a missing or bad value."""
+    decl = flow.settings.flow.triggers.get(trigger)
+    kind = decl.records if decl else None
+    data = payload or {}
+    if kind == "acknowledgement":
+        return {"acknowledged_at": at}
+    if kind == "finding":
+        return _finding(trigger, data)
+    if kind == "remedy":
+        return _remedy(flow, trigger, data)
+    return {}
+
+
+def _finding(trigger: str, data: dict[str, Any]) -> dict[str, Any]:
+    finding = data.get("finding")
+    if finding not in FINDINGS:
+        raise InvalidInput(f"'{trigger}' records a finding: give finding as one of "
+                           f"{', '.join(FINDINGS)} (got {finding!r})")
+    root_cause = str(data.get("root_cause") or "").strip() or None
+    if finding != "unfounded" and root_cause is None:
+        raise InvalidInput(f"a {finding} finding needs a root cause: say what the business "
+                           "should improve (e.g. 'soup waits too long at the pass')")
+    return {"finding": finding, "root_cause": root_cause}
+
+
+def _remedy(flow: Flow, trigger: str, data: dict[str, Any]) -> dict[str, Any]:
+    kind = data.get("kind")
+    limits = flow.settings.remedies
+    if not kind:
+        raise InvalidInput(f"'{trigger}' records a remedy: give its kind "
+                           f"({', '.join(limits) or 'none declared'}) and value")
+    limit = limits.get(str(kind))
+    if limit is None:
+        offered = ", ".join(limits) or "no remedies at all"
+        raise PolicyViolation(f"{flow.brand} does not offer a {kind}; its flow allows {offered}")
+    try:
+        value = Decimal(str(data.get("value", 1)))
+    except InvalidOperation:
+        raise InvalidInput(f"remedy value {data.get('value')!r} is not a number") from None
+    if not value.is_finite() or value <= 0:
+        raise InvalidInput(f"remedy value must be a positive number, not {value}")
+    if value > limit.max:
+        raise PolicyViolation(f"a {kind} of {value} {limit.unit} is over {flow.brand}'s limit of "
+                              f"{limit.max} {limit.unit}; offer less or ask a lead to raise it")
+    return {"remedy_kind": kind, "remedy_value": value, "remedy_unit": limit.unit}

@@ -1,0 +1,1 @@
+"""Storage: SQLModel tables, the connection, and the reads and writes of the engine."""

@@ -1,0 +1,77 @@
+"""Plain, immutable snapshots handed to callers: a case, an event, a timer that fired."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    return value
+
+
+class Record:
+    """Mixin: `as_dict()` gives JSON-ready data (ISO times, decimals as strings)."""
+
+    def as_dict(self) -> dict[str, Any]:
+        """The record as JSON-ready data."""
+        return {key: _plain(value) for key, value in asdict(self).items()}  # type: ignore[call-overload]
+
+
+@dataclass(frozen=True)
+class Case(Record):
+    """One complaint and where its recovery stands (a projection of its events)."""
+
+    id: int
+    brand: str
+    channel: str
+    author: str
+    text: str
+    state: str
+    version: int
+    opened_at: datetime
+    updated_at: datetime
+    external_id: str | None = None
+    acknowledged_at: datetime | None = None
+    finding: str | None = None
+    root_cause: str | None = None
+    remedy_kind: str | None = None
+    remedy_value: Decimal | None = None
+    remedy_unit: str | None = None
+
+
+@dataclass(frozen=True)
+class Event(Record):
+    """One thing that happened to a case: who fired what, when, from which state to which."""
+
+    case_id: int
+    seq: int
+    at: datetime
+    by: str
+    trigger: str
+    source: str | None
+    dest: str
+    note: str | None = None
+    payload: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Timer(Record):
+    """A trigger due on a case; `outcome` says what happened when it fired."""
+
+    id: int
+    case_id: int
+    trigger: str
+    state: str
+    due_at: datetime
+    fired_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    outcome: str | None = None

@@ -1,0 +1,90 @@
+"""The tables: cases (a projection), events (append-only, the truth) and timers.
+
+`cases.version` counts the case's events; every change updates it with a check on the old
+value (optimistic concurrency), and `events` is unique on (case_id, seq), so no event is ever
+lost or written twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Index, Numeric, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+
+def _when(nullable: bool = False, index: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=nullable,
+                                                index=index))
+
+
+class CaseRow(SQLModel, table=True):
+    """One complaint and where its recovery stands."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        UniqueConstraint("brand", "external_id", name="uq_cases_brand_external_id"),
+        Index("ix_cases_brand_state", "brand", "state"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    brand: str = Field(max_length=64)
+    channel: str = Field(max_length=32)
+    author: str = Field(max_length=200)
+    text: str
+    external_id: str | None = Field(default=None, max_length=200)
+    state: str = Field(max_length=64, index=True)
+    version: int = 1
+    opened_at: datetime = _when()
+    updated_at: datetime = _when()
+    acknowledged_at: datetime | None = _when(nullable=True)
+    finding: str | None = Field(default=None, max_length=16)
+    root_cause: str | None = None
+    remedy_kind: str | None = Field(default=None, max_length=32)
+    remedy_value: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 2)))
+    remedy_unit: str | None = Field(default=None, max_length=32)
+
+
+class EventRow(SQLModel, table=True):
+    """One thing that happened to a case. Rows are only ever inserted."""
+
+    __tablename__ = "events"
+    __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_events_case_seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id")
+    seq: int
+    at: datetime = _when()
+    by: str = Field(max_length=200)
+    trigger: str = Field(max_length=64)
+    source: str | None = Field(default=None, max_length=64)
+    dest: str = Field(max_length=64)
+    note: str | None = None
+    payload: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+
+
+class TimerRow(SQLModel, table=True):
+    """A trigger due to fire on a case at a time, unless the case moves on first."""
+
+    __tablename__ = "timers"
+    __table_args__ = (
+        Index("ix_timers_pending", "due_at",
+              sqlite_where=text("fired_at IS NULL AND cancelled_at IS NULL"),
+              postgresql_where=text("fired_at IS NULL AND cancelled_at IS NULL")),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    trigger: str = Field(max_length=64)
+    state: str = Field(max_length=64)
+    due_at: datetime = _when()
+    fired_at: datetime | None = _when(nullable=True)
+    cancelled_at: datetime | None = _when(nullable=True)
+    outcome: str | None = None
+
+
+cases = CaseRow.__table__  # type: ignore[attr-defined]
+events = EventRow.__table__  # type: ignore[attr-defined]
+timers = TimerRow.__table__  # type: ignore[attr-defined]
