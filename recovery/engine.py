@@ -18,17 +18,17 @@ from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy import Engine as SAEngine
-from sqlalchemy.exc import IntegrityError
 from transitions import MachineError
 
 from recovery.clock import Clock, as_utc, system_clock
 from recovery.errors import (ConcurrentUpdate, GuardRefused, InvalidInput, NotFound,
-                             RecoveryError, TriggerNotAllowed)
+                             TriggerNotAllowed)
 from recovery.flows import CaseFacts, Flow, TriggerOption, load_flows
 from recovery.policy import recorded_changes
-from recovery.store import repo
+from recovery.store import queries
 from recovery.store.db import DEFAULT_URL, connect, storage_errors
 from recovery.store.records import Case, Event, Timer
+from recovery.store.writer import Tx, Writer
 
 Subscriber = Callable[[Event], None]
 """Told of every event after it is committed: a case opened, a trigger or a timer fired."""
@@ -48,6 +48,7 @@ class Engine:
                  clock: Clock = system_clock) -> None:
         self.flows: dict[str, Flow] = load_flows(workflows)
         self._db = connect(db)
+        self._writer = Writer(self._db)
         self._clock = clock
         self._subscribers: list[Subscriber] = []
 
@@ -83,19 +84,23 @@ class Engine:
         values = {"brand": brand, "channel": channel, "author": author, "text": text,
                   "external_id": external_id, "state": flow.initial, "version": 1,
                   "opened_at": when, "updated_at": when}
-        with self._connection() as conn:
-            if external_id is not None and (known := repo.find_external(conn, brand, external_id)):
-                return self.case(known)
-            try:
-                case_id = repo.insert_case(conn, values)
-            except IntegrityError:  # the same post fed in twice at once: the other one won
-                conn.rollback()
-                return self.case(repo.find_external(conn, brand, external_id or "") or 0)
-            event = Event(case_id, 1, when, by or author, "open", None, flow.initial,
-                          payload={"channel": channel})
-            repo.append_event(conn, event)
-            self._arm(conn, flow, case_id, flow.initial, when)
-            conn.commit()
+        known: int | None = None
+        try:
+            with self._writer.transaction() as tx:
+                known = tx.find_external(brand, external_id) if external_id else None
+                if known is None:
+                    case_id = tx.insert_case(values)
+                    event = Event(case_id, 1, when, by or author, "open", None, flow.initial,
+                                  payload={"channel": channel})
+                    tx.append_event(event)
+                    self._arm(tx, flow, case_id, flow.initial, when)
+        except ConcurrentUpdate:
+            if not external_id:
+                raise
+            with self._writer.transaction() as tx:  # the same post fed in twice at once
+                known = tx.find_external(brand, external_id)
+        if known is not None:
+            return self.case(known)
         self._notify(event)
         return Case(id=case_id, **values)  # type: ignore[arg-type]
 
@@ -105,9 +110,8 @@ class Engine:
         if not by.strip():
             raise InvalidInput("say who fires the trigger (by=...)")
         when = self._when(at)
-        with self._connection() as conn:
-            event = self._apply(conn, case_id, trigger, by, note, payload, when)
-            conn.commit()
+        with self._writer.transaction(case_id) as tx:
+            event = self._apply(tx, case_id, trigger, by, note, payload, when)
         self._notify(event)
         return event
 
@@ -137,7 +141,7 @@ class Engine:
         retry_later: list[int] = []
         while True:
             with self._connection() as conn:
-                batch = repo.due_timers(conn, when, _TIMER_BATCH, retry_later)
+                batch = queries.due_timers(conn, when, _TIMER_BATCH, retry_later)
             for timer in batch:
                 fired = self._fire_timer(timer, when)
                 if fired is None:
@@ -160,7 +164,7 @@ class Engine:
     def case(self, case_id: int) -> Case:
         """The case with that id."""
         with self._connection() as conn:
-            found = repo.get_case(conn, case_id)
+            found = queries.get_case(conn, case_id)
         if found is None:
             raise NotFound(f"no case {case_id}")
         return found
@@ -171,13 +175,13 @@ class Engine:
         if brand is not None:
             self.flow(brand)
         with self._connection() as conn:
-            return repo.list_cases(conn, brand=brand, state=state, channel=channel,
+            return queries.list_cases(conn, brand=brand, state=state, channel=channel,
                                    limit=limit, offset=offset)
 
     def history(self, case_id: int) -> list[Event]:
         """Every event of a case, oldest first."""
         with self._connection() as conn:
-            events = repo.history(conn, case_id)
+            events = queries.history(conn, case_id)
         if not events:
             raise NotFound(f"no case {case_id}")
         return events
@@ -186,12 +190,12 @@ class Engine:
         """Every timer of a case: pending, fired and cancelled."""
         self.case(case_id)
         with self._connection() as conn:
-            return repo.case_timers(conn, case_id)
+            return queries.case_timers(conn, case_id)
 
     def triggers(self, case_id: int) -> list[TriggerOption]:
         """Every trigger of the case's flow, each allowed or not, with the reason when not."""
-        with self._connection() as conn:
-            flow, facts, _version = self._facts(conn, case_id)
+        with self._writer.transaction() as tx:
+            flow, facts, _version = self._facts(tx, case_id)
         return flow.options(facts)
 
     def allowed_triggers(self, case_id: int) -> list[str]:
@@ -201,13 +205,13 @@ class Engine:
     def counts(self, brand: str | None = None) -> dict[tuple[str, str], int]:
         """How many cases each (brand, state) holds."""
         with self._connection() as conn:
-            return repo.count_by_state(conn, brand)
+            return queries.count_by_state(conn, brand)
 
     # -- inside ----------------------------------------------------------------------------
 
-    def _apply(self, conn: Connection, case_id: int, trigger: str, by: str, note: str | None,
+    def _apply(self, tx: Tx, case_id: int, trigger: str, by: str, note: str | None,
                payload: dict[str, Any] | None, at: datetime) -> Event:
-        flow, facts, version = self._facts(conn, case_id)
+        flow, facts, version = self._facts(tx, case_id)
         source = facts.state
         event = flow.machine.events.get(trigger)
         if event is None or source not in event.transitions:
@@ -221,58 +225,58 @@ class Engine:
             guard, reason = facts.refusal or ("?", "refused")
             raise GuardRefused(case_id, trigger, guard, reason)
         dest = facts.state
-        if not repo.advance(conn, case_id, version, dest, at, changes):
+        if not tx.advance(case_id, version, dest, at, changes):
             raise ConcurrentUpdate(case_id)
         appended = Event(case_id, version + 1, at, by, trigger, source, dest, note, payload)
-        repo.append_event(conn, appended)
+        tx.append_event(appended)
         if dest != source:
             if source in flow.timers_in:
-                repo.cancel_timers(conn, case_id, at)
-            self._arm(conn, flow, case_id, dest, at)
+                tx.cancel(case_id, at)
+            self._arm(tx, flow, case_id, dest, at)
         return appended
 
     def _fire_timer(self, timer: Timer, now: datetime) -> Timer | None:
         """Claim and fire one timer; None when this call did not fire it (another worker did,
         or the case changed meanwhile and the timer stays pending for the next tick)."""
         event = None
-        with self._connection() as conn:
-            if not repo.claim_timer(conn, timer.id, now):
-                conn.rollback()
-                return None
-            payload = {"timer": timer.id, "due_at": timer.due_at.isoformat()}
-            try:
-                event = self._apply(conn, timer.case_id, timer.trigger, "timer", None, payload, now)
-                outcome = "fired"
-            except ConcurrentUpdate:
-                conn.rollback()
-                return None
-            except (TriggerNotAllowed, GuardRefused) as exc:
-                outcome = f"refused: {exc}"
-                repo.settle_timer(conn, timer.id, outcome)
-            conn.commit()
+        try:
+            with self._writer.transaction() as tx:
+                if not tx.claim(timer.id, now):
+                    return None
+                payload = {"timer": timer.id, "due_at": timer.due_at.isoformat()}
+                try:
+                    event = self._apply(tx, timer.case_id, timer.trigger, "timer", None, payload,
+                                        now)
+                    outcome = "fired"
+                except (TriggerNotAllowed, GuardRefused) as exc:
+                    outcome = f"refused: {exc}"
+                    tx.settle(timer.id, outcome)
+        except ConcurrentUpdate:
+            return None
         if event is not None:
             self._notify(event)
         return replace(timer, fired_at=now, outcome=outcome)
 
-    def _facts(self, conn: Connection, case_id: int) -> tuple[Flow, CaseFacts, int]:
-        row = repo.load_facts(conn, case_id)
+    def _facts(self, tx: Tx, case_id: int) -> tuple[Flow, CaseFacts, int]:
+        row = tx.facts(case_id)
         if row is None:
             raise NotFound(f"no case {case_id}")
-        brand, state, version, acknowledged_at, finding, remedy_kind = row
-        flow = self.flows.get(brand)
+        flow = self.flows.get(row.brand)
         if flow is None:
-            raise NotFound(f"case {case_id} belongs to brand '{brand}', whose flow is not in "
+            raise NotFound(f"case {case_id} belongs to brand '{row.brand}', whose flow is not in "
                            "the workflows folder; restore its flow.yaml")
-        return flow, CaseFacts(state, acknowledged_at, finding, remedy_kind), version
+        facts = CaseFacts(row.state, row.acknowledged_at, row.finding, row.remedy_kind)
+        return flow, facts, row.version
 
     @staticmethod
     def _allowed(flow: Flow, facts: CaseFacts) -> list[str]:
         return [option.trigger for option in flow.options(facts) if option.allowed]
 
-    def _arm(self, conn: Connection, flow: Flow, case_id: int, state: str, at: datetime) -> None:
+    @staticmethod
+    def _arm(tx: Tx, flow: Flow, case_id: int, state: str, at: datetime) -> None:
         due = flow.timers_in.get(state)
         if due:
-            repo.arm_timers(conn, case_id, state, [(trigger, at + after) for trigger, after in due])
+            tx.arm(case_id, state, [(trigger, at + after) for trigger, after in due])
 
     def _recorder(self, case_id: int, kind: str) -> str:
         brand = self.case(case_id).brand
@@ -294,15 +298,5 @@ class Engine:
 
     @contextmanager
     def _connection(self) -> Iterator[Connection]:
-        with storage_errors("database error"):
-            try:
-                with self._db.connect() as conn:
-                    yield conn
-            except IntegrityError as exc:
-                raise _integrity(exc) from exc
-
-
-def _integrity(exc: IntegrityError) -> RecoveryError:
-    """An integrity error that escaped: two writers raced on the same case."""
-    params = exc.params if isinstance(exc.params, dict) else {}
-    return ConcurrentUpdate(int(params.get("case_id", 0)))
+        with storage_errors("database error"), self._db.connect() as conn:
+            yield conn

@@ -1,0 +1,84 @@
+"""The reads behind the board, a case's history and its timers (SQLAlchemy Core).
+
+The writes of the hot path live in `writer.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, func, select
+
+from recovery.clock import as_utc
+from recovery.store.records import Case, Event, Timer
+from recovery.store.tables import cases, events, timers
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    return None if value is None else as_utc(value)
+
+
+def due_timers(conn: Connection, now: datetime, limit: int,
+               skip: Sequence[int] = ()) -> list[Timer]:
+    """Pending timers due by `now`, oldest first."""
+    query = (select(timers.c.id, timers.c.case_id, timers.c.trigger, timers.c.state,
+                    timers.c.due_at)
+             .where(timers.c.fired_at.is_(None), timers.c.cancelled_at.is_(None),
+                    timers.c.due_at <= now)
+             .order_by(timers.c.due_at, timers.c.id).limit(limit))
+    if skip:
+        query = query.where(timers.c.id.not_in(skip))
+    return [Timer(row.id, row.case_id, row.trigger, row.state, as_utc(row.due_at))
+            for row in conn.execute(query)]
+
+
+def get_case(conn: Connection, case_id: int) -> Case | None:
+    """The case with that id, or None."""
+    row = conn.execute(select(cases).where(cases.c.id == case_id)).first()
+    return None if row is None else _case(row)
+
+
+def list_cases(conn: Connection, *, brand: str | None = None, state: str | None = None,
+               channel: str | None = None, limit: int = 100, offset: int = 0) -> list[Case]:
+    """Cases matching the filters, newest first."""
+    query = select(cases).order_by(cases.c.id.desc()).limit(limit).offset(offset)
+    for column, value in (("brand", brand), ("state", state), ("channel", channel)):
+        if value is not None:
+            query = query.where(cases.c[column] == value)
+    return [_case(row) for row in conn.execute(query)]
+
+
+def count_by_state(conn: Connection, brand: str | None = None) -> dict[tuple[str, str], int]:
+    """How many cases each (brand, state) holds."""
+    query = select(cases.c.brand, cases.c.state, func.count()).group_by(cases.c.brand,
+                                                                          cases.c.state)
+    if brand is not None:
+        query = query.where(cases.c.brand == brand)
+    return {(row[0], row[1]): int(row[2]) for row in conn.execute(query)}
+
+
+def history(conn: Connection, case_id: int) -> list[Event]:
+    """Every event of a case, in order."""
+    query = select(events).where(events.c.case_id == case_id).order_by(events.c.seq)
+    return [Event(case_id=row.case_id, seq=row.seq, at=as_utc(row.at), by=row.by,
+                  trigger=row.trigger, source=row.source, dest=row.dest, note=row.note,
+                  payload=row.payload) for row in conn.execute(query)]
+
+
+def case_timers(conn: Connection, case_id: int) -> list[Timer]:
+    """Every timer of a case, pending and past, by due time."""
+    query = (select(timers).where(timers.c.case_id == case_id)
+             .order_by(timers.c.due_at, timers.c.id))
+    return [Timer(id=row.id, case_id=row.case_id, trigger=row.trigger, state=row.state,
+                  due_at=as_utc(row.due_at), fired_at=_aware(row.fired_at),
+                  cancelled_at=_aware(row.cancelled_at), outcome=row.outcome)
+            for row in conn.execute(query)]
+
+
+def _case(row: Row[Any]) -> Case:
+    data = row._asdict()
+    for column in ("opened_at", "updated_at", "acknowledged_at"):
+        data[column] = _aware(data[column])
+    return Case(**data)

@@ -1,0 +1,211 @@
+"""The engine's hot path: the few statements every firing runs, on one raw DB-API transaction.
+
+Each statement is built with SQLAlchemy Core and compiled once for the engine's dialect; a call
+then only converts its values with the columns' own type processors (so rows are stored exactly
+as SQLAlchemy stores them) and hands them to the driver. This skips SQLAlchemy's per-execution
+machinery, which costs more than the SQL itself on SQLite (see bench/fire_throughput.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine as SAEngine
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.expression import ClauseElement
+
+from recovery.clock import as_utc
+from recovery.errors import ConcurrentUpdate, StorageError
+from recovery.store.records import Event
+from recovery.store.tables import cases, events, timers
+
+Processor = Callable[[Any], Any]
+
+CASE_COLUMNS = ("brand", "channel", "author", "text", "external_id", "state", "version",
+                "opened_at", "updated_at")
+EVENT_COLUMNS = ("case_id", "seq", "at", "by", "trigger", "source", "dest", "note", "payload")
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the engine reads of a case before firing a trigger on it."""
+
+    brand: str
+    state: str
+    version: int
+    acknowledged_at: datetime | None
+    finding: str | None
+    remedy_kind: str | None
+
+
+class Compiled:
+    """One statement compiled for a dialect, with the bind processors of its parameters."""
+
+    def __init__(self, statement: ClauseElement, dialect: Dialect,
+                 keys: Iterable[str] | None = None) -> None:
+        compiled = statement.compile(dialect=dialect,
+                                     column_keys=list(keys) if keys is not None else None)
+        self.sql = str(compiled)
+        self.positional = compiled.positiontup  # the order of `?` markers, or None if named
+        self.processors: dict[str, Processor] = {}
+        for name, bind in compiled.binds.items():
+            processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if processor is not None:
+                self.processors[name] = processor
+
+    def params(self, values: dict[str, Any]) -> Any:
+        """The values as the driver wants them: converted, and ordered if positional."""
+        for name, processor in self.processors.items():
+            if name in values:
+                values[name] = processor(values[name])
+        if self.positional is not None:
+            return tuple(values[name] for name in self.positional)
+        return values
+
+
+class Writer:
+    """Compiles the hot statements for one database and opens transactions that run them."""
+
+    def __init__(self, engine: SAEngine) -> None:
+        self._engine = engine
+        self._dialect = engine.dialect
+        self._dbapi = engine.dialect.loaded_dbapi
+        compile_ = self._compile
+        self.facts = compile_(select(cases.c.brand, cases.c.state, cases.c.version,
+                                     cases.c.acknowledged_at, cases.c.finding,
+                                     cases.c.remedy_kind)
+                              .where(cases.c.id == bindparam("case_id")))
+        self.insert_case = compile_(insert(cases).returning(cases.c.id), CASE_COLUMNS)
+        self.find_external = compile_(select(cases.c.id).where(
+            cases.c.brand == bindparam("brand"), cases.c.external_id == bindparam("external_id")))
+        self.append_event = compile_(insert(events), EVENT_COLUMNS)
+        self.arm = compile_(insert(timers), ("case_id", "trigger", "state", "due_at"))
+        self.cancel = compile_(update(timers)
+                               .where(timers.c.case_id == bindparam("of_case"),
+                                      timers.c.fired_at.is_(None), timers.c.cancelled_at.is_(None))
+                               .values(cancelled_at=bindparam("at")))
+        self.claim = compile_(update(timers)
+                              .where(timers.c.id == bindparam("timer_id"),
+                                     timers.c.fired_at.is_(None), timers.c.cancelled_at.is_(None))
+                              .values(fired_at=bindparam("at"), outcome=bindparam("verdict")))
+        self.settle = compile_(update(timers).where(timers.c.id == bindparam("timer_id"))
+                               .values(outcome=bindparam("verdict")))
+        self.read_time = (cases.c.acknowledged_at.type.dialect_impl(self._dialect)
+                          .result_processor(self._dialect, None))
+        self._advance: dict[frozenset[str], Compiled] = {}
+
+    def _compile(self, statement: ClauseElement, keys: Iterable[str] | None = None) -> Compiled:
+        return Compiled(statement, self._dialect, keys)
+
+    def advance_statement(self, columns: frozenset[str]) -> Compiled:
+        """UPDATE of a case's state, version and `columns`, checked against the old version."""
+        known = self._advance.get(columns)
+        if known is not None:
+            return known
+        values = {"state": bindparam("new_state"), "version": bindparam("new_version"),
+                  "updated_at": bindparam("at")}
+        values.update({column: bindparam(f"set_{column}") for column in columns})
+        compiled = self._compile(
+            update(cases)
+            .where(cases.c.id == bindparam("case_id"), cases.c.version == bindparam("old_version"))
+            .values(**values))
+        self._advance[columns] = compiled
+        return compiled
+
+    @contextmanager
+    def transaction(self, case_id: int = 0) -> Iterator[Tx]:
+        """A transaction on a pooled connection: committed on success, rolled back otherwise.
+
+        A uniqueness violation means another writer got there first: `ConcurrentUpdate`.
+        """
+        try:
+            raw = self._engine.raw_connection()
+        except Exception as exc:
+            raise StorageError(f"cannot connect to the database: {exc}") from exc
+        try:
+            yield Tx(self, raw.cursor())
+            raw.commit()
+        except self._dbapi.IntegrityError as exc:
+            raw.rollback()
+            raise ConcurrentUpdate(case_id) from exc
+        except self._dbapi.Error as exc:
+            raw.rollback()
+            raise StorageError(f"database error: {str(exc).splitlines()[0]}") from exc
+        except BaseException:
+            raw.rollback()
+            raise
+        finally:
+            raw.close()
+
+
+class Tx:
+    """The hot reads and writes, inside one transaction."""
+
+    def __init__(self, writer: Writer, cursor: Any) -> None:
+        self._w = writer
+        self._cursor = cursor
+
+    def _run(self, statement: Compiled, values: dict[str, Any]) -> Any:
+        self._cursor.execute(statement.sql, statement.params(values))
+        return self._cursor
+
+    def facts(self, case_id: int) -> Facts | None:
+        """The case's brand, state, version and what guards read; None if there is no case."""
+        row = self._run(self._w.facts, {"case_id": case_id}).fetchone()
+        if row is None:
+            return None
+        brand, state, version, acknowledged_at, finding, remedy_kind = row
+        if acknowledged_at is not None and self._w.read_time is not None:
+            acknowledged_at = self._w.read_time(acknowledged_at)
+        when = as_utc(acknowledged_at) if acknowledged_at is not None else None
+        return Facts(brand, state, version, when, finding, remedy_kind)
+
+    def insert_case(self, values: dict[str, Any]) -> int:
+        """Insert a case row; returns its id."""
+        row = self._run(self._w.insert_case, dict(values)).fetchone()
+        return int(row[0])
+
+    def find_external(self, brand: str, external_id: str) -> int | None:
+        """The id of the brand's case opened for that external post, if any."""
+        row = self._run(self._w.find_external,
+                        {"brand": brand, "external_id": external_id}).fetchone()
+        return None if row is None else int(row[0])
+
+    def advance(self, case_id: int, old_version: int, state: str, at: datetime,
+                changes: dict[str, Any]) -> bool:
+        """Move the case to `state` unless someone changed it since `old_version`."""
+        values = {"case_id": case_id, "old_version": old_version,
+                  "new_version": old_version + 1, "new_state": state, "at": at}
+        values.update({f"set_{column}": value for column, value in changes.items()})
+        return bool(self._run(self._w.advance_statement(frozenset(changes)), values).rowcount == 1)
+
+    def append_event(self, event: Event) -> None:
+        """Append an event; the (case, seq) key refuses a duplicate."""
+        self._run(self._w.append_event, {
+            "case_id": event.case_id, "seq": event.seq, "at": event.at, "by": event.by,
+            "trigger": event.trigger, "source": event.source, "dest": event.dest,
+            "note": event.note, "payload": event.payload})
+
+    def arm(self, case_id: int, state: str, due: Iterable[tuple[str, datetime]]) -> None:
+        """Arm one timer per (trigger, due time) for a case that entered `state`."""
+        for trigger, due_at in due:
+            self._run(self._w.arm, {"case_id": case_id, "trigger": trigger, "state": state,
+                                    "due_at": due_at})
+
+    def cancel(self, case_id: int, at: datetime) -> None:
+        """Cancel the case's pending timers: it left the state that armed them."""
+        self._run(self._w.cancel, {"of_case": case_id, "at": at})
+
+    def claim(self, timer_id: int, at: datetime) -> bool:
+        """Mark a pending timer fired; False when another worker got it first."""
+        values = {"timer_id": timer_id, "at": at, "verdict": "fired"}
+        return bool(self._run(self._w.claim, values).rowcount == 1)
+
+    def settle(self, timer_id: int, verdict: str) -> None:
+        """Record what came of a claimed timer."""
+        self._run(self._w.settle, {"timer_id": timer_id, "verdict": verdict})
