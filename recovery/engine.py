@@ -169,6 +169,12 @@ class Engine:
             raise NotFound(f"no case {case_id}")
         return found
 
+    def case_for(self, brand: str, external_id: str) -> Case | None:
+        """The brand's case opened for that platform post, if any."""
+        with self._writer.transaction() as tx:
+            found = tx.find_external(brand, external_id)
+        return None if found is None else self.case(found)
+
     def cases(self, *, brand: str | None = None, state: str | None = None,
               channel: str | None = None, limit: int = 100, offset: int = 0) -> list[Case]:
         """Cases matching the filters, newest first."""

@@ -1,0 +1,52 @@
+"""The `recovery` command line: a case board a care team drives all day."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from recovery.cli import case, flow
+from recovery.cli.common import Group, Json, Settings, emit_json, out, parse_time, settings, table
+from recovery.cli.demo import demo
+from recovery.cli.spec import spec
+
+app = typer.Typer(cls=Group, no_args_is_help=True, add_completion=False,
+                  help="Complaint recovery for social customer care: flows, cases and timers.")
+app.add_typer(flow.app, name="flow")
+app.add_typer(case.app, name="case")
+app.command()(demo)
+app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(spec)
+
+
+@app.callback()
+def root(ctx: typer.Context,
+         db: Annotated[str, typer.Option(envvar="RECOVERY_DB", help="Database URL (env "
+                                         "RECOVERY_DB): a SQLite file or postgresql+psycopg://…")]
+         = "sqlite:///recovery.db",
+         workflows: Annotated[Path, typer.Option(envvar="RECOVERY_WORKFLOWS", help="The folder "
+                                                 "of brand flows (env RECOVERY_WORKFLOWS).")]
+         = Path("workflows")) -> None:
+    """Complaint recovery for social customer care: flows, cases and timers."""
+    ctx.obj = Settings(db=db, workflows=workflows)
+
+
+@app.command()
+def tick(ctx: typer.Context,
+         now: Annotated[str | None, typer.Option(help="Fire what is due by then (ISO 8601, UTC "
+                                                      "if no offset); default now.")] = None,
+         json: Json = False) -> None:
+    """Fire every timer that is due (follow-ups, quiet closes), each exactly once."""
+    fired = settings(ctx).engine().tick(parse_time(now, "--now"))
+    if json:
+        emit_json([timer.as_dict() for timer in fired])
+        return
+    out.print(table(f"{len(fired)} timer(s) fired", ["case", "trigger", "due", "outcome"],
+                    [[t.case_id, t.trigger, t.due_at.strftime("%Y-%m-%d %H:%M UTC"), t.outcome]
+                     for t in fired]))
+
+
+def main() -> None:
+    """Entry point of the `recovery` command."""
+    app()

@@ -1,0 +1,140 @@
+"""`recovery case …`: open, show, list and drive cases. Each command is one engine call."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from recovery.cli.common import (BrandFilter, By, Group, Json, Note, emit_json, local, out,
+                                 parse_time, settings, table)
+from recovery.store.records import Case, Event
+
+app = typer.Typer(cls=Group, no_args_is_help=True,
+                  help="Open, show, list and drive complaint cases.")
+
+CaseId = Annotated[int, typer.Argument(help="The case id.", min=1)]
+
+
+@app.command("open")
+def open_(ctx: typer.Context, brand: Annotated[str, typer.Argument(help="The brand complained to.")],
+          channel: Annotated[str, typer.Option(help="Where it was posted (twitter, facebook, …).")],
+          author: Annotated[str, typer.Option(help="The customer's handle, e.g. @jana.")],
+          text: Annotated[str, typer.Option(help="The complaint as posted.")],
+          at: Annotated[str | None, typer.Option(help="When it was posted (ISO 8601, UTC if no "
+                                                      "offset); default now.")] = None,
+          external_id: Annotated[str | None, typer.Option(
+              help="The post's id on the platform; feeding it again returns the same case.")]
+          = None,
+          json: Json = False) -> None:
+    """Open a case for a public complaint."""
+    case = settings(ctx).engine().open_case(brand, channel=channel, author=author, text=text,
+                                            at=parse_time(at, "--at"), external_id=external_id)
+    if json:
+        emit_json(case.as_dict())
+    else:
+        out.print(f"case {case.id} opened for {case.brand} ({case.channel}, {case.author}): "
+                  f"{case.state}")
+
+
+@app.command()
+def show(ctx: typer.Context, case_id: CaseId, json: Json = False) -> None:
+    """Show a case: its state, every trigger (and why some cannot fire), history and timers."""
+    engine = settings(ctx).engine()
+    case = engine.case(case_id)
+    options, history, timers = (engine.triggers(case_id), engine.history(case_id),
+                                engine.timers(case_id))
+    if json:
+        emit_json({**case.as_dict(),
+                   "triggers": [{"trigger": o.trigger, "allowed": o.allowed, "reason": o.reason}
+                                for o in options],
+                   "history": [event.as_dict() for event in history],
+                   "timers": [timer.as_dict() for timer in timers]})
+        return
+    zone = engine.flow(case.brand).settings.timezone
+    out.print(f"[bold]case {case.id}[/] · {case.brand} · {case.channel} · {case.author} · "
+              f"state [bold]{case.state}[/]")
+    out.print(f"“{case.text}”")
+    if case.finding:
+        out.print(f"finding: {case.finding}" + (f" — {case.root_cause}" if case.root_cause else ""))
+    if case.remedy_kind:
+        out.print(f"remedy: {case.remedy_kind} {case.remedy_value} {case.remedy_unit}")
+    out.print(table("Triggers", ["trigger", "now", "why not"],
+                    [[o.trigger, "yes" if o.allowed else "no", o.reason] for o in options]))
+    out.print(table("History", ["#", "when", "by", "trigger", "from → to", "note"],
+                    [[e.seq, local(e.at, zone), e.by, e.trigger,
+                      f"{e.source or '·'} → {e.dest}", e.note] for e in history]))
+    if timers:
+        out.print(table("Timers", ["fires", "due", "status"],
+                        [[t.trigger, local(t.due_at, zone),
+                          t.outcome or ("cancelled" if t.cancelled_at else "pending")]
+                         for t in timers]))
+
+
+@app.command("list")
+def list_(ctx: typer.Context, brand: BrandFilter = None,
+          state: Annotated[str | None, typer.Option(help="Only cases in this state.")] = None,
+          channel: Annotated[str | None, typer.Option(help="Only this channel.")] = None,
+          limit: Annotated[int, typer.Option(help="At most this many, newest first.", min=1)]
+          = 50,
+          json: Json = False) -> None:
+    """List cases, newest first: the case board."""
+    engine = settings(ctx).engine()
+    cases = engine.cases(brand=brand, state=state, channel=channel, limit=limit)
+    if json:
+        emit_json([case.as_dict() for case in cases])
+        return
+    out.print(board(cases, {b: engine.flow(b).settings.timezone for b in engine.brands}))
+
+
+def board(cases: list[Case], zones: dict[str, str]) -> object:
+    """The case board as a table."""
+    return table(f"{len(cases)} case(s)", ["id", "brand", "channel", "author", "state",
+                                          "opened (local)", "complaint"],
+                 [[c.id, c.brand, c.channel, _short(c.author, 16), c.state,
+                   local(c.opened_at, zones.get(c.brand, "UTC"), "%d %b %H:%M"), _short(c.text)]
+                  for c in cases])
+
+
+@app.command()
+def fire(ctx: typer.Context, case_id: CaseId,
+         trigger: Annotated[str, typer.Argument(help="The trigger, e.g. acknowledge.")],
+         by: By, note: Note = None, json: Json = False) -> None:
+    """Fire a trigger on a case (acknowledge, investigate, move_private, resolve, …)."""
+    _report(settings(ctx).engine().fire(case_id, trigger, by=by, note=note), json)
+
+
+@app.command()
+def finding(ctx: typer.Context, case_id: CaseId,
+            verdict: Annotated[str, typer.Argument(help="founded, partly or unfounded.")],
+            by: By,
+            root_cause: Annotated[str | None, typer.Option(
+                help="What the business should improve (needed unless unfounded).")] = None,
+            note: Note = None, json: Json = False) -> None:
+    """Record the investigation's finding and its root cause."""
+    event = settings(ctx).engine().record_finding(case_id, verdict, root_cause=root_cause, by=by,
+                                                  note=note)
+    _report(event, json)
+
+
+@app.command()
+def remedy(ctx: typer.Context, case_id: CaseId,
+           kind: Annotated[str, typer.Argument(help="coupon, discount, refund, voucher, gift…")],
+           by: By,
+           value: Annotated[str, typer.Option(help="How much, in the unit the brand declares.")]
+           = "1",
+           note: Note = None, json: Json = False) -> None:
+    """Offer a remedy within the brand's declared limit."""
+    _report(settings(ctx).engine().offer_remedy(case_id, kind, value, by=by, note=note), json)
+
+
+def _report(event: Event, json: bool) -> None:
+    if json:
+        emit_json(event.as_dict())
+    else:
+        out.print(f"case {event.case_id}: {event.trigger}: {event.source} → {event.dest}")
+
+
+def _short(text: str, width: int = 48) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"

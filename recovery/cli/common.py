@@ -1,0 +1,113 @@
+"""What every command shares: global settings, reusable options, output, and error exits."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from typer.core import TyperGroup
+
+from recovery.errors import (ConcurrentUpdate, FlowError, GuardRefused, InvalidInput, NotFound,
+                             PolicyViolation, RecoveryError, StorageError, TriggerNotAllowed)
+
+if TYPE_CHECKING:
+    from recovery.engine import Engine
+
+EXIT_CODES: dict[type[RecoveryError], int] = {
+    InvalidInput: 2, NotFound: 3, TriggerNotAllowed: 4, GuardRefused: 4, PolicyViolation: 4,
+    ConcurrentUpdate: 5, StorageError: 6, FlowError: 7,
+}
+"""Exit codes by error: 2 bad input, 3 not found, 4 refused by the flow or policy,
+5 changed meanwhile, 6 database, 7 bad flow files; 1 anything else."""
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+Json = Annotated[bool, typer.Option("--json", help="Print exactly one JSON document on stdout.")]
+By = Annotated[str, typer.Option("--by", envvar="RECOVERY_AGENT",
+                                 help="Who acts: the agent's name (env RECOVERY_AGENT).")]
+Note = Annotated[str | None, typer.Option("--note", help="A note kept in the case history.")]
+BrandFilter = Annotated[str | None, typer.Option("--brand", help="Only this brand.")]
+
+
+class Group(TyperGroup):
+    """A command group that ends every `RecoveryError` as one line and an exit code."""
+
+    def invoke(self, ctx: Any) -> Any:
+        """Run the command; a RecoveryError becomes `error: …` on stderr, no traceback."""
+        try:
+            return super().invoke(ctx)
+        except RecoveryError as exc:
+            fail(exc)
+
+
+@dataclass
+class Settings:
+    """The global options, and the engine built from them on first use."""
+
+    db: str
+    workflows: Path
+    _engine: Engine | None = field(default=None, repr=False)
+
+    def engine(self) -> Engine:
+        """The engine over `db` and `workflows` (imported and built lazily: fast --help)."""
+        if self._engine is None:
+            from recovery.engine import Engine
+
+            self._engine = Engine(self.db, workflows=self.workflows)
+        return self._engine
+
+
+def settings(ctx: typer.Context) -> Settings:
+    """The global settings of this invocation."""
+    found: Settings = ctx.find_root().obj
+    return found
+
+
+def emit_json(data: Any) -> None:
+    """Print one JSON document."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def table(title: str | None, columns: list[str], rows: list[list[Any]]) -> Table:
+    """A rich table with these columns and rows; only the last column wraps."""
+    grid = Table(title=title, title_justify="left", header_style="bold")
+    for index, column in enumerate(columns):
+        last = index == len(columns) - 1
+        grid.add_column(column, no_wrap=not last, min_width=24 if last else None)
+    for row in rows:
+        grid.add_row(*("" if cell is None else str(cell) for cell in row))
+    return grid
+
+
+def local(when: datetime | None, zone: str, fmt: str = "%Y-%m-%d %H:%M %Z") -> str:
+    """A time as the brand's team reads it: in the brand's zone, to the minute."""
+    if when is None:
+        return ""
+    return when.astimezone(ZoneInfo(zone)).strftime(fmt)
+
+
+def parse_time(text: str | None, option: str) -> datetime | None:
+    """An ISO 8601 time from the command line; without an offset it is read as UTC."""
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        fail(InvalidInput(f"{option}: '{text}' is not a time; write it like 2026-12-04T09:00 "
+                          "(UTC) or 2026-12-04T10:00+01:00"))
+
+
+def fail(error: RecoveryError) -> NoReturn:
+    """Stop the command: print `error: <message>` on stderr and exit with the error's code."""
+    sys.stderr.write(f"error: {error}\n")
+    raise typer.Exit(next((code for kind, code in EXIT_CODES.items()
+                           if isinstance(error, kind)), 1))

@@ -1,0 +1,82 @@
+"""`recovery flow …`: list, validate and show the brand flows in the workflows folder."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from recovery.cli.common import Group, Json, emit_json, err, fail, out, settings, table
+from recovery.clock import format_duration
+from recovery.errors import FlowError, NotFound
+from recovery.flows import validate_flows
+
+app = typer.Typer(cls=Group, no_args_is_help=True, help="List, validate and show brand flows.")
+
+
+@app.command("list")
+def list_(ctx: typer.Context, json: Json = False) -> None:
+    """List the brands and shared flows in the workflows folder."""
+    flows, problems = validate_flows(settings(ctx).workflows)
+    rows = [{"brand": f.brand, "name": f.name, "extends": f.settings.extends,
+             "kind": "base" if f.settings.abstract else "brand",
+             "states": len(f.settings.flow.states), "triggers": len(f.settings.flow.triggers),
+             "channels": list(f.settings.channels), "file": str(f.file)} for f in flows.values()]
+    if json:
+        emit_json(rows)
+    else:
+        out.print(table(None, ["brand", "name", "kind", "extends", "states", "triggers",
+                               "channels"],
+                        [[r["brand"], r["name"], r["kind"], r["extends"] or "", r["states"],
+                          r["triggers"], ", ".join(r["channels"])] for r in rows]))
+    if problems:
+        err.print(f"{len(problems)} problem(s) in flow files: run `recovery flow validate`")
+
+
+@app.command()
+def validate(ctx: typer.Context, json: Json = False) -> None:
+    """Check every flow file; print every problem as file:line with a hint."""
+    flows, problems = validate_flows(settings(ctx).workflows)
+    if json:
+        emit_json({"ok": not problems, "flows": sorted(flows),
+                   "problems": [{"file": str(p.file), "line": p.line, "message": p.message,
+                                 "hint": p.hint} for p in problems]})
+        if problems:
+            raise typer.Exit(7)
+        return
+    for problem in problems:
+        err.print(str(problem), markup=False, highlight=False)
+    if problems:
+        fail(FlowError(problems))
+    out.print(f"{len(flows)} flow(s) valid: {', '.join(sorted(flows))}")
+
+
+@app.command()
+def show(ctx: typer.Context, brand: Annotated[str, typer.Argument(help="The brand.")],
+         json: Json = False) -> None:
+    """Show a brand's flow: states, triggers with their guards, timers and SLA targets."""
+    flows, problems = validate_flows(settings(ctx).workflows)
+    flow = flows.get(brand)
+    if flow is None:
+        if problems:
+            fail(FlowError(problems))
+        fail(NotFound(f"no flow '{brand}'; known: {', '.join(sorted(flows))}"))
+    decl = flow.settings
+    if json:
+        emit_json(decl.model_dump(mode="json", by_alias=True))
+        return
+    out.print(f"[bold]{decl.name}[/] ({brand}) · {decl.timezone} · "
+              f"languages {', '.join(decl.languages)} · voice {decl.voice}")
+    out.print(table("States", ["state", "", "description"],
+                    [[name, "terminal" if s.terminal else ("initial" if name == flow.initial
+                                                           else ""), s.description]
+                     for name, s in decl.flow.states.items()]))
+    out.print(table("Triggers", ["trigger", "from", "to", "guards", "records"],
+                    [[name, ", ".join(t.sources), t.to or "(stays)", ", ".join(t.guards),
+                      t.records or ""] for name, t in decl.flow.triggers.items()]))
+    out.print(table("Timers", ["timer", "in", "after", "fires"],
+                    [[name, t.state, format_duration(t.after), t.fire]
+                     for name, t in decl.flow.timers.items()]))
+    out.print(table("Channels", ["channel", "first response", "resolution", "clock"],
+                    [[name, format_duration(c.first_response), format_duration(c.resolution),
+                      c.clock] for name, c in decl.channels.items()]))

@@ -1,0 +1,26 @@
+"""`recovery spec`: run the policy handbook (Gherkin `.feature` files) against the flows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from recovery.cli.common import settings
+
+
+def spec(ctx: typer.Context,
+         paths: Annotated[list[Path] | None, typer.Argument(
+             help="Feature files or folders; default ./features.")] = None,
+         brand: Annotated[list[str] | None, typer.Option(
+             help="Run 'the brand under test' scenarios for this brand only (repeatable).")]
+         = None) -> None:
+    """Run .feature files with the shipped step library; extra arguments go to pytest."""
+    import pytest  # imported here: only this command needs the test runner
+
+    args = [str(path) for path in (paths or [Path("features")])]
+    args += ["--recovery-specs", "--workflows", str(settings(ctx).workflows), "-p", "no:cacheprovider"]
+    for name in brand or []:
+        args += ["--brand", name]
+    raise typer.Exit(int(pytest.main([*args, *ctx.args])))
