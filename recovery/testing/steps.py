@@ -1,0 +1,380 @@
+"""The shipped step library: plain-English Gherkin steps over a real engine.
+
+Each scenario gets its own SQLite database and a clock the steps set ("Given it is …"). Times in
+steps are the brand's local time. A step that the engine refuses does not fail by itself: the
+refusal is kept for "Then it is refused …"; any other "Then" fails if something was refused.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from pytest_bdd import given, parsers, then, when
+
+from recovery.engine import Engine
+from recovery.errors import GuardRefused, RecoveryError
+from recovery.flows import Flow, validate_flows
+from recovery.flows.loader import FLOW_FILE, flow_files
+from recovery.flows.validate import FORBIDDEN
+from recovery.store.records import Case
+
+
+@dataclass
+class Spec:
+    """What one scenario works on: the engine, the clock, the brand and the case at hand."""
+
+    workflows: Path
+    db: str
+    now: datetime = datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("UTC"))
+    brand: str | None = None
+    case_id: int | None = None
+    error: RecoveryError | None = None
+    problems: list[str] = field(default_factory=list)
+    _engine: Engine | None = None
+
+    @property
+    def engine(self) -> Engine:
+        """The engine, built on first use over this scenario's database."""
+        if self._engine is None:
+            self._engine = Engine(self.db, workflows=self.workflows, clock=lambda: self.now)
+        return self._engine
+
+    @property
+    def flow(self) -> Flow:
+        """The flow of the brand at hand."""
+        assert self.brand, "say which brand first: Given the brand \"bistro\""
+        return self.engine.flow(self.brand)
+
+    @property
+    def case(self) -> Case:
+        """The case at hand."""
+        assert self.case_id is not None, "open a complaint first: Given a complaint …"
+        return self.engine.case(self.case_id)
+
+    def attempt(self, action: Any, *args: Any, **kwargs: Any) -> Any:
+        """Run an engine call; keep a refusal for a later "Then it is refused"."""
+        self.error = None
+        try:
+            return action(*args, **kwargs)
+        except RecoveryError as exc:
+            self.error = exc
+            return None
+
+    def succeeded(self) -> None:
+        """Fail the scenario if the last action was refused."""
+        assert self.error is None, f"the last step was refused: {self.error}"
+
+
+@pytest.fixture
+def recovery_brand(request: pytest.FixtureRequest) -> str | None:
+    """The brand a "brand under test" scenario runs for (set by parametrisation)."""
+    return getattr(request, "param", None)
+
+
+@pytest.fixture
+def spec(request: pytest.FixtureRequest, tmp_path: Path) -> Spec:
+    """A fresh scenario: its own database over the configured workflows folder."""
+    from recovery.testing.plugin import workflows_dir
+
+    return Spec(workflows_dir(request.config), f"sqlite:///{tmp_path / 'spec.db'}")
+
+
+# -- Given -------------------------------------------------------------------------------------
+
+
+@given(parsers.parse('the brand "{brand}"'))
+def given_brand(spec: Spec, brand: str) -> None:
+    """Work with a named brand."""
+    spec.engine.flow(brand)
+    spec.brand = brand
+
+
+@given("the brand under test")
+def given_brand_under_test(spec: Spec, recovery_brand: str) -> None:
+    """Work with each brand in turn (the scenario runs once per brand)."""
+    given_brand(spec, recovery_brand)
+
+
+@given(parsers.parse("it is {when}"))
+def given_time(spec: Spec, when: str) -> None:
+    """Set the clock, in the brand's local time: `it is 2026-12-01 10:00`."""
+    zone = ZoneInfo(spec.flow.settings.timezone if spec.brand else "UTC")
+    spec.now = datetime.fromisoformat(when.strip().replace(" ", "T")).replace(tzinfo=zone)
+
+
+@given(parsers.parse('a complaint on {channel} from "{author}": "{text}"'))
+def given_complaint_on(spec: Spec, channel: str, author: str, text: str) -> None:
+    """Open a case for a public complaint on a named channel."""
+    case = spec.engine.open_case(spec.flow.brand, channel=channel, author=author, text=text)
+    spec.case_id = case.id
+
+
+@given(parsers.parse('a complaint from "{author}": "{text}"'))
+def given_complaint(spec: Spec, author: str, text: str) -> None:
+    """Open a case on the brand's first declared channel."""
+    given_complaint_on(spec, next(iter(spec.flow.settings.channels)), author, text)
+
+
+@given(parsers.parse('the case has reached "{state}"'))
+def given_case_reached(spec: Spec, state: str) -> None:
+    """Drive the case along the shortest path of the flow to `state`, as an agent would."""
+    for trigger in _path(spec.flow, spec.case.state, state):
+        _fire_satisfying_guards(spec, trigger)
+    assert spec.case.state == state
+
+
+# -- When --------------------------------------------------------------------------------------
+
+
+@when(parsers.parse('"{agent}" fires "{trigger}" with the note "{note}"'))
+def when_fires_with_note(spec: Spec, agent: str, trigger: str, note: str) -> None:
+    """Fire a trigger with a note for the history."""
+    spec.attempt(spec.engine.fire, spec.case.id, trigger, by=agent, note=note)
+
+
+@when(parsers.parse('"{agent}" fires "{trigger}"'))
+def when_fires(spec: Spec, agent: str, trigger: str) -> None:
+    """Fire a trigger on the case."""
+    spec.attempt(spec.engine.fire, spec.case.id, trigger, by=agent)
+
+
+@when(parsers.parse('"{agent}" records the finding "{finding}" with root cause "{cause}"'))
+def when_finding_with_cause(spec: Spec, agent: str, finding: str, cause: str) -> None:
+    """Record the finding of the investigation and its root cause."""
+    spec.attempt(spec.engine.record_finding, spec.case.id, finding, root_cause=cause, by=agent)
+
+
+@when(parsers.parse('"{agent}" records the finding "{finding}"'))
+def when_finding(spec: Spec, agent: str, finding: str) -> None:
+    """Record a finding without a root cause."""
+    spec.attempt(spec.engine.record_finding, spec.case.id, finding, by=agent)
+
+
+@when(parsers.parse('"{agent}" offers a {kind} worth {value}'))
+def when_offers(spec: Spec, agent: str, kind: str, value: str) -> None:
+    """Offer a remedy: `"eva" offers a coupon worth 1`."""
+    spec.attempt(spec.engine.offer_remedy, spec.case.id, kind, value.split()[0], by=agent)
+
+
+@when(parsers.parse('"{agent}" offers a remedy within the limit'))
+def when_offers_within(spec: Spec, agent: str) -> None:
+    """Offer the brand's first remedy at exactly its limit."""
+    kind, limit = next(iter(spec.flow.settings.remedies.items()))
+    spec.attempt(spec.engine.offer_remedy, spec.case.id, kind, limit.max, by=agent)
+
+
+@when(parsers.parse('"{agent}" offers a remedy over the limit'))
+def when_offers_over(spec: Spec, agent: str) -> None:
+    """Offer the brand's first remedy at more than its limit."""
+    kind, limit = next(iter(spec.flow.settings.remedies.items()))
+    spec.attempt(spec.engine.offer_remedy, spec.case.id, kind, limit.max + 1, by=agent)
+
+
+@when(parsers.parse("{count:d} days pass"))
+def when_days_pass(spec: Spec, count: int) -> None:
+    """Move the clock on and fire the timers that came due."""
+    spec.now += timedelta(days=count)
+    spec.attempt(spec.engine.tick)
+
+
+@when(parsers.parse("{count:d} hours pass"))
+def when_hours_pass(spec: Spec, count: int) -> None:
+    """Move the clock on and fire the timers that came due."""
+    spec.now += timedelta(hours=count)
+    spec.attempt(spec.engine.tick)
+
+
+@when(parsers.parse('someone opens a complaint on {channel} from "{author}": "{text}"'))
+def when_opens(spec: Spec, channel: str, author: str, text: str) -> None:
+    """Try to open a case (which may be refused)."""
+    result = spec.attempt(spec.engine.open_case, spec.flow.brand, channel=channel, author=author,
+                          text=text)
+    if result is not None:
+        spec.case_id = result.id
+
+
+@given(parsers.parse('the flow of brand "{brand}" is written as:'))
+def given_flow_written(spec: Spec, tmp_path: Path, brand: str, docstring: str) -> None:
+    """Write a brand's flow file beside copies of the real ones; the scenario uses that folder."""
+    assert spec._engine is None, "write flow files before anything else in the scenario"
+    folder = tmp_path / "workflows"
+    for name, file in flow_files(spec.workflows).items():
+        (folder / name).mkdir(parents=True, exist_ok=True)
+        (folder / name / FLOW_FILE).write_text(file.read_text())
+    (folder / brand).mkdir(parents=True, exist_ok=True)
+    (folder / brand / FLOW_FILE).write_text(docstring + "\n")
+    spec.workflows = folder
+    spec.problems = [f"{p.file.relative_to(folder)}:{p.line}: {p.message}"
+                     for p in validate_flows(folder)[1]]
+
+
+# -- Then --------------------------------------------------------------------------------------
+
+
+@then(parsers.parse('the case is "{state}"'))
+def then_state(spec: Spec, state: str) -> None:
+    """The case's state."""
+    spec.succeeded()
+    assert spec.case.state == state, f"the case is '{spec.case.state}', not '{state}'"
+
+
+@then(parsers.parse('the case is still "{state}"'))
+def then_still(spec: Spec, state: str) -> None:
+    """The case's state did not change (after a refusal, say)."""
+    assert spec.case.state == state, f"the case is '{spec.case.state}', not '{state}'"
+
+
+@then("it is refused")
+def then_refused(spec: Spec) -> None:
+    """The last action was refused."""
+    assert spec.error is not None, "the last step was not refused"
+
+
+@then(parsers.parse('it is refused because "{reason}"'))
+def then_refused_because(spec: Spec, reason: str) -> None:
+    """The last action was refused, and the refusal says `reason`."""
+    then_refused(spec)
+    assert reason.lower() in str(spec.error).lower(), f"refused, but: {spec.error}"
+
+
+@then(parsers.parse('"{trigger}" may fire now'))
+def then_may_fire(spec: Spec, trigger: str) -> None:
+    """The trigger is allowed from the case's state."""
+    spec.succeeded()
+    assert trigger in spec.engine.allowed_triggers(spec.case.id)
+
+
+@then(parsers.parse('"{trigger}" may not fire now, because "{reason}"'))
+def then_may_not_fire(spec: Spec, trigger: str, reason: str) -> None:
+    """The trigger is not allowed, for the reason given."""
+    option = next(o for o in spec.engine.triggers(spec.case.id) if o.trigger == trigger)
+    assert not option.allowed, f"'{trigger}' may fire"
+    assert reason.lower() in option.reason.lower(), f"not allowed, but: {option.reason}"
+
+
+@then(parsers.parse('the history reads "{triggers}"'))
+def then_history(spec: Spec, triggers: str) -> None:
+    """The case's events, in order, by trigger: `open, acknowledge, investigate`."""
+    spec.succeeded()
+    got = [event.trigger for event in spec.engine.history(spec.case.id)]
+    assert got == [t.strip() for t in triggers.split(",")], f"the history reads {got}"
+
+
+@then(parsers.parse('the history records "{trigger}" by "{agent}"'))
+def then_history_by(spec: Spec, trigger: str, agent: str) -> None:
+    """Some event of the case is `trigger`, fired by `agent`."""
+    events = spec.engine.history(spec.case.id)
+    assert any(e.trigger == trigger and e.by == agent for e in events), [
+        (e.trigger, e.by) for e in events]
+
+
+@then("every event of the case is still in its history")
+def then_nothing_lost(spec: Spec) -> None:
+    """The history has one event per version of the case: none lost, none removed."""
+    case = spec.case
+    seqs = [event.seq for event in spec.engine.history(case.id)]
+    assert seqs == list(range(1, case.version + 1)), seqs
+
+
+@then("no trigger or state of any flow deletes or hides a complaint")
+def then_no_delete_in_flows(spec: Spec) -> None:
+    """No flow in the workflows folder has a deleting trigger or state."""
+    for flow in spec.engine.flows.values():
+        names = [*flow.settings.flow.triggers, *flow.settings.flow.states]
+        assert not [n for n in names if set(n.split("_")) & set(FORBIDDEN)], flow.brand
+
+
+@then("the engine has no way to delete a case")
+def then_no_delete_api(spec: Spec) -> None:
+    """The library's public API has nothing that deletes or hides."""
+    public = [name for name in dir(Engine) if not name.startswith("_")]
+    assert not [n for n in public if set(n.split("_")) & set(FORBIDDEN)], public
+
+
+@then("the flows are valid")
+def then_flows_valid(spec: Spec) -> None:
+    """Validation found nothing wrong."""
+    assert not spec.problems, spec.problems
+
+
+@then("no case was opened")
+def then_no_case(spec: Spec) -> None:
+    """Nothing was written for a refused complaint."""
+    assert spec.engine.cases() == []
+
+
+@then(parsers.parse('a timer for "{trigger}" is pending'))
+def then_timer_pending(spec: Spec, trigger: str) -> None:
+    """The case has a pending timer that will fire `trigger`."""
+    pending = [t for t in spec.engine.timers(spec.case.id)
+               if t.fired_at is None and t.cancelled_at is None]
+    assert any(t.trigger == trigger for t in pending), pending
+
+
+@then("no timer is pending")
+def then_no_timer(spec: Spec) -> None:
+    """The case has no timer waiting."""
+    pending = [t for t in spec.engine.timers(spec.case.id)
+               if t.fired_at is None and t.cancelled_at is None]
+    assert not pending, pending
+
+
+@then(parsers.parse('the flows are refused at "{where}": "{message}"'))
+def then_flow_problem(spec: Spec, where: str, message: str) -> None:
+    """Validation reports a problem at `brand/flow.yaml:line` whose message says `message`."""
+    hits = [p for p in spec.problems if p.startswith(where + ":") and message in p]
+    assert hits, f"no problem at {where} saying '{message}'; got {spec.problems}"
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+
+def _path(flow: Flow, start: str, goal: str) -> list[str]:
+    """The shortest list of triggers leading from `start` to `goal`."""
+    triggers = flow.settings.flow.triggers
+    paths: dict[str, list[str]] = {start: []}
+    queue = deque([start])
+    while queue:
+        state = queue.popleft()
+        if state == goal:
+            return paths[state]
+        for name, decl in triggers.items():
+            if state in decl.sources and decl.to and decl.to not in paths:
+                paths[decl.to] = [*paths[state], name]
+                queue.append(decl.to)
+    raise AssertionError(f"'{goal}' cannot be reached from '{start}' in {flow.brand}'s flow")
+
+
+def _fire_satisfying_guards(spec: Spec, trigger: str) -> None:
+    """Fire `trigger`, first recording a founded finding or a remedy if a guard asks for one."""
+    engine, case_id = spec.engine, spec.case.id
+    for _ in range(3):
+        try:
+            engine.fire(case_id, trigger, by="spec",
+                        payload=_payload(spec.flow, trigger))
+            return
+        except GuardRefused as refusal:
+            if refusal.guard in ("has_finding", "warrants_remedy"):
+                engine.record_finding(case_id, "founded", root_cause="found by the spec", by="spec")
+            elif refusal.guard == "has_remedy":
+                kind = next(iter(spec.flow.settings.remedies))
+                engine.offer_remedy(case_id, kind, 1, by="spec")
+            else:
+                raise
+    raise AssertionError(f"could not fire '{trigger}' on the way")
+
+
+def _payload(flow: Flow, trigger: str) -> dict[str, Any] | None:
+    records = flow.settings.flow.triggers[trigger].records
+    if records == "finding":
+        return {"finding": "founded", "root_cause": "found by the spec"}
+    if records == "remedy":
+        kind = next(iter(flow.settings.remedies))
+        return {"kind": kind, "value": "1"}
+    return None
