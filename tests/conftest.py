@@ -1,0 +1,121 @@
+"""Fixtures: a settable clock, and engines on SQLite and on a throw-away PostgreSQL.
+
+PostgreSQL: `RECOVERY_TEST_POSTGRES` (a URL) uses a server you run; otherwise, where the server
+binaries exist (Debian's `postgresql` package), a private server is started for the session,
+as the unprivileged user `nobody` when the tests run as root (initdb refuses root). Without
+either the PostgreSQL tests are skipped, unless `RECOVERY_REQUIRE_POSTGRES=1` (CI) makes that a
+failure.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine
+from sqlmodel import SQLModel
+
+from recovery import Engine
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKFLOWS = ROOT / "workflows"
+
+
+@dataclass
+class Clock:
+    """A clock the test moves by hand."""
+
+    now: datetime = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        """Move time on and return the new now."""
+        self.now += timedelta(**delta)
+        return self.now
+
+
+def _pg_bindir() -> Path | None:
+    found = shutil.which("pg_config")
+    if found:
+        out = subprocess.run([found, "--bindir"], capture_output=True, text=True, check=False)
+        if (Path(out.stdout.strip()) / "initdb").exists():
+            return Path(out.stdout.strip())
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    return Path(candidates[-1]).parent if candidates else None
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL URL for the session, or skip (fail under RECOVERY_REQUIRE_POSTGRES)."""
+    given = os.environ.get("RECOVERY_TEST_POSTGRES")
+    if given:
+        yield given
+        return
+    bindir = _pg_bindir()
+    if bindir is None:
+        if os.environ.get("RECOVERY_REQUIRE_POSTGRES"):
+            pytest.fail("PostgreSQL is required (RECOVERY_REQUIRE_POSTGRES) but no server "
+                        "binaries were found: apt-get install postgresql")
+        pytest.skip("no PostgreSQL server binaries (apt-get install postgresql)")
+    home = Path(tempfile.mkdtemp(prefix="recovery-pg-"))
+    run_as: list[str] = []
+    if os.geteuid() == 0:
+        nobody = pwd.getpwnam("nobody")
+        os.chown(home, nobody.pw_uid, nobody.pw_gid)
+        run_as = ["runuser", "-u", "nobody", "--"]
+    data, port = home / "data", _free_port()
+    subprocess.run([*run_as, str(bindir / "initdb"), "-D", str(data), "-U", "recovery",
+                    "--auth=trust", "-E", "UTF8", "--no-sync"], check=True, capture_output=True)
+    options = f"-p {port} -k {home} -c listen_addresses=127.0.0.1 -c fsync=off"
+    subprocess.run([*run_as, str(bindir / "pg_ctl"), "-D", str(data), "-o", options,
+                    "-l", str(home / "log"), "-w", "start"], check=True, capture_output=True)
+    try:
+        yield f"postgresql+psycopg://recovery@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run([*run_as, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate",
+                        "stop"], check=False, capture_output=True)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """A clock set to 2026-12-01 09:00 UTC."""
+    return Clock()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database of each kind."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'care.db'}"
+    url: str = request.getfixturevalue("postgres_url")
+    sa = create_engine(url)
+    SQLModel.metadata.drop_all(sa)
+    sa.dispose()
+    return url
+
+
+@pytest.fixture
+def engine(db_url: str, clock: Clock) -> Iterator[Engine]:
+    """An engine over the sample workflows, on each database kind, with a settable clock."""
+    made = Engine(db_url, workflows=WORKFLOWS, clock=clock)
+    yield made
+    made._db.dispose()
