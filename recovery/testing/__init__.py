@@ -1,0 +1,1 @@
+"""The policy handbook runner: a pytest plugin and its step library."""

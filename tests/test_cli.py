@@ -1,0 +1,140 @@
+"""The command line through typer's runner: JSON for scripts, one-line errors, documented."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from typer.main import get_command
+from typer.testing import CliRunner
+
+from recovery.cli import app
+from tests.conftest import ROOT, WORKFLOWS
+
+
+@pytest.fixture
+def run(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Run `recovery …` on a fresh SQLite file over the sample workflows."""
+    runner = CliRunner()
+    base = ["--db", f"sqlite:///{tmp_path / 'cli.db'}", "--workflows", str(WORKFLOWS)]
+
+    def invoke(*args: str):  # type: ignore[no-untyped-def]
+        return runner.invoke(app, [*base, *args])
+
+    return invoke
+
+
+def test_a_care_agent_drives_a_case_from_the_command_line(run) -> None:  # type: ignore[no-untyped-def]
+    opened = run("case", "open", "bistro", "--channel", "facebook", "--author", "@jana",
+                 "--text", "Cold soup again…", "--at", "2026-12-01T10:00", "--json")
+    assert opened.exit_code == 0, opened.output
+    case = json.loads(opened.stdout)
+    assert (case["id"], case["state"], case["opened_at"]) == (1, "new", "2026-12-01T10:00:00+00:00")
+    fired = run("case", "fire", "1", "acknowledge", "--by", "eva", "--note", "Public reply posted")
+    assert fired.exit_code == 0 and "new → acknowledged" in fired.stdout
+    assert run("case", "fire", "1", "investigate", "--by", "eva").exit_code == 0
+    listed = run("case", "list", "--brand", "bistro", "--state", "investigating", "--json")
+    assert [c["id"] for c in json.loads(listed.stdout)] == [1]
+    finding = run("case", "finding", "1", "founded", "--root-cause", "slow pass", "--by", "eva")
+    assert finding.exit_code == 0, finding.output
+    remedy = run("case", "remedy", "1", "coupon", "--value", "1", "--by", "eva", "--json")
+    assert json.loads(remedy.stdout)["dest"] == "remedy_offered"
+    assert run("case", "fire", "1", "resolve", "--by", "eva").exit_code == 0
+    shown = json.loads(run("case", "show", "1", "--json").stdout)
+    assert shown["state"] == "resolved"
+    assert [e["trigger"] for e in shown["history"]][-2:] == ["offer_remedy", "resolve"]
+    assert {t["trigger"]: t["allowed"] for t in shown["triggers"]}["reopen"] is True
+    assert shown["timers"][0]["trigger"] == "follow_up_due"
+    human = run("case", "show", "1")
+    assert "Triggers" in human.stdout and "only from new" in human.stdout
+    ticked = json.loads(run("tick", "--now", "2026-12-04T09:00", "--json").stdout)
+    assert [(t["case_id"], t["outcome"]) for t in ticked] == [(1, "fired")]
+
+
+@pytest.mark.parametrize(("args", "code", "message"), [
+    (["case", "show", "42"], 3, "error: no case 42"),
+    (["case", "open", "bistro", "--channel", "tiktok", "--author", "a", "--text", "b"], 2,
+     "does not serve channel 'tiktok'"),
+    (["case", "open", "nobody", "--channel", "facebook", "--author", "a", "--text", "b"], 3,
+     "no brand 'nobody'"),
+    (["tick", "--now", "tomorrow"], 2, "--now: 'tomorrow' is not a time"),
+    (["--db", "nosuch://x", "case", "list"], 6, "cannot use database"),
+])
+def test_every_error_is_one_line_with_its_exit_code(run, args: list[str], code: int,  # type: ignore[no-untyped-def]
+                                                    message: str) -> None:
+    result = run(*args)
+    assert result.exit_code == code, result.output
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
+
+
+def test_a_refused_trigger_exits_4_and_changes_nothing(run) -> None:  # type: ignore[no-untyped-def]
+    run("case", "open", "eshop", "--channel", "email", "--author", "a@b.hr", "--text", "Late")
+    result = run("case", "fire", "1", "move_private", "--by", "eva")
+    assert result.exit_code == 4
+    assert result.stderr.strip() == (
+        "error: case 1: 'move_private' is not allowed from state 'new' (allowed: acknowledge)")
+    assert json.loads(run("case", "show", "1", "--json").stdout)["version"] == 1
+
+
+def test_flow_validate_reports_every_problem_with_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "default").mkdir()
+    (tmp_path / "default" / "flow.yaml").write_text((WORKFLOWS / "default/flow.yaml").read_text())
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "flow.yaml").write_text("extends: default\nname: Bad\nvoice: loud\n"
+                                                 "flow:\n  initial: nowhere\n")
+    result = CliRunner().invoke(app, ["--workflows", str(tmp_path), "flow", "validate"])
+    assert result.exit_code == 7
+    lines = result.stderr.strip().splitlines()
+    assert any(re.search(r"bad/flow.yaml:3: voice", line) for line in lines), lines
+    as_json = CliRunner().invoke(app, ["--workflows", str(tmp_path), "flow", "validate", "--json"])
+    assert as_json.exit_code == 7 and json.loads(as_json.stdout)["ok"] is False
+
+
+def test_flow_list_and_show(run) -> None:  # type: ignore[no-untyped-def]
+    flows = json.loads(run("flow", "list", "--json").stdout)
+    assert {f["brand"]: f["kind"] for f in flows} == {
+        "bikeshare": "brand", "bistro": "brand", "default": "base", "eshop": "brand"}
+    assert run("flow", "validate").exit_code == 0
+    shown = json.loads(run("flow", "show", "eshop", "--json").stdout)
+    assert shown["flow"]["triggers"]["resolve"]["guards"] == ["has_finding", "has_remedy"]
+    assert shown["flow"]["triggers"]["resolve"]["from"][0] == "investigating"
+    human = run("flow", "show", "eshop")
+    assert human.exit_code == 0 and "Triggers" in human.stdout and "Timers" in human.stdout
+
+
+def test_the_demo_opens_samples_once_and_shows_the_board(run) -> None:  # type: ignore[no-untyped-def]
+    first = json.loads(run("demo", "--json").stdout)
+    assert first["opened"] == 7
+    states = {c["external_id"]: c["state"] for c in first["cases"]}
+    assert states["sample:fb-3001"] == "resolved"
+    assert states["sample:tw-77"] == "remedy_offered"
+    assert json.loads(run("demo", "--json").stdout)["opened"] == 0
+    assert "case(s)" in run("demo").stdout
+
+
+def _commands() -> list[tuple[str, object]]:
+    found = []
+
+    def walk(prefix: str, command: object) -> None:
+        found.append((prefix, command))
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(f"{prefix} {name}".strip(), sub)
+
+    walk("", get_command(app))
+    return found
+
+
+@pytest.mark.parametrize(("name", "command"), _commands(), ids=lambda v: v if isinstance(v, str)
+                         else "")
+def test_every_command_and_option_is_documented(name: str, command: object) -> None:
+    assert (getattr(command, "help", None) or "").strip(), f"`recovery {name}` has no help"
+    for param in getattr(command, "params", []):
+        if param.param_type_name == "option":
+            assert (param.help or "").strip(), f"`recovery {name}` {param.opts} has no help"
+    if name:
+        assert f"recovery {name}" in (ROOT / "README.md").read_text(), (
+            f"the README does not mention `recovery {name}`")
