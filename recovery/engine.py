@@ -21,8 +21,13 @@ from sqlalchemy import Engine as SAEngine
 from transitions import MachineError
 
 from recovery.clock import Clock, as_utc, system_clock
-from recovery.errors import (ConcurrentUpdate, GuardRefused, InvalidInput, NotFound,
-                             TriggerNotAllowed)
+from recovery.errors import (
+    ConcurrentUpdate,
+    GuardRefused,
+    InvalidInput,
+    NotFound,
+    TriggerNotAllowed,
+)
 from recovery.flows import CaseFacts, Flow, TriggerOption, load_flows
 from recovery.policy import recorded_changes
 from recovery.store import queries

@@ -37,3 +37,10 @@ def test_the_layers_point_down_only() -> None:
     result = subprocess.run([sys.executable, "-c", command, "--no-cache"],
                             capture_output=True, text=True, check=False, cwd=ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_lint_and_types_are_clean() -> None:
+    for command in (["ruff", "check", "recovery", "tests", "bench"], ["mypy"]):
+        result = subprocess.run([sys.executable, "-m", *command], capture_output=True, text=True,
+                                check=False, cwd=ROOT)
+        assert result.returncode == 0, result.stdout + result.stderr

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 from datetime import timedelta
 
 import pytest
 
-from recovery import (ConcurrentUpdate, Engine, Event, GuardRefused, InvalidInput, NotFound,
-                      PolicyViolation, TriggerNotAllowed)
+from recovery import (
+    ConcurrentUpdate,
+    Engine,
+    Event,
+    GuardRefused,
+    InvalidInput,
+    NotFound,
+    PolicyViolation,
+    TriggerNotAllowed,
+)
 from recovery.store.writer import Tx
 from tests.conftest import WORKFLOWS, Clock
 
@@ -174,7 +183,7 @@ def test_concurrent_firing_never_loses_or_duplicates_an_event(engine: Engine) ->
     history = engine.history(case_id)
     assert [e.seq for e in history] == list(range(1, case.version + 1))
     assert len(history) == 3 + len(done)
-    for before, after in zip(history, history[1:], strict=False):
+    for before, after in itertools.pairwise(history):
         assert after.source == before.dest  # every event starts where the last one ended
 
 
@@ -225,7 +234,8 @@ def test_subscribers_hear_every_event_and_cannot_break_the_engine(engine: Engine
     engine.fire(case_id, "acknowledge", by="eva")
     stop()
     engine.fire(case_id, "investigate", by="eva")
-    assert [(e.trigger, e.dest) for e in heard] == [("open", "new"), ("acknowledge", "acknowledged")]
+    assert [(e.trigger, e.dest) for e in heard] == [
+        ("open", "new"), ("acknowledge", "acknowledged")]
 
 
 def test_times_are_kept_in_utc_and_read_back_aware(engine: Engine, clock: Clock) -> None:

@@ -59,7 +59,8 @@ def test_every_problem_is_reported_with_its_line_and_a_hint(tmp_path: Path) -> N
         "      to: resolvd\n"                     # 6
         "      guards: [has_findng]\n"))          # 7
     assert found == [
-        "flow.yaml:6: trigger 'resolve' leads to unknown state 'resolvd' (did you mean 'resolved'?)",
+        "flow.yaml:6: trigger 'resolve' leads to unknown state 'resolvd' "
+        "(did you mean 'resolved'?)",
         "flow.yaml:7: unknown guard 'has_findng' (did you mean 'has_finding'?)",
     ]
 

@@ -6,8 +6,19 @@ from typing import Annotated
 
 import typer
 
-from recovery.cli.common import (BrandFilter, By, Group, Json, Note, emit_json, local, out,
-                                 parse_time, settings, table)
+from recovery.cli.common import (
+    BrandFilter,
+    By,
+    Group,
+    Json,
+    Note,
+    emit_json,
+    local,
+    out,
+    parse_time,
+    settings,
+    table,
+)
 from recovery.store.records import Case, Event
 
 app = typer.Typer(cls=Group, no_args_is_help=True,
@@ -17,7 +28,8 @@ CaseId = Annotated[int, typer.Argument(help="The case id.", min=1)]
 
 
 @app.command("open")
-def open_(ctx: typer.Context, brand: Annotated[str, typer.Argument(help="The brand complained to.")],
+def open_(ctx: typer.Context,
+          brand: Annotated[str, typer.Argument(help="The brand complained to.")],
           channel: Annotated[str, typer.Option(help="Where it was posted (twitter, facebook, …).")],
           author: Annotated[str, typer.Option(help="The customer's handle, e.g. @jana.")],
           text: Annotated[str, typer.Option(help="The complaint as posted.")],

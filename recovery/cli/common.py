@@ -15,8 +15,17 @@ from rich.console import Console
 from rich.table import Table
 from typer.core import TyperGroup
 
-from recovery.errors import (ConcurrentUpdate, FlowError, GuardRefused, InvalidInput, NotFound,
-                             PolicyViolation, RecoveryError, StorageError, TriggerNotAllowed)
+from recovery.errors import (
+    ConcurrentUpdate,
+    FlowError,
+    GuardRefused,
+    InvalidInput,
+    NotFound,
+    PolicyViolation,
+    RecoveryError,
+    StorageError,
+    TriggerNotAllowed,
+)
 
 if TYPE_CHECKING:
     from recovery.engine import Engine

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -18,7 +18,7 @@ app = typer.Typer(cls=Group, no_args_is_help=True, help="List, validate and show
 def list_(ctx: typer.Context, json: Json = False) -> None:
     """List the brands and shared flows in the workflows folder."""
     flows, problems = validate_flows(settings(ctx).workflows)
-    rows = [{"brand": f.brand, "name": f.name, "extends": f.settings.extends,
+    rows: list[dict[str, Any]] = [{"brand": f.brand, "name": f.name, "extends": f.settings.extends,
              "kind": "base" if f.settings.abstract else "brand",
              "states": len(f.settings.flow.states), "triggers": len(f.settings.flow.triggers),
              "channels": list(f.settings.channels), "file": str(f.file)} for f in flows.values()]

@@ -20,7 +20,8 @@ def spec(ctx: typer.Context,
     import pytest  # imported here: only this command needs the test runner
 
     args = [str(path) for path in (paths or [Path("features")])]
-    args += ["--recovery-specs", "--workflows", str(settings(ctx).workflows), "-p", "no:cacheprovider"]
+    args += ["--recovery-specs", "--workflows", str(settings(ctx).workflows),
+             "-p", "no:cacheprovider"]
     for name in brand or []:
         args += ["--brand", name]
     raise typer.Exit(int(pytest.main([*args, *ctx.args])))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from transitions import EventData, Machine
 
@@ -82,14 +82,14 @@ def compile_flow(brand: str, file: Path, settings: BrandFile) -> Flow:
     timers: dict[str, list[tuple[str, timedelta]]] = {}
     for timer in decl.timers.values():
         timers.setdefault(timer.state, []).append((timer.fire, timer.after))
-    recorder = {spec.records: name for name, spec in decl.triggers.items() if spec.records}
+    recorder = {str(spec.records): name for name, spec in decl.triggers.items() if spec.records}
     return Flow(brand, file, settings, machine,
                 {state: tuple(items) for state, items in timers.items()}, recorder)
 
 
 def _condition(name: str, guard: Guard) -> Any:
     def check(event: EventData) -> bool:
-        facts: CaseFacts = event.model
+        facts = cast(CaseFacts, event.model)
         reason = guard(facts)
         if reason is None:
             return True

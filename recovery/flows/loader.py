@@ -45,7 +45,7 @@ def validate_flows(workflows: Path | str) -> tuple[dict[str, Flow], list[Problem
         if document is not None:
             documents[brand] = document
     flows: dict[str, Flow] = {}
-    for brand, document in documents.items():
+    for brand in documents:
         merged, found = _resolve(brand, documents, files, ())
         problems += found
         if merged is None:

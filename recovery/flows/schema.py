@@ -186,7 +186,8 @@ class BrandFile(Strict):
     def _channels(cls, value: dict[str, ChannelPolicy]) -> dict[str, ChannelPolicy]:
         for channel in value:
             if channel not in CHANNELS:
-                raise ValueError(f"unknown channel '{channel}'; known: {', '.join(sorted(CHANNELS))}")
+                known = ", ".join(sorted(CHANNELS))
+                raise ValueError(f"unknown channel '{channel}'; known: {known}")
         return value
 
 

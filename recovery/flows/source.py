@@ -64,7 +64,7 @@ def read_document(file: Path) -> tuple[Document | None, list[Problem]]:
                               "check indentation and quoting on that line")]
     finally:
         loader.dispose()
-    if not isinstance(data, dict):
+    if node is None or not isinstance(data, dict):
         return None, [Problem(file, 1, "a flow file must be a mapping of settings",
                               "start with lines like `name: My Brand`")]
     problems: list[Problem] = []
@@ -122,9 +122,8 @@ def _merge(base: dict[str, Any], over: dict[str, Any], path: Path_,
 
 def _present(data: Any, path: Path_) -> bool:
     for step in path:
-        if isinstance(data, dict) and step in data:
-            data = data[step]
-        elif isinstance(data, list) and isinstance(step, int) and step < len(data):
+        in_dict = isinstance(data, dict) and step in data
+        if in_dict or (isinstance(data, list) and isinstance(step, int) and step < len(data)):
             data = data[step]
         else:
             return False

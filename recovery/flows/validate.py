@@ -63,11 +63,11 @@ def check_flow(flow: FlowDecl) -> list[Finding]:
         if timer.state not in flow.states:
             found.append(((*here, "in"), f"timer '{name}' is armed in unknown state "
                           f"'{timer.state}'", _hint(timer.state, states)))
-        trig = flow.triggers.get(timer.fire)
-        if trig is None:
+        fired = flow.triggers.get(timer.fire)
+        if fired is None:
             found.append(((*here, "fire"), f"timer '{name}' fires unknown trigger '{timer.fire}'",
                           _hint(timer.fire, list(flow.triggers))))
-        elif timer.state not in trig.sources:
+        elif timer.state not in fired.sources:
             found.append(((*here, "fire"), f"timer '{name}' fires '{timer.fire}', which cannot "
                           f"fire from '{timer.state}'", f"add '{timer.state}' to its `from`"))
     if not found:

@@ -12,11 +12,12 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Engine as SAEngine
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ClauseElement
 
 from recovery.clock import as_utc
@@ -48,8 +49,8 @@ class Compiled:
 
     def __init__(self, statement: ClauseElement, dialect: Dialect,
                  keys: Iterable[str] | None = None) -> None:
-        compiled = statement.compile(dialect=dialect,
-                                     column_keys=list(keys) if keys is not None else None)
+        compiled = cast(SQLCompiler, statement.compile(
+            dialect=dialect, column_keys=list(keys) if keys is not None else None))
         self.sql = str(compiled)
         self.positional = compiled.positiontup  # the order of `?` markers, or None if named
         self.processors: dict[str, Processor] = {}
@@ -107,8 +108,9 @@ class Writer:
         known = self._advance.get(columns)
         if known is not None:
             return known
-        values = {"state": bindparam("new_state"), "version": bindparam("new_version"),
-                  "updated_at": bindparam("at")}
+        values: dict[str, Any] = {"state": bindparam("new_state"),
+                                  "version": bindparam("new_version"),
+                                  "updated_at": bindparam("at")}
         values.update({column: bindparam(f"set_{column}") for column in columns})
         compiled = self._compile(
             update(cases)
