@@ -101,9 +101,9 @@ def list_(ctx: typer.Context, brand: BrandFilter = None,
 
 def board(cases: list[Case], zones: dict[str, str]) -> object:
     """The case board as a table."""
-    return table(f"{len(cases)} case(s)", ["id", "brand", "channel", "author", "state",
-                                          "opened (local)", "complaint"],
-                 [[c.id, c.brand, c.channel, _short(c.author, 16), c.state,
+    return table(f"{len(cases)} case(s)", ["id", "brand", "state", "author", "opened (local)",
+                                          "complaint"],
+                 [[c.id, c.brand, c.state, _short(c.author, 14),
                    local(c.opened_at, zones.get(c.brand, "UTC"), "%d %b %H:%M"), _short(c.text)]
                   for c in cases])
 
