@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 Clock = Callable[[], datetime]
 """A source of "now" as an aware datetime; the engine takes one so tests can set time."""
@@ -53,8 +52,8 @@ def system_clock() -> datetime:
     return datetime.now(UTC)
 
 
-def as_utc(when: datetime, zone: str | None = None) -> datetime:
-    """Return `when` as an aware UTC datetime; a naive one is read in `zone` (default UTC)."""
+def as_utc(when: datetime) -> datetime:
+    """Return `when` as an aware UTC datetime; a naive one is taken to be UTC already."""
     if when.tzinfo is None:
-        when = when.replace(tzinfo=ZoneInfo(zone) if zone else UTC)
+        when = when.replace(tzinfo=UTC)
     return when.astimezone(UTC)

@@ -21,14 +21,9 @@ CHANNELS = frozenset({
     "twitter", "facebook", "instagram", "linkedin", "pinterest", "snapchat", "tiktok",
     "whatsapp", "viber", "skype", "messenger", "reviews", "email", "phone", "chat",
 })
-"""Channels a brand can declare. Public ones are where complaints arrive; others are private."""
-
-PRIVATE_CHANNELS = frozenset({"whatsapp", "viber", "skype", "messenger", "email", "phone", "chat"})
+"""Channels a brand can declare."""
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-RECORDS = ("acknowledgement", "finding", "remedy")
-"""What a trigger can record on the case besides its state change."""
 
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _INTERVAL = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")

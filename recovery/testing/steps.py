@@ -162,18 +162,12 @@ def when_offers(spec: Spec, agent: str, kind: str, value: str) -> None:
     spec.attempt(spec.engine.offer_remedy, spec.case.id, kind, value.split()[0], by=agent)
 
 
-@when(parsers.parse('"{agent}" offers a remedy within the limit'))
-def when_offers_within(spec: Spec, agent: str) -> None:
-    """Offer the brand's first remedy at exactly its limit."""
+@when(parsers.parse('"{agent}" offers a remedy {where} the limit'))
+def when_offers_at_limit(spec: Spec, agent: str, where: str) -> None:
+    """Offer the brand's first remedy `within` (exactly at) or `over` its limit."""
     kind, limit = next(iter(spec.flow.settings.remedies.items()))
-    spec.attempt(spec.engine.offer_remedy, spec.case.id, kind, limit.max, by=agent)
-
-
-@when(parsers.parse('"{agent}" offers a remedy over the limit'))
-def when_offers_over(spec: Spec, agent: str) -> None:
-    """Offer the brand's first remedy at more than its limit."""
-    kind, limit = next(iter(spec.flow.settings.remedies.items()))
-    spec.attempt(spec.engine.offer_remedy, spec.case.id, kind, limit.max + 1, by=agent)
+    value = limit.max + (1 if where == "over" else 0)
+    spec.attempt(spec.engine.offer_remedy, spec.case.id, kind, value, by=agent)
 
 
 @when(parsers.parse("{count:d} days pass"))
