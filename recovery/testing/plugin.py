@@ -74,10 +74,15 @@ class FeatureFile(pytest.Module):
         return module
 
 
+_BRANDS = pytest.StashKey[list[Any]]()
+
+
 def _brands(config: pytest.Config) -> list[Any]:
-    chosen: list[str] = config.getoption("recovery_brands")
-    if chosen:
-        return list(chosen)
-    flows, _problems = validate_flows(workflows_dir(config))
-    brands = [name for name, flow in flows.items() if not flow.settings.abstract]
-    return brands or [pytest.param(None, marks=pytest.mark.skip(reason="no valid brand flows"))]
+    """The brands "the brand under test" means: `--brand`, or every brand (read once)."""
+    if _BRANDS not in config.stash:
+        chosen: list[str] = config.getoption("recovery_brands")
+        flows, _problems = ({}, []) if chosen else validate_flows(workflows_dir(config))
+        brands = chosen or [name for name, flow in flows.items() if not flow.settings.abstract]
+        config.stash[_BRANDS] = brands or [
+            pytest.param(None, marks=pytest.mark.skip(reason="no valid brand flows"))]
+    return config.stash[_BRANDS]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,7 +31,7 @@ class Spec:
 
     workflows: Path
     db: str
-    now: datetime = datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("UTC"))
+    now: datetime = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
     brand: str | None = None
     case_id: int | None = None
     error: RecoveryError | None = None
@@ -132,28 +132,18 @@ def given_case_reached(spec: Spec, state: str) -> None:
 # -- When --------------------------------------------------------------------------------------
 
 
-@when(parsers.parse('"{agent}" fires "{trigger}" with the note "{note}"'))
-def when_fires_with_note(spec: Spec, agent: str, trigger: str, note: str) -> None:
-    """Fire a trigger with a note for the history."""
+@when(parsers.re(r'"(?P<agent>[^"]+)" fires "(?P<trigger>[^"]+)"'
+                 r'(?: with the note "(?P<note>[^"]*)")?$'))
+def when_fires(spec: Spec, agent: str, trigger: str, note: str | None) -> None:
+    """Fire a trigger on the case, optionally with a note for the history."""
     spec.attempt(spec.engine.fire, spec.case.id, trigger, by=agent, note=note)
 
 
-@when(parsers.parse('"{agent}" fires "{trigger}"'))
-def when_fires(spec: Spec, agent: str, trigger: str) -> None:
-    """Fire a trigger on the case."""
-    spec.attempt(spec.engine.fire, spec.case.id, trigger, by=agent)
-
-
-@when(parsers.parse('"{agent}" records the finding "{finding}" with root cause "{cause}"'))
-def when_finding_with_cause(spec: Spec, agent: str, finding: str, cause: str) -> None:
-    """Record the finding of the investigation and its root cause."""
+@when(parsers.re(r'"(?P<agent>[^"]+)" records the finding "(?P<finding>[^"]+)"'
+                 r'(?: with root cause "(?P<cause>[^"]*)")?$'))
+def when_finding(spec: Spec, agent: str, finding: str, cause: str | None) -> None:
+    """Record the finding of the investigation, optionally with its root cause."""
     spec.attempt(spec.engine.record_finding, spec.case.id, finding, root_cause=cause, by=agent)
-
-
-@when(parsers.parse('"{agent}" records the finding "{finding}"'))
-def when_finding(spec: Spec, agent: str, finding: str) -> None:
-    """Record a finding without a root cause."""
-    spec.attempt(spec.engine.record_finding, spec.case.id, finding, by=agent)
 
 
 @when(parsers.parse('"{agent}" offers a {kind} worth {value}'))
@@ -170,17 +160,10 @@ def when_offers_at_limit(spec: Spec, agent: str, where: str) -> None:
     spec.attempt(spec.engine.offer_remedy, spec.case.id, kind, value, by=agent)
 
 
-@when(parsers.parse("{count:d} days pass"))
-def when_days_pass(spec: Spec, count: int) -> None:
-    """Move the clock on and fire the timers that came due."""
-    spec.now += timedelta(days=count)
-    spec.attempt(spec.engine.tick)
-
-
-@when(parsers.parse("{count:d} hours pass"))
-def when_hours_pass(spec: Spec, count: int) -> None:
-    """Move the clock on and fire the timers that came due."""
-    spec.now += timedelta(hours=count)
+@when(parsers.re(r"(?P<count>\d+) (?P<unit>days|hours|minutes) pass$"))
+def when_time_passes(spec: Spec, count: str, unit: str) -> None:
+    """Move the clock on (`3 days pass`) and fire the timers that came due."""
+    spec.now += timedelta(**{unit: int(count)})
     spec.attempt(spec.engine.tick)
 
 
