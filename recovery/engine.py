@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -18,7 +18,6 @@ from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy import Engine as SAEngine
-from transitions import MachineError
 
 from recovery.clock import Clock, as_utc, system_clock
 from recovery.errors import (
@@ -41,6 +40,21 @@ Subscriber = Callable[[Event], None]
 log = logging.getLogger("recovery")
 
 _TIMER_BATCH = 200
+
+
+@dataclass(frozen=True)
+class Recorder:
+    """"Whichever trigger of the case's flow records this kind of fact" (finding, remedy)."""
+
+    kind: str
+
+    def resolve(self, flow: Flow) -> str:
+        """The flow's trigger that records `kind`."""
+        trigger = flow.recorder.get(self.kind)
+        if trigger is None:
+            raise InvalidInput(f"the flow of {flow.brand} has no trigger that records a "
+                               f"{self.kind}")
+        return trigger
 
 
 class Engine:
@@ -112,28 +126,20 @@ class Engine:
     def fire(self, case_id: int, trigger: str, *, by: str, note: str | None = None,
              payload: dict[str, Any] | None = None, at: datetime | None = None) -> Event:
         """Fire `trigger` on a case; returns the event appended to its history."""
-        if not by.strip():
-            raise InvalidInput("say who fires the trigger (by=...)")
-        when = self._when(at)
-        with self._writer.transaction(case_id) as tx:
-            event = self._apply(tx, case_id, trigger, by, note, payload, when)
-        self._notify(event)
-        return event
+        return self._fire(case_id, trigger, by, note, payload, at)
 
     def record_finding(self, case_id: int, finding: str, *, by: str,
                        root_cause: str | None = None, note: str | None = None,
                        at: datetime | None = None) -> Event:
         """Record the investigation's finding (founded, partly, unfounded) and root cause."""
-        trigger = self._recorder(case_id, "finding")
-        return self.fire(case_id, trigger, by=by, note=note, at=at,
-                         payload={"finding": finding, "root_cause": root_cause})
+        return self._fire(case_id, Recorder("finding"), by, note,
+                          {"finding": finding, "root_cause": root_cause}, at)
 
     def offer_remedy(self, case_id: int, kind: str, value: Decimal | float | str = 1, *,
                      by: str, note: str | None = None, at: datetime | None = None) -> Event:
         """Offer a remedy (coupon, discount, refund, voucher, gift) within the brand's limit."""
-        trigger = self._recorder(case_id, "remedy")
-        return self.fire(case_id, trigger, by=by, note=note, at=at,
-                         payload={"kind": kind, "value": str(value)})
+        return self._fire(case_id, Recorder("remedy"), by, note,
+                          {"kind": kind, "value": str(value)}, at)
 
     def tick(self, now: datetime | None = None) -> list[Timer]:
         """Fire every timer due by `now`, each exactly once (also with several workers).
@@ -213,26 +219,33 @@ class Engine:
         """The triggers that may fire on the case now."""
         return [option.trigger for option in self.triggers(case_id) if option.allowed]
 
-    def counts(self, brand: str | None = None) -> dict[tuple[str, str], int]:
-        """How many cases each (brand, state) holds."""
-        with self._connection() as conn:
-            return queries.count_by_state(conn, brand)
+    def close(self) -> None:
+        """Close the engine's database connections (it can be used again afterwards)."""
+        self._db.dispose()
 
     # -- inside ----------------------------------------------------------------------------
 
-    def _apply(self, tx: Tx, case_id: int, trigger: str, by: str, note: str | None,
+    def _fire(self, case_id: int, trigger: str | Recorder, by: str, note: str | None,
+              payload: dict[str, Any] | None, at: datetime | None) -> Event:
+        if not by.strip():
+            raise InvalidInput("say who fires the trigger (by=...)")
+        when = self._when(at)
+        with self._writer.transaction(case_id) as tx:
+            event = self._apply(tx, case_id, trigger, by, note, payload, when)
+        self._notify(event)
+        return event
+
+    def _apply(self, tx: Tx, case_id: int, trigger: str | Recorder, by: str, note: str | None,
                payload: dict[str, Any] | None, at: datetime) -> Event:
         flow, facts, version = self._facts(tx, case_id)
+        if isinstance(trigger, Recorder):
+            trigger = trigger.resolve(flow)
         source = facts.state
         event = flow.machine.events.get(trigger)
         if event is None or source not in event.transitions:
             raise TriggerNotAllowed(case_id, source, trigger, self._allowed(flow, facts))
         changes = recorded_changes(flow, trigger, payload, at)
-        try:
-            moved = event.trigger(facts)
-        except MachineError as exc:
-            raise TriggerNotAllowed(case_id, source, trigger, self._allowed(flow, facts)) from exc
-        if not moved:
+        if not event.trigger(facts):
             guard, reason = facts.refusal or ("?", "refused")
             raise GuardRefused(case_id, trigger, guard, reason)
         dest = facts.state
@@ -288,13 +301,6 @@ class Engine:
         due = flow.timers_in.get(state)
         if due:
             tx.arm(case_id, state, [(trigger, at + after) for trigger, after in due])
-
-    def _recorder(self, case_id: int, kind: str) -> str:
-        brand = self.case(case_id).brand
-        trigger = self.flows[brand].recorder.get(kind)
-        if trigger is None:
-            raise InvalidInput(f"the flow of {brand} has no trigger that records a {kind}")
-        return trigger
 
     def _when(self, at: datetime | None) -> datetime:
         return as_utc(at if at is not None else self._clock())

@@ -118,4 +118,4 @@ def engine(db_url: str, clock: Clock) -> Iterator[Engine]:
     """An engine over the sample workflows, on each database kind, with a settable clock."""
     made = Engine(db_url, workflows=WORKFLOWS, clock=clock)
     yield made
-    made._db.dispose()
+    made.close()

@@ -88,11 +88,10 @@ def test_a_guard_refusal_says_which_guard_and_why(engine: Engine) -> None:
 
 def test_brand_overrides_apply_only_to_that_brand(engine: Engine) -> None:
     shop = _open(engine, "eshop")
-    _to_resolved_refused = pytest.raises(GuardRefused, match="has_remedy")
     engine.fire(shop, "acknowledge", by="eva")
     engine.fire(shop, "investigate", by="eva")
     engine.record_finding(shop, "partly", root_cause="courier backlog", by="eva")
-    with _to_resolved_refused:
+    with pytest.raises(GuardRefused, match="has_remedy"):
         engine.fire(shop, "resolve", by="eva")
     bistro = _open(engine, "bistro")
     _to_resolved(engine, bistro)
@@ -156,7 +155,7 @@ def test_a_stale_writer_gets_a_conflict_and_writes_nothing(
         engine.fire(case_id, "move_private", by="eva")
     assert [e.trigger for e in engine.history(case_id)] == ["open", "acknowledge", "investigate"]
     assert engine.case(case_id).state == "investigating"
-    other._db.dispose()
+    other.close()
 
 
 def test_concurrent_firing_never_loses_or_duplicates_an_event(engine: Engine) -> None:
@@ -209,7 +208,7 @@ def test_each_timer_fires_exactly_once_with_several_workers(
         triggers = [e.trigger for e in engine.history(case_id)]
         assert triggers.count("follow_up_due") == 1
     assert engine.tick() == []
-    workers[1]._db.dispose()
+    workers[1].close()
 
 
 def test_leaving_a_state_cancels_its_timers(engine: Engine, clock: Clock) -> None:
@@ -220,8 +219,7 @@ def test_leaving_a_state_cancels_its_timers(engine: Engine, clock: Clock) -> Non
     assert engine.tick() == []
     [timer] = engine.timers(case_id)
     assert timer.cancelled_at is not None and timer.fired_at is None
-    _to_resolved_again = engine.fire(case_id, "resolve", by="eva")
-    assert _to_resolved_again.dest == "resolved"
+    assert engine.fire(case_id, "resolve", by="eva").dest == "resolved"
     clock.advance(days=2)
     assert [t.outcome for t in engine.tick()] == ["fired"]
 
@@ -253,4 +251,4 @@ def test_listing_filters_by_brand_state_and_channel(engine: Engine) -> None:
     engine.fire(a, "acknowledge", by="eva")
     assert [c.id for c in engine.cases(brand="bistro", state="acknowledged")] == [a]
     assert len(engine.cases(channel="facebook")) == 2
-    assert engine.counts() == {("bistro", "acknowledged"): 1, ("eshop", "new"): 1}
+    assert [c.brand for c in engine.cases(state="new")] == ["eshop"]

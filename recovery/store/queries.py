@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, select
+from sqlalchemy import Connection, Row, select
 
 from recovery.clock import as_utc
 from recovery.store.records import Case, Event, Timer
@@ -48,15 +48,6 @@ def list_cases(conn: Connection, *, brand: str | None = None, state: str | None 
         if value is not None:
             query = query.where(cases.c[column] == value)
     return [_case(row) for row in conn.execute(query)]
-
-
-def count_by_state(conn: Connection, brand: str | None = None) -> dict[tuple[str, str], int]:
-    """How many cases each (brand, state) holds."""
-    query = select(cases.c.brand, cases.c.state, func.count()).group_by(cases.c.brand,
-                                                                          cases.c.state)
-    if brand is not None:
-        query = query.where(cases.c.brand == brand)
-    return {(row[0], row[1]): int(row[2]) for row in conn.execute(query)}
 
 
 def history(conn: Connection, case_id: int) -> list[Event]:
