@@ -138,3 +138,17 @@ def test_every_command_and_option_is_documented(name: str, command: object) -> N
     if name:
         assert f"recovery {name}" in (ROOT / "README.md").read_text(), (
             f"the README does not mention `recovery {name}`")
+
+
+def test_a_brand_owner_runs_a_feature_file_with_one_command(tmp_path: Path) -> None:
+    passing = tmp_path / "mine.feature"
+    passing.write_text('Feature: Mine\n  Scenario: Cold soup is acknowledged\n'
+                       '    Given the brand "bistro"\n'
+                       '    And a complaint from "@jana": "Cold soup"\n'
+                       '    When "eva" fires "acknowledge"\n'
+                       '    Then the case is "acknowledged"\n')
+    failing = tmp_path / "wrong.feature"
+    failing.write_text(passing.read_text().replace('is "acknowledged"', 'is "closed"'))
+    base = ["--workflows", str(WORKFLOWS), "spec"]
+    assert CliRunner().invoke(app, [*base, str(passing), "-q"]).exit_code == 0
+    assert CliRunner().invoke(app, [*base, str(failing), "-q"]).exit_code == 1

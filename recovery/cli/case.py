@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.table import Table
 
 from recovery.cli.common import (
     BrandFilter,
@@ -99,7 +100,7 @@ def list_(ctx: typer.Context, brand: BrandFilter = None,
     out.print(board(cases, {b: engine.flow(b).settings.timezone for b in engine.brands}))
 
 
-def board(cases: list[Case], zones: dict[str, str]) -> object:
+def board(cases: list[Case], zones: dict[str, str]) -> Table:
     """The case board as a table."""
     return table(f"{len(cases)} case(s)", ["id", "brand", "state", "author", "opened (local)",
                                           "complaint"],

@@ -7,7 +7,7 @@ import sys
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn
 from zoneinfo import ZoneInfo
 
 import typer
@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from typer.core import TyperGroup
 
+from recovery.engine import Engine
 from recovery.errors import (
     ConcurrentUpdate,
     FlowError,
@@ -26,9 +27,6 @@ from recovery.errors import (
     StorageError,
     TriggerNotAllowed,
 )
-
-if TYPE_CHECKING:
-    from recovery.engine import Engine
 
 EXIT_CODES: dict[type[RecoveryError], int] = {
     InvalidInput: 2, NotFound: 3, TriggerNotAllowed: 4, GuardRefused: 4, PolicyViolation: 4,
@@ -67,10 +65,8 @@ class Settings:
     _engine: Engine | None = field(default=None, repr=False)
 
     def engine(self) -> Engine:
-        """The engine over `db` and `workflows` (imported and built lazily: fast --help)."""
+        """The engine over `db` and `workflows`, built on first use (flow commands need none)."""
         if self._engine is None:
-            from recovery.engine import Engine
-
             self._engine = Engine(self.db, workflows=self.workflows)
         return self._engine
 

@@ -102,7 +102,7 @@ def _check(file: Path, document: Document) -> tuple[BrandFile | None, list[Probl
 def _from_pydantic(file: Path, document: Document, error: object) -> Problem:
     err: dict[str, object] = error  # type: ignore[assignment]
     loc = tuple(part for part in err["loc"] if isinstance(part, str | int))  # type: ignore[attr-defined]
-    # pydantic names the alias (`from`, `in`) in locations; map it back for the marks
+    # pydantic locates errors by alias (`from`, `in`): the keys as written, as the marks are
     field = ".".join(str(part) for part in loc) or "the file"
     kind = err["type"]
     message = str(err["msg"]).removeprefix("Value error, ")
