@@ -14,8 +14,11 @@ from typing import Any, cast
 
 from transitions import EventData, Machine
 
+from recovery.clock.calendar import Calendar
 from recovery.flows.guards import GUARDS, CaseFacts, Guard
 from recovery.flows.schema import BrandFile
+
+_ALWAYS = Calendar.always_open()
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,9 @@ class Flow:
     machine: Machine
     timers_in: dict[str, tuple[tuple[str, timedelta], ...]]
     recorder: dict[str, str]
+    calendar: Calendar
+    folders: tuple[Path, ...]
+    """The brand's folder, then those of the flows it extends (where templates are found)."""
 
     @property
     def name(self) -> str:
@@ -57,6 +63,16 @@ class Flow:
         """True when `state` ends a case."""
         return self.settings.flow.states[state].terminal
 
+    def resolution_clock(self, state: str) -> str:
+        """What the resolution clock does in `state`: running, paused or stopped."""
+        decl = self.settings.flow.states[state]
+        return "stopped" if decl.terminal else decl.resolution
+
+    def clock_calendar(self, channel: str) -> Calendar:
+        """The calendar a channel's SLA clocks count: business hours, or round the clock."""
+        policy = self.settings.channels[channel]
+        return self.calendar if policy.clock == "business" else _ALWAYS
+
     def options(self, facts: CaseFacts) -> list[TriggerOption]:
         """Every trigger of the flow, allowed or not from the case described by `facts`."""
         result = []
@@ -71,8 +87,9 @@ class Flow:
         return result
 
 
-def compile_flow(brand: str, file: Path, settings: BrandFile) -> Flow:
-    """Build the shared Machine of a validated flow."""
+def compile_flow(brand: str, file: Path, settings: BrandFile,
+                 folders: tuple[Path, ...] = ()) -> Flow:
+    """Build the shared Machine and the business calendar of a validated flow."""
     decl = settings.flow
     machine = Machine(model=None, states=list(decl.states), initial=decl.initial,
                       auto_transitions=False, send_event=True, name=brand)
@@ -84,7 +101,8 @@ def compile_flow(brand: str, file: Path, settings: BrandFile) -> Flow:
         timers.setdefault(timer.state, []).append((timer.fire, timer.after))
     recorder = {str(spec.records): name for name, spec in decl.triggers.items() if spec.records}
     return Flow(brand, file, settings, machine,
-                {state: tuple(items) for state, items in timers.items()}, recorder)
+                {state: tuple(items) for state, items in timers.items()}, recorder,
+                settings.calendar(), folders or (file.parent,))
 
 
 def _condition(name: str, guard: Guard) -> Any:

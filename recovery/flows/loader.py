@@ -53,7 +53,8 @@ def validate_flows(workflows: Path | str) -> tuple[dict[str, Flow], list[Problem
         settings, found = _check(files[brand], merged)
         problems += found
         if settings is not None and not found:
-            flows[brand] = compile_flow(brand, files[brand], settings)
+            folders = tuple(files[name].parent for name in _lineage(brand, documents))
+            flows[brand] = compile_flow(brand, files[brand], settings, folders)
     return flows, list(dict.fromkeys(problems))  # a broken base is reported once
 
 
@@ -87,6 +88,14 @@ def _resolve(brand: str, documents: dict[str, Document], files: dict[str, Path],
         return None, problems
     child = Document({"abstract": False, **document.data}, document.marks)
     return merge(parent, child, WHOLE), problems
+
+
+def _lineage(brand: str, documents: dict[str, Document]) -> list[str]:
+    """The brand, then the flow it extends, and so on (the chain is known to be sound)."""
+    chain = [brand]
+    while (base := documents[chain[-1]].data.get("extends")) is not None:
+        chain.append(base)
+    return chain
 
 
 def _check(file: Path, document: Document) -> tuple[BrandFile | None, list[Problem]]:

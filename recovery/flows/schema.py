@@ -13,9 +13,10 @@ from decimal import Decimal
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from recovery.clock import parse_duration
+from recovery.clock.calendar import Calendar, DaysOff
 
 CHANNELS = frozenset({
     "twitter", "facebook", "instagram", "linkedin", "pinterest", "snapchat", "tiktok",
@@ -51,6 +52,17 @@ class ChannelPolicy(Strict):
     resolution: Duration
     clock: Literal["business", "calendar"] = "business"
     warn_at: float = Field(0.8, gt=0, lt=1, description="share of the target that warns")
+    after_hours_notice: bool = Field(True, description="answer a complaint that arrives while "
+                                     "the team is away with a notice saying when it is back")
+    greetings: bool = Field(False, description="post a daily hello at opening and goodbye at "
+                            "closing (instant channels)")
+
+
+class Escalation(Strict):
+    """What happens when a clock warns or breaches: raise the priority, tell people."""
+
+    priority: Literal["high", "urgent"] | None = None
+    notify: Names = Field([], description="roles the helpdesk alerts (lead, manager)")
 
 
 class RemedyLimit(Strict):
@@ -67,17 +79,23 @@ class Holidays(Strict):
     subdivision: str | None = None
     dates: list[date] = []
 
-    @field_validator("country")
-    @classmethod
-    def _known_country(cls, value: str | None) -> str | None:
-        if value is None:
-            return value
-        import holidays  # imported here: only flow validation needs the country list
+    @model_validator(mode="after")
+    def _known_region(self) -> Holidays:
+        if self.country is None:
+            if self.subdivision is not None:
+                raise ValueError("a subdivision needs its country (country: DE, subdivision: BY)")
+            return self
+        import holidays  # imported here: 65 ms that only a brand with a country needs
 
-        if value not in holidays.list_supported_countries():
-            raise ValueError(f"'{value}' is not a country the holidays package knows "
+        regions = holidays.list_supported_countries()
+        if self.country not in regions:
+            raise ValueError(f"'{self.country}' is not a country the holidays package knows "
                              "(use an ISO 3166 code such as CZ, PL, HR, GR)")
-        return value
+        if self.subdivision is not None and self.subdivision not in regions[self.country]:
+            known = ", ".join(regions[self.country]) or "none"
+            raise ValueError(f"'{self.subdivision}' is not a subdivision of {self.country} "
+                             f"(known: {known})")
+        return self
 
 
 class StateDecl(Strict):
@@ -85,6 +103,9 @@ class StateDecl(Strict):
 
     description: str = ""
     terminal: bool = False
+    resolution: Literal["running", "paused", "stopped"] = Field(
+        "running", description="the resolution clock in this state: paused while waiting on "
+        "the customer, stopped once resolved (terminal states always stop it)")
 
 
 class TriggerDecl(Strict):
@@ -139,7 +160,20 @@ class BrandFile(Strict):
     holidays: Holidays = Holidays()
     channels: dict[str, ChannelPolicy] = Field(min_length=1)
     remedies: dict[str, RemedyLimit] = {}
+    escalations: dict[Literal["first_response", "resolution"],
+                      dict[Literal["warning", "breach"], Escalation]] = {}
     flow: FlowDecl
+
+    def calendar(self) -> Calendar:
+        """The care team's business calendar: its week, zone and days off."""
+        week: dict[int, list[tuple[int, int]]] = {}
+        for spec, intervals in self.hours.items():
+            for day in _days(spec):
+                week.setdefault(DAYS.index(day), []).extend(
+                    (_minutes(item[:5]), _minutes(item[6:])) for item in intervals)
+        days_off = DaysOff(self.holidays.country, self.holidays.subdivision,
+                           frozenset(self.holidays.dates))
+        return Calendar(self.timezone, week, days_off)
 
     @field_validator("timezone")
     @classmethod
@@ -161,6 +195,9 @@ class BrandFile(Strict):
     @field_validator("hours")
     @classmethod
     def _hours(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        if not any(value.values()):
+            raise ValueError("the team needs some opening hours, e.g. mon-fri: [08:00-20:00]; "
+                             "round the clock is mon-sun: [00:00-24:00]")
         covered: dict[str, list[tuple[str, str]]] = {}
         for spec, intervals in value.items():
             if not _DAYSPEC.match(spec):
@@ -184,6 +221,10 @@ class BrandFile(Strict):
                 known = ", ".join(sorted(CHANNELS))
                 raise ValueError(f"unknown channel '{channel}'; known: {known}")
         return value
+
+
+def _minutes(clock: str) -> int:
+    return int(clock[:2]) * 60 + int(clock[3:])
 
 
 def _days(spec: str) -> list[str]:

@@ -1,6 +1,7 @@
 """Time primitives shared by every layer: durations as brands write them, and UTC instants.
 
-Pure functions, no I/O. Business-hours calendars and SLA arithmetic will live beside these.
+Pure functions, no I/O. `calendar` (business hours, holidays, zones) and `sla` (SLA clocks)
+live beside these.
 """
 
 from __future__ import annotations
