@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy import Engine as SAEngine
 
+from recovery import keeper, notices
 from recovery.clock import Clock, as_utc, system_clock
 from recovery.errors import (
     ConcurrentUpdate,
@@ -28,14 +29,17 @@ from recovery.errors import (
     TriggerNotAllowed,
 )
 from recovery.flows import CaseFacts, Flow, TriggerOption, load_flows
+from recovery.keeper import SYSTEM, ClockStatus
 from recovery.policy import recorded_changes
 from recovery.store import queries
 from recovery.store.db import DEFAULT_URL, connect, storage_errors
-from recovery.store.records import Case, Event, Timer
+from recovery.store.records import Case, Event, Notice, Timer
 from recovery.store.writer import Tx, Writer
 
-Subscriber = Callable[[Event], None]
-"""Told of every event after it is committed: a case opened, a trigger or a timer fired."""
+Subscriber = Callable[[Event | Notice], None]
+"""Told of every event after it is committed (a case opened, a trigger or a timer fired, an SLA
+clock warned or breached, an after-hours notice to post) and of each brand-wide `Notice` (the
+daily hello and goodbye) to post."""
 
 log = logging.getLogger("recovery")
 
@@ -99,20 +103,30 @@ class Engine:
         author, text = author.strip(), text.strip()
         if not author or not text:
             raise InvalidInput("a complaint needs its author and its text; neither may be empty")
+        if by in SYSTEM:
+            raise InvalidInput(f"'{by}' is the engine's own name; say who opens the case")
         when = self._when(at)
+        notice = notices.after_hours(flow, channel, author, when)
         values = {"brand": brand, "channel": channel, "author": author, "text": text,
-                  "external_id": external_id, "state": flow.initial, "version": 1,
+                  "external_id": external_id, "state": flow.initial,
+                  "version": 1 if notice is None else 2, "priority": "normal",
                   "opened_at": when, "updated_at": when}
         known: int | None = None
+        posted: list[Event] = []
         try:
             with self._writer.transaction() as tx:
                 known = tx.find_external(brand, external_id) if external_id else None
                 if known is None:
                     case_id = tx.insert_case(values)
-                    event = Event(case_id, 1, when, by or author, "open", None, flow.initial,
-                                  payload={"channel": channel})
-                    tx.append_event(event)
+                    posted.append(Event(case_id, 1, when, by or author, "open", None,
+                                        flow.initial, payload={"channel": channel}))
+                    if notice is not None:
+                        posted.append(Event(case_id, 2, when, "recovery", "notice",
+                                            flow.initial, flow.initial, payload=notice))
+                    for event in posted:
+                        tx.append_event(event)
                     self._arm(tx, flow, case_id, flow.initial, when)
+                    keeper.start(tx, flow, case_id, channel, flow.initial, when)
         except ConcurrentUpdate:
             if not external_id:
                 raise
@@ -120,7 +134,8 @@ class Engine:
                 known = tx.find_external(brand, external_id)
         if known is not None:
             return self.case(known)
-        self._notify(event)
+        for event in posted:
+            self._notify(event)
         return Case(id=case_id, **values)  # type: ignore[arg-type]
 
     def fire(self, case_id: int, trigger: str, *, by: str, note: str | None = None,
@@ -145,9 +160,11 @@ class Engine:
         """Fire every timer due by `now`, each exactly once (also with several workers).
 
         Returns the timers this call fired, each with its outcome: `fired`, or `refused: …`
-        when the flow no longer lets the trigger fire.
+        when the flow no longer lets the trigger fire. SLA warnings and breaches are timers
+        too (their `clock` is set). Also posts the daily hello and goodbye that are due, once.
         """
         when = self._when(now)
+        self._greet(when)
         done: list[Timer] = []
         retry_later: list[int] = []
         while True:
@@ -187,13 +204,34 @@ class Engine:
         return None if found is None else self.case(found)
 
     def cases(self, *, brand: str | None = None, state: str | None = None,
-              channel: str | None = None, limit: int = 100, offset: int = 0) -> list[Case]:
-        """Cases matching the filters, newest first."""
+              channel: str | None = None, limit: int = 100, offset: int = 0,
+              breached: bool = False, due_within: timedelta | None = None) -> list[Case]:
+        """Cases matching the filters, newest first.
+
+        With `breached` (a clock breached and not stopped since) and/or `due_within` (a running
+        clock breaches within that much time from now, or already has), the cases that need
+        attention, most urgent first.
+        """
         if brand is not None:
             self.flow(brand)
+        due_by = None if due_within is None else self._when(None) + due_within
         with self._connection() as conn:
             return queries.list_cases(conn, brand=brand, state=state, channel=channel,
-                                   limit=limit, offset=offset)
+                                      limit=limit, offset=offset, breached=breached,
+                                      due_by=due_by)
+
+    def clocks(self, case_id: int, now: datetime | None = None) -> list[ClockStatus]:
+        """The SLA clocks of a case at `now`: due times, time left, breached or not."""
+        flow = self.flow(self.case(case_id).brand)
+        with self._connection() as conn:
+            found = queries.case_clocks(conn, case_id)
+        when = self._when(now)
+        return [keeper.status(flow, clock, when) for clock in found]
+
+    def notices(self, brand: str | None = None, limit: int = 100) -> list[Notice]:
+        """The daily hellos and goodbyes posted, newest first."""
+        with self._connection() as conn:
+            return queries.list_notices(conn, brand, limit)
 
     def history(self, case_id: int) -> list[Event]:
         """Every event of a case, oldest first."""
@@ -227,8 +265,9 @@ class Engine:
 
     def _fire(self, case_id: int, trigger: str | Recorder, by: str, note: str | None,
               payload: dict[str, Any] | None, at: datetime | None) -> Event:
-        if not by.strip():
-            raise InvalidInput("say who fires the trigger (by=...)")
+        if not by.strip() or by in SYSTEM:
+            raise InvalidInput("say who fires the trigger (by=...); 'timer' and 'recovery' are "
+                               "the engine's own names")
         when = self._when(at)
         with self._writer.transaction(case_id) as tx:
             event = self._apply(tx, case_id, trigger, by, note, payload, when)
@@ -257,6 +296,7 @@ class Engine:
             if source in flow.timers_in:
                 tx.cancel(case_id, at)
             self._arm(tx, flow, case_id, dest, at)
+        keeper.follow(tx, flow, case_id, trigger, by, source, dest, at)
         return appended
 
     def _fire_timer(self, timer: Timer, now: datetime) -> Timer | None:
@@ -269,8 +309,11 @@ class Engine:
                     return None
                 payload = {"timer": timer.id, "due_at": timer.due_at.isoformat()}
                 try:
-                    event = self._apply(tx, timer.case_id, timer.trigger, "timer", None, payload,
-                                        now)
+                    if timer.clock is None:
+                        event = self._apply(tx, timer.case_id, timer.trigger, "timer", None,
+                                            payload, now)
+                    else:
+                        event = self._reach(tx, timer, now)
                     outcome = "fired"
                 except (TriggerNotAllowed, GuardRefused) as exc:
                     outcome = f"refused: {exc}"
@@ -280,6 +323,32 @@ class Engine:
         if event is not None:
             self._notify(event)
         return replace(timer, fired_at=now, outcome=outcome)
+
+    def _reach(self, tx: Tx, timer: Timer, now: datetime) -> Event:
+        """Record an SLA clock's warning or breach on the case, with its escalation."""
+        row = tx.facts(timer.case_id)
+        assert row is not None  # a timer's case exists (foreign key)
+        flow = self.flows[row.brand]
+        payload, changes = keeper.reach(tx, flow, row, timer, now)
+        if not tx.advance(timer.case_id, row.version, row.state, now, changes):
+            raise ConcurrentUpdate(timer.case_id)
+        event = Event(timer.case_id, row.version + 1, now, "timer",
+                      f"{timer.clock}.{timer.trigger}", row.state, row.state, payload=payload)
+        tx.append_event(event)
+        return event
+
+    def _greet(self, now: datetime) -> None:
+        """Post each brand's daily hello or goodbye that is due, once across all workers."""
+        for flow in self.flows.values():
+            if flow.settings.abstract:
+                continue
+            for notice in notices.greetings(flow, now):
+                try:
+                    with self._writer.transaction() as tx:
+                        tx.insert_notice(notice)
+                except ConcurrentUpdate:
+                    continue  # already posted, by this worker or another
+                self._notify(notice)
 
     def _facts(self, tx: Tx, case_id: int) -> tuple[Flow, CaseFacts, int]:
         row = tx.facts(case_id)
@@ -305,13 +374,12 @@ class Engine:
     def _when(self, at: datetime | None) -> datetime:
         return as_utc(at if at is not None else self._clock())
 
-    def _notify(self, event: Event) -> None:
+    def _notify(self, event: Event | Notice) -> None:
         for callback in list(self._subscribers):
             try:
                 callback(event)
             except Exception:
-                log.exception("subscriber %r failed on %s of case %s", callback, event.trigger,
-                              event.case_id)
+                log.exception("subscriber %r failed on %r", callback, event)
 
     @contextmanager
     def _connection(self) -> Iterator[Connection]:

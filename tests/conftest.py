@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 from sqlmodel import SQLModel
 
 from recovery import Engine
@@ -108,7 +108,10 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'care.db'}"
     url: str = request.getfixturevalue("postgres_url")
     sa = create_engine(url)
-    SQLModel.metadata.drop_all(sa)
+    with sa.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        SQLModel.metadata.drop_all(conn)
+        conn.execute(text("DROP FUNCTION IF EXISTS recovery_events_append_only() CASCADE"))
     sa.dispose()
     return url
 

@@ -216,8 +216,8 @@ def test_leaving_a_state_cancels_its_timers(engine: Engine, clock: Clock) -> Non
     _to_resolved(engine, case_id)
     engine.fire(case_id, "reopen", by="eva")
     clock.advance(days=30)
-    assert engine.tick() == []
-    [timer] = engine.timers(case_id)
+    assert [t for t in engine.tick() if t.clock is None] == []
+    [timer] = [t for t in engine.timers(case_id) if t.clock is None]
     assert timer.cancelled_at is not None and timer.fired_at is None
     assert engine.fire(case_id, "resolve", by="eva").dest == "resolved"
     clock.advance(days=2)

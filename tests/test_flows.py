@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,9 +18,8 @@ from tests.conftest import WORKFLOWS
 
 
 def _workflows(tmp_path: Path, **brands: str) -> Path:
-    """A workflows folder with the real default flow and the given brand files."""
-    (tmp_path / "default").mkdir(parents=True)
-    (tmp_path / "default" / "flow.yaml").write_text((WORKFLOWS / "default/flow.yaml").read_text())
+    """A workflows folder with the real default flow (and templates) and the given brand files."""
+    shutil.copytree(WORKFLOWS / "default", tmp_path / "default")
     for name, text in brands.items():
         (tmp_path / name).mkdir()
         (tmp_path / name / "flow.yaml").write_text(text)

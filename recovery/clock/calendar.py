@@ -272,3 +272,7 @@ class Calendar:
             total += end - start
             upto.append(total)
         return _Year(starts, ends, before, upto)
+
+
+ROUND_THE_CLOCK = Calendar.always_open()
+"""Calendar time: every minute counts (24/7 channels and calendar-time targets)."""

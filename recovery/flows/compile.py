@@ -14,11 +14,10 @@ from typing import Any, cast
 
 from transitions import EventData, Machine
 
-from recovery.clock.calendar import Calendar
+from recovery.clock.calendar import ROUND_THE_CLOCK, Calendar
 from recovery.flows.guards import GUARDS, CaseFacts, Guard
 from recovery.flows.schema import BrandFile
-
-_ALWAYS = Calendar.always_open()
+from recovery.flows.templates import Rendered, Templates
 
 
 @dataclass(frozen=True)
@@ -43,6 +42,7 @@ class Flow:
     calendar: Calendar
     folders: tuple[Path, ...]
     """The brand's folder, then those of the flows it extends (where templates are found)."""
+    templates: Templates
 
     @property
     def name(self) -> str:
@@ -68,10 +68,20 @@ class Flow:
         decl = self.settings.flow.states[state]
         return "stopped" if decl.terminal else decl.resolution
 
+    def render(self, name: str, channel: str, languages: list[str] | None = None,
+               **context: Any) -> Rendered:
+        """Render one of the brand's templates in the first of `languages` (default: the
+        brand's) that has it, in the brand's voice, with its zone and name at hand."""
+        settings = self.settings
+        return self.templates.render(self.folders, settings.voice,
+                                     languages or settings.languages, name, channel,
+                                     brand=settings.name, zone=self.calendar.zone,
+                                     direct_line=settings.direct_line, **context)
+
     def clock_calendar(self, channel: str) -> Calendar:
         """The calendar a channel's SLA clocks count: business hours, or round the clock."""
         policy = self.settings.channels[channel]
-        return self.calendar if policy.clock == "business" else _ALWAYS
+        return self.calendar if policy.clock == "business" else ROUND_THE_CLOCK
 
     def options(self, facts: CaseFacts) -> list[TriggerOption]:
         """Every trigger of the flow, allowed or not from the case described by `facts`."""
@@ -87,8 +97,8 @@ class Flow:
         return result
 
 
-def compile_flow(brand: str, file: Path, settings: BrandFile,
-                 folders: tuple[Path, ...] = ()) -> Flow:
+def compile_flow(brand: str, file: Path, settings: BrandFile, folders: tuple[Path, ...],
+                 templates: Templates) -> Flow:
     """Build the shared Machine and the business calendar of a validated flow."""
     decl = settings.flow
     machine = Machine(model=None, states=list(decl.states), initial=decl.initial,
@@ -102,7 +112,7 @@ def compile_flow(brand: str, file: Path, settings: BrandFile,
     recorder = {str(spec.records): name for name, spec in decl.triggers.items() if spec.records}
     return Flow(brand, file, settings, machine,
                 {state: tuple(items) for state, items in timers.items()}, recorder,
-                settings.calendar(), folders or (file.parent,))
+                settings.calendar(), folders, templates)
 
 
 def _condition(name: str, guard: Guard) -> Any:

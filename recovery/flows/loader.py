@@ -14,6 +14,7 @@ from recovery.errors import FlowError, Problem
 from recovery.flows.compile import Flow, compile_flow
 from recovery.flows.schema import BrandFile
 from recovery.flows.source import Document, merge, read_document
+from recovery.flows.templates import Templates
 from recovery.flows.validate import check_flow
 
 FLOW_FILE = "flow.yaml"
@@ -44,6 +45,9 @@ def validate_flows(workflows: Path | str) -> tuple[dict[str, Flow], list[Problem
         problems += found
         if document is not None:
             documents[brand] = document
+    templates = Templates(root)
+    for file in files.values():
+        problems += templates.check(file.parent)
     flows: dict[str, Flow] = {}
     for brand in documents:
         merged, found = _resolve(brand, documents, files, ())
@@ -52,9 +56,13 @@ def validate_flows(workflows: Path | str) -> tuple[dict[str, Flow], list[Problem
             continue
         settings, found = _check(files[brand], merged)
         problems += found
-        if settings is not None and not found:
-            folders = tuple(files[name].parent for name in _lineage(brand, documents))
-            flows[brand] = compile_flow(brand, files[brand], settings, folders)
+        if settings is None or found:
+            continue
+        folders = tuple(files[name].parent for name in _lineage(brand, documents))
+        found = _missing_templates(files[brand], merged, settings, folders, templates)
+        problems += found
+        if not found:
+            flows[brand] = compile_flow(brand, files[brand], settings, folders, templates)
     return flows, list(dict.fromkeys(problems))  # a broken base is reported once
 
 
@@ -96,6 +104,25 @@ def _lineage(brand: str, documents: dict[str, Document]) -> list[str]:
     while (base := documents[chain[-1]].data.get("extends")) is not None:
         chain.append(base)
     return chain
+
+
+def _missing_templates(file: Path, document: Document, settings: BrandFile,
+                       folders: tuple[Path, ...], templates: Templates) -> list[Problem]:
+    """The notices the brand's channels ask the engine to post, which no template answers."""
+    if settings.abstract:
+        return []
+    problems = []
+    for channel, policy in settings.channels.items():
+        needed = (["after_hours"] if policy.after_hours_notice else []) + (
+            ["hello", "goodbye"] if policy.greetings else [])
+        for name in needed:
+            if templates.find(folders, settings.voice, settings.languages[:1], name,
+                              channel) is None:
+                problems.append(document.problem(
+                    ("channels", channel), f"{channel} needs a '{name}' template and none "
+                    "was found", f"add templates/{settings.languages[0]}/{name}.j2 to the "
+                    "brand's folder", file=file))
+    return problems
 
 
 def _check(file: Path, document: Document) -> tuple[BrandFile | None, list[Problem]]:

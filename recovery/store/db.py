@@ -1,21 +1,29 @@
-"""Open the database: a SQLite file by default (WAL), or PostgreSQL; create the tables."""
+"""Open the database: a SQLite file by default (WAL), or PostgreSQL; migrate it to the head.
+
+The schema is kept by Alembic migrations (`store/migrations`). A database already at the head
+costs one small query to open; Alembic is only imported when there is something to migrate. A
+database made before migrations existed (by `create_all`, release 0.1) is recognised and stamped
+at the first revision, then upgraded.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Connection, create_engine, event, inspect, text
 from sqlalchemy import Engine as SAEngine
-from sqlalchemy import create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
-from sqlmodel import SQLModel
 
 from recovery.errors import StorageError
-from recovery.store import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 DEFAULT_URL = "sqlite:///recovery.db"
+HEAD = "0002"
+"""The newest schema revision (the last module in `store/migrations/versions`)."""
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def connect(db: str | SAEngine) -> SAEngine:
@@ -32,8 +40,33 @@ def connect(db: str | SAEngine) -> SAEngine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     with storage_errors(f"cannot open database {engine.url.render_as_string()}"):
-        SQLModel.metadata.create_all(engine)
+        migrate(engine)
     return engine
+
+
+def revision(conn: Connection) -> str | None:
+    """The schema revision of the database; None when it has never been migrated."""
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def migrate(engine: SAEngine, target: str = "head") -> None:
+    """Bring the schema up to `target` (the head by default), in one transaction."""
+    with engine.connect() as conn:
+        current = revision(conn)
+    if current == HEAD and target == "head":
+        return
+    from alembic import command  # imported here: only a database to migrate needs it
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        if current is None and inspect(conn).has_table("cases"):
+            command.stamp(config, "0001")  # made by create_all before there were migrations
+        command.upgrade(config, target)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -6,14 +6,15 @@ The writes of the hot path live in `writer.py`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import Connection, Row, func, select, union_all
 
 from recovery.clock import as_utc
-from recovery.store.records import Case, Event, Timer
-from recovery.store.tables import cases, events, timers
+from recovery.clock.sla import CLOCKS, SlaClock
+from recovery.store.records import Case, Event, Notice, Timer
+from recovery.store.tables import cases, clocks, events, notices, timers
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -24,14 +25,14 @@ def due_timers(conn: Connection, now: datetime, limit: int,
                skip: Sequence[int] = ()) -> list[Timer]:
     """Pending timers due by `now`, oldest first."""
     query = (select(timers.c.id, timers.c.case_id, timers.c.trigger, timers.c.state,
-                    timers.c.due_at)
+                    timers.c.due_at, timers.c.clock)
              .where(timers.c.fired_at.is_(None), timers.c.cancelled_at.is_(None),
                     timers.c.due_at <= now)
              .order_by(timers.c.due_at, timers.c.id).limit(limit))
     if skip:
         query = query.where(timers.c.id.not_in(skip))
-    return [Timer(row.id, row.case_id, row.trigger, row.state, as_utc(row.due_at))
-            for row in conn.execute(query)]
+    return [Timer(row.id, row.case_id, row.trigger, row.state, as_utc(row.due_at),
+                  clock=row.clock) for row in conn.execute(query)]
 
 
 def get_case(conn: Connection, case_id: int) -> Case | None:
@@ -41,13 +42,50 @@ def get_case(conn: Connection, case_id: int) -> Case | None:
 
 
 def list_cases(conn: Connection, *, brand: str | None = None, state: str | None = None,
-               channel: str | None = None, limit: int = 100, offset: int = 0) -> list[Case]:
-    """Cases matching the filters, newest first."""
-    query = select(cases).order_by(cases.c.id.desc()).limit(limit).offset(offset)
+               channel: str | None = None, limit: int = 100, offset: int = 0,
+               breached: bool = False, due_by: datetime | None = None) -> list[Case]:
+    """Cases matching the filters, newest first; or, asked for breached cases or cases due by
+    a time, most urgent first (the earliest breach or due time of their clocks)."""
+    query = select(cases).limit(limit).offset(offset)
     for column, value in (("brand", brand), ("state", state), ("channel", channel)):
         if value is not None:
             query = query.where(cases.c[column] == value)
+    if not breached and due_by is None:
+        return [_case(row) for row in conn.execute(query.order_by(cases.c.id.desc()))]
+    urgency = []
+    if breached:  # breached, and not stopped since: the case still needs someone
+        urgency.append(select(clocks.c.case_id, clocks.c.breached_at.label("when"))
+                       .where(clocks.c.breached_at.is_not(None), clocks.c.stopped_at.is_(None)))
+    if due_by is not None:  # the breach of a running clock comes due by then
+        urgency.append(select(timers.c.case_id, timers.c.due_at.label("when"))
+                       .where(timers.c.clock.is_not(None), timers.c.trigger == "breach",
+                              timers.c.fired_at.is_(None), timers.c.cancelled_at.is_(None),
+                              timers.c.due_at <= due_by))
+    found = union_all(*urgency).subquery()
+    first = (select(found.c.case_id, func.min(found.c.when).label("first"))
+             .group_by(found.c.case_id).subquery())
+    query = query.join(first, first.c.case_id == cases.c.id).order_by(first.c.first, cases.c.id)
     return [_case(row) for row in conn.execute(query)]
+
+
+def case_clocks(conn: Connection, case_id: int) -> list[SlaClock]:
+    """The SLA clocks of a case, in the order they are shown."""
+    rows = {row.name: row for row in conn.execute(select(clocks).where(
+        clocks.c.case_id == case_id))}
+    return [SlaClock(name, timedelta(microseconds=row.target_us), row.warn_at, row.business,
+                     as_utc(row.started_at), timedelta(microseconds=row.consumed_us),
+                     _aware(row.running_since), _aware(row.stopped_at), _aware(row.warned_at),
+                     _aware(row.breached_at))
+            for name in CLOCKS if (row := rows.get(name)) is not None]
+
+
+def list_notices(conn: Connection, brand: str | None, limit: int) -> list[Notice]:
+    """The brand-wide notices posted, newest first."""
+    query = select(notices).order_by(notices.c.posted_at.desc(), notices.c.id.desc()).limit(limit)
+    if brand is not None:
+        query = query.where(notices.c.brand == brand)
+    return [Notice(row.brand, row.channel, row.kind, as_utc(row.due_at), as_utc(row.posted_at),
+                   row.language, row.text) for row in conn.execute(query)]
 
 
 def history(conn: Connection, case_id: int) -> list[Event]:
@@ -64,7 +102,7 @@ def case_timers(conn: Connection, case_id: int) -> list[Timer]:
              .order_by(timers.c.due_at, timers.c.id))
     return [Timer(id=row.id, case_id=row.case_id, trigger=row.trigger, state=row.state,
                   due_at=as_utc(row.due_at), fired_at=_aware(row.fired_at),
-                  cancelled_at=_aware(row.cancelled_at), outcome=row.outcome)
+                  cancelled_at=_aware(row.cancelled_at), outcome=row.outcome, clock=row.clock)
             for row in conn.execute(query)]
 
 

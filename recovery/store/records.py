@@ -40,6 +40,7 @@ class Case(Record):
     opened_at: datetime
     updated_at: datetime
     external_id: str | None = None
+    priority: str = "normal"
     acknowledged_at: datetime | None = None
     finding: str | None = None
     root_cause: str | None = None
@@ -65,7 +66,8 @@ class Event(Record):
 
 @dataclass(frozen=True)
 class Timer(Record):
-    """A trigger due on a case; `outcome` says what happened when it fired."""
+    """A trigger due on a case, or the warning or breach of one of its SLA clocks (`clock`);
+    `outcome` says what happened when it fired."""
 
     id: int
     case_id: int
@@ -75,3 +77,17 @@ class Timer(Record):
     fired_at: datetime | None = None
     cancelled_at: datetime | None = None
     outcome: str | None = None
+    clock: str | None = None
+
+
+@dataclass(frozen=True)
+class Notice(Record):
+    """A brand-wide post the engine produced for a channel: the daily `hello` or `goodbye`."""
+
+    brand: str
+    channel: str
+    kind: str
+    due_at: datetime
+    posted_at: datetime
+    language: str
+    text: str

@@ -1,4 +1,5 @@
-"""The tables: cases (a projection), events (append-only, the truth) and timers.
+"""The tables: cases (a projection), events (append-only, the truth), timers, SLA clocks and
+the brand-wide notices (daily hello and goodbye).
 
 `cases.version` counts the case's events; every change updates it with a check on the old
 value (optimistic concurrency), and `events` is unique on (case_id, seq), so no event is ever
@@ -11,7 +12,17 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, Numeric, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Numeric,
+    UniqueConstraint,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -37,6 +48,8 @@ class CaseRow(SQLModel, table=True):
     external_id: str | None = Field(default=None, max_length=200)
     state: str = Field(max_length=64, index=True)
     version: int = 1
+    priority: str = Field(default="normal", max_length=16,
+                          sa_column_kwargs={"server_default": "normal"})
     opened_at: datetime = _when()
     updated_at: datetime = _when()
     acknowledged_at: datetime | None = _when(nullable=True)
@@ -79,12 +92,51 @@ class TimerRow(SQLModel, table=True):
     case_id: int = Field(foreign_key="cases.id", index=True)
     trigger: str = Field(max_length=64)
     state: str = Field(max_length=64)
+    clock: str | None = Field(default=None, max_length=32,
+                              description="the SLA clock whose warning or breach this is")
     due_at: datetime = _when()
     fired_at: datetime | None = _when(nullable=True)
     cancelled_at: datetime | None = _when(nullable=True)
     outcome: str | None = None
 
 
+class ClockRow(SQLModel, table=True):
+    """One SLA clock of a case: its target and what it has counted so far."""
+
+    __tablename__ = "clocks"
+
+    case_id: int = Field(sa_column=Column(ForeignKey("cases.id"), primary_key=True))
+    name: str = Field(primary_key=True, max_length=32)
+    business: bool
+    target_us: int = Field(sa_column=Column(BigInteger, nullable=False))
+    warn_at: float
+    started_at: datetime = _when()
+    consumed_us: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    running_since: datetime | None = _when(nullable=True)
+    stopped_at: datetime | None = _when(nullable=True)
+    warned_at: datetime | None = _when(nullable=True)
+    breached_at: datetime | None = _when(nullable=True)
+
+
+class NoticeRow(SQLModel, table=True):
+    """A brand-wide post the engine produced: the daily hello at opening, goodbye at closing."""
+
+    __tablename__ = "notices"
+    __table_args__ = (UniqueConstraint("brand", "channel", "kind", "due_at",
+                                       name="uq_notices_once"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    brand: str = Field(max_length=64)
+    channel: str = Field(max_length=32)
+    kind: str = Field(max_length=16)
+    due_at: datetime = _when()
+    posted_at: datetime = _when()
+    language: str = Field(max_length=8)
+    text: str
+
+
 cases = CaseRow.__table__  # type: ignore[attr-defined]
 events = EventRow.__table__  # type: ignore[attr-defined]
 timers = TimerRow.__table__  # type: ignore[attr-defined]
+clocks = ClockRow.__table__  # type: ignore[attr-defined]
+notices = NoticeRow.__table__  # type: ignore[attr-defined]

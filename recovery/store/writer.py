@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Engine as SAEngine
@@ -21,14 +21,19 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ClauseElement
 
 from recovery.clock import as_utc
+from recovery.clock.sla import SlaClock
 from recovery.errors import ConcurrentUpdate, StorageError
-from recovery.store.records import Event
-from recovery.store.tables import cases, events, timers
+from recovery.store.records import Event, Notice
+from recovery.store.tables import cases, clocks, events, notices, timers
 
 Processor = Callable[[Any], Any]
+_US = timedelta(microseconds=1)
 
 CASE_COLUMNS = ("brand", "channel", "author", "text", "external_id", "state", "version",
-                "opened_at", "updated_at")
+                "priority", "opened_at", "updated_at")
+NOTICE_COLUMNS = ("brand", "channel", "kind", "due_at", "posted_at", "language", "text")
+CLOCK_COLUMNS = ("case_id", "name", "business", "target_us", "warn_at", "started_at",
+                 "consumed_us", "running_since", "stopped_at", "warned_at", "breached_at")
 EVENT_COLUMNS = ("case_id", "seq", "at", "by", "trigger", "source", "dest", "note", "payload")
 
 
@@ -37,8 +42,10 @@ class Facts:
     """What the engine reads of a case before firing a trigger on it."""
 
     brand: str
+    channel: str
     state: str
     version: int
+    priority: str
     acknowledged_at: datetime | None
     finding: str | None
     remedy_kind: str | None
@@ -77,19 +84,32 @@ class Writer:
         self._dialect = engine.dialect
         self._dbapi = engine.dialect.loaded_dbapi
         compile_ = self._compile
-        self.facts = compile_(select(cases.c.brand, cases.c.state, cases.c.version,
-                                     cases.c.acknowledged_at, cases.c.finding,
-                                     cases.c.remedy_kind)
+        self.facts = compile_(select(cases.c.brand, cases.c.channel, cases.c.state,
+                                     cases.c.version, cases.c.priority, cases.c.acknowledged_at,
+                                     cases.c.finding, cases.c.remedy_kind)
                               .where(cases.c.id == bindparam("case_id")))
         self.insert_case = compile_(insert(cases).returning(cases.c.id), CASE_COLUMNS)
         self.find_external = compile_(select(cases.c.id).where(
             cases.c.brand == bindparam("brand"), cases.c.external_id == bindparam("external_id")))
         self.append_event = compile_(insert(events), EVENT_COLUMNS)
-        self.arm = compile_(insert(timers), ("case_id", "trigger", "state", "due_at"))
-        self.cancel = compile_(update(timers)
-                               .where(timers.c.case_id == bindparam("of_case"),
-                                      timers.c.fired_at.is_(None), timers.c.cancelled_at.is_(None))
+        self.arm = compile_(insert(timers), ("case_id", "trigger", "state", "due_at", "clock"))
+        pending = (timers.c.case_id == bindparam("of_case"), timers.c.fired_at.is_(None),
+                   timers.c.cancelled_at.is_(None))
+        self.cancel = compile_(update(timers).where(*pending, timers.c.clock.is_(None))
                                .values(cancelled_at=bindparam("at")))
+        self.cancel_clock = compile_(update(timers)
+                                     .where(*pending, timers.c.clock == bindparam("of_clock"))
+                                     .values(cancelled_at=bindparam("at")))
+        self.insert_notice = compile_(insert(notices), NOTICE_COLUMNS)
+        self.insert_clock = compile_(insert(clocks), CLOCK_COLUMNS)
+        self.clocks = compile_(select(*(clocks.c[name] for name in CLOCK_COLUMNS))
+                               .where(clocks.c.case_id == bindparam("of_case"))
+                               .order_by(clocks.c.name))
+        self.save_clock = compile_(update(clocks)
+                                   .where(clocks.c.case_id == bindparam("of_case"),
+                                          clocks.c.name == bindparam("of_clock"))
+                                   .values({name: bindparam(f"set_{name}")
+                                            for name in CLOCK_COLUMNS[2:]}))
         self.claim = compile_(update(timers)
                               .where(timers.c.id == bindparam("timer_id"),
                                      timers.c.fired_at.is_(None), timers.c.cancelled_at.is_(None))
@@ -145,6 +165,14 @@ class Writer:
             raw.close()
 
 
+def _clock_values(clock: SlaClock) -> dict[str, Any]:
+    return {"business": clock.business, "target_us": clock.target // _US,
+            "warn_at": clock.warn_at, "started_at": clock.started_at,
+            "consumed_us": clock.consumed // _US, "running_since": clock.running_since,
+            "stopped_at": clock.stopped_at, "warned_at": clock.warned_at,
+            "breached_at": clock.breached_at}
+
+
 class Tx:
     """The hot reads and writes, inside one transaction."""
 
@@ -161,11 +189,14 @@ class Tx:
         row = self._run(self._w.facts, {"case_id": case_id}).fetchone()
         if row is None:
             return None
-        brand, state, version, acknowledged_at, finding, remedy_kind = row
-        if acknowledged_at is not None and self._w.read_time is not None:
-            acknowledged_at = self._w.read_time(acknowledged_at)
-        when = as_utc(acknowledged_at) if acknowledged_at is not None else None
-        return Facts(brand, state, version, when, finding, remedy_kind)
+        brand, channel, state, version, priority, acknowledged_at, finding, remedy_kind = row
+        return Facts(brand, channel, state, version, priority, self._time(acknowledged_at),
+                     finding, remedy_kind)
+
+    def _time(self, value: Any) -> datetime | None:
+        if value is not None and self._w.read_time is not None:
+            value = self._w.read_time(value)
+        return as_utc(value) if value is not None else None
 
     def insert_case(self, values: dict[str, Any]) -> int:
         """Insert a case row; returns its id."""
@@ -193,15 +224,50 @@ class Tx:
             "trigger": event.trigger, "source": event.source, "dest": event.dest,
             "note": event.note, "payload": event.payload})
 
-    def arm(self, case_id: int, state: str, due: Iterable[tuple[str, datetime]]) -> None:
-        """Arm one timer per (trigger, due time) for a case that entered `state`."""
+    def arm(self, case_id: int, state: str, due: Iterable[tuple[str, datetime]],
+            clock: str | None = None) -> None:
+        """Arm one timer per (trigger, due time) for a case that entered `state`, or per
+        (point, due time) of one of its SLA clocks."""
         for trigger, due_at in due:
             self._run(self._w.arm, {"case_id": case_id, "trigger": trigger, "state": state,
-                                    "due_at": due_at})
+                                    "due_at": due_at, "clock": clock})
 
-    def cancel(self, case_id: int, at: datetime) -> None:
-        """Cancel the case's pending timers: it left the state that armed them."""
-        self._run(self._w.cancel, {"of_case": case_id, "at": at})
+    def cancel(self, case_id: int, at: datetime, clock: str | None = None) -> None:
+        """Cancel the case's pending flow timers (it left the state that armed them), or the
+        pending points of one SLA clock."""
+        if clock is None:
+            self._run(self._w.cancel, {"of_case": case_id, "at": at})
+        else:
+            self._run(self._w.cancel_clock, {"of_case": case_id, "of_clock": clock, "at": at})
+
+    def insert_notice(self, notice: Notice) -> None:
+        """Record a brand-wide notice; a second one for the same moment is refused as a
+        uniqueness violation (so only one worker ever posts it)."""
+        self._run(self._w.insert_notice, {name: getattr(notice, name) for name in NOTICE_COLUMNS})
+
+    def insert_clock(self, case_id: int, clock: SlaClock) -> None:
+        """Store a new SLA clock of a case."""
+        self._run(self._w.insert_clock, {"case_id": case_id, "name": clock.name,
+                                         **_clock_values(clock)})
+
+    def clocks(self, case_id: int) -> dict[str, SlaClock]:
+        """The case's SLA clocks by name."""
+        found = {}
+        for row in self._run(self._w.clocks, {"of_case": case_id}).fetchall():
+            (_case, name, business, target_us, warn_at, started_at, consumed_us,
+             *times) = row
+            started, running, stopped, warned, breached = (
+                self._time(value) for value in (started_at, *times))
+            assert started is not None  # the column is NOT NULL
+            found[name] = SlaClock(name, timedelta(microseconds=target_us), warn_at,
+                                   bool(business), started, timedelta(microseconds=consumed_us),
+                                   running, stopped, warned, breached)
+        return found
+
+    def save_clock(self, case_id: int, clock: SlaClock) -> None:
+        """Store what an SLA clock has counted and whether it runs."""
+        values = {f"set_{name}": value for name, value in _clock_values(clock).items()}
+        self._run(self._w.save_clock, {"of_case": case_id, "of_clock": clock.name, **values})
 
     def claim(self, timer_id: int, at: datetime) -> bool:
         """Mark a pending timer fired; False when another worker got it first."""

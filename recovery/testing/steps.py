@@ -7,6 +7,7 @@ refusal is kept for "Then it is refused …"; any other "Then" fails if somethin
 
 from __future__ import annotations
 
+import shutil
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -181,9 +182,8 @@ def given_flow_written(spec: Spec, tmp_path: Path, brand: str, docstring: str) -
     """Write a brand's flow file beside copies of the real ones; the scenario uses that folder."""
     assert spec._engine is None, "write flow files before anything else in the scenario"
     folder = tmp_path / "workflows"
-    for name, file in flow_files(spec.workflows).items():
-        (folder / name).mkdir(parents=True, exist_ok=True)
-        (folder / name / FLOW_FILE).write_text(file.read_text())
+    for file in flow_files(spec.workflows).values():
+        shutil.copytree(file.parent, folder / file.parent.name)
     (folder / brand).mkdir(parents=True, exist_ok=True)
     (folder / brand / FLOW_FILE).write_text(docstring + "\n")
     spec.workflows = folder
@@ -296,9 +296,9 @@ def then_timer_pending(spec: Spec, trigger: str) -> None:
 
 @then("no timer is pending")
 def then_no_timer(spec: Spec) -> None:
-    """The case has no timer waiting."""
+    """The case has no timer of its flow waiting (SLA clocks aside)."""
     pending = [t for t in spec.engine.timers(spec.case.id)
-               if t.fired_at is None and t.cancelled_at is None]
+               if t.fired_at is None and t.cancelled_at is None and t.clock is None]
     assert not pending, pending
 
 

@@ -1,0 +1,133 @@
+"""A brand's reply templates: found most specific first, rendered in a Jinja2 sandbox.
+
+Templates are files under `<brand>/templates/`, written by brand owners, so they run in Jinja2's
+immutable sandbox (no reaching into Python internals) and every variable they use must be given
+(`StrictUndefined`). For a template `name` in language `lang` on `channel`, the first file found
+wins, trying the customer's language first, then the brand's languages, then English; and within
+a language, the brand's folder before the folders of the flows it extends:
+
+    templates/<voice>/<lang>/<name>.<channel>.j2     voice and channel specific
+    templates/<voice>/<lang>/<name>.j2
+    templates/<lang>/<name>.<channel>.j2
+    templates/<lang>/<name>.j2                       any voice, any channel
+
+Dates and times are formatted for the language with `babel`, in the brand's time zone:
+`{{ back_at | weekday }}`, `{{ back_at | time }}`, `{{ back_at | date }}`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from babel.dates import format_date, format_time
+from jinja2 import (
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateSyntaxError,
+    pass_context,
+)
+from jinja2.runtime import Context
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from recovery.errors import FlowError, Problem
+
+SUFFIX = ".j2"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A rendered template: its text, the language it is in, and the file it came from."""
+
+    text: str
+    language: str
+    template: str
+
+
+def _locale(context: Context) -> str:
+    return str(context.get("language", "en"))
+
+
+def _local(context: Context, when: datetime) -> datetime:
+    zone = context.get("zone")
+    return when.astimezone(zone) if zone is not None else when
+
+
+@pass_context
+def _time(context: Context, when: datetime) -> str:
+    return format_time(_local(context, when), "short", locale=_locale(context))
+
+
+@pass_context
+def _weekday(context: Context, when: datetime) -> str:
+    return format_date(_local(context, when), "EEEE", locale=_locale(context))
+
+
+@pass_context
+def _date(context: Context, when: datetime) -> str:
+    return format_date(_local(context, when), "long", locale=_locale(context))
+
+
+class Templates:
+    """The templates of every brand under one workflows folder."""
+
+    def __init__(self, workflows: Path) -> None:
+        self.root = workflows.resolve()
+        self.env = ImmutableSandboxedEnvironment(
+            loader=FileSystemLoader(str(self.root)), undefined=StrictUndefined,
+            keep_trailing_newline=False, autoescape=False)
+        self.env.filters.update(time=_time, weekday=_weekday, date=_date)
+
+    def candidates(self, folders: tuple[Path, ...], voice: str, languages: list[str], name: str,
+                   channel: str) -> Iterator[tuple[str, Path]]:
+        """Every file that could hold template `name`, most specific first, with its language."""
+        for language in dict.fromkeys([*languages, "en"]):
+            for folder in folders:
+                base = folder / "templates"
+                for path in (base / voice / language / f"{name}.{channel}{SUFFIX}",
+                             base / voice / language / f"{name}{SUFFIX}",
+                             base / language / f"{name}.{channel}{SUFFIX}",
+                             base / language / f"{name}{SUFFIX}"):
+                    yield language, path
+
+    def find(self, folders: tuple[Path, ...], voice: str, languages: list[str], name: str,
+             channel: str) -> tuple[str, Path] | None:
+        """The template file that answers, and its language; None when there is none."""
+        return next(((language, path) for language, path
+                     in self.candidates(folders, voice, languages, name, channel)
+                     if path.is_file()), None)
+
+    def render(self, folders: tuple[Path, ...], voice: str, languages: list[str], name: str,
+               channel: str, **context: Any) -> Rendered:
+        """Render template `name` for the first of `languages` that has one."""
+        found = self.find(folders, voice, languages, name, channel)
+        if found is None:
+            raise FlowError([Problem(folders[0] / "templates", None,
+                                     f"no '{name}' template for {', '.join(languages)}",
+                                     f"add templates/{languages[0]}/{name}{SUFFIX}")])
+        language, path = found
+        try:
+            template = self.env.get_template(path.relative_to(self.root).as_posix())
+            text = template.render(language=language, channel=channel, **context).strip()
+        except TemplateError as exc:
+            line = getattr(exc, "lineno", None)
+            raise FlowError([Problem(path, line, f"template {name}: {exc.message}",
+                                     "fix the template")]) from exc
+        return Rendered(text, language, str(path.relative_to(self.root)))
+
+    def check(self, folder: Path) -> list[Problem]:
+        """Syntax problems of every template in a brand's folder, with file and line."""
+        problems = []
+        for path in sorted((folder / "templates").rglob(f"*{SUFFIX}")):
+            try:
+                self.env.parse(path.read_text(encoding="utf-8"))
+            except TemplateSyntaxError as exc:
+                problems.append(Problem(path, exc.lineno, f"template syntax: {exc.message}"))
+            except UnicodeDecodeError:
+                problems.append(Problem(path, None, "not UTF-8 text", "save it as UTF-8"))
+        return problems
+

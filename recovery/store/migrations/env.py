@@ -1,0 +1,12 @@
+"""Alembic's environment: migrate the connection that `recovery.store.db.migrate` hands over."""
+
+from alembic import context
+from sqlmodel import SQLModel
+
+from recovery.store import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+
+connection = context.config.attributes["connection"]
+context.configure(connection=connection, target_metadata=SQLModel.metadata,
+                  render_as_batch=True)
+with context.begin_transaction():
+    context.run_migrations()
