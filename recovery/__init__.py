@@ -18,10 +18,12 @@ from recovery.errors import (
     TriggerNotAllowed,
 )
 from recovery.flows import Flow, TriggerOption, load_flows, validate_flows
-from recovery.store.records import Case, Event, Timer
+from recovery.keeper import ClockStatus
+from recovery.store.records import Case, Event, Notice, Timer
 
 __all__ = [
     "Case",
+    "ClockStatus",
     "ConcurrentUpdate",
     "Engine",
     "Event",
@@ -30,6 +32,7 @@ __all__ = [
     "GuardRefused",
     "InvalidInput",
     "NotFound",
+    "Notice",
     "PolicyViolation",
     "Problem",
     "RecoveryError",

@@ -12,10 +12,10 @@ from tests.conftest import ROOT
 
 def test_the_public_api_is_pinned() -> None:
     assert sorted(recovery.__all__) == [
-        "Case", "ConcurrentUpdate", "Engine", "Event", "Flow", "FlowError", "GuardRefused",
-        "InvalidInput", "NotFound", "PolicyViolation", "Problem", "RecoveryError", "StorageError",
-        "Subscriber", "Timer", "TriggerNotAllowed", "TriggerOption", "load_flows",
-        "validate_flows"]
+        "Case", "ClockStatus", "ConcurrentUpdate", "Engine", "Event", "Flow", "FlowError",
+        "GuardRefused", "InvalidInput", "NotFound", "Notice", "PolicyViolation", "Problem",
+        "RecoveryError", "StorageError", "Subscriber", "Timer", "TriggerNotAllowed",
+        "TriggerOption", "load_flows", "validate_flows"]
     for name in recovery.__all__:
         thing = getattr(recovery, name)
         if inspect.isclass(thing) or inspect.isfunction(thing):
