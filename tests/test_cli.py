@@ -152,3 +152,40 @@ def test_a_brand_owner_runs_a_feature_file_with_one_command(tmp_path: Path) -> N
     base = ["--workflows", str(WORKFLOWS), "spec"]
     assert CliRunner().invoke(app, [*base, str(passing), "-q"]).exit_code == 0
     assert CliRunner().invoke(app, [*base, str(failing), "-q"]).exit_code == 1
+
+
+def test_a_lead_sees_the_clocks_and_what_needs_attention(run) -> None:  # type: ignore[no-untyped-def]
+    # reviews count calendar time (1 day to answer); facebook 6 business hours
+    assert run("case", "open", "bistro", "--channel", "reviews", "--author", "Jana",
+               "--text", "Cold soup", "--at", "2026-12-01T09:00").exit_code == 0
+    assert run("case", "open", "bistro", "--channel", "facebook", "--author", "@petr",
+               "--text", "Late", "--at", "2026-12-02T09:30").exit_code == 0
+    at = ["--now", "2026-12-02T10:00"]
+    ticked = json.loads(run(*at, "tick", "--json").stdout)
+    assert [(t["case_id"], t["clock"], t["trigger"]) for t in ticked] == [
+        (1, "first_response", "warning"), (1, "first_response", "breach")]
+    breached = json.loads(run(*at, "case", "list", "--breached", "--json").stdout)
+    assert [case["id"] for case in breached] == [1] and breached[0]["priority"] == "high"
+    assert [c["id"] for c in json.loads(run(*at, "case", "list", "--due-within", "2h",
+                                            "--json").stdout)] == []
+    assert [c["id"] for c in json.loads(run(*at, "case", "list", "--due-within", "6h",
+                                            "--json").stdout)] == [2]
+    shown = json.loads(run(*at, "case", "show", "1", "--json").stdout)
+    first = shown["clocks"][0]
+    assert first["name"] == "first_response" and first["breached"] and first["left"] == "-1h"
+    text = run(*at, "case", "show", "1").stdout
+    assert "SLA clocks" in text and "BREACHED running" in text
+    bad = run("case", "list", "--due-within", "soon")
+    assert "--now" in run("--help").stdout
+    assert bad.exit_code == 2 and "--due-within" in bad.stderr
+
+
+def test_hours_shows_the_week_the_days_off_and_the_next_opening(run) -> None:  # type: ignore[no-untyped-def]
+    shown = json.loads(run("hours", "bistro", "--at", "2026-12-23T21:30", "--days", "20",
+                           "--json").stdout)
+    assert shown["week"]["sat"] == ["11:00-21:00"] and shown["open"] is False
+    assert shown["next_open"] == "2026-12-27T10:00:00+00:00"  # after Christmas, Sunday 11:00
+    assert [day["date"] for day in shown["days_off"]][:2] == ["2026-12-24", "2026-12-25"]
+    text = run("hours", "bistro", "--at", "2026-12-01T10:00").stdout
+    assert "open now, until Tue 01 Dec 22:00" in text
+    assert run("hours", "nobody").exit_code == 3

@@ -10,6 +10,7 @@ import typer
 from recovery.cli import case, flow
 from recovery.cli.common import Group, Json, Settings, emit_json, out, parse_time, settings, table
 from recovery.cli.demo import demo
+from recovery.cli.hours import hours
 from recovery.cli.spec import spec
 
 app = typer.Typer(cls=Group, no_args_is_help=True, add_completion=False,
@@ -17,6 +18,7 @@ app = typer.Typer(cls=Group, no_args_is_help=True, add_completion=False,
 app.add_typer(flow.app, name="flow")
 app.add_typer(case.app, name="case")
 app.command()(demo)
+app.command()(hours)
 app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(spec)
 
 
@@ -27,9 +29,12 @@ def root(ctx: typer.Context,
          = "sqlite:///recovery.db",
          workflows: Annotated[Path, typer.Option(envvar="RECOVERY_WORKFLOWS", help="The folder "
                                                  "of brand flows (env RECOVERY_WORKFLOWS).")]
-         = Path("workflows")) -> None:
+         = Path("workflows"),
+         now: Annotated[str | None, typer.Option(help="Act as if it were this time (ISO 8601, "
+                                                      "UTC if no offset): replays and drills.")]
+         = None) -> None:
     """Complaint recovery for social customer care: flows, cases and timers."""
-    ctx.obj = Settings(db=db, workflows=workflows)
+    ctx.obj = Settings(db=db, workflows=workflows, now=parse_time(now, "--now"))
 
 
 @app.command()
@@ -37,14 +42,15 @@ def tick(ctx: typer.Context,
          now: Annotated[str | None, typer.Option(help="Fire what is due by then (ISO 8601, UTC "
                                                       "if no offset); default now.")] = None,
          json: Json = False) -> None:
-    """Fire every timer that is due (follow-ups, quiet closes), each exactly once."""
+    """Fire every timer that is due, each exactly once: follow-ups, quiet closes, SLA warnings
+    and breaches; and post the daily hello or goodbye that is due."""
     fired = settings(ctx).engine().tick(parse_time(now, "--now"))
     if json:
         emit_json([timer.as_dict() for timer in fired])
         return
     out.print(table(f"{len(fired)} timer(s) fired", ["case", "trigger", "due", "outcome"],
-                    [[t.case_id, t.trigger, t.due_at.strftime("%Y-%m-%d %H:%M UTC"), t.outcome]
-                     for t in fired]))
+                    [[t.case_id, f"{t.clock}.{t.trigger}" if t.clock else t.trigger,
+                      t.due_at.strftime("%Y-%m-%d %H:%M UTC"), t.outcome] for t in fired]))
 
 
 def main() -> None:

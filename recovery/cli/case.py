@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 import typer
@@ -20,6 +21,8 @@ from recovery.cli.common import (
     settings,
     table,
 )
+from recovery.clock import format_duration, parse_duration
+from recovery.errors import InvalidInput
 from recovery.store.records import Case, Event
 
 app = typer.Typer(cls=Group, no_args_is_help=True,
@@ -55,23 +58,30 @@ def show(ctx: typer.Context, case_id: CaseId, json: Json = False) -> None:
     """Show a case: its state, every trigger (and why some cannot fire), history and timers."""
     engine = settings(ctx).engine()
     case = engine.case(case_id)
-    options, history, timers = (engine.triggers(case_id), engine.history(case_id),
-                                engine.timers(case_id))
+    options, history, timers, clocks = (engine.triggers(case_id), engine.history(case_id),
+                                        engine.timers(case_id), engine.clocks(case_id))
     if json:
         emit_json({**case.as_dict(),
                    "triggers": [{"trigger": o.trigger, "allowed": o.allowed, "reason": o.reason}
                                 for o in options],
+                   "clocks": [{**c.as_dict(), "target": format_duration(c.target),
+                               "left": _left(c.left)} for c in clocks],
                    "history": [event.as_dict() for event in history],
                    "timers": [timer.as_dict() for timer in timers]})
         return
     zone = engine.flow(case.brand).settings.timezone
     out.print(f"[bold]case {case.id}[/] · {case.brand} · {case.channel} · {case.author} · "
-              f"state [bold]{case.state}[/]")
+              f"state [bold]{case.state}[/] · priority {case.priority}")
     out.print(f"“{case.text}”")
     if case.finding:
         out.print(f"finding: {case.finding}" + (f" — {case.root_cause}" if case.root_cause else ""))
     if case.remedy_kind:
         out.print(f"remedy: {case.remedy_kind} {case.remedy_value} {case.remedy_unit}")
+    out.print(table("SLA clocks", ["clock", "target", "due (local)", "left", "status"],
+                    [[c.name, f"{format_duration(c.target)} "
+                      f"{'business' if c.business else 'calendar'}", local(c.due_at, zone),
+                      _left(c.left), ("BREACHED " if c.breached else "") + c.mode]
+                     for c in clocks]))
     out.print(table("Triggers", ["trigger", "now", "why not"],
                     [[o.trigger, "yes" if o.allowed else "no", o.reason] for o in options]))
     out.print(table("History", ["#", "when", "by", "trigger", "from → to", "note"],
@@ -79,7 +89,8 @@ def show(ctx: typer.Context, case_id: CaseId, json: Json = False) -> None:
                       f"{e.source or '·'} → {e.dest}", e.note] for e in history]))
     if timers:
         out.print(table("Timers", ["fires", "due", "status"],
-                        [[t.trigger, local(t.due_at, zone),
+                        [[f"{t.clock}.{t.trigger}" if t.clock else t.trigger,
+                          local(t.due_at, zone),
                           t.outcome or ("cancelled" if t.cancelled_at else "pending")]
                          for t in timers]))
 
@@ -90,10 +101,23 @@ def list_(ctx: typer.Context, brand: BrandFilter = None,
           channel: Annotated[str | None, typer.Option(help="Only this channel.")] = None,
           limit: Annotated[int, typer.Option(help="At most this many, newest first.", min=1)]
           = 50,
+          breached: Annotated[bool, typer.Option(
+              "--breached", help="Only cases with a breached SLA clock still open; most "
+              "overdue first.")] = False,
+          due_within: Annotated[str | None, typer.Option(
+              help="Only cases whose SLA breach comes due within this time (2h, 30m, 1d) or "
+              "already has; most urgent first.")] = None,
           json: Json = False) -> None:
-    """List cases, newest first: the case board."""
+    """List cases, newest first: the case board; or what needs attention, most urgent first."""
     engine = settings(ctx).engine()
-    cases = engine.cases(brand=brand, state=state, channel=channel, limit=limit)
+    within = None
+    if due_within is not None:
+        try:
+            within = parse_duration(due_within)
+        except ValueError as exc:
+            raise InvalidInput(f"--due-within: {exc}") from None
+    cases = engine.cases(brand=brand, state=state, channel=channel, limit=limit,
+                         breached=breached, due_within=within)
     if json:
         emit_json([case.as_dict() for case in cases])
         return
@@ -102,9 +126,9 @@ def list_(ctx: typer.Context, brand: BrandFilter = None,
 
 def board(cases: list[Case], zones: dict[str, str]) -> Table:
     """The case board as a table."""
-    return table(f"{len(cases)} case(s)", ["id", "brand", "state", "author", "opened (local)",
-                                          "complaint"],
-                 [[c.id, c.brand, c.state, _short(c.author, 14),
+    return table(f"{len(cases)} case(s)", ["id", "brand", "state", "priority", "author",
+                                          "opened (local)", "complaint"],
+                 [[c.id, c.brand, c.state, c.priority, _short(c.author, 14),
                    local(c.opened_at, zones.get(c.brand, "UTC"), "%d %b %H:%M"), _short(c.text)]
                   for c in cases])
 
@@ -146,6 +170,11 @@ def _report(event: Event, json: bool) -> None:
         emit_json(event.as_dict())
     else:
         out.print(f"case {event.case_id}: {event.trigger}: {event.source} → {event.dest}")
+
+
+def _left(delta: timedelta) -> str:
+    """Time left on a clock, `-` when overdue: 45m, -1h30m."""
+    return format_duration(delta) if delta >= timedelta(0) else "-" + format_duration(-delta)
 
 
 def _short(text: str, width: int = 48) -> str:

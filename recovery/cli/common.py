@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from typer.core import TyperGroup
 
+from recovery.clock import as_utc, system_clock
 from recovery.engine import Engine
 from recovery.errors import (
     ConcurrentUpdate,
@@ -62,12 +63,17 @@ class Settings:
 
     db: str
     workflows: Path
+    now: datetime | None = None
     _engine: Engine | None = field(default=None, repr=False)
+
+    def clock(self) -> datetime:
+        """The time the command acts at: `--now`, or the wall clock."""
+        return self.now if self.now is not None else system_clock()
 
     def engine(self) -> Engine:
         """The engine over `db` and `workflows`, built on first use (flow commands need none)."""
         if self._engine is None:
-            self._engine = Engine(self.db, workflows=self.workflows)
+            self._engine = Engine(self.db, workflows=self.workflows, clock=self.clock)
         return self._engine
 
 
@@ -105,7 +111,7 @@ def parse_time(text: str | None, option: str) -> datetime | None:
     if text is None:
         return None
     try:
-        return datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        return as_utc(datetime.fromisoformat(text.strip().replace("Z", "+00:00")))
     except ValueError:
         fail(InvalidInput(f"{option}: '{text}' is not a time; write it like 2026-12-04T09:00 "
                           "(UTC) or 2026-12-04T10:00+01:00"))
