@@ -17,7 +17,7 @@ from pytest_bdd.scenario import scenario_wrapper_template_registry
 
 from recovery.flows import validate_flows
 
-pytest_plugins = ["recovery.testing.steps"]
+pytest_plugins = ["recovery.testing.steps", "recovery.testing.time_steps"]
 
 UNDER_TEST = "the brand under test"
 
