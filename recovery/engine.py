@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy import Engine as SAEngine
 
-from recovery import keeper, notices
+from recovery import keeper
 from recovery.clock import Clock, as_utc, system_clock
 from recovery.errors import (
     ConcurrentUpdate,
@@ -30,6 +30,7 @@ from recovery.errors import (
 )
 from recovery.flows import CaseFacts, Flow, TriggerOption, load_flows
 from recovery.keeper import SYSTEM, ClockStatus
+from recovery.notices import after_hours, greetings
 from recovery.policy import recorded_changes
 from recovery.store import queries
 from recovery.store.db import DEFAULT_URL, connect, storage_errors
@@ -106,7 +107,7 @@ class Engine:
         if by in SYSTEM:
             raise InvalidInput(f"'{by}' is the engine's own name; say who opens the case")
         when = self._when(at)
-        notice = notices.after_hours(flow, channel, author, when)
+        notice = after_hours(flow, channel, author, when)
         values = {"brand": brand, "channel": channel, "author": author, "text": text,
                   "external_id": external_id, "state": flow.initial,
                   "version": 1 if notice is None else 2, "priority": "normal",
@@ -342,7 +343,7 @@ class Engine:
         for flow in self.flows.values():
             if flow.settings.abstract:
                 continue
-            for notice in notices.greetings(flow, now):
+            for notice in greetings(flow, now):
                 try:
                     with self._writer.transaction() as tx:
                         tx.insert_notice(notice)

@@ -86,6 +86,16 @@ def test_an_after_hours_complaint_gets_a_notice_and_its_clock_starts_at_opening(
     assert first.due_at == local("2026-12-02 11:00")  # the automatic notice did not stop it
 
 
+def test_notices_render_from_a_relative_workflows_folder(tmp_path, clock, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(WORKFLOWS.parent)
+    engine = Engine(f"sqlite:///{tmp_path / 'rel.db'}", workflows="workflows", clock=clock)
+    clock.now = local("2026-12-01 23:00")
+    case = engine.open_case("eshop", channel="twitter", author="Ivana", text="Paket kasni")
+    notice = engine.history(case.id)[-1]
+    assert notice.payload is not None and notice.payload["language"] == "hr"
+    engine.close()
+
+
 def test_a_calendar_time_channel_counts_nights(engine: Engine, clock: Clock) -> None:
     clock.now = local("2026-12-01 23:00")
     case_id = engine.open_case("bistro", channel="reviews", author="Jana", text="Cold soup").id

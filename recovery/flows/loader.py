@@ -58,7 +58,7 @@ def validate_flows(workflows: Path | str) -> tuple[dict[str, Flow], list[Problem
         problems += found
         if settings is None or found:
             continue
-        folders = tuple(files[name].parent for name in _lineage(brand, documents))
+        folders = tuple(files[name].parent.resolve() for name in _lineage(brand, documents))
         found = _missing_templates(files[brand], merged, settings, folders, templates)
         problems += found
         if not found:

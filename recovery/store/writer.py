@@ -42,7 +42,6 @@ class Facts:
     """What the engine reads of a case before firing a trigger on it."""
 
     brand: str
-    channel: str
     state: str
     version: int
     priority: str
@@ -84,9 +83,9 @@ class Writer:
         self._dialect = engine.dialect
         self._dbapi = engine.dialect.loaded_dbapi
         compile_ = self._compile
-        self.facts = compile_(select(cases.c.brand, cases.c.channel, cases.c.state,
-                                     cases.c.version, cases.c.priority, cases.c.acknowledged_at,
-                                     cases.c.finding, cases.c.remedy_kind)
+        self.facts = compile_(select(cases.c.brand, cases.c.state, cases.c.version,
+                                     cases.c.priority, cases.c.acknowledged_at, cases.c.finding,
+                                     cases.c.remedy_kind)
                               .where(cases.c.id == bindparam("case_id")))
         self.insert_case = compile_(insert(cases).returning(cases.c.id), CASE_COLUMNS)
         self.find_external = compile_(select(cases.c.id).where(
@@ -189,9 +188,9 @@ class Tx:
         row = self._run(self._w.facts, {"case_id": case_id}).fetchone()
         if row is None:
             return None
-        brand, channel, state, version, priority, acknowledged_at, finding, remedy_kind = row
-        return Facts(brand, channel, state, version, priority, self._time(acknowledged_at),
-                     finding, remedy_kind)
+        brand, state, version, priority, acknowledged_at, finding, remedy_kind = row
+        return Facts(brand, state, version, priority, self._time(acknowledged_at), finding,
+                     remedy_kind)
 
     def _time(self, value: Any) -> datetime | None:
         if value is not None and self._w.read_time is not None:
