@@ -125,10 +125,10 @@ def list_(ctx: typer.Context, brand: BrandFilter = None,
 
 
 def board(cases: list[Case], zones: dict[str, str]) -> Table:
-    """The case board as a table."""
-    return table(f"{len(cases)} case(s)", ["id", "brand", "state", "priority", "author",
-                                          "opened (local)", "complaint"],
-                 [[c.id, c.brand, c.state, c.priority, _short(c.author, 14),
+    """The case board as a table (an escalated case shows its priority beside its state)."""
+    return table(f"{len(cases)} case(s)", ["id", "brand", "state", "author", "opened (local)",
+                                          "complaint"],
+                 [[c.id, c.brand, _state(c), _short(c.author, 14),
                    local(c.opened_at, zones.get(c.brand, "UTC"), "%d %b %H:%M"), _short(c.text)]
                   for c in cases])
 
@@ -170,6 +170,11 @@ def _report(event: Event, json: bool) -> None:
         emit_json(event.as_dict())
     else:
         out.print(f"case {event.case_id}: {event.trigger}: {event.source} → {event.dest}")
+
+
+def _state(case: Case) -> str:
+    """The state, with the priority when an escalation raised it: `new (high)`."""
+    return case.state if case.priority == "normal" else f"{case.state} ({case.priority})"
 
 
 def _left(delta: timedelta) -> str:
