@@ -21,6 +21,7 @@ from sqlalchemy import Engine as SAEngine
 
 from recovery import keeper
 from recovery.clock import Clock, as_utc, system_clock
+from recovery.clock.sla import CLOCKS
 from recovery.errors import (
     ConcurrentUpdate,
     GuardRefused,
@@ -223,11 +224,11 @@ class Engine:
 
     def clocks(self, case_id: int, now: datetime | None = None) -> list[ClockStatus]:
         """The SLA clocks of a case at `now`: due times, time left, breached or not."""
-        flow = self.flow(self.case(case_id).brand)
-        with self._connection() as conn:
-            found = queries.case_clocks(conn, case_id)
+        with self._writer.transaction() as tx:
+            flow, _facts, _version = self._facts(tx, case_id)
+            found = tx.clocks(case_id)
         when = self._when(now)
-        return [keeper.status(flow, clock, when) for clock in found]
+        return [keeper.status(flow, found[name], when) for name in CLOCKS if name in found]
 
     def notices(self, brand: str | None = None, limit: int = 100) -> list[Notice]:
         """The daily hellos and goodbyes posted, newest first."""

@@ -107,7 +107,7 @@ def reach(tx: Tx, flow: Flow, facts: Facts, timer: Timer,
     payload: dict[str, Any] = {"timer": timer.id, "due_at": timer.due_at.isoformat(),
                                "clock": timer.clock, "point": point.value}
     changes: dict[str, Any] = {}
-    escalation = flow.settings.escalations.get(timer.clock, {}).get(point.value)  # type: ignore[call-overload]
+    escalation = flow.settings.escalation(timer.clock, point.value)
     if escalation is not None:
         if escalation.notify:
             payload["notify"] = list(escalation.notify)

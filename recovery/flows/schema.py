@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Literal, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
@@ -163,6 +163,11 @@ class BrandFile(Strict):
     escalations: dict[Literal["first_response", "resolution"],
                       dict[Literal["warning", "breach"], Escalation]] = {}
     flow: FlowDecl
+
+    def escalation(self, clock: str, point: str) -> Escalation | None:
+        """What the brand does when `clock` reaches `point` (warning, breach), if anything."""
+        declared = cast(dict[str, dict[str, Escalation]], self.escalations)  # keys are checked
+        return declared.get(clock, {}).get(point)
 
     def calendar(self) -> Calendar:
         """The care team's business calendar: its week, zone and days off."""

@@ -6,13 +6,12 @@ The writes of the hot path live in `writer.py`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, func, select, union_all
 
 from recovery.clock import as_utc
-from recovery.clock.sla import CLOCKS, SlaClock
 from recovery.store.records import Case, Event, Notice, Timer
 from recovery.store.tables import cases, clocks, events, notices, timers
 
@@ -66,17 +65,6 @@ def list_cases(conn: Connection, *, brand: str | None = None, state: str | None 
              .group_by(found.c.case_id).subquery())
     query = query.join(first, first.c.case_id == cases.c.id).order_by(first.c.first, cases.c.id)
     return [_case(row) for row in conn.execute(query)]
-
-
-def case_clocks(conn: Connection, case_id: int) -> list[SlaClock]:
-    """The SLA clocks of a case, in the order they are shown."""
-    rows = {row.name: row for row in conn.execute(select(clocks).where(
-        clocks.c.case_id == case_id))}
-    return [SlaClock(name, timedelta(microseconds=row.target_us), row.warn_at, row.business,
-                     as_utc(row.started_at), timedelta(microseconds=row.consumed_us),
-                     _aware(row.running_since), _aware(row.stopped_at), _aware(row.warned_at),
-                     _aware(row.breached_at))
-            for name in CLOCKS if (row := rows.get(name)) is not None]
 
 
 def list_notices(conn: Connection, brand: str | None, limit: int) -> list[Notice]:

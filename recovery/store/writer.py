@@ -102,8 +102,7 @@ class Writer:
         self.insert_notice = compile_(insert(notices), NOTICE_COLUMNS)
         self.insert_clock = compile_(insert(clocks), CLOCK_COLUMNS)
         self.clocks = compile_(select(*(clocks.c[name] for name in CLOCK_COLUMNS))
-                               .where(clocks.c.case_id == bindparam("of_case"))
-                               .order_by(clocks.c.name))
+                               .where(clocks.c.case_id == bindparam("of_case")))
         self.save_clock = compile_(update(clocks)
                                    .where(clocks.c.case_id == bindparam("of_case"),
                                           clocks.c.name == bindparam("of_clock"))
