@@ -1,0 +1,81 @@
+"""Personal data in a message: phone numbers, e-mail addresses, order numbers, IBANs.
+
+Phone numbers are found with `phonenumbers` for the brand's regions (a number written without
++prefix is read as a local number of each region); e-mail addresses by shape; order numbers by
+the brand's declared pattern; IBANs by shape and checked with `stdnum` (country length and
+mod-97 checksum). The brand's own numbers and e-mail domains are not personal data.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import phonenumbers
+from phonenumbers import Leniency, PhoneNumberFormat
+from stdnum import iban
+
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@([\w-]+(?:\.[\w-]+)+)")
+_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b")
+KINDS = ("iban", "order", "email", "phone")
+"""Kinds of personal data, strongest first (an IBAN's digits are not also a phone number)."""
+
+
+@dataclass(frozen=True)
+class Personal:
+    """One piece of personal data found in a message, and where."""
+
+    kind: str
+    value: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Owned:
+    """What belongs to the brand, not the customer: its phone numbers and e-mail domains."""
+
+    regions: tuple[str, ...] = ()
+    phones: frozenset[str] = frozenset()
+    domains: frozenset[str] = frozenset()
+    order_number: re.Pattern[str] | None = field(default=None)
+
+
+def e164(number: str, regions: tuple[str, ...]) -> str | None:
+    """`number` in E.164 form (+420222333444), or None when it is not a phone number."""
+    for region in regions or ("ZZ",):
+        try:
+            parsed = phonenumbers.parse(number, None if region == "ZZ" else region)
+        except phonenumbers.NumberParseException:
+            continue
+        return phonenumbers.format_number(parsed, PhoneNumberFormat.E164)
+    return None
+
+
+def find_personal(text: str, owned: Owned) -> list[Personal]:
+    """The customer's personal data in `text`, in order of appearance."""
+    found: list[Personal] = []
+    for match in _IBAN.finditer(text):
+        if iban.is_valid(match.group(0)):
+            found.append(Personal("iban", match.group(0), match.start(), match.end()))
+    if owned.order_number is not None:
+        found.extend(Personal("order", match.group(0), match.start(), match.end())
+                     for match in owned.order_number.finditer(text) if match.group(0))
+    for match in _EMAIL.finditer(text):
+        domain = match.group(1).lower()
+        if not any(domain == own or domain.endswith("." + own) for own in owned.domains):
+            found.append(Personal("email", match.group(0), match.start(), match.end()))
+    for region in owned.regions or (None,):
+        for number in phonenumbers.PhoneNumberMatcher(text, region, leniency=Leniency.VALID):
+            formatted = phonenumbers.format_number(number.number, PhoneNumberFormat.E164)
+            if formatted not in owned.phones:
+                found.append(Personal("phone", number.raw_string, number.start, number.end))
+    return _without_overlaps(found)
+
+
+def _without_overlaps(found: list[Personal]) -> list[Personal]:
+    kept: list[Personal] = []
+    for item in sorted(found, key=lambda item: KINDS.index(item.kind)):
+        if all(item.end <= other.start or other.end <= item.start for other in kept):
+            kept.append(item)
+    return sorted(kept, key=lambda item: item.start)
