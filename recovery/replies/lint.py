@@ -1,0 +1,197 @@
+"""The reply linter: what a reply says, checked against the rules of good care before it goes.
+
+Each finding has a code, a severity and a one-line explanation. `blocking` findings refuse the
+reply unless the agent overrides them with a reason (which is recorded); `warning`s are shown
+and recorded; a `notice` says what could not be checked. Pure: the caller hands in the brand's
+rules, the reply's subject, the recent replies (`CopyIndex`) and the spell checker.
+
+| code | severity | when |
+|---|---|---|
+| blame | blocking | "not our fault", "the courier's problem" … |
+| personal-data | blocking | the customer's phone, e-mail, order number or IBAN in a public reply |
+| too-long | blocking | over the channel's length limit (280 on Twitter) |
+| hollow | warning | a stock answer: "we will check and get back to you" … |
+| redirect-only | warning | only a hotline, an address or a link, no solution |
+| copy-paste | warning | nearly the same as a recent reply to another customer |
+| language | warning | not in the customer's language |
+| spelling | warning | words the hunspell dictionary does not know |
+| spelling-unchecked | notice | no hunspell dictionary for the language on this machine |
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from recovery.replies.copies import CopyIndex, skeleton
+from recovery.replies.phrasebook import Phrasebook
+from recovery.replies.spelling import Speller
+from recovery.signals import Audience
+from recovery.signals.language import detect
+from recovery.signals.personal import Owned, find_personal
+from recovery.signals.text import fold
+
+_SENTENCES = re.compile(r"(?<=[.!?…])\s+|\n+")
+_LINK = re.compile(r"https?://\S+|www\.\S+|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_WORDS = re.compile(r"[^\W\d_]+")
+SUBSTANCE = 4
+"""Words a sentence needs, beyond courtesies and names, to say something of its own."""
+KIND_NAMES = {"phone": "phone number", "email": "e-mail address", "order": "order number",
+              "iban": "IBAN"}
+
+
+class Severity(StrEnum):
+    """How much a finding matters."""
+
+    BLOCKING = "blocking"
+    WARNING = "warning"
+    NOTICE = "notice"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing the linter found in a reply."""
+
+    code: str
+    severity: Severity
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.severity.value} {self.code}: {self.message}"
+
+    def as_dict(self) -> dict[str, str]:
+        """The finding as plain data (for events and JSON)."""
+        return {"code": self.code, "severity": self.severity.value, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Rules:
+    """A brand's rules for replies, built once from its flow file."""
+
+    phrasebook: Phrasebook
+    audience: Audience
+    limits: dict[str, int | None]
+    direct_line: str | None = None
+    copy_window: timedelta = timedelta(days=7)
+    copy_similarity: float = 90.0
+    words: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Who and where a reply goes: the channel, public or not, and the customer."""
+
+    channel: str
+    public: bool = True
+    customer: str = ""
+    names: tuple[str, ...] = ()
+    language: str | None = None
+    case_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Linted:
+    """A reply after linting: its findings, its language and whether it only redirects."""
+
+    findings: tuple[Finding, ...]
+    language: str | None
+    redirect_only: bool
+    skeleton: str = field(repr=False, default="")
+
+    @property
+    def blocking(self) -> list[Finding]:
+        """The findings that refuse the reply unless overridden."""
+        return [item for item in self.findings if item.severity is Severity.BLOCKING]
+
+    def as_payload(self) -> list[dict[str, Any]]:
+        """The findings as plain data."""
+        return [item.as_dict() for item in self.findings]
+
+
+def lint(text: str, subject: Subject, rules: Rules, at: datetime,
+         copies: CopyIndex | None = None, speller: Speller | None = None) -> Linted:
+    """Check a reply before it goes; returns every finding, most severe first."""
+    folded = fold(text)
+    found: list[Finding] = []
+    book = rules.phrasebook
+    for phrase in book.find("blame", folded):
+        found.append(Finding("blame", Severity.BLOCKING, f"'{phrase}' deflects blame; skip it "
+                             "and say how you will help"))
+    if subject.public:
+        for item in find_personal(text, rules.audience.owned):
+            found.append(Finding("personal-data", Severity.BLOCKING,
+                                 f"a {KIND_NAMES[item.kind]} ({item.value}) in a public reply; "
+                                 "move to private messages for personal details"))
+    limit = rules.limits.get(subject.channel)
+    if limit is not None and len(text) > limit:
+        found.append(Finding("too-long", Severity.BLOCKING, f"{len(text)} characters; "
+                             f"{subject.channel} takes {limit}"))
+    for phrase in book.find("hollow", folded):
+        found.append(Finding("hollow", Severity.WARNING, f"'{phrase}' is a stock answer; say "
+                             "what you are doing about it and by when"))
+    pointer = _redirect_only(text, rules, (subject.customer, *subject.names))
+    if pointer:
+        found.append(Finding("redirect-only", Severity.WARNING, f"only points elsewhere "
+                             f"({pointer}); a step at most, never a resolution"))
+    shape = skeleton(text, (subject.customer, *subject.names))
+    if copies is not None:
+        copy = copies.near(shape, subject.customer, at - rules.copy_window,
+                           rules.copy_similarity)
+        if copy is not None:
+            found.append(Finding("copy-paste", Severity.WARNING, f"{copy.similarity:.0f}% the "
+                                 f"same as the reply to {copy.customer} (case {copy.case_id}, "
+                                 f"{copy.at:%Y-%m-%d}); write this customer their own answer"))
+    language = detect(text, rules.audience.candidates).language
+    if language and subject.language and language != subject.language:
+        found.append(Finding("language", Severity.WARNING, f"the reply is in {language}, the "
+                             f"customer wrote in {subject.language}"))
+    spell_in = language or subject.language or rules.audience.serves[0]
+    if speller is not None:
+        known = {*rules.words, *_WORDS.findall(" ".join((subject.customer, *subject.names)))}
+        wrong = speller.misspelled(text, spell_in, known)
+        if wrong is None:
+            found.append(Finding("spelling-unchecked", Severity.NOTICE, f"no hunspell "
+                                 f"dictionary for {spell_in} here; spelling not checked "
+                                 f"(apt-get install hunspell-{spell_in})"))
+        elif wrong:
+            found.append(Finding("spelling", Severity.WARNING,
+                                 f"not in the {spell_in} dictionary: {', '.join(wrong[:5])}"))
+    order = list(Severity)
+    found.sort(key=lambda item: order.index(item.severity))
+    return Linted(tuple(found), language, bool(pointer), shape)
+
+
+def _redirect_only(text: str, rules: Rules, names: tuple[str, ...]) -> str | None:
+    """What a reply points to when that is all it does (a hotline, an address, a link); None
+    when it says something more, or points nowhere. A sentence is a pointer when it holds a
+    redirect phrase, a link, an e-mail address or a phone number other than the brand's direct
+    line (moving to the direct line is the good move); it is filler when, without courtesies,
+    hollow phrases and the customer's names, fewer than `SUBSTANCE` words are left."""
+    book = rules.phrasebook
+    drop = set(_WORDS.findall(fold(" ".join(names))))
+    direct = rules.direct_line
+    pointer: str | None = None
+    for sentence in filter(None, (part.strip() for part in _SENTENCES.split(text))):
+        folded = fold(sentence)
+        target = (next(iter(book.find("redirect", folded)), None)
+                  or next((match.group(0) for match in _LINK.finditer(sentence)), None)
+                  or _phone(sentence, rules, direct))
+        if target is not None:
+            pointer = pointer or target
+            continue
+        rest = folded
+        for phrase in book.find("courtesy", folded) + book.find("hollow", folded):
+            rest = rest.replace(fold(phrase), " ")
+        if len([word for word in _WORDS.findall(rest) if word not in drop]) >= SUBSTANCE:
+            return None
+    return pointer
+
+
+def _phone(sentence: str, rules: Rules, direct: str | None) -> str | None:
+    owned = rules.audience.owned
+    everyone = Owned(owned.regions, frozenset({direct} if direct else ()), frozenset(), None)
+    phones = [item.value for item in find_personal(sentence, everyone) if item.kind == "phone"]
+    return phones[0] if phones else None
