@@ -11,11 +11,11 @@ Feature: After hours, the customer knows when we are back
     And the first response clock started at 2026-12-02 10:00
     And the first response clock is due at 2026-12-02 11:00
 
-  Scenario: A Friday-night complaint waits for the Saturday hours
+  Scenario: A Friday-night complaint in English waits for the Saturday hours, answered in English
     Given the brand "bistro"
     And it is 2026-12-04 23:30
     And a complaint on twitter from "@jana": "Cold soup again"
-    Then the customer got an after-hours notice saying "5. prosince 2026 v 11:00"
+    Then the customer got an after-hours notice saying "back on Saturday at 11:00"
     And the first response clock is due at 2026-12-05 12:00
 
   Scenario: A weekday team's weekend is not counted

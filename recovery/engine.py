@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -27,16 +27,21 @@ from recovery.errors import (
     GuardRefused,
     InvalidInput,
     NotFound,
+    ReplyRefused,
     TriggerNotAllowed,
 )
 from recovery.flows import CaseFacts, Flow, TriggerOption, load_flows
 from recovery.keeper import SYSTEM, ClockStatus
-from recovery.notices import after_hours, greetings
+from recovery.notices import after_hours
 from recovery.policy import recorded_changes
+from recovery.replies import Linted, Subject
+from recovery.replies.compose import Checker, Draft, subject_of, write
+from recovery.signals import read
 from recovery.store import queries
 from recovery.store.db import DEFAULT_URL, connect, storage_errors
 from recovery.store.records import Case, Event, Notice, Timer
 from recovery.store.writer import Tx, Writer
+from recovery.ticker import Ticker
 
 Subscriber = Callable[[Event | Notice], None]
 """Told of every event after it is committed (a case opened, a trigger or a timer fired, an SLA
@@ -44,8 +49,6 @@ clock warned or breached, an after-hours notice to post) and of each brand-wide 
 daily hello and goodbye) to post."""
 
 log = logging.getLogger("recovery")
-
-_TIMER_BATCH = 200
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,9 @@ class Engine:
         self._writer = Writer(self._db)
         self._clock = clock
         self._subscribers: list[Subscriber] = []
+        self._ticker = Ticker(self.flows, self._writer, self._connection, self._apply,
+                              self._notify)
+        self._checker = Checker(self.flows, self._connection)
 
     # -- brands ----------------------------------------------------------------------------
 
@@ -95,9 +101,13 @@ class Engine:
 
     def open_case(self, brand: str, *, channel: str, author: str, text: str,
                   at: datetime | None = None, external_id: str | None = None,
-                  by: str | None = None) -> Case:
-        """Open a case for a public complaint. Feeding the same `external_id` again returns
-        the case already opened for it instead of a duplicate."""
+                  by: str | None = None, name: str | None = None) -> Case:
+        """Open a case for a public complaint by `author` (a handle; `name` if known).
+
+        The complaint is read: its language (flagged `unserved_language` when the brand does
+        not serve it), its tone, and personal data posted in public (flagged `personal_data`:
+        move private). Feeding the same `external_id` again returns the case already opened
+        for it instead of a duplicate."""
         flow = self.flow(brand)
         if channel not in flow.settings.channels:
             served = ", ".join(flow.settings.channels)
@@ -108,11 +118,14 @@ class Engine:
         if by in SYSTEM:
             raise InvalidInput(f"'{by}' is the engine's own name; say who opens the case")
         when = self._when(at)
-        notice = after_hours(flow, channel, author, when)
+        reading = read(text, flow.audience)
+        notice = after_hours(flow, channel, author, when, reading.language)
         values = {"brand": brand, "channel": channel, "author": author, "text": text,
                   "external_id": external_id, "state": flow.initial,
                   "version": 1 if notice is None else 2, "priority": "normal",
-                  "opened_at": when, "updated_at": when}
+                  "opened_at": when, "updated_at": when, "name": (name or "").strip() or None,
+                  "language": reading.language, "register": reading.tone.register,
+                  "emotion": reading.tone.emotion, "flags": list(reading.flags) or None}
         known: int | None = None
         posted: list[Event] = []
         try:
@@ -121,7 +134,8 @@ class Engine:
                 if known is None:
                     case_id = tx.insert_case(values)
                     posted.append(Event(case_id, 1, when, by or author, "open", None,
-                                        flow.initial, payload={"channel": channel}))
+                                        flow.initial, payload={"channel": channel,
+                                                               "reading": reading.as_payload()}))
                     if notice is not None:
                         posted.append(Event(case_id, 2, when, "recovery", "notice",
                                             flow.initial, flow.initial, payload=notice))
@@ -158,6 +172,81 @@ class Engine:
         return self._fire(case_id, Recorder("remedy"), by, note,
                           {"kind": kind, "value": str(value)}, at)
 
+    def draft(self, case_id: int, *, by: str, template: str | None = None,
+              text: str | None = None, public: bool = True,
+              at: datetime | None = None) -> Draft:
+        """Write a reply from a template (in the customer's language and the brand's voice,
+        the variant for their mood first) or from `text`, and lint it; nothing is recorded."""
+        if (template is None) == (text is None):
+            raise InvalidInput("give a reply's template or its text (one of them)")
+        self._person(by)
+        when = self._when(at)
+        case = self.case(case_id)
+        flow = self.flow(case.brand)
+        source = None
+        language = case.language
+        if template is not None:
+            rendered = write(flow, case, by, template)
+            text, language, source = rendered.text, rendered.language, rendered.template
+        if text is None or not text.strip():
+            raise InvalidInput("a reply needs some text")
+        linted = self._checker.check(flow, text, subject_of(case, public), when)
+        return Draft(case.id, case.version, case.brand, case.channel, case.author, text, public,
+                     linted.language or language, source, linted, by, when)
+
+    def reply(self, case_id: int, *, by: str, template: str | None = None,
+              text: str | None = None, public: bool = True, fire: str | None = None,
+              override: str | None = None, note: str | None = None,
+              at: datetime | None = None) -> Event:
+        """Write, lint and record a reply; subscribers receive it (trigger `reply`) to post.
+
+        Blocking findings refuse it (`ReplyRefused`) unless `override` gives the reason, which
+        is recorded. `fire` moves the case with the same reply, in the same transaction (e.g.
+        `acknowledge`); a reply that only redirects never resolves a case. A public reply by a
+        person stops the first-response clock.
+        """
+        draft = self.draft(case_id, by=by, template=template, text=text, public=public, at=at)
+        return self.send(draft, fire=fire, override=override, note=note)
+
+    def send(self, draft: Draft, *, fire: str | None = None, override: str | None = None,
+             note: str | None = None) -> Event:
+        """Record a drafted reply (see `reply`); refused if the case changed since the draft."""
+        reason = (override or "").strip()
+        blocking = draft.linted.blocking
+        if blocking and not reason:
+            raise ReplyRefused(draft.case_id, [str(item) for item in blocking])
+        flow = self.flow(draft.brand)
+        draft.check_resolving(flow, fire)
+        with self._writer.transaction(draft.case_id) as tx:
+            _flow, facts, version = self._facts(tx, draft.case_id)
+            if version != draft.version or not tx.advance(draft.case_id, version, facts.state,
+                                                          draft.at, {}):
+                raise ConcurrentUpdate(draft.case_id)
+            sent = Event(draft.case_id, version + 1, draft.at, draft.by, "reply", facts.state,
+                         facts.state, note, draft.payload(reason))
+            tx.append_event(sent)
+            tx.insert_reply({"case_id": draft.case_id, "brand": draft.brand,
+                             "customer": draft.customer, "at": draft.at, "public": draft.public,
+                             "skeleton": draft.linted.skeleton})
+            if draft.public:
+                keeper.answered(tx, flow, draft.case_id, facts.state, draft.at)
+            moved = (self._apply(tx, draft.case_id, fire, draft.by, None, None, draft.at)
+                     if fire is not None else None)
+        for event in (sent, moved):
+            if event is not None:
+                self._notify(event)
+        return sent
+
+    def lint(self, brand: str, channel: str, text: str, *, public: bool = True,
+             language: str | None = None, customer: str = "",
+             at: datetime | None = None) -> Linted:
+        """Lint a reply text for a brand's channel, without a case (what `recovery lint` does)."""
+        flow = self.flow(brand)
+        if channel not in flow.settings.channels:
+            raise InvalidInput(f"{brand} does not serve channel '{channel}'")
+        return self._checker.check(flow, text, Subject(channel, public, customer, (), language),
+                                   self._when(at))
+
     def tick(self, now: datetime | None = None) -> list[Timer]:
         """Fire every timer due by `now`, each exactly once (also with several workers).
 
@@ -165,21 +254,7 @@ class Engine:
         when the flow no longer lets the trigger fire. SLA warnings and breaches are timers
         too (their `clock` is set). Also posts the daily hello and goodbye that are due, once.
         """
-        when = self._when(now)
-        self._greet(when)
-        done: list[Timer] = []
-        retry_later: list[int] = []
-        while True:
-            with self._connection() as conn:
-                batch = queries.due_timers(conn, when, _TIMER_BATCH, retry_later)
-            for timer in batch:
-                fired = self._fire_timer(timer, when)
-                if fired is None:
-                    retry_later.append(timer.id)
-                else:
-                    done.append(fired)
-            if len(batch) < _TIMER_BATCH:
-                return done
+        return self._ticker.tick(self._when(now))
 
     def subscribe(self, callback: Subscriber) -> Callable[[], None]:
         """Call `callback(event)` after every committed event; returns an unsubscribe function.
@@ -267,9 +342,7 @@ class Engine:
 
     def _fire(self, case_id: int, trigger: str | Recorder, by: str, note: str | None,
               payload: dict[str, Any] | None, at: datetime | None) -> Event:
-        if not by.strip() or by in SYSTEM:
-            raise InvalidInput("say who fires the trigger (by=...); 'timer' and 'recovery' are "
-                               "the engine's own names")
+        self._person(by)
         when = self._when(at)
         with self._writer.transaction(case_id) as tx:
             event = self._apply(tx, case_id, trigger, by, note, payload, when)
@@ -301,56 +374,11 @@ class Engine:
         keeper.follow(tx, flow, case_id, trigger, by, source, dest, at)
         return appended
 
-    def _fire_timer(self, timer: Timer, now: datetime) -> Timer | None:
-        """Claim and fire one timer; None when this call did not fire it (another worker did,
-        or the case changed meanwhile and the timer stays pending for the next tick)."""
-        event = None
-        try:
-            with self._writer.transaction() as tx:
-                if not tx.claim(timer.id, now):
-                    return None
-                payload = {"timer": timer.id, "due_at": timer.due_at.isoformat()}
-                try:
-                    if timer.clock is None:
-                        event = self._apply(tx, timer.case_id, timer.trigger, "timer", None,
-                                            payload, now)
-                    else:
-                        event = self._reach(tx, timer, now)
-                    outcome = "fired"
-                except (TriggerNotAllowed, GuardRefused) as exc:
-                    outcome = f"refused: {exc}"
-                    tx.settle(timer.id, outcome)
-        except ConcurrentUpdate:
-            return None
-        if event is not None:
-            self._notify(event)
-        return replace(timer, fired_at=now, outcome=outcome)
-
-    def _reach(self, tx: Tx, timer: Timer, now: datetime) -> Event:
-        """Record an SLA clock's warning or breach on the case, with its escalation."""
-        row = tx.facts(timer.case_id)
-        assert row is not None  # a timer's case exists (foreign key)
-        flow = self.flows[row.brand]
-        payload, changes = keeper.reach(tx, flow, row, timer, now)
-        if not tx.advance(timer.case_id, row.version, row.state, now, changes):
-            raise ConcurrentUpdate(timer.case_id)
-        event = Event(timer.case_id, row.version + 1, now, "timer",
-                      f"{timer.clock}.{timer.trigger}", row.state, row.state, payload=payload)
-        tx.append_event(event)
-        return event
-
-    def _greet(self, now: datetime) -> None:
-        """Post each brand's daily hello or goodbye that is due, once across all workers."""
-        for flow in self.flows.values():
-            if flow.settings.abstract:
-                continue
-            for notice in greetings(flow, now):
-                try:
-                    with self._writer.transaction() as tx:
-                        tx.insert_notice(notice)
-                except ConcurrentUpdate:
-                    continue  # already posted, by this worker or another
-                self._notify(notice)
+    @staticmethod
+    def _person(by: str) -> None:
+        if not by.strip() or by in SYSTEM:
+            raise InvalidInput("say who acts (by=...); 'timer' and 'recovery' are the engine's "
+                               "own names")
 
     def _facts(self, tx: Tx, case_id: int) -> tuple[Flow, CaseFacts, int]:
         row = tx.facts(case_id)

@@ -79,6 +79,16 @@ class PolicyViolation(RecoveryError):
     """The brand's declared policy forbids the action (e.g. a remedy over its limit)."""
 
 
+class ReplyRefused(PolicyViolation):
+    """The linter found something that blocks the reply; an override with a reason sends it."""
+
+    def __init__(self, case_id: int, findings: list[str]) -> None:
+        self.case_id = case_id
+        self.findings = findings
+        super().__init__(f"case {case_id}: reply refused: {'; '.join(findings)}; reword it, or "
+                         "override with a reason to send it anyway")
+
+
 class ConcurrentUpdate(RecoveryError):
     """Someone else changed the case first; nothing was written. Reload and try again."""
 

@@ -81,6 +81,17 @@ def follow(tx: Tx, flow: Flow, case_id: int, trigger: str, by: str, source: str,
     before, after = flow.resolution_clock(source), flow.resolution_clock(dest)
     if before != after:
         actions["resolution"] = _ACTIONS[after]
+    _move(tx, flow, case_id, dest, actions, at)
+
+
+def answered(tx: Tx, flow: Flow, case_id: int, state: str, at: datetime) -> None:
+    """A person replied to the customer in public: the first-response clock stops."""
+    _move(tx, flow, case_id, state, {"first_response": "stop"}, at)
+
+
+def _move(tx: Tx, flow: Flow, case_id: int, state: str, actions: dict[str, str],
+          at: datetime) -> None:
+    """Apply `actions` (clock name → pause, resume or stop) and re-arm what moved."""
     if not actions:
         return
     clocks = tx.clocks(case_id)
@@ -93,7 +104,7 @@ def follow(tx: Tx, flow: Flow, case_id: int, trigger: str, by: str, source: str,
         if moved != clock:
             tx.save_clock(case_id, moved)
             tx.cancel(case_id, at, clock=name)
-            tx.arm(case_id, dest, moved.pending(calendar), clock=name)
+            tx.arm(case_id, state, moved.pending(calendar), clock=name)
 
 
 def reach(tx: Tx, flow: Flow, facts: Facts, timer: Timer,

@@ -19,13 +19,16 @@ GREETING_GRACE = timedelta(minutes=30)
 skipped: "good morning" at noon helps nobody."""
 
 
-def after_hours(flow: Flow, channel: str, author: str, at: datetime) -> dict[str, Any] | None:
-    """The payload of the notice for a complaint arriving at `at`; None when the team is in,
-    or the channel does not want notices."""
+def after_hours(flow: Flow, channel: str, author: str, at: datetime,
+                language: str | None = None) -> dict[str, Any] | None:
+    """The payload of the notice for a complaint arriving at `at` (in the customer's
+    `language` when the brand has templates in it); None when the team is in, or the channel
+    does not want notices."""
     if not flow.settings.channels[channel].after_hours_notice or flow.calendar.is_open(at):
         return None
     back_at = flow.calendar.next_open(at)
-    reply = flow.render("after_hours", channel, customer=author, back_at=back_at)
+    reply = flow.render("after_hours", channel, [language] if language else None,
+                        customer=author, back_at=back_at)
     return {"kind": "after_hours", "public": True, "channel": channel,
             "language": reply.language, "text": reply.text, "back_at": back_at.isoformat()}
 

@@ -72,7 +72,8 @@ def test_every_error_is_one_line_with_its_exit_code(run, args: list[str], code: 
 
 
 def test_a_refused_trigger_exits_4_and_changes_nothing(run) -> None:  # type: ignore[no-untyped-def]
-    run("case", "open", "eshop", "--channel", "email", "--author", "a@b.hr", "--text", "Late")
+    run("case", "open", "eshop", "--channel", "email", "--author", "a@b.hr", "--text", "Late",
+        "--at", "2026-12-01T10:00")
     result = run("case", "fire", "1", "move_private", "--by", "eva")
     assert result.exit_code == 4
     assert result.stderr.strip() == (

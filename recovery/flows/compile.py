@@ -18,6 +18,7 @@ from recovery.clock.calendar import ROUND_THE_CLOCK, Calendar
 from recovery.flows.guards import GUARDS, CaseFacts, Guard
 from recovery.flows.schema import BrandFile
 from recovery.flows.templates import Rendered, Templates
+from recovery.signals import Audience
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,8 @@ class Flow:
     timers_in: dict[str, tuple[tuple[str, timedelta], ...]]
     recorder: dict[str, str]
     calendar: Calendar
+    audience: Audience
+    """Whom the brand answers: languages served and watched, its own numbers and domains."""
     folders: tuple[Path, ...]
     """The brand's folder, then those of the flows it extends (where templates are found)."""
     templates: Templates
@@ -69,13 +72,13 @@ class Flow:
         return "stopped" if decl.terminal else decl.resolution
 
     def render(self, name: str, channel: str, languages: list[str] | None = None,
-               **context: Any) -> Rendered:
-        """Render one of the brand's templates in the first of `languages` (default: the
-        brand's) that has it, in the brand's voice, with its zone and name at hand."""
+               variant: str | None = None, **context: Any) -> Rendered:
+        """Render one of the brand's templates in the first of `languages` (then the brand's)
+        that has it, in the brand's voice, with its zone and name at hand."""
         settings = self.settings
         return self.templates.render(self.folders, settings.voice,
-                                     languages or settings.languages, name, channel,
-                                     brand=settings.name, zone=self.calendar.zone,
+                                     [*(languages or ()), *settings.languages], name, channel,
+                                     variant, brand=settings.name, zone=self.calendar.zone,
                                      direct_line=settings.direct_line, **context)
 
     def clock_calendar(self, channel: str) -> Calendar:
@@ -112,7 +115,7 @@ def compile_flow(brand: str, file: Path, settings: BrandFile, folders: tuple[Pat
     recorder = {str(spec.records): name for name, spec in decl.triggers.items() if spec.records}
     return Flow(brand, file, settings, machine,
                 {state: tuple(items) for state, items in timers.items()}, recorder,
-                settings.calendar(), folders, templates)
+                settings.calendar(), settings.audience(), folders, templates)
 
 
 def _condition(name: str, guard: Guard) -> Any:

@@ -13,16 +13,27 @@ from decimal import Decimal
 from typing import Annotated, Literal, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from phonenumbers import SUPPORTED_REGIONS
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from recovery.clock import parse_duration
 from recovery.clock.calendar import Calendar, DaysOff
+from recovery.signals import Audience, Owned
+from recovery.signals.language import known
+from recovery.signals.personal import e164
 
 CHANNELS = frozenset({
     "twitter", "facebook", "instagram", "linkedin", "pinterest", "snapchat", "tiktok",
     "whatsapp", "viber", "skype", "messenger", "reviews", "email", "phone", "chat",
 })
 """Channels a brand can declare."""
+
+LENGTH_LIMITS = {"twitter": 280, "tiktok": 150, "pinterest": 500, "linkedin": 1250,
+                 "instagram": 2200}
+"""The most characters a reply may have on channels with a hard limit (a brand may lower it)."""
+
+WATCHED = ("en", "cs", "sk", "pl", "hr", "sl", "el", "de", "hu", "uk")
+"""Languages detected by default besides those a brand serves, so an unserved one is noticed."""
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -56,6 +67,8 @@ class ChannelPolicy(Strict):
                                      "the team is away with a notice saying when it is back")
     greetings: bool = Field(False, description="post a daily hello at opening and goodbye at "
                             "closing (instant channels)")
+    max_length: int | None = Field(None, gt=0, description="the most characters a reply may "
+                                   "have (default: the platform's limit, 280 on twitter)")
 
 
 class Escalation(Strict):
@@ -70,6 +83,57 @@ class RemedyLimit(Strict):
 
     max: Decimal = Field(gt=0)
     unit: str = Field(min_length=1, description="a currency code (EUR) or a thing (meal, pair)")
+
+
+class Copies(Strict):
+    """When a reply counts as a copy of one sent to another customer."""
+
+    window: Duration = timedelta(days=7)
+    similarity: float = Field(default=90, ge=50, le=100, description="percent alike, names and "
+                              "numbers aside")
+
+
+class ReplyRules(Strict):
+    """What the reply linter and the reading of complaints need to know of the brand."""
+
+    regions: list[str] = Field(default=[], description="countries whose local phone numbers "
+                               "customers write (default: the holidays country)")
+    watch: list[str] = Field(default=list(WATCHED), description="languages detected besides "
+                             "those served, so a complaint in one of them is flagged as unserved")
+    order_number: str | None = Field(default=None, description="a regular expression matching the "
+                                     "brand's order numbers, e.g. BR-\\d{6}")
+    contacts: list[str] = Field(default=[], description="the brand's own hotlines and e-mail "
+                                "addresses: not personal data, but still a redirect")
+    copies: Copies = Copies()
+    phrases: dict[str, dict[Literal["blame", "hollow", "redirect", "courtesy"], list[str]]] = {}
+    words: list[str] = Field(default=[], description="the brand's own words the spell checker "
+                             "accepts")
+
+    @field_validator("regions")
+    @classmethod
+    def _regions(cls, value: list[str]) -> list[str]:
+        for code in value:
+            if code not in SUPPORTED_REGIONS:
+                raise ValueError(f"'{code}' is not a phone region (an ISO 3166 code: CZ, PL)")
+        return value
+
+    @field_validator("watch")
+    @classmethod
+    def _watch(cls, value: list[str]) -> list[str]:
+        for code in value:
+            if not known(code):
+                raise ValueError(f"'{code}' is not a language the detector knows (ISO 639-1)")
+        return value
+
+    @field_validator("order_number")
+    @classmethod
+    def _pattern(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"order_number is not a regular expression: {exc}") from None
+        return value
 
 
 class Holidays(Strict):
@@ -162,7 +226,27 @@ class BrandFile(Strict):
     remedies: dict[str, RemedyLimit] = {}
     escalations: dict[Literal["first_response", "resolution"],
                       dict[Literal["warning", "breach"], Escalation]] = {}
+    replies: ReplyRules = ReplyRules()
     flow: FlowDecl
+
+    def audience(self) -> Audience:
+        """Whom the brand answers: the languages it serves and watches, what it owns."""
+        rules = self.replies
+        regions = tuple(rules.regions or ([self.holidays.country] if self.holidays.country
+                                          and self.holidays.country in SUPPORTED_REGIONS
+                                          else []))
+        phones = {e164(item, regions) for item in rules.contacts if "@" not in item}
+        if self.direct_line:
+            phones.add(e164(self.direct_line, regions))
+        domains = {item.rpartition("@")[2].lower() for item in rules.contacts if "@" in item}
+        pattern = re.compile(rules.order_number) if rules.order_number else None
+        return Audience(tuple(self.languages), tuple(rules.watch),
+                        Owned(regions, frozenset(phone for phone in phones if phone),
+                              frozenset(domains), pattern))
+
+    def length_limit(self, channel: str) -> int | None:
+        """The most characters a reply may have on `channel`, if there is a limit."""
+        return self.channels[channel].max_length or LENGTH_LIMITS.get(channel)
 
     def escalation(self, clock: str, point: str) -> Escalation | None:
         """What the brand does when `clock` reaches `point` (warning, breach), if anything."""

@@ -11,8 +11,12 @@ a language, the brand's folder before the folders of the flows it extends:
     templates/<lang>/<name>.<channel>.j2
     templates/<lang>/<name>.j2                       any voice, any channel
 
-Dates and times are formatted for the language with `babel`, in the brand's time zone:
-`{{ back_at | weekday }}`, `{{ back_at | time }}`, `{{ back_at | date }}`.
+A variant for the customer's mood comes before the plain template at each of those places:
+`acknowledge.angry.j2` answers an angry customer, `acknowledge.j2` everyone else.
+
+Dates, times and money are formatted for the language with `babel`, in the brand's time zone:
+`{{ back_at | weekday }}`, `{{ back_at | time }}`, `{{ back_at | date }}`,
+`{{ remedy.value | money(remedy.unit) }}` (a currency code), `{{ 20 | percent }}`.
 """
 
 from __future__ import annotations
@@ -20,10 +24,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from babel.dates import format_date, format_time
+from babel.numbers import format_currency, format_percent
 from jinja2 import (
     FileSystemLoader,
     StrictUndefined,
@@ -72,6 +78,16 @@ def _date(context: Context, when: datetime) -> str:
     return format_date(_local(context, when), "long", locale=_locale(context))
 
 
+@pass_context
+def _money(context: Context, value: Decimal | float | str, currency: str) -> str:
+    return format_currency(Decimal(str(value)), currency, locale=_locale(context))
+
+
+@pass_context
+def _percent(context: Context, value: Decimal | float | str) -> str:
+    return format_percent(Decimal(str(value)) / 100, locale=_locale(context))
+
+
 class Templates:
     """The templates of every brand under one workflows folder."""
 
@@ -80,31 +96,33 @@ class Templates:
         self.env = ImmutableSandboxedEnvironment(
             loader=FileSystemLoader(str(self.root)), undefined=StrictUndefined,
             keep_trailing_newline=False, autoescape=False)
-        self.env.filters.update(time=_time, weekday=_weekday, date=_date)
+        self.env.filters.update(time=_time, weekday=_weekday, date=_date, money=_money,
+                                percent=_percent)
 
     def candidates(self, folders: tuple[Path, ...], voice: str, languages: list[str], name: str,
-                   channel: str) -> Iterator[tuple[str, Path]]:
+                   channel: str, variant: str | None = None) -> Iterator[tuple[str, Path]]:
         """Every file that could hold template `name`, most specific first, with its language."""
+        names = [f"{name}.{variant}", name] if variant else [name]
         for language in dict.fromkeys([*languages, "en"]):
             for folder in folders:
                 base = folder / "templates"
-                for path in (base / voice / language / f"{name}.{channel}{SUFFIX}",
-                             base / voice / language / f"{name}{SUFFIX}",
-                             base / language / f"{name}.{channel}{SUFFIX}",
-                             base / language / f"{name}{SUFFIX}"):
-                    yield language, path
+                for place in (base / voice / language, base / language):
+                    for stem in names:
+                        yield language, place / f"{stem}.{channel}{SUFFIX}"
+                        yield language, place / f"{stem}{SUFFIX}"
 
     def find(self, folders: tuple[Path, ...], voice: str, languages: list[str], name: str,
-             channel: str) -> tuple[str, Path] | None:
+             channel: str, variant: str | None = None) -> tuple[str, Path] | None:
         """The template file that answers, and its language; None when there is none."""
         return next(((language, path) for language, path
-                     in self.candidates(folders, voice, languages, name, channel)
+                     in self.candidates(folders, voice, languages, name, channel, variant)
                      if path.is_file()), None)
 
     def render(self, folders: tuple[Path, ...], voice: str, languages: list[str], name: str,
-               channel: str, **context: Any) -> Rendered:
-        """Render template `name` for the first of `languages` that has one."""
-        found = self.find(folders, voice, languages, name, channel)
+               channel: str, variant: str | None = None, **context: Any) -> Rendered:
+        """Render template `name` (its `variant` first, if any) for the first of `languages`
+        that has one."""
+        found = self.find(folders, voice, languages, name, channel, variant)
         if found is None:
             raise FlowError([Problem(folders[0] / "templates", None,
                                      f"no '{name}' template for {', '.join(languages)}",

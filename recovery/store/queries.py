@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Row, func, select, union_all
 
 from recovery.clock import as_utc
 from recovery.store.records import Case, Event, Notice, Timer
-from recovery.store.tables import cases, clocks, events, notices, timers
+from recovery.store.tables import cases, clocks, events, notices, replies, timers
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -74,6 +74,17 @@ def list_notices(conn: Connection, brand: str | None, limit: int) -> list[Notice
         query = query.where(notices.c.brand == brand)
     return [Notice(row.brand, row.channel, row.kind, as_utc(row.due_at), as_utc(row.posted_at),
                    row.language, row.text) for row in conn.execute(query)]
+
+
+def sent_replies(conn: Connection, after_id: int, since: datetime
+                 ) -> list[tuple[int, str, int, str, datetime, str]]:
+    """Replies with an id above `after_id` sent since `since`, by id: (id, brand, case id,
+    customer, sent at, skeleton)."""
+    query = (select(replies.c.id, replies.c.brand, replies.c.case_id, replies.c.customer,
+                    replies.c.at, replies.c.skeleton)
+             .where(replies.c.id > after_id, replies.c.at >= since).order_by(replies.c.id))
+    return [(row.id, row.brand, row.case_id, row.customer, as_utc(row.at), row.skeleton)
+            for row in conn.execute(query)]
 
 
 def history(conn: Connection, case_id: int) -> list[Event]:

@@ -15,6 +15,8 @@ def _plain(value: Any) -> Any:
         return str(value)
     if isinstance(value, dict):
         return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
     return value
 
 
@@ -47,6 +49,11 @@ class Case(Record):
     remedy_kind: str | None = None
     remedy_value: Decimal | None = None
     remedy_unit: str | None = None
+    name: str | None = None
+    language: str | None = None
+    register: str | None = None
+    emotion: str | None = None
+    flags: list[str] | None = None
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
-"""The tables: cases (a projection), events (append-only, the truth), timers, SLA clocks and
-the brand-wide notices (daily hello and goodbye).
+"""The tables: cases (a projection), events (append-only, the truth), timers, SLA clocks, the
+brand-wide notices (daily hello and goodbye) and the replies sent (for the copy-paste check).
 
 `cases.version` counts the case's events; every change updates it with a check on the old
 value (optimistic concurrency), and `events` is unique on (case_id, seq), so no event is ever
@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Numeric,
+    String,
     UniqueConstraint,
     text,
 )
@@ -58,6 +59,15 @@ class CaseRow(SQLModel, table=True):
     remedy_kind: str | None = Field(default=None, max_length=32)
     remedy_value: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 2)))
     remedy_unit: str | None = Field(default=None, max_length=32)
+    name: str | None = Field(default=None, max_length=200,
+                             description="the customer's name, when known")
+    language: str | None = Field(default=None, max_length=8,
+                                 description="the complaint's language, when detected")
+    register_: str | None = Field(default=None, sa_column=Column("register", String(16)),
+                                  description="the complaint's register (SQLModel owns the name)")
+    emotion: str | None = Field(default=None, max_length=16)
+    flags: list[str] | None = Field(default=None, sa_column=Column(JSON),
+                                    description="unserved_language, personal_data")
 
 
 class EventRow(SQLModel, table=True):
@@ -135,8 +145,24 @@ class NoticeRow(SQLModel, table=True):
     text: str
 
 
+class ReplyRow(SQLModel, table=True):
+    """A reply sent to a customer, kept in the shape the copy-paste check compares."""
+
+    __tablename__ = "replies"
+    __table_args__ = (Index("ix_replies_brand_at", "brand", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    brand: str = Field(max_length=64)
+    customer: str = Field(max_length=200)
+    at: datetime = _when()
+    public: bool
+    skeleton: str
+
+
 cases = CaseRow.__table__  # type: ignore[attr-defined]
 events = EventRow.__table__  # type: ignore[attr-defined]
 timers = TimerRow.__table__  # type: ignore[attr-defined]
 clocks = ClockRow.__table__  # type: ignore[attr-defined]
 notices = NoticeRow.__table__  # type: ignore[attr-defined]
+replies = ReplyRow.__table__  # type: ignore[attr-defined]

@@ -24,13 +24,15 @@ from recovery.clock import as_utc
 from recovery.clock.sla import SlaClock
 from recovery.errors import ConcurrentUpdate, StorageError
 from recovery.store.records import Event, Notice
-from recovery.store.tables import cases, clocks, events, notices, timers
+from recovery.store.tables import cases, clocks, events, notices, replies, timers
 
 Processor = Callable[[Any], Any]
 _US = timedelta(microseconds=1)
 
 CASE_COLUMNS = ("brand", "channel", "author", "text", "external_id", "state", "version",
-                "priority", "opened_at", "updated_at")
+                "priority", "opened_at", "updated_at", "name", "language", "register",
+                "emotion", "flags")
+REPLY_COLUMNS = ("case_id", "brand", "customer", "at", "public", "skeleton")
 NOTICE_COLUMNS = ("brand", "channel", "kind", "due_at", "posted_at", "language", "text")
 CLOCK_COLUMNS = ("case_id", "name", "business", "target_us", "warn_at", "started_at",
                  "consumed_us", "running_since", "stopped_at", "warned_at", "breached_at")
@@ -100,6 +102,7 @@ class Writer:
                                      .where(*pending, timers.c.clock == bindparam("of_clock"))
                                      .values(cancelled_at=bindparam("at")))
         self.insert_notice = compile_(insert(notices), NOTICE_COLUMNS)
+        self.insert_reply = compile_(insert(replies), REPLY_COLUMNS)
         self.insert_clock = compile_(insert(clocks), CLOCK_COLUMNS)
         self.clocks = compile_(select(*(clocks.c[name] for name in CLOCK_COLUMNS))
                                .where(clocks.c.case_id == bindparam("of_case")))
@@ -242,6 +245,10 @@ class Tx:
         """Record a brand-wide notice; a second one for the same moment is refused as a
         uniqueness violation (so only one worker ever posts it)."""
         self._run(self._w.insert_notice, {name: getattr(notice, name) for name in NOTICE_COLUMNS})
+
+    def insert_reply(self, values: dict[str, Any]) -> None:
+        """Keep a sent reply's skeleton for the copy-paste check."""
+        self._run(self._w.insert_reply, dict(values))
 
     def insert_clock(self, case_id: int, clock: SlaClock) -> None:
         """Store a new SLA clock of a case."""

@@ -1,0 +1,117 @@
+"""The timer loop behind `Engine.tick`: fire what is due, exactly once, also with several workers.
+
+A timer is claimed (an UPDATE that only one worker wins) and fired in the same transaction. Flow
+timers fire their trigger through the engine; SLA clock timers record the clock's warning or
+breach with its escalation. Brands' daily hello and goodbye are posted here too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import replace
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy import Connection
+
+from recovery import keeper
+from recovery.errors import ConcurrentUpdate, GuardRefused, TriggerNotAllowed
+from recovery.flows import Flow
+from recovery.notices import greetings
+from recovery.store import queries
+from recovery.store.records import Event, Notice, Timer
+from recovery.store.writer import Tx, Writer
+
+BATCH = 200
+"""Timers read per query."""
+
+
+class Apply(Protocol):
+    """Fire a trigger on a case inside a transaction (the engine's `_apply`)."""
+
+    def __call__(self, tx: Tx, case_id: int, trigger: str, by: str, note: str | None,
+                 payload: dict[str, Any] | None, at: datetime) -> Event: ...
+
+
+class Ticker:
+    """Fires due timers and posts due greetings for one engine."""
+
+    def __init__(self, flows: dict[str, Flow], writer: Writer,
+                 connection: Callable[[], AbstractContextManager[Connection]], apply: Apply,
+                 notify: Callable[[Event | Notice], None]) -> None:
+        self._flows = flows
+        self._writer = writer
+        self._connection = connection
+        self._apply = apply
+        self._notify = notify
+
+    def tick(self, now: datetime) -> list[Timer]:
+        """Post the greetings due, then fire every timer due by `now`; returns those fired."""
+        self._greet(now)
+        done: list[Timer] = []
+        retry_later: list[int] = []
+        while True:
+            with self._connection() as conn:
+                batch = queries.due_timers(conn, now, BATCH, retry_later)
+            for timer in batch:
+                fired = self._fire(timer, now)
+                if fired is None:
+                    retry_later.append(timer.id)
+                else:
+                    done.append(fired)
+            if len(batch) < BATCH:
+                return done
+
+    def _fire(self, timer: Timer, now: datetime) -> Timer | None:
+        """Claim and fire one timer; None when this call did not fire it (another worker did,
+        or the case changed meanwhile and the timer stays pending for the next tick)."""
+        event = None
+        try:
+            with self._writer.transaction() as tx:
+                if not tx.claim(timer.id, now):
+                    return None
+                payload = {"timer": timer.id, "due_at": timer.due_at.isoformat()}
+                try:
+                    if timer.clock is None:
+                        event = self._apply(tx, timer.case_id, timer.trigger, "timer", None,
+                                            payload, now)
+                    else:
+                        event = self._reach(tx, timer, now)
+                    outcome = "fired"
+                except (TriggerNotAllowed, GuardRefused) as exc:
+                    outcome = f"refused: {exc}"
+                    tx.settle(timer.id, outcome)
+        except ConcurrentUpdate:
+            return None
+        if event is not None:
+            self._notify(event)
+        return replace(timer, fired_at=now, outcome=outcome)
+
+    def _reach(self, tx: Tx, timer: Timer, now: datetime) -> Event:
+        """Record an SLA clock's warning or breach on the case, with its escalation."""
+        row = tx.facts(timer.case_id)
+        assert row is not None  # a timer's case exists (foreign key)
+        flow = self._flows[row.brand]
+        payload, changes = keeper.reach(tx, flow, row, timer, now)
+        if not tx.advance(timer.case_id, row.version, row.state, now, changes):
+            raise ConcurrentUpdate(timer.case_id)
+        event = Event(timer.case_id, row.version + 1, now, "timer",
+                      f"{timer.clock}.{timer.trigger}", row.state, row.state, payload=payload)
+        tx.append_event(event)
+        return event
+
+    def _greet(self, now: datetime) -> None:
+        """Post each brand's daily hello or goodbye that is due, once across all workers."""
+        for flow in self._flows.values():
+            if flow.settings.abstract:
+                continue
+            for notice in greetings(flow, now):
+                try:
+                    with self._writer.transaction() as tx:
+                        tx.insert_notice(notice)
+                except ConcurrentUpdate:
+                    continue  # already posted, by this worker or another
+                self._notify(notice)
+
+
