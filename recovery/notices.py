@@ -28,7 +28,7 @@ def after_hours(flow: Flow, channel: str, author: str, at: datetime,
         return None
     back_at = flow.calendar.next_open(at)
     reply = flow.render("after_hours", channel, [language] if language else None,
-                        customer=author, back_at=back_at)
+                        customer={"handle": author}, back_at=back_at)
     return {"kind": "after_hours", "public": True, "channel": channel,
             "language": reply.language, "text": reply.text, "back_at": back_at.isoformat()}
 

@@ -190,3 +190,48 @@ def test_hours_shows_the_week_the_days_off_and_the_next_opening(run) -> None:  #
     text = run("hours", "bistro", "--at", "2026-12-01T10:00").stdout
     assert "open now, until Tue 01 Dec 22:00" in text
     assert run("hours", "nobody").exit_code == 3
+
+
+def test_an_agent_previews_then_sends_a_template_reply(run) -> None:  # type: ignore[no-untyped-def]
+    now = ("--now", "2026-12-01T10:00")
+    run(*now, "case", "open", "bistro", "--channel", "facebook", "--author", "@jana",
+        "--name", "Jana Nováková", "--text", "Studená polévka už podruhé, ostuda!")
+    preview = run(*now, "reply", "1", "--template", "acknowledge", "--by", "eva", "--dry-run")
+    assert preview.exit_code == 0, preview.output
+    assert preview.stdout.startswith("Jana, máš plné právo se zlobit")
+    assert json.loads(run("case", "show", "1", "--json").stdout)["version"] == 1
+    sent = run(*now, "reply", "1", "--template", "acknowledge", "--by", "eva",
+               "--fire", "acknowledge")
+    assert sent.exit_code == 0, sent.output
+    assert "replied publicly (cs" in sent.stdout and "acknowledge fired" in sent.stdout
+    shown = json.loads(run("case", "show", "1", "--json").stdout)
+    assert [event["trigger"] for event in shown["history"]] == ["open", "reply", "acknowledge"]
+    assert (shown["language"], shown["emotion"]) == ("cs", "angry")
+
+
+def test_a_blocked_reply_exits_4_and_an_override_sends_it(run) -> None:  # type: ignore[no-untyped-def]
+    run("case", "open", "bistro", "--channel", "facebook", "--author", "@jana", "--text",
+        "Studená polévka", "--at", "2026-12-01T10:00")
+    refused = run("reply", "1", "--text", "Zavolejte nám na 603 123 456, vyřešíme to.",
+                  "--by", "eva")
+    assert refused.exit_code == 4
+    assert refused.stderr.splitlines()[-1].startswith(
+        "error: case 1: reply refused: blocking personal-data")
+    assert len(json.loads(run("case", "show", "1", "--json").stdout)["history"]) == 1
+    sent = run("reply", "1", "--text", "Zavolejte nám na 603 123 456, vyřešíme to.", "--by",
+               "eva", "--override", "the customer asked for a call in public", "--json")
+    assert sent.exit_code == 0, sent.output
+    assert json.loads(sent.stdout)["payload"]["override"].startswith("the customer asked")
+
+
+def test_lint_prints_findings_and_exits_4_when_one_blocks(run) -> None:  # type: ignore[no-untyped-def]
+    blamed = run("lint", "--brand", "bistro", "--channel", "twitter",
+                 "It's not our fault, the courier is to blame.")
+    assert blamed.exit_code == 4
+    assert "blocking blame: 'it's not our fault' deflects blame" in blamed.stdout
+    fine = run("lint", "--brand", "bistro", "--channel", "twitter", "--json",
+               "We are so sorry, Jana; a fresh soup is on its way to your table.")
+    assert fine.exit_code == 0, fine.output
+    assert json.loads(fine.stdout)["language"] == "en"
+    unknown = run("lint", "--brand", "bistro", "--channel", "fax", "Hello")
+    assert unknown.exit_code == 2 and unknown.stderr.startswith("error: bistro does not serve")

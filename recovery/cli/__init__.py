@@ -11,6 +11,7 @@ from recovery.cli import case, flow
 from recovery.cli.common import Group, Json, Settings, emit_json, out, parse_time, settings, table
 from recovery.cli.demo import demo
 from recovery.cli.hours import hours
+from recovery.cli.reply import lint, reply
 from recovery.cli.spec import spec
 
 app = typer.Typer(cls=Group, no_args_is_help=True, add_completion=False,
@@ -19,6 +20,8 @@ app.add_typer(flow.app, name="flow")
 app.add_typer(case.app, name="case")
 app.command()(demo)
 app.command()(hours)
+app.command()(reply)
+app.command()(lint)
 app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(spec)
 
 

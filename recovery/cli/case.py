@@ -42,15 +42,17 @@ def open_(ctx: typer.Context,
           external_id: Annotated[str | None, typer.Option(
               help="The post's id on the platform; feeding it again returns the same case.")]
           = None,
+          name: Annotated[str | None, typer.Option(help="The customer's name, if known.")] = None,
           json: Json = False) -> None:
-    """Open a case for a public complaint."""
+    """Open a case for a public complaint; its language, tone and personal data are read."""
     case = settings(ctx).engine().open_case(brand, channel=channel, author=author, text=text,
-                                            at=parse_time(at, "--at"), external_id=external_id)
+                                            at=parse_time(at, "--at"), external_id=external_id,
+                                            name=name)
     if json:
         emit_json(case.as_dict())
     else:
         out.print(f"case {case.id} opened for {case.brand} ({case.channel}, {case.author}): "
-                  f"{case.state}")
+                  f"{case.state} · {reading(case)}")
 
 
 @app.command()
@@ -73,6 +75,7 @@ def show(ctx: typer.Context, case_id: CaseId, json: Json = False) -> None:
     out.print(f"[bold]case {case.id}[/] · {case.brand} · {case.channel} · {case.author} · "
               f"state [bold]{case.state}[/] · priority {case.priority}")
     out.print(f"“{case.text}”")
+    out.print(reading(case))
     if case.finding:
         out.print(f"finding: {case.finding}" + (f" — {case.root_cause}" if case.root_cause else ""))
     if case.remedy_kind:
@@ -170,6 +173,13 @@ def _report(event: Event, json: bool) -> None:
         emit_json(event.as_dict())
     else:
         out.print(f"case {event.case_id}: {event.trigger}: {event.source} → {event.dest}")
+
+
+def reading(case: Case) -> str:
+    """What was read of the complaint: `language cs · angry · informal · flags: …`."""
+    flags = f" · flags: {', '.join(case.flags)}" if case.flags else ""
+    return (f"language {case.language or 'unknown'} · {case.emotion or '?'} · "
+            f"{case.register or '?'} register{flags}")
 
 
 def _state(case: Case) -> str:

@@ -16,7 +16,8 @@ A variant for the customer's mood comes before the plain template at each of tho
 
 Dates, times and money are formatted for the language with `babel`, in the brand's time zone:
 `{{ back_at | weekday }}`, `{{ back_at | time }}`, `{{ back_at | date }}`,
-`{{ remedy.value | money(remedy.unit) }}` (a currency code), `{{ 20 | percent }}`.
+`{{ remedy.value | money(remedy.unit) }}` (a currency code), `{{ 20 | percent }}`, and
+`{{ remedy | amount }}` (money, a percentage or "1 meal" as the unit says).
 """
 
 from __future__ import annotations
@@ -88,6 +89,18 @@ def _percent(context: Context, value: Decimal | float | str) -> str:
     return format_percent(Decimal(str(value)) / 100, locale=_locale(context))
 
 
+@pass_context
+def _amount(context: Context, remedy: dict[str, Any]) -> str:
+    """A remedy's amount in the template's language: money for a currency code (EUR),
+    a percentage for `percent`, otherwise the number and the unit as declared."""
+    value, unit = Decimal(str(remedy["value"])), str(remedy["unit"])
+    if len(unit) == 3 and unit.isupper():
+        return _money(context, value, unit)
+    if unit == "percent":
+        return _percent(context, value)
+    return f"{value.normalize():f} {unit}"
+
+
 class Templates:
     """The templates of every brand under one workflows folder."""
 
@@ -97,7 +110,7 @@ class Templates:
             loader=FileSystemLoader(str(self.root)), undefined=StrictUndefined,
             keep_trailing_newline=False, autoescape=False)
         self.env.filters.update(time=_time, weekday=_weekday, date=_date, money=_money,
-                                percent=_percent)
+                                percent=_percent, amount=_amount)
 
     def candidates(self, folders: tuple[Path, ...], voice: str, languages: list[str], name: str,
                    channel: str, variant: str | None = None) -> Iterator[tuple[str, Path]]:

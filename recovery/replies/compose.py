@@ -113,7 +113,8 @@ def rules_for(flow: Flow) -> Rules:
     return Rules(phrasebook(declared.phrases), flow.audience,
                  {channel: settings.length_limit(channel) for channel in settings.channels},
                  direct, declared.copies.window, declared.copies.similarity,
-                 frozenset({*declared.words, *settings.name.split()}))
+                 frozenset({*declared.words, *settings.name.split()}),
+                 tuple(filter(None, (settings.direct_line, *declared.contacts))))
 
 
 def subject_of(case: Case, public: bool) -> Subject:

@@ -34,7 +34,7 @@ from recovery.signals.language import detect
 from recovery.signals.personal import Owned, find_personal
 from recovery.signals.text import fold
 
-_SENTENCES = re.compile(r"(?<=[.!?…])\s+|\n+")
+_SENTENCES = re.compile(r"(?<=[.!?…;])\s+|\n+")
 _LINK = re.compile(r"https?://\S+|www\.\S+|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _WORDS = re.compile(r"[^\W\d_]+")
 SUBSTANCE = 4
@@ -78,6 +78,8 @@ class Rules:
     copy_window: timedelta = timedelta(days=7)
     copy_similarity: float = 90.0
     words: frozenset[str] = frozenset()
+    contacts: tuple[str, ...] = ()
+    """The brand's direct line and contacts as written (not spell-checked)."""
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,10 @@ def lint(text: str, subject: Subject, rules: Rules, at: datetime,
     spell_in = language or subject.language or rules.audience.serves[0]
     if speller is not None:
         known = {*rules.words, *_WORDS.findall(" ".join((subject.customer, *subject.names)))}
-        wrong = speller.misspelled(text, spell_in, known)
+        checked = text
+        for contact in rules.contacts:
+            checked = checked.replace(contact, " ")
+        wrong = speller.misspelled(checked, spell_in, known)
         if wrong is None:
             found.append(Finding("spelling-unchecked", Severity.NOTICE, f"no hunspell "
                                  f"dictionary for {spell_in} here; spelling not checked "

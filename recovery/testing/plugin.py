@@ -17,7 +17,8 @@ from pytest_bdd.scenario import scenario_wrapper_template_registry
 
 from recovery.flows import validate_flows
 
-pytest_plugins = ["recovery.testing.steps", "recovery.testing.time_steps"]
+pytest_plugins = ["recovery.testing.steps", "recovery.testing.time_steps",
+                  "recovery.testing.reply_steps"]
 
 UNDER_TEST = "the brand under test"
 

@@ -37,6 +37,8 @@ class Spec:
     case_id: int | None = None
     error: RecoveryError | None = None
     problems: list[str] = field(default_factory=list)
+    said: str | None = None
+    """The text of the last reply an agent tried to send."""
     _engine: Engine | None = None
 
     @property

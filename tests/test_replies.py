@@ -1,0 +1,177 @@
+"""The reply linter (pure), and every shipped template against it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from recovery.flows import load_flows
+from recovery.replies import CopyIndex, Rules, Speller, Subject, lint, phrasebook, skeleton
+from recovery.replies.compose import rules_for
+from recovery.signals import Audience, Owned
+
+from .conftest import WORKFLOWS
+
+AT = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+FLOWS = load_flows(WORKFLOWS)
+RULES = rules_for(FLOWS["bistro"])
+NO_SPELLING = Speller(folders=[])
+
+
+def codes(text: str, subject: Subject | None = None, rules: Rules = RULES,
+          copies: CopyIndex | None = None, speller: Speller | None = None) -> list[str]:
+    linted = lint(text, subject or Subject("facebook", language="en"), rules, AT, copies,
+                  speller)
+    return [finding.code for finding in linted.findings]
+
+
+@pytest.mark.parametrize("text", [
+    "Sorry, but it's not our fault, the courier is to blame.",
+    "Omlouváme se, ale není to naše chyba.",
+    "Przepraszamy, ale to wina kuriera.",
+    "Žao nam je, ali nije naša krivnja.",
+    "Λυπούμαστε, αλλά δεν φταίμε εμείς.",
+])
+def test_blame_blocks_in_every_language_served(text: str) -> None:
+    linted = lint(text, Subject("facebook"), RULES, AT)
+    assert {finding.code for finding in linted.blocking} == {"blame"}
+
+
+def test_a_brand_extends_the_phrase_lists() -> None:
+    own = Rules(phrasebook({"cs": {"blame": ["to je věc pošty"]}}), RULES.audience, {})
+    assert "blame" in codes("Promiňte, to je věc pošty.", rules=own)
+    assert "blame" not in codes("Promiňte, to je věc pošty.")
+
+
+def test_hollow_stock_answers_are_flagged() -> None:
+    assert "hollow" in codes("Thank you for your feedback, we will check and get back to you.")
+    assert "hollow" in codes("Děkujeme za zpětnou vazbu, prověříme a ozveme se.")
+
+
+@pytest.mark.parametrize(("text", "only"), [
+    ("Sorry to hear that. Please call our hotline.", True),
+    ("Hi Jana! Write to us at help@bistro.cz", True),
+    ("Omlouváme se. Zavolejte na infolinku.", True),
+    ("Sorry, Jana. We have refunded the meal to your card today.", False),
+    ("Sorry! We refunded the soup; the receipt is at https://bistro.cz/r/12", False),
+    ("Let's sort it out: call Petra directly on +420 222 333 444 ext. 12.", False),  # direct line
+    ("We are so sorry about the cold soup.", False),  # points nowhere
+])
+def test_redirect_only_replies_are_flagged(text: str, only: bool) -> None:
+    linted = lint(text, Subject("facebook", customer="@jana", names=("Jana",)), RULES, AT)
+    assert linted.redirect_only is only
+    assert ("redirect-only" in [finding.code for finding in linted.findings]) is only
+
+
+def test_personal_data_blocks_a_public_reply_but_not_a_private_one() -> None:
+    text = "Jana, we will call you back on 603 123 456 within the hour."
+    public = lint(text, Subject("facebook"), RULES, AT)
+    assert [finding.code for finding in public.blocking] == ["personal-data"]
+    assert lint(text, Subject("facebook", public=False), RULES, AT).blocking == []
+
+
+def test_a_reply_over_the_channels_limit_blocks() -> None:
+    text = "We are sorry. " + "The kitchen will check every soup before it leaves. " * 6
+    assert "too-long" in codes(text, Subject("twitter"))
+    assert "too-long" not in codes(text, Subject("facebook"))
+
+
+def test_a_reply_in_another_language_than_the_customers_is_flagged() -> None:
+    assert "language" in codes("We are so sorry about the cold soup, it should never happen.",
+                               Subject("facebook", language="cs"))
+    assert "language" not in codes("Moc nás mrzí ta studená polévka, tohle se stát nemělo.",
+                                   Subject("facebook", language="cs"))
+
+
+def test_copies_to_another_customer_are_flagged_within_the_window() -> None:
+    sent = "Hi Jana, sorry about table 12, we will bring you a fresh soup right away"
+    copies = CopyIndex()
+    copies.add(1, "@jana", AT - timedelta(days=2), skeleton(sent, ("@jana", "Jana")))
+    again = "Hi Petr, sorry about table 7, we will bring you a fresh soup right away!"
+    petr = Subject("facebook", customer="@petr", names=("Petr",))
+    assert "copy-paste" in codes(again, petr, copies=copies)
+    assert "copy-paste" not in codes(again, Subject("facebook", customer="@jana",
+                                                    names=("Jana",)), copies=copies)
+    old = CopyIndex()
+    old.add(1, "@jana", AT - timedelta(days=9), skeleton(sent, ("@jana", "Jana")))
+    assert "copy-paste" not in codes(again, petr, copies=old)
+    assert "copy-paste" not in codes("Hi Petr, our kitchen found the cause: the soup waited "
+                                     "at the pass; a chef now checks each bowl.", petr,
+                                     copies=copies)
+
+
+@given(st.sampled_from(["Jana", "Petr", "Zuzana Malá"]), st.integers(0, 10**6))
+def test_a_skeleton_has_no_names_or_numbers(name: str, number: int) -> None:
+    text = f"Hi {name}, order {number} is on its way"
+    assert skeleton(text, (name,)) == skeleton("Hi Karel, order 1 is on its way", ("Karel",))
+
+
+def test_spelling_is_checked_where_a_dictionary_is_installed() -> None:
+    speller = Speller()
+    if speller.dictionary("cs") is None:
+        pytest.skip("no Czech hunspell dictionary (apt-get install hunspell-cs)")
+    subject = Subject("facebook", language="cs", customer="@jana")
+    linted = lint("Moc nás mrzí ta studená polevka.", subject, RULES, AT, None, speller)
+    assert [str(finding) for finding in linted.findings] == [
+        "warning spelling: not in the cs dictionary: polevka"]
+    assert codes("Moc nás mrzí ta studená polévka.", subject, speller=speller) == []
+
+
+def test_spelling_is_skipped_with_a_notice_without_a_dictionary() -> None:
+    found = lint("Moc nás mrzí ta studená polevka.", Subject("facebook", language="cs"), RULES,
+                 AT, None, NO_SPELLING).findings
+    assert [(finding.code, finding.severity.value) for finding in found] == [
+        ("spelling-unchecked", "notice")]
+
+
+def test_findings_come_most_severe_first() -> None:
+    text = "It's not our fault. We will get back to you. Call our hotline."
+    severities = [finding.severity.value for finding in lint(text, Subject("facebook"), RULES,
+                                                             AT).findings]
+    assert severities == sorted(severities, key=["blocking", "warning", "notice"].index)
+
+
+def test_rules_without_an_owner_treat_every_number_as_personal() -> None:
+    bare = Rules(phrasebook(), Audience(("en",), (), Owned()), {})
+    assert "personal-data" in codes("Call us on +420 222 333 444", rules=bare)
+
+
+TEMPLATES = ["acknowledge", "move_private", "remedy_offer", "resolution", "follow_up"]
+
+
+@pytest.mark.parametrize("brand", [name for name, flow in FLOWS.items()
+                                   if not flow.settings.abstract])
+def test_every_shipped_template_passes_the_linter_in_every_language(brand: str) -> None:
+    flow = FLOWS[brand]
+    rules = rules_for(flow)
+    speller = Speller()
+    remedy = next(iter(flow.settings.remedies.items()))
+    for language in flow.settings.languages:
+        for emotion in ("angry", "neutral"):
+            for name in TEMPLATES:
+                customer = {"handle": "@jana", "name": "Jana", "first_name": "Jana",
+                            "language": language, "register": "neutral", "emotion": emotion}
+                rendered = flow.render(
+                    name, "facebook", [language], emotion, customer=customer, agent="eva",
+                    case={"id": 1}, finding="founded", root_cause=None,
+                    remedy={"kind": remedy[0], "value": 1, "unit": remedy[1].unit})
+                assert rendered.language == language
+                subject = Subject("twitter", True, "@jana", ("Jana",), language)
+                linted = lint(rendered.text, subject, rules, AT, None, speller)
+                problems = [str(item) for item in linted.findings
+                            if item.code not in ("spelling-unchecked",)]
+                assert not problems, f"{brand} {language} {name}: {rendered.text} {problems}"
+                assert not linted.redirect_only
+
+
+def test_the_angry_variant_answers_an_angry_customer() -> None:
+    flow = FLOWS["bistro"]
+    customer = {"handle": "@jana", "first_name": "Jana"}
+    angry = flow.render("acknowledge", "facebook", ["cs"], "angry", customer=customer)
+    calm = flow.render("acknowledge", "facebook", ["cs"], None, customer=customer)
+    assert Path(angry.template).name == "acknowledge.angry.j2"
+    assert Path(calm.template).name == "acknowledge.j2"

@@ -1,0 +1,143 @@
+"""Replies through the engine, on SQLite and PostgreSQL: reading complaints, recording replies,
+refusals and overrides, clocks, copy-paste across customers and workers."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from recovery import Engine, Event, Notice
+from recovery.errors import PolicyViolation, ReplyRefused, TriggerNotAllowed
+from recovery.store.db import migrate
+
+from .conftest import WORKFLOWS, Clock
+
+COLD = "Studená polévka už podruhé tento měsíc, je to ostuda!"
+
+
+def test_a_complaint_is_read_when_the_case_opens(engine: Engine) -> None:
+    case = engine.open_case("bistro", channel="facebook", author="@jana", text=COLD,
+                            name="Jana Nováková")
+    assert (case.language, case.emotion, case.name, case.flags) == ("cs", "angry",
+                                                                    "Jana Nováková", None)
+    reading = (engine.history(case.id)[0].payload or {})["reading"]
+    assert reading["language"] == "cs" and reading["reasons"]
+    stored = engine.case(case.id)
+    assert (stored.language, stored.register, stored.emotion) == ("cs", "neutral", "angry")
+
+
+def test_an_unserved_language_and_public_personal_data_are_flagged(engine: Engine) -> None:
+    slovak = engine.open_case("bistro", channel="facebook", author="@jan",
+                              text="Studená polievka, už nikdy viac nepríďem.")
+    assert engine.case(slovak.id).flags == ["unserved_language"]
+    phone = engine.open_case("bistro", channel="facebook", author="@eva",
+                             text="Studená polévka. Zavolejte mi na 603 123 456.")
+    assert engine.case(phone.id).flags == ["personal_data"]
+
+
+def test_a_template_reply_is_recorded_and_delivered_in_the_customers_language(
+        engine: Engine) -> None:
+    case = engine.open_case("bistro", channel="facebook", author="@jana", text=COLD,
+                            name="Jana Nováková")
+    seen: list[Event | Notice] = []
+    engine.subscribe(seen.append)
+    sent = engine.reply(case.id, template="acknowledge", by="eva", fire="acknowledge")
+    assert sent.trigger == "reply" and sent.by == "eva"
+    payload = sent.payload or {}
+    assert payload["language"] == "cs" and payload["public"] is True
+    assert payload["template"].endswith("casual/cs/acknowledge.angry.j2")
+    assert payload["text"].startswith("Jana, máš plné právo se zlobit")
+    assert [event.trigger for event in seen if isinstance(event, Event)] == ["reply",
+                                                                             "acknowledge"]
+    assert engine.case(case.id).state == "acknowledged"
+
+
+def test_a_blocked_reply_records_nothing_and_an_override_records_its_reason(
+        engine: Engine) -> None:
+    case = engine.open_case("bistro", channel="facebook", author="@jana", text=COLD)
+    blame = "Promiňte, ale není to naše chyba, polévku vaří dodavatel."
+    with pytest.raises(ReplyRefused, match="blocking blame"):
+        engine.reply(case.id, text=blame, by="eva")
+    assert [event.trigger for event in engine.history(case.id)] == ["open"]
+    assert engine.case(case.id).version == 1
+    sent = engine.reply(case.id, text=blame, by="eva", override="the supplier asked us to")
+    payload = sent.payload or {}
+    assert payload["override"] == "the supplier asked us to"
+    assert [finding["code"] for finding in payload["findings"]] == ["blame"]
+
+
+def test_a_redirect_only_reply_never_resolves_a_case(engine: Engine) -> None:
+    case = engine.open_case("bistro", channel="facebook", author="@jana", text=COLD)
+    for trigger in ("acknowledge", "investigate"):
+        engine.fire(case.id, trigger, by="eva")
+    engine.record_finding(case.id, "founded", by="eva", root_cause="soup waits at the pass")
+    with pytest.raises(PolicyViolation, match="only redirects"):
+        engine.reply(case.id, text="Omlouváme se. Zavolejte na infolinku.", by="eva",
+                     fire="resolve")
+    assert engine.case(case.id).state == "investigating"
+    sent = engine.reply(case.id, text="Omlouváme se. Zavolejte na infolinku.", by="eva")
+    assert (sent.payload or {})["redirect_only"] is True  # allowed as a step, and flagged
+
+
+def test_a_trigger_that_cannot_fire_takes_its_reply_back(engine: Engine) -> None:
+    case = engine.open_case("bistro", channel="facebook", author="@jana", text=COLD)
+    with pytest.raises(TriggerNotAllowed):
+        engine.reply(case.id, template="resolution", by="eva", fire="resolve")
+    assert [event.trigger for event in engine.history(case.id)] == ["open"]
+
+
+def test_a_public_reply_stops_the_first_response_clock_and_a_private_one_does_not(
+        engine: Engine, clock: Clock) -> None:
+    one = engine.open_case("bistro", channel="twitter", author="@jana", text=COLD).id
+    two = engine.open_case("bistro", channel="twitter", author="@petr", text=COLD).id
+    clock.advance(minutes=10)
+    engine.reply(one, template="acknowledge", by="eva")
+    engine.reply(two, text="Jano, pošli nám prosím číslo stolu a čas návštěvy.", by="eva",
+                 public=False)
+    assert engine.clocks(one)[0].mode == "stopped"
+    assert engine.clocks(two)[0].mode == "running"
+
+
+def test_the_same_reply_to_two_customers_is_flagged_also_across_workers(
+        engine: Engine, db_url: str, clock: Clock) -> None:
+    first = engine.open_case("bistro", channel="facebook", author="@jana", text=COLD).id
+    second = engine.open_case("bistro", channel="facebook", author="@petr", text=COLD).id
+    said = "Moc nás to mrzí, polévku vám hned vyměníme za čerstvou a dezert je na nás."
+    engine.reply(first, text=said, by="eva")
+    other = Engine(db_url, workflows=WORKFLOWS, clock=clock)  # another worker
+    draft = other.draft(second, text=said, by="petra")
+    assert "copy-paste" in [finding.code for finding in draft.linted.findings]
+    assert "@jana" in str(draft.linted.findings)
+    assert "copy-paste" not in [f.code for f in engine.draft(first, text=said,
+                                                             by="eva").linted.findings]
+    clock.advance(days=8)
+    assert "copy-paste" not in [f.code for f in other.draft(second, text=said,
+                                                            by="eva").linted.findings]
+    other.close()
+
+
+def test_a_reply_needs_a_template_or_a_text(engine: Engine) -> None:
+    case = engine.open_case("bistro", channel="facebook", author="@jana", text=COLD)
+    with pytest.raises(Exception, match="template or its text"):
+        engine.reply(case.id, by="eva")
+    with pytest.raises(Exception, match="engine's own names"):
+        engine.reply(case.id, text="Hello", by="recovery")
+
+
+def test_a_time_release_database_is_upgraded_to_replies(tmp_path, clock) -> None:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    db = create_engine(url)
+    migrate(db, "0002")
+    with db.begin() as conn:
+        conn.execute(text("INSERT INTO cases (brand, channel, author, text, state, version, "
+                          "priority, opened_at, updated_at) VALUES ('bistro', 'facebook', "
+                          "'@jana', 'Cold', 'new', 1, 'normal', '2026-12-01 09:00:00', "
+                          "'2026-12-01 09:00:00')"))
+    db.dispose()
+    engine = Engine(url, workflows=WORKFLOWS, clock=clock)
+    assert engine.case(1).language is None
+    sent = engine.reply(1, text="We are so sorry, Jana; a fresh soup is on its way to you.",
+                        by="eva")
+    assert sent.seq == 2 and engine.case(1).version == 2
+    assert engine.timers(1) == []
+    engine.close()

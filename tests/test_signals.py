@@ -1,0 +1,111 @@
+"""Reading the customer: language, tone and personal data (pure)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from recovery.signals import PERSONAL, UNSERVED, Audience, Owned, read
+from recovery.signals.language import detect
+from recovery.signals.personal import e164, find_personal
+from recovery.signals.text import Phrases, fold
+from recovery.signals.tone import read_tone
+
+WATCHED = ("en", "cs", "sk", "pl", "hr", "el", "de")
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Studená polévka už podruhé tento měsíc, nikdo to neřeší!", "cs"),
+    ("Cold soup again, second time this month. Is anyone checking the kitchen?", "en"),
+    ("Rower się zepsuł w połowie drogi i rozdarłem spodnie.", "pl"),
+    ("Paket kasni već tjedan dana i nitko se ne javlja.", "hr"),
+    ("Η παραγγελία μου καθυστερεί μια εβδομάδα.", "el"),  # noqa: RUF001
+    ("Studená polievka, už nikdy viac nepríďem.", "sk"),
+])
+def test_the_language_is_detected_among_the_brands_languages(text: str, language: str) -> None:
+    assert detect(text, WATCHED).language == language
+
+
+def test_too_little_text_is_no_language() -> None:
+    assert detect("ok", WATCHED).language is None
+    assert detect("👍", WATCHED).language is None
+
+
+def test_a_language_the_brand_does_not_serve_is_flagged() -> None:
+    audience = Audience(("cs", "en"), WATCHED)
+    assert UNSERVED in read("Studená polievka, už nikdy viac nepríďem.", audience).flags
+    assert read("Studená polévka, už nikdy více nepřijdu.", audience).flags == ()
+
+
+@pytest.mark.parametrize(("text", "language", "emotion", "register"), [
+    ("45 minutes for a burger?? never again", "en", "angry", "neutral"),
+    ("WORST SERVICE EVER 😡", "en", "angry", "informal"),
+    ("Dear team, could you tell me when my refund arrives? Kind regards", "en", "curious",
+     "formal"),
+    ("lol my bike has a flat 😂😂", "en", "neutral", "informal"),
+    ("Studená polévka už podruhé, ostuda!", "cs", "angry", "neutral"),
+    ("Dobrý den, kdy mi přijde vrácení peněz? S pozdravem", "cs", "curious", "formal"),
+    ("Szanowni Państwo, kiedy otrzymam zwrot?", "pl", "curious", "formal"),
+    ("Cold soup.", "en", "neutral", "neutral"),
+])
+def test_tone_reads_emotion_and_register(text: str, language: str, emotion: str,
+                                         register: str) -> None:
+    tone = read_tone(text, language)
+    assert (tone.emotion, tone.register) == (emotion, register), tone.reasons
+
+
+def test_every_tone_comes_with_its_reasons() -> None:
+    tone = read_tone("Never again!! 😡", "en")
+    assert tone.emotion == "angry"
+    assert "angry: 'never again'" in tone.reasons
+    assert any("😡" in reason for reason in tone.reasons)
+
+
+OWNED = Owned(("CZ",), frozenset({"+420222333444"}), frozenset({"bistro.cz"}),
+              re.compile(r"\bBR-\d{6}\b"))
+
+
+@pytest.mark.parametrize(("text", "kinds"), [
+    ("Call me at 603 123 456", ["phone"]),
+    ("Zadzwoń +48 601 234 567", ["phone"]),
+    ("write to jana.novakova@gmail.com please", ["email"]),
+    ("order BR-123456 never came", ["order"]),
+    ("refund to CZ65 0800 0000 1920 0014 5399", ["iban"]),
+    ("refund to CZ65 0800 0000 1920 0014 5398", []),  # the checksum fails: not an IBAN
+    ("Our line +420 222 333 444, or help@bistro.cz", []),  # the brand's own
+    ("Table 12 at 19:30 on 2026-12-01, waited 45 minutes", []),
+])
+def test_personal_data_is_found_and_the_brands_own_is_not(text: str, kinds: list[str]) -> None:
+    assert [item.kind for item in find_personal(text, OWNED)] == kinds
+
+
+def test_personal_data_posted_in_public_marks_the_case_to_move_private() -> None:
+    audience = Audience(("cs",), (), OWNED)
+    assert PERSONAL in read("Studená polévka, volejte 603 123 456", audience).flags
+    assert PERSONAL not in read("Studená polévka", audience).flags
+
+
+def test_numbers_are_compared_in_e164() -> None:
+    assert e164("+420 222 333 444 ext. 12", ("CZ",)) == "+420222333444"
+    assert e164("222 333 444", ("CZ",)) == "+420222333444"
+
+
+@given(st.text(max_size=60))
+def test_folding_is_idempotent(text: str) -> None:
+    assert fold(fold(text)) == fold(text)
+
+
+@given(st.sampled_from(["Není to naše chyba", "NENÍ TO NAŠE CHYBA", "neni to nase chyba",
+                        "není   to naše\nchyba"]),
+       st.text(alphabet=" .,!?", max_size=3), st.text(alphabet=" .,!?", max_size=3))
+def test_phrases_match_whatever_the_case_accents_and_spacing(phrase: str, before: str,
+                                                             after: str) -> None:
+    found = Phrases(("není to naše chyba",)).find(fold(f"Ahoj{before} {phrase}{after}"))
+    assert found == ["není to naše chyba"]
+
+
+def test_phrases_match_whole_words_only() -> None:
+    assert Phrases(("hi",)).find(fold("this is it")) == []
