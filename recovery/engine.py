@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -33,7 +32,7 @@ from recovery.errors import (
 from recovery.flows import CaseFacts, Flow, TriggerOption, load_flows
 from recovery.keeper import SYSTEM, ClockStatus
 from recovery.notices import after_hours
-from recovery.policy import recorded_changes
+from recovery.policy import Recorder, recorded_changes
 from recovery.replies import Linted, Subject
 from recovery.replies.compose import Checker, Draft, subject_of, write
 from recovery.signals import read
@@ -49,21 +48,6 @@ clock warned or breached, an after-hours notice to post) and of each brand-wide 
 daily hello and goodbye) to post."""
 
 log = logging.getLogger("recovery")
-
-
-@dataclass(frozen=True)
-class Recorder:
-    """"Whichever trigger of the case's flow records this kind of fact" (finding, remedy)."""
-
-    kind: str
-
-    def resolve(self, flow: Flow) -> str:
-        """The flow's trigger that records `kind`."""
-        trigger = flow.recorder.get(self.kind)
-        if trigger is None:
-            raise InvalidInput(f"the flow of {flow.brand} has no trigger that records a "
-                               f"{self.kind}")
-        return trigger
 
 
 class Engine:

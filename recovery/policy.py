@@ -6,6 +6,7 @@ unfounded, with a root cause) or a remedy (a kind the brand offers, within its l
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -14,6 +15,21 @@ from recovery.errors import InvalidInput, PolicyViolation
 from recovery.flows import Flow
 
 FINDINGS = ("founded", "partly", "unfounded")
+
+
+@dataclass(frozen=True)
+class Recorder:
+    """"Whichever trigger of the case's flow records this kind of fact" (finding, remedy)."""
+
+    kind: str
+
+    def resolve(self, flow: Flow) -> str:
+        """The flow's trigger that records `kind`."""
+        trigger = flow.recorder.get(self.kind)
+        if trigger is None:
+            raise InvalidInput(f"the flow of {flow.brand} has no trigger that records a "
+                               f"{self.kind}")
+        return trigger
 
 
 def recorded_changes(flow: Flow, trigger: str, payload: dict[str, Any] | None,

@@ -22,7 +22,7 @@ from recovery.flows.templates import Rendered
 from recovery.replies.copies import CopyIndex
 from recovery.replies.lint import Linted, Rules, Subject, lint
 from recovery.replies.phrasebook import phrasebook
-from recovery.replies.spelling import Speller
+from recovery.replies.spelling import shared
 from recovery.signals.personal import e164
 from recovery.store import queries
 from recovery.store.records import Case
@@ -73,7 +73,7 @@ class Checker:
         self._copies: dict[str, CopyIndex] = {}
         self._seen = 0
         self._lock = threading.Lock()
-        self.speller = Speller()
+        self.speller = shared()
 
     def check(self, flow: Flow, text: str, subject: Subject, at: datetime) -> Linted:
         """Lint `text` for `subject` on the brand of `flow` at `at`."""

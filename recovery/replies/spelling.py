@@ -15,6 +15,7 @@ import os
 import re
 import threading
 from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
 
 import hunspell
@@ -72,6 +73,13 @@ class Speller:
             self._checkers[language] = None if path is None else hunspell.Hunspell(
                 path.stem, hunspell_data_dir=str(path.parent))
         return self._checkers[language]
+
+
+@cache
+def shared() -> Speller:
+    """The process's spell checker: dictionaries load once (about 0.3 s for Czech) and are
+    shared by every engine."""
+    return Speller()
 
 
 def _judged(text: str) -> Iterable[str]:
