@@ -167,8 +167,7 @@ class Engine:
         when = self._when(at)
         case = self.case(case_id)
         flow = self.flow(case.brand)
-        source = None
-        language = case.language
+        source, language = None, case.language
         if template is not None:
             rendered = write(flow, case, by, template)
             text, language, source = rendered.text, rendered.language, rendered.template
@@ -216,9 +215,8 @@ class Engine:
                 keeper.answered(tx, flow, draft.case_id, facts.state, draft.at)
             moved = (self._apply(tx, draft.case_id, fire, draft.by, None, None, draft.at)
                      if fire is not None else None)
-        for event in (sent, moved):
-            if event is not None:
-                self._notify(event)
+        for event in filter(None, (sent, moved)):
+            self._notify(event)
         return sent
 
     def lint(self, brand: str, channel: str, text: str, *, public: bool = True,

@@ -120,7 +120,7 @@ def rules_for(flow: Flow) -> Rules:
 def subject_of(case: Case, public: bool) -> Subject:
     """Who a reply on `case` goes to, and where."""
     return Subject(case.channel, public, case.author, (case.name,) if case.name else (),
-                   case.language, case.id)
+                   case.language)
 
 
 def template_context(case: Case, by: str) -> dict[str, Any]:

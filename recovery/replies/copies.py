@@ -49,9 +49,6 @@ class CopyIndex:
         self._skeletons: list[str] = []
         self._sent: list[tuple[int, str, datetime]] = []
 
-    def __len__(self) -> int:
-        return len(self._skeletons)
-
     def add(self, case_id: int, customer: str, at: datetime, shape: str) -> None:
         """Remember a reply sent to `customer` at `at` (its skeleton `shape`)."""
         self._skeletons.append(shape)

@@ -91,7 +91,6 @@ class Subject:
     customer: str = ""
     names: tuple[str, ...] = ()
     language: str | None = None
-    case_id: int | None = None
 
 
 @dataclass(frozen=True)

@@ -23,9 +23,10 @@ _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
 
 def fold(text: str) -> str:
     """`text` case-folded, without accents, with straight apostrophes and single spaces."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_QUOTES).casefold())
+    compatible = unicodedata.normalize("NFKD", text)  # styled and wide letters first
+    decomposed = unicodedata.normalize("NFKD", compatible.casefold())
     bare = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return _SPACE.sub(" ", bare).strip()
+    return _SPACE.sub(" ", bare.translate(_QUOTES)).strip()
 
 
 @dataclass(frozen=True)

@@ -25,8 +25,6 @@ from recovery.signals.text import Phrases, data, fold
 ANGRY_EMOJI = frozenset("😡😠🤬👿💢😤🖕👎😒🙄")
 _SHOUT = re.compile(r"\b[^\W\d_]{3,}\b")
 _PUNCT = re.compile(r"!{2,}|\?!|!\?|\?{2,}")
-REGISTERS = ("informal", "neutral", "formal")
-EMOTIONS = ("angry", "neutral", "curious")
 
 
 @dataclass(frozen=True)
