@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection
@@ -67,8 +67,9 @@ class Checker:
 
     def __init__(self, flows: dict[str, Flow],
                  connection: Callable[[], AbstractContextManager[Connection]]) -> None:
-        self._flows = flows
         self._connection = connection
+        self._window = max((flow.settings.replies.copies.window for flow in flows.values()),
+                           default=timedelta(0))
         self._rules: dict[str, Rules] = {}
         self._copies: dict[str, CopyIndex] = {}
         self._seen = 0
@@ -84,16 +85,16 @@ class Checker:
 
     def _recent(self, brand: str, now: datetime) -> CopyIndex:
         """The brand's recent replies, brought up to date with what every worker sent."""
-        window = max(flow.settings.replies.copies.window for flow in self._flows.values())
+        since = now - self._window
         with self._lock:
             with self._connection() as conn:
-                fresh = queries.sent_replies(conn, self._seen, now - window)
+                fresh = queries.sent_replies(conn, self._seen, since)
             for reply_id, of_brand, case_id, customer, sent_at, shape in fresh:
                 self._copies.setdefault(of_brand, CopyIndex()).add(case_id, customer, sent_at,
                                                                    shape)
                 self._seen = max(self._seen, reply_id)
             index = self._copies.setdefault(brand, CopyIndex())
-            index.forget_before(now - window)
+            index.forget_before(since)
             return index
 
 

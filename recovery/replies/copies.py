@@ -48,18 +48,22 @@ class CopyIndex:
     def __init__(self) -> None:
         self._skeletons: list[str] = []
         self._sent: list[tuple[int, str, datetime]] = []
+        self._oldest: datetime | None = None
 
     def add(self, case_id: int, customer: str, at: datetime, shape: str) -> None:
         """Remember a reply sent to `customer` at `at` (its skeleton `shape`)."""
         self._skeletons.append(shape)
         self._sent.append((case_id, customer, at))
+        self._oldest = at if self._oldest is None else min(self._oldest, at)
 
     def forget_before(self, since: datetime) -> None:
-        """Drop the replies sent before `since`."""
+        """Drop the replies sent before `since` (nothing to scan while none is that old)."""
+        if self._oldest is None or self._oldest >= since:
+            return
         keep = [index for index, (_, _, at) in enumerate(self._sent) if at >= since]
-        if len(keep) < len(self._sent):
-            self._skeletons = [self._skeletons[index] for index in keep]
-            self._sent = [self._sent[index] for index in keep]
+        self._skeletons = [self._skeletons[index] for index in keep]
+        self._sent = [self._sent[index] for index in keep]
+        self._oldest = min((at for _, _, at in self._sent), default=None)
 
     def near(self, shape: str, customer: str, since: datetime, similarity: float) -> Copy | None:
         """The most similar reply to another customer since `since`, if one reaches
