@@ -92,10 +92,7 @@ class Engine:
         not serve it), its tone, and personal data posted in public (flagged `personal_data`:
         move private). Feeding the same `external_id` again returns the case already opened
         for it instead of a duplicate."""
-        flow = self.flow(brand)
-        if channel not in flow.settings.channels:
-            served = ", ".join(flow.settings.channels)
-            raise InvalidInput(f"{brand} does not serve channel '{channel}'; it serves {served}")
+        flow = self._serving(brand, channel)
         author, text = author.strip(), text.strip()
         if not author or not text:
             raise InvalidInput("a complaint needs its author and its text; neither may be empty")
@@ -223,9 +220,7 @@ class Engine:
              language: str | None = None, customer: str = "",
              at: datetime | None = None) -> Linted:
         """Lint a reply text for a brand's channel, without a case (what `recovery lint` does)."""
-        flow = self.flow(brand)
-        if channel not in flow.settings.channels:
-            raise InvalidInput(f"{brand} does not serve channel '{channel}'")
+        flow = self._serving(brand, channel)
         return self._checker.check(flow, text, Subject(channel, public, customer, (), language),
                                    self._when(at))
 
@@ -355,6 +350,13 @@ class Engine:
             self._arm(tx, flow, case_id, dest, at)
         keeper.follow(tx, flow, case_id, trigger, by, source, dest, at)
         return appended
+
+    def _serving(self, brand: str, channel: str) -> Flow:
+        flow = self.flow(brand)
+        if channel not in flow.settings.channels:
+            served = ", ".join(flow.settings.channels)
+            raise InvalidInput(f"{brand} does not serve channel '{channel}'; it serves {served}")
+        return flow
 
     @staticmethod
     def _person(by: str) -> None:

@@ -88,6 +88,10 @@ def test_every_problem_is_reported_with_its_line_and_a_hint(tmp_path: Path) -> N
     ("colour: blue\n", 3, "unknown setting 'colour'"),
     ("name: Twice\n", 3, "'name' is declared twice"),
     ("voice: casual\n\tflow: {}\n", 4, "not valid YAML"),
+    ("replies:\n  order_number: 'BR-(\\d'\n", 4, "not a regular expression"),
+    ("replies:\n  watch: [xx]\n", 4, "not a language the detector knows"),
+    ("replies:\n  regions: [XX]\n", 4, "not a phone region"),
+    ("replies:\n  contacts: [hotline]\n", 4, "neither an e-mail address nor a phone number"),
 ])
 def test_each_kind_of_mistake_is_found_where_it_is(tmp_path: Path, body: str, line: int,
                                                    message: str) -> None:

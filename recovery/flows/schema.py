@@ -102,8 +102,9 @@ class ReplyRules(Strict):
                              "those served, so a complaint in one of them is flagged as unserved")
     order_number: str | None = Field(default=None, description="a regular expression matching the "
                                      "brand's order numbers, e.g. BR-\\d{6}")
-    contacts: list[str] = Field(default=[], description="the brand's own hotlines and e-mail "
-                                "addresses: not personal data, but still a redirect")
+    contacts: list[str] = Field(default=[], description="the brand's own hotlines (with their "
+                                "country code) and e-mail addresses: not personal data, but "
+                                "still a redirect")
     copies: Copies = Copies()
     phrases: dict[str, dict[Literal["blame", "hollow", "redirect", "courtesy"], list[str]]] = {}
     words: list[str] = Field(default=[], description="the brand's own words the spell checker "
@@ -115,6 +116,15 @@ class ReplyRules(Strict):
         for code in value:
             if code not in SUPPORTED_REGIONS:
                 raise ValueError(f"'{code}' is not a phone region (an ISO 3166 code: CZ, PL)")
+        return value
+
+    @field_validator("contacts")
+    @classmethod
+    def _contacts(cls, value: list[str]) -> list[str]:
+        for item in value:
+            if "@" not in item and e164(item, ()) is None:
+                raise ValueError(f"'{item}' is neither an e-mail address nor a phone number "
+                                 "with its country code (+420 800 100 200)")
         return value
 
     @field_validator("watch")

@@ -31,7 +31,7 @@ from recovery.replies.phrasebook import Phrasebook
 from recovery.replies.spelling import Speller
 from recovery.signals import Audience
 from recovery.signals.language import detect
-from recovery.signals.personal import Owned, find_personal
+from recovery.signals.personal import find_personal, find_phones
 from recovery.signals.text import fold
 
 _SENTENCES = re.compile(r"(?<=[.!?…;])\s+|\n+")
@@ -116,6 +116,7 @@ def lint(text: str, subject: Subject, rules: Rules, at: datetime,
          copies: CopyIndex | None = None, speller: Speller | None = None) -> Linted:
     """Check a reply before it goes; returns every finding, most severe first."""
     folded = fold(text)
+    names = (subject.customer, *subject.names)
     found: list[Finding] = []
     book = rules.phrasebook
     for phrase in book.find("blame", folded):
@@ -133,11 +134,11 @@ def lint(text: str, subject: Subject, rules: Rules, at: datetime,
     for phrase in book.find("hollow", folded):
         found.append(Finding("hollow", Severity.WARNING, f"'{phrase}' is a stock answer; say "
                              "what you are doing about it and by when"))
-    pointer = _redirect_only(text, rules, (subject.customer, *subject.names))
+    pointer = _redirect_only(text, rules, names)
     if pointer:
         found.append(Finding("redirect-only", Severity.WARNING, f"only points elsewhere "
                              f"({pointer}); a step at most, never a resolution"))
-    shape = skeleton(text, (subject.customer, *subject.names))
+    shape = skeleton(text, names)
     if copies is not None:
         copy = copies.near(shape, subject.customer, at - rules.copy_window,
                            rules.copy_similarity)
@@ -151,7 +152,7 @@ def lint(text: str, subject: Subject, rules: Rules, at: datetime,
                              f"customer wrote in {subject.language}"))
     spell_in = language or subject.language or rules.audience.serves[0]
     if speller is not None:
-        known = {*rules.words, *_WORDS.findall(" ".join((subject.customer, *subject.names)))}
+        known = {*rules.words, *_WORDS.findall(" ".join(names))}
         checked = text
         for contact in rules.contacts:
             checked = checked.replace(contact, " ")
@@ -176,13 +177,14 @@ def _redirect_only(text: str, rules: Rules, names: tuple[str, ...]) -> str | Non
     hollow phrases and the customer's names, fewer than `SUBSTANCE` words are left."""
     book = rules.phrasebook
     drop = set(_WORDS.findall(fold(" ".join(names))))
-    direct = rules.direct_line
+    direct = frozenset({rules.direct_line} if rules.direct_line else ())
     pointer: str | None = None
     for sentence in filter(None, (part.strip() for part in _SENTENCES.split(text))):
         folded = fold(sentence)
         target = (next(iter(book.find("redirect", folded)), None)
                   or next((match.group(0) for match in _LINK.finditer(sentence)), None)
-                  or _phone(sentence, rules, direct))
+                  or next((item.value for item in find_phones(
+                      sentence, rules.audience.owned.regions, direct)), None))
         if target is not None:
             pointer = pointer or target
             continue
@@ -193,9 +195,3 @@ def _redirect_only(text: str, rules: Rules, names: tuple[str, ...]) -> str | Non
             return None
     return pointer
 
-
-def _phone(sentence: str, rules: Rules, direct: str | None) -> str | None:
-    owned = rules.audience.owned
-    everyone = Owned(owned.regions, frozenset({direct} if direct else ()), frozenset(), None)
-    phones = [item.value for item in find_personal(sentence, everyone) if item.kind == "phone"]
-    return phones[0] if phones else None

@@ -59,14 +59,15 @@ class Reading:
                 "flags": list(self.flags)}
 
 
-def read(text: str, audience: Audience, public: bool = True) -> Reading:
-    """Read a customer's message: its language among the audience's, tone, personal data."""
+def read(text: str, audience: Audience) -> Reading:
+    """Read a customer's public message: its language among the audience's, tone, personal
+    data."""
     detected = detect(text, audience.candidates)
     personal = tuple(find_personal(text, audience.owned))
     flags = []
     if detected.language is not None and detected.language not in audience.serves:
         flags.append(UNSERVED)
-    if personal and public:
+    if personal:
         flags.append(PERSONAL)
     return Reading(detected, read_tone(text, detected.language), personal, tuple(flags))
 

@@ -65,12 +65,20 @@ def find_personal(text: str, owned: Owned) -> list[Personal]:
         domain = match.group(1).lower()
         if not any(domain == own or domain.endswith("." + own) for own in owned.domains):
             found.append(Personal("email", match.group(0), match.start(), match.end()))
-    for region in owned.regions or (None,):
-        for number in phonenumbers.PhoneNumberMatcher(text, region, leniency=Leniency.VALID):
-            formatted = phonenumbers.format_number(number.number, PhoneNumberFormat.E164)
-            if formatted not in owned.phones:
-                found.append(Personal("phone", number.raw_string, number.start, number.end))
+    found.extend(find_phones(text, owned.regions, owned.phones))
     return _without_overlaps(found)
+
+
+def find_phones(text: str, regions: tuple[str, ...],
+                besides: frozenset[str] = frozenset()) -> list[Personal]:
+    """Phone numbers in `text` (local ones read as numbers of `regions`), except the E.164
+    numbers in `besides`."""
+    found = []
+    for region in regions or (None,):
+        for number in phonenumbers.PhoneNumberMatcher(text, region, leniency=Leniency.VALID):
+            if phonenumbers.format_number(number.number, PhoneNumberFormat.E164) not in besides:
+                found.append(Personal("phone", number.raw_string, number.start, number.end))
+    return found
 
 
 def _without_overlaps(found: list[Personal]) -> list[Personal]:
