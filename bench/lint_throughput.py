@@ -22,7 +22,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert
+from sqlalchemy import create_engine, insert
 
 from recovery import Engine
 from recovery.replies import CopyIndex, Speller, Subject, lint, skeleton
@@ -72,7 +72,8 @@ def main() -> None:
     args = parser.parse_args()
     rng = random.Random(7)
     with tempfile.TemporaryDirectory() as folder:
-        engine = Engine(f"sqlite:///{folder}/bench.db", workflows=WORKFLOWS, clock=lambda: NOW)
+        url = f"sqlite:///{folder}/bench.db"
+        engine = Engine(url, workflows=WORKFLOWS, clock=lambda: NOW)
         flow = engine.flow("bistro")
         rules = rules_for(flow)
         copies = CopyIndex()
@@ -88,8 +89,10 @@ def main() -> None:
             rows.append({"case_id": case_ids[index % 100], "brand": "bistro",
                          "customer": f"@{name}{index}", "at": at, "public": True,
                          "skeleton": shape})
-        with engine._db.begin() as conn:  # bench set-up only: bulk history
+        bulk = create_engine(url)  # the history, inserted in one statement
+        with bulk.begin() as conn:
             conn.execute(insert(replies), rows)
+        bulk.dispose()
         texts = [sentence(rng)[0] for _ in range(args.count)]
         subject = Subject("facebook", True, "@new", ("Jana",), "cs")
         speller = Speller()

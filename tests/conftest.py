@@ -46,6 +46,20 @@ class Clock:
         return self.now
 
 
+def old_database(path: Path, revision: str, *statements: str) -> str:
+    """A SQLite file left at an older schema `revision` with `statements` run on it; its URL."""
+    from recovery.store.db import migrate
+
+    url = f"sqlite:///{path}"
+    db = create_engine(url)
+    migrate(db, revision)
+    with db.begin() as conn:
+        for statement in statements:
+            conn.execute(text(statement))
+    db.dispose()
+    return url
+
+
 def _pg_bindir() -> Path | None:
     found = shutil.which("pg_config")
     if found:

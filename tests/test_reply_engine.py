@@ -4,13 +4,11 @@ refusals and overrides, clocks, copy-paste across customers and workers."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from recovery import Engine, Event, Notice
-from recovery.errors import PolicyViolation, ReplyRefused, TriggerNotAllowed
-from recovery.store.db import migrate
+from recovery.errors import InvalidInput, PolicyViolation, ReplyRefused, TriggerNotAllowed
 
-from .conftest import WORKFLOWS, Clock
+from .conftest import WORKFLOWS, Clock, old_database
 
 COLD = "Studená polévka už podruhé tento měsíc, je to ostuda!"
 
@@ -118,22 +116,18 @@ def test_the_same_reply_to_two_customers_is_flagged_also_across_workers(
 
 def test_a_reply_needs_a_template_or_a_text(engine: Engine) -> None:
     case = engine.open_case("bistro", channel="facebook", author="@jana", text=COLD)
-    with pytest.raises(Exception, match="template or its text"):
+    with pytest.raises(InvalidInput, match="template or its text"):
         engine.reply(case.id, by="eva")
-    with pytest.raises(Exception, match="engine's own names"):
+    with pytest.raises(InvalidInput, match="engine's own names"):
         engine.reply(case.id, text="Hello", by="recovery")
 
 
 def test_a_time_release_database_is_upgraded_to_replies(tmp_path, clock) -> None:  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    db = create_engine(url)
-    migrate(db, "0002")
-    with db.begin() as conn:
-        conn.execute(text("INSERT INTO cases (brand, channel, author, text, state, version, "
-                          "priority, opened_at, updated_at) VALUES ('bistro', 'facebook', "
-                          "'@jana', 'Cold', 'new', 1, 'normal', '2026-12-01 09:00:00', "
-                          "'2026-12-01 09:00:00')"))
-    db.dispose()
+    url = old_database(
+        tmp_path / "old.db", "0002",
+        "INSERT INTO cases (brand, channel, author, text, state, version, priority, opened_at, "
+        "updated_at) VALUES ('bistro', 'facebook', '@jana', 'Cold', 'new', 1, 'normal', "
+        "'2026-12-01 09:00:00', '2026-12-01 09:00:00')")
     engine = Engine(url, workflows=WORKFLOWS, clock=clock)
     assert engine.case(1).language is None
     sent = engine.reply(1, text="We are so sorry, Jana; a fresh soup is on its way to you.",

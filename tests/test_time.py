@@ -16,8 +16,8 @@ from sqlalchemy import create_engine, text
 from sqlmodel import SQLModel
 
 from recovery import ClockStatus, Engine, Event, InvalidInput, Notice, StorageError
-from recovery.store.db import HEAD, migrate, revision
-from tests.conftest import WORKFLOWS, Clock
+from recovery.store.db import HEAD, revision
+from tests.conftest import WORKFLOWS, Clock, old_database
 
 PRAGUE = ZoneInfo("Europe/Prague")
 
@@ -185,16 +185,13 @@ def test_the_migrations_build_exactly_the_tables_of_the_models(engine: Engine,
 
 
 def test_a_database_of_the_first_release_is_upgraded_with_its_cases(tmp_path, clock) -> None:  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    sa = create_engine(url)
-    migrate(sa, "0001")
-    with sa.begin() as conn:
-        conn.execute(text("INSERT INTO cases (id, brand, channel, author, text, state, version, "
-                          "opened_at, updated_at) VALUES (1, 'bistro', 'twitter', '@jana', "
-                          "'Cold soup', 'new', 1, '2026-11-01 10:00:00', '2026-11-01 10:00:00')"))
-        conn.execute(text("INSERT INTO events (case_id, seq, at, by, \"trigger\", dest) "
-                          "VALUES (1, 1, '2026-11-01 10:00:00', '@jana', 'open', 'new')"))
-    sa.dispose()
+    url = old_database(
+        tmp_path / "old.db", "0001",
+        "INSERT INTO cases (id, brand, channel, author, text, state, version, opened_at, "
+        "updated_at) VALUES (1, 'bistro', 'twitter', '@jana', 'Cold soup', 'new', 1, "
+        "'2026-11-01 10:00:00', '2026-11-01 10:00:00')",
+        "INSERT INTO events (case_id, seq, at, by, \"trigger\", dest) "
+        "VALUES (1, 1, '2026-11-01 10:00:00', '@jana', 'open', 'new')")
     engine = Engine(url, workflows=WORKFLOWS, clock=clock)
     case = engine.case(1)
     assert case.priority == "normal" and engine.clocks(1) == []  # opened before clocks existed

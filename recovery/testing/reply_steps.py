@@ -31,11 +31,14 @@ def _last_reply(spec: Spec) -> Event:
     return sent[-1]
 
 
-def _code(language: str) -> str:
+def _code(spec: Spec, language: str) -> str:
+    """An ISO 639-1 code, from a code or from the English name of a language the brand reads."""
     if len(language) == 2:
         return language
-    return next(code for code in ("en", "cs", "pl", "hr", "el", "sk", "de")
-                if (Locale(code).english_name or "").lower() == language.lower())
+    known = {(Locale(code).english_name or "").lower(): code
+             for code in spec.flow.audience.candidates}
+    assert language.lower() in known, f"{spec.flow.brand} does not read {language}"
+    return known[language.lower()]
 
 
 @given(parsers.re(REPLY + FIRES))
@@ -103,7 +106,7 @@ def then_reply_language(spec: Spec, language: str) -> None:
     """The last reply is in that language and came from a template of the brand's voice."""
     spec.succeeded()
     payload = _last_reply(spec).payload or {}
-    assert payload.get("language") == _code(language), payload
+    assert payload.get("language") == _code(spec, language), payload
     voice = spec.flow.settings.voice
     assert f"/{voice}/" in f"/{payload.get('template')}", f"{payload.get('template')}"
 
@@ -118,7 +121,7 @@ def then_reply_says(spec: Spec, text: str) -> None:
 @then(parsers.parse("the customer wrote in {language}"))
 def then_customer_language(spec: Spec, language: str) -> None:
     """The complaint's language, as detected when the case opened."""
-    assert spec.case.language == _code(language), f"detected: {spec.case.language}"
+    assert spec.case.language == _code(spec, language), f"detected: {spec.case.language}"
 
 
 @then(parsers.parse('the case is flagged "{flag}"'))
