@@ -175,3 +175,17 @@ def test_the_angry_variant_answers_an_angry_customer() -> None:
     calm = flow.render("acknowledge", "facebook", ["cs"], None, customer=customer)
     assert Path(angry.template).name == "acknowledge.angry.j2"
     assert Path(calm.template).name == "acknowledge.j2"
+
+
+def test_the_copy_index_forgets_replies_older_than_the_window() -> None:
+    shape = skeleton("Hi Jana, sorry about the soup, a fresh bowl is on its way to your table")
+    index = CopyIndex()
+    index.add(1, "@jana", AT - timedelta(days=9), shape)
+    index.add(2, "@eva", AT - timedelta(days=1), shape)
+    index.forget_before(AT - timedelta(days=7))
+    found = index.near(shape, "@petr", AT - timedelta(days=30), 90)
+    assert found is not None and found.case_id == 2  # the 9-day-old reply is gone
+    index.forget_before(AT - timedelta(days=7))  # nothing older left: nothing changes
+    index.add(3, "@ola", AT - timedelta(days=8), shape)
+    index.forget_before(AT - timedelta(days=7))
+    assert index.near(shape, "@eva", AT - timedelta(days=30), 90) is None
