@@ -1,10 +1,10 @@
 """Fixtures: a settable clock, and engines on SQLite and on a throw-away PostgreSQL.
 
-PostgreSQL: `RECOVERY_TEST_POSTGRES` (a URL) uses a server you run; otherwise, where the server
-binaries exist (Debian's `postgresql` package), a private server is started for the session,
-as the unprivileged user `nobody` when the tests run as root (initdb refuses root). Without
-either the PostgreSQL tests are skipped, unless `RECOVERY_REQUIRE_POSTGRES=1` (CI) makes that a
-failure.
+PostgreSQL: `RECOVERY_TEST_POSTGRES` (a URL) uses a server you run, and `off` skips those tests
+as on a machine without PostgreSQL; otherwise, where the server binaries exist (Debian's
+`postgresql` package), a private server is started for the session, as the unprivileged user
+`nobody` when the tests run as root (initdb refuses root). Without either the PostgreSQL tests
+are skipped, unless `RECOVERY_REQUIRE_POSTGRES=1` (CI) makes that a failure.
 """
 
 from __future__ import annotations
@@ -80,6 +80,8 @@ def _free_port() -> int:
 def postgres_url() -> Iterator[str]:
     """A PostgreSQL URL for the session, or skip (fail under RECOVERY_REQUIRE_POSTGRES)."""
     given = os.environ.get("RECOVERY_TEST_POSTGRES")
+    if given == "off":
+        pytest.skip("PostgreSQL tests turned off (RECOVERY_TEST_POSTGRES=off)")
     if given:
         yield given
         return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 from recovery.flows import load_flows
 from recovery.replies import CopyIndex, Rules, Speller, Subject, lint, phrasebook, skeleton
 from recovery.replies.compose import rules_for
+from recovery.replies.spelling import SYSTEM_FOLDERS, search_path
 from recovery.signals import Audience, Owned
 
 from .conftest import WORKFLOWS
@@ -110,14 +112,31 @@ def test_a_skeleton_has_no_names_or_numbers(name: str, number: int) -> None:
     assert skeleton(text, (name,)) == skeleton("Hi Karel, order 1 is on its way", ("Karel",))
 
 
-def test_spelling_is_checked_where_a_dictionary_is_installed() -> None:
-    speller = Speller()
-    if speller.dictionary("cs") is None:
-        pytest.skip("no Czech hunspell dictionary (apt-get install hunspell-cs)")
+def tiny_dictionary(folder: Path, words: list[str], name: str = "cs_CZ") -> Path:
+    """A hunspell dictionary of just these words, written where the test says."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.aff").write_text("SET UTF-8\n", encoding="utf-8")
+    (folder / f"{name}.dic").write_text(f"{len(words)}\n" + "\n".join(words) + "\n",
+                                        encoding="utf-8")
+    return folder
+
+
+def test_spelling_is_checked_with_the_dictionary_found(tmp_path: Path) -> None:
+    speller = Speller([tiny_dictionary(tmp_path, ["moc", "nás", "mrzí", "ta", "studená",
+                                                  "polévka"])])
     subject = Subject("facebook", language="cs", customer="@jana")
     linted = lint("Moc nás mrzí ta studená polevka.", subject, RULES, AT, None, speller)
     assert [str(finding) for finding in linted.findings] == [
         "warning spelling: not in the cs dictionary: polevka"]
+    assert codes("Moc nás mrzí ta studená polévka.", subject, speller=speller) == []
+
+
+def test_the_debian_czech_dictionary_knows_czech() -> None:
+    speller = Speller(SYSTEM_FOLDERS)
+    if speller.dictionary("cs") is None:
+        pytest.skip("no Czech hunspell dictionary on this machine (apt-get install hunspell-cs)")
+    subject = Subject("facebook", language="cs", customer="@jana")
+    assert codes("Moc nás mrzí ta studená polevka.", subject, speller=speller) == ["spelling"]
     assert codes("Moc nás mrzí ta studená polévka.", subject, speller=speller) == []
 
 
@@ -126,6 +145,18 @@ def test_spelling_is_skipped_with_a_notice_without_a_dictionary() -> None:
                  AT, None, NO_SPELLING).findings
     assert [(finding.code, finding.severity.value) for finding in found] == [
         ("spelling-unchecked", "notice")]
+
+
+def test_the_dictionary_path_setting_replaces_the_system_folders(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RECOVERY_HUNSPELL_PATH", "")
+    assert search_path() == []
+    assert Speller().dictionary("cs") is None
+    mine = tiny_dictionary(tmp_path / "dicts", ["ahoj"])
+    monkeypatch.setenv("RECOVERY_HUNSPELL_PATH", f"{tmp_path / 'none'}{os.pathsep}{mine}")
+    assert Speller().dictionary("cs") == mine / "cs_CZ.dic"
+    monkeypatch.delenv("RECOVERY_HUNSPELL_PATH")
+    assert search_path() == list(SYSTEM_FOLDERS)
 
 
 def test_findings_come_most_severe_first() -> None:

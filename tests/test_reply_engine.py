@@ -61,7 +61,9 @@ def test_a_blocked_reply_records_nothing_and_an_override_records_its_reason(
     sent = engine.reply(case.id, text=blame, by="eva", override="the supplier asked us to")
     payload = sent.payload or {}
     assert payload["override"] == "the supplier asked us to"
-    assert [finding["code"] for finding in payload["findings"]] == ["blame"]
+    # notices (a spelling check skipped for want of a dictionary) depend on the machine
+    assert [finding["code"] for finding in payload["findings"]
+            if finding["severity"] != "notice"] == ["blame"]
 
 
 def test_a_redirect_only_reply_never_resolves_a_case(engine: Engine) -> None:

@@ -1,9 +1,10 @@
 """Spelling, checked with hunspell and the dictionaries the machine has installed.
 
-Dictionaries are looked up as `<lang>_<REGION>.dic` (en_US, cs_CZ, pl_PL, …) in the folders of
-`RECOVERY_HUNSPELL_PATH` (separated by the OS path separator), then `/usr/share/hunspell` and
-`/usr/share/myspell/dicts`, where Debian's `hunspell-cs`, `hunspell-pl`, … put them. A
-language without a dictionary is not checked; the linter says so.
+Dictionaries are looked up as `<lang>_<REGION>.dic` (en_US, cs_CZ, pl_PL, …) in
+`/usr/share/hunspell` and `/usr/share/myspell/dicts`, where Debian's `hunspell-cs`,
+`hunspell-pl`, … put them. `RECOVERY_HUNSPELL_PATH` (folders separated by the OS path
+separator) replaces those folders when it is set; set but empty, no dictionary is found, as on
+a machine without them. A language without a dictionary is not checked; the linter says so.
 
 Not judged: words with capitals after the first letter (acronyms, brand names), capitalised
 words inside a sentence (names), and the brand's own words (`replies: words:`).
@@ -24,13 +25,16 @@ _CONTACT = re.compile(r"@[\w.]+|\S+@\S+|https?://\S+|www\.\S+")
 _WORD = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
 _SENTENCE_END = re.compile(r"[.!?…]\s*$")
 PREFERRED = {"en": "en_US", "el": "el_GR", "cs": "cs_CZ"}
+SYSTEM_FOLDERS = (Path("/usr/share/hunspell"), Path("/usr/share/myspell/dicts"))
 
 
 def search_path() -> list[Path]:
-    """The folders searched for hunspell dictionaries, in order."""
-    extra = os.environ.get("RECOVERY_HUNSPELL_PATH", "")
-    return [*(Path(part) for part in extra.split(os.pathsep) if part),
-            Path("/usr/share/hunspell"), Path("/usr/share/myspell/dicts")]
+    """The folders searched for hunspell dictionaries, in order: `RECOVERY_HUNSPELL_PATH` when
+    it is set (empty: none at all), else where Debian installs them."""
+    given = os.environ.get("RECOVERY_HUNSPELL_PATH")
+    if given is None:
+        return list(SYSTEM_FOLDERS)
+    return [Path(part) for part in given.split(os.pathsep) if part]
 
 
 class Speller:
