@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from recovery.cli.common import (
     BrandFilter,
@@ -23,7 +22,11 @@ from recovery.cli.common import (
 )
 from recovery.clock import format_duration, parse_duration
 from recovery.errors import InvalidInput
-from recovery.store.records import Case, Event
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from recovery.store.records import Case, Event
 
 app = typer.Typer(cls=Group, no_args_is_help=True,
                   help="Open, show, list and drive complaint cases.")

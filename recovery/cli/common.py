@@ -7,16 +7,14 @@ import sys
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
-from rich.table import Table
 from typer.core import TyperGroup
 
 from recovery.clock import as_utc, system_clock
-from recovery.engine import Engine
 from recovery.errors import (
     ConcurrentUpdate,
     FlowError,
@@ -28,6 +26,11 @@ from recovery.errors import (
     StorageError,
     TriggerNotAllowed,
 )
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from recovery.engine import Engine
 
 EXIT_CODES: dict[type[RecoveryError], int] = {
     InvalidInput: 2, NotFound: 3, TriggerNotAllowed: 4, GuardRefused: 4, PolicyViolation: 4,
@@ -73,6 +76,8 @@ class Settings:
     def engine(self) -> Engine:
         """The engine over `db` and `workflows`, built on first use (flow commands need none)."""
         if self._engine is None:
+            from recovery.engine import Engine  # here: commands that need no engine skip it
+
             self._engine = Engine(self.db, workflows=self.workflows, clock=self.clock)
         return self._engine
 
@@ -90,6 +95,8 @@ def emit_json(data: Any) -> None:
 
 def table(title: str | None, columns: list[str], rows: list[list[Any]]) -> Table:
     """A rich table with these columns and rows; only the last column wraps."""
+    from rich.table import Table
+
     grid = Table(title=title, title_justify="left", header_style="bold")
     for index, column in enumerate(columns):
         last = index == len(columns) - 1

@@ -9,7 +9,6 @@ import typer
 from recovery.cli.common import Group, Json, emit_json, err, fail, out, settings, table
 from recovery.clock import format_duration
 from recovery.errors import FlowError, NotFound
-from recovery.flows import validate_flows
 
 app = typer.Typer(cls=Group, no_args_is_help=True, help="List, validate and show brand flows.")
 
@@ -17,6 +16,8 @@ app = typer.Typer(cls=Group, no_args_is_help=True, help="List, validate and show
 @app.command("list")
 def list_(ctx: typer.Context, json: Json = False) -> None:
     """List the brands and shared flows in the workflows folder."""
+    from recovery.flows import validate_flows
+
     flows, problems = validate_flows(settings(ctx).workflows)
     rows: list[dict[str, Any]] = [{"brand": f.brand, "name": f.name, "extends": f.settings.extends,
              "kind": "base" if f.settings.abstract else "brand",
@@ -36,6 +37,8 @@ def list_(ctx: typer.Context, json: Json = False) -> None:
 @app.command()
 def validate(ctx: typer.Context, json: Json = False) -> None:
     """Check every flow file; print every problem as file:line with a hint."""
+    from recovery.flows import validate_flows
+
     flows, problems = validate_flows(settings(ctx).workflows)
     if json:
         emit_json({"ok": not problems, "flows": sorted(flows),
@@ -55,6 +58,8 @@ def validate(ctx: typer.Context, json: Json = False) -> None:
 def show(ctx: typer.Context, brand: Annotated[str, typer.Argument(help="The brand.")],
          json: Json = False) -> None:
     """Show a brand's flow: states, triggers with their guards, timers and SLA targets."""
+    from recovery.flows import validate_flows
+
     flows, problems = validate_flows(settings(ctx).workflows)
     flow = flows.get(brand)
     if flow is None:

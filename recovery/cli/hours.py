@@ -9,8 +9,6 @@ import typer
 
 from recovery.cli.common import Json, emit_json, local, out, parse_time, settings, table
 from recovery.errors import NotFound
-from recovery.flows import load_flows
-from recovery.flows.schema import DAYS
 
 
 def hours(ctx: typer.Context,
@@ -21,6 +19,9 @@ def hours(ctx: typer.Context,
                                                       "if no offset); default now.")] = None,
           json: Json = False) -> None:
     """Print a brand's business hours: the week, the holidays ahead and the next opening."""
+    from recovery.flows import load_flows
+    from recovery.flows.schema import DAYS
+
     flows = load_flows(settings(ctx).workflows)
     flow = flows.get(brand)
     if flow is None or flow.settings.abstract:

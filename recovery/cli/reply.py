@@ -6,13 +6,15 @@ Findings are printed one per line (`blocking blame: …`). A blocking finding re
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from recovery.cli.common import By, Json, Note, emit_json, err, out, settings
 from recovery.errors import InvalidInput
-from recovery.replies import Finding, Linted
+
+if TYPE_CHECKING:
+    from recovery.replies import Finding, Linted
 
 Private = Annotated[bool, typer.Option("--private", help="A private message, not a public "
                                        "reply (personal data is allowed there).")]

@@ -18,8 +18,6 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-import emoji
-
 from recovery.signals.text import Phrases, data, fold
 
 ANGRY_EMOJI = frozenset("😡😠🤬👿💢😤🖕👎😒🙄")
@@ -63,6 +61,8 @@ def read_tone(text: str, language: str | None) -> Tone:
     for phrase in words.angry.find(folded):
         anger += 2
         reasons.append(f"angry: '{phrase}'")
+    import emoji  # here: its tables cost 20 ms to import, paid only when a complaint is read
+
     emojis = [item["emoji"] for item in emoji.emoji_list(text)]
     mad = [char for char in emojis if char in ANGRY_EMOJI]
     if mad:
