@@ -26,6 +26,7 @@ from recovery.errors import (
     GuardRefused,
     InvalidInput,
     NotFound,
+    OutOfOrder,
     ReplyRefused,
     TriggerNotAllowed,
 )
@@ -198,7 +199,7 @@ class Engine:
         flow = self.flow(draft.brand)
         draft.check_resolving(flow, fire)
         with self._writer.transaction(draft.case_id) as tx:
-            _flow, facts, version = self._facts(tx, draft.case_id)
+            _flow, facts, version = self._facts(tx, draft.case_id, draft.at)
             if version != draft.version or not tx.advance(draft.case_id, version, facts.state,
                                                           draft.at, {}):
                 raise ConcurrentUpdate(draft.case_id)
@@ -328,7 +329,7 @@ class Engine:
 
     def _apply(self, tx: Tx, case_id: int, trigger: str | Recorder, by: str, note: str | None,
                payload: dict[str, Any] | None, at: datetime) -> Event:
-        flow, facts, version = self._facts(tx, case_id)
+        flow, facts, version = self._facts(tx, case_id, at)
         if isinstance(trigger, Recorder):
             trigger = trigger.resolve(flow)
         source = facts.state
@@ -364,10 +365,15 @@ class Engine:
             raise InvalidInput("say who acts (by=...); 'timer' and 'recovery' are the engine's "
                                "own names")
 
-    def _facts(self, tx: Tx, case_id: int) -> tuple[Flow, CaseFacts, int]:
+    def _facts(self, tx: Tx, case_id: int,
+               at: datetime | None = None) -> tuple[Flow, CaseFacts, int]:
+        """The case's flow, what its guards read, and its version; with `at`, refused when
+        that is before the case's last event."""
         row = tx.facts(case_id)
         if row is None:
             raise NotFound(f"no case {case_id}")
+        if at is not None and at < row.updated_at:
+            raise OutOfOrder(case_id, at, row.updated_at)
         flow = self.flows.get(row.brand)
         if flow is None:
             raise NotFound(f"case {case_id} belongs to brand '{row.brand}', whose flow is not in "

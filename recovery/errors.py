@@ -4,6 +4,7 @@
     ├── FlowError                  a brand's flow file is bad (carries every Problem, file:line)
     ├── NotFound                   no such case or brand
     ├── InvalidInput               an argument is malformed or missing (empty text, unknown channel)
+    │   └── OutOfOrder             an event dated before the case's last one
     ├── TriggerNotAllowed          the trigger cannot fire from the case's state (says which can)
     ├── GuardRefused               a guard of the flow refused the trigger (says why)
     ├── PolicyViolation            the brand's policy forbids it (e.g. a remedy over its limit)
@@ -17,6 +18,7 @@ wrapped into these at the boundary, so a caller catches `RecoveryError` and noth
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 
@@ -54,6 +56,16 @@ class NotFound(RecoveryError):
 
 class InvalidInput(RecoveryError):
     """An argument is malformed or missing; the message says how to fix it."""
+
+
+class OutOfOrder(InvalidInput):
+    """An event dated before the case's last event: history is never out of order."""
+
+    def __init__(self, case_id: int, at: datetime, last: datetime) -> None:
+        self.case_id, self.at, self.last = case_id, at, last
+        super().__init__(f"case {case_id}: its last event was at {last:%Y-%m-%d %H:%M:%S} UTC; "
+                         f"nothing can be recorded at {at:%Y-%m-%d %H:%M:%S} UTC, before it "
+                         "(give a later time, or none for now)")
 
 
 class TriggerNotAllowed(RecoveryError):

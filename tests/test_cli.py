@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,12 +18,14 @@ from tests.conftest import ROOT, WORKFLOWS
 
 @pytest.fixture
 def run(tmp_path: Path):  # type: ignore[no-untyped-def]
-    """Run `recovery …` on a fresh SQLite file over the sample workflows."""
+    """Run `recovery …` on a fresh SQLite file over the sample workflows, at 2026-12-01 10:30
+    UTC unless a command says `--now`."""
     runner = CliRunner()
-    base = ["--db", f"sqlite:///{tmp_path / 'cli.db'}", "--workflows", str(WORKFLOWS)]
+    base = ["--db", f"sqlite:///{tmp_path / 'cli.db'}", "--workflows", str(WORKFLOWS),
+            "--now", "2026-12-01T10:30Z"]
 
     def invoke(*args: str):  # type: ignore[no-untyped-def]
-        return runner.invoke(app, [*base, *args])
+        return runner.invoke(app, [*base, *args], prog_name="recovery")
 
     return invoke
 
@@ -46,10 +50,10 @@ def test_a_care_agent_drives_a_case_from_the_command_line(run) -> None:  # type:
     assert shown["state"] == "resolved"
     assert [e["trigger"] for e in shown["history"]][-2:] == ["offer_remedy", "resolve"]
     assert {t["trigger"]: t["allowed"] for t in shown["triggers"]}["reopen"] is True
-    assert shown["timers"][0]["trigger"] == "follow_up_due"
+    assert "follow_up_due" in [timer["trigger"] for timer in shown["timers"]]
     human = run("case", "show", "1")
     assert "Triggers" in human.stdout and "only from new" in human.stdout
-    ticked = json.loads(run("tick", "--now", "2026-12-04T09:00", "--json").stdout)
+    ticked = json.loads(run("tick", "--now", "2026-12-04T09:00Z", "--json").stdout)
     assert [(t["case_id"], t["outcome"]) for t in ticked] == [(1, "fired")]
 
 
@@ -235,3 +239,55 @@ def test_lint_prints_findings_and_exits_4_when_one_blocks(run) -> None:  # type:
     assert json.loads(fine.stdout)["language"] == "en"
     unknown = run("lint", "--brand", "bistro", "--channel", "fax", "Hello")
     assert unknown.exit_code == 2 and unknown.stderr.startswith("error: bistro does not serve")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["case", "fire", "1"], "error: Missing argument 'trigger'. (try 'recovery case fire --help')"),
+    (["case", "fire", "1", "acknowledge", "--by", "eva", "--bogus"],
+     "error: No such option: --bogus (try 'recovery case fire --help')"),
+    (["case", "list", "--limit", "many"], "error: Invalid value for '--limit'"),
+    (["nosuchcommand"], "error: No such command 'nosuchcommand'. (try 'recovery --help')"),
+])
+def test_a_usage_mistake_is_one_line_and_exit_2(run, args: list[str], message: str) -> None:  # type: ignore[no-untyped-def]
+    result = run(*args)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith(message), result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_global_options_work_after_the_subcommand(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    other = f"sqlite:///{tmp_path / 'other.db'}"
+    opened = run("case", "open", "bistro", "--channel", "facebook", "--author", "@jana",
+                 "--text", "Cold soup", "--db", other, "--now", "2026-12-02T09:00Z", "--json")
+    assert json.loads(opened.stdout)["opened_at"] == "2026-12-02T09:00:00+00:00"
+    assert json.loads(run("case", "list", "--json").stdout) == []
+    assert [c["id"] for c in json.loads(run("case", "list", "--json", f"--db={other}").stdout)] \
+        == [1]
+
+
+def test_a_time_without_an_offset_is_read_as_utc_and_says_so(run) -> None:  # type: ignore[no-untyped-def]
+    opened = run("case", "open", "bistro", "--channel", "facebook", "--author", "@jana",
+                 "--text", "Cold soup", "--at", "2026-12-01T09:00", "--json")
+    assert json.loads(opened.stdout)["opened_at"] == "2026-12-01T09:00:00+00:00"
+    assert "note: --at 2026-12-01T09:00 has no offset; read as UTC" in opened.stderr
+
+
+def test_an_event_before_the_last_one_is_refused_in_one_line(run) -> None:  # type: ignore[no-untyped-def]
+    assert run("case", "open", "bistro", "--channel", "facebook", "--author", "@jana",
+               "--text", "Cold soup", "--at", "2026-12-01T10:00Z").exit_code == 0
+    early = run("case", "fire", "1", "acknowledge", "--by", "eva", "--now", "2026-12-01T09:00Z")
+    assert early.exit_code == 2
+    assert early.stderr == ("error: case 1: its last event was at 2026-12-01 10:00:00 UTC; "
+                            "nothing can be recorded at 2026-12-01 09:00:00 UTC, before it "
+                            "(give a later time, or none for now)\n")
+
+
+def test_help_imports_no_engine_database_or_language_model() -> None:
+    probe = ("import sys; from recovery.cli import app; from typer.testing import CliRunner; "
+             "assert CliRunner().invoke(app, ['--help']).exit_code == 0; "
+             "print(sorted(m for m in ('recovery.engine', 'sqlalchemy', 'pydantic', 'lingua', "
+             "'jinja2', 'recovery.flows') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            check=True, cwd=ROOT)
+    assert result.stdout.strip() == "[]"

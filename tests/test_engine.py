@@ -18,6 +18,7 @@ from recovery import (
     PolicyViolation,
     TriggerNotAllowed,
 )
+from recovery.errors import OutOfOrder
 from recovery.store.writer import Tx
 from tests.conftest import WORKFLOWS, Clock
 
@@ -252,3 +253,34 @@ def test_listing_filters_by_brand_state_and_channel(engine: Engine) -> None:
     assert [c.id for c in engine.cases(brand="bistro", state="acknowledged")] == [a]
     assert len(engine.cases(channel="facebook")) == 2
     assert [c.brand for c in engine.cases(state="new")] == ["eshop"]
+
+
+def test_history_is_never_out_of_order(engine: Engine, clock: Clock) -> None:
+    case_id = _open(engine)
+    engine.fire(case_id, "acknowledge", by="eva", at=clock.now + timedelta(hours=1))
+    with pytest.raises(OutOfOrder, match="last event was at 2026-12-01 10:00:00 UTC") as refused:
+        engine.fire(case_id, "investigate", by="eva", at=clock.now + timedelta(minutes=30))
+    assert isinstance(refused.value, InvalidInput)
+    with pytest.raises(OutOfOrder):
+        engine.reply(case_id, text="We are sorry the soup was cold; the chef is checking the "
+                     "pass right now.", by="eva", at=clock.now)
+    assert [event.trigger for event in engine.history(case_id)] == ["open", "acknowledge"]
+    assert engine.case(case_id).version == 2
+    naive = (clock.now + timedelta(hours=2)).replace(tzinfo=None)  # read as UTC
+    assert engine.fire(case_id, "investigate", by="eva", at=naive).at == clock.now + timedelta(
+        hours=2)
+
+
+def test_a_tick_dated_before_the_last_event_leaves_the_timer_for_a_later_tick(
+        engine: Engine, clock: Clock) -> None:
+    case_id = _open(engine)
+    _to_resolved(engine, case_id)  # the follow-up comes due two days later
+    engine.reply(case_id, text="Jana, a chef now tastes every bowl at the pass before it goes "
+                 "out, so the soup reaches you hot.", public=False, by="eva",
+                 at=clock.now + timedelta(days=3))
+    assert [t for t in engine.tick(clock.now + timedelta(days=2, hours=12))
+            if t.clock is None] == []
+    fired = engine.tick(clock.now + timedelta(days=4))
+    assert [(t.trigger, t.outcome) for t in fired if t.clock is None] == [
+        ("follow_up_due", "fired")]
+    assert engine.history(case_id)[-1].at == clock.now + timedelta(days=4)

@@ -27,6 +27,11 @@ from recovery.errors import (
     TriggerNotAllowed,
 )
 
+try:  # typer vendors click from 0.2x on; before, it used click itself
+    from typer._click import exceptions as _click_errors
+except ImportError:  # pragma: no cover
+    from click import exceptions as _click_errors  # type: ignore[no-redef]
+
 if TYPE_CHECKING:
     from rich.table import Table
 
@@ -49,8 +54,36 @@ Note = Annotated[str | None, typer.Option("--note", help="A note kept in the cas
 BrandFilter = Annotated[str | None, typer.Option("--brand", help="Only this brand.")]
 
 
+GLOBAL_OPTIONS = ("--db", "--workflows", "--now")
+"""Options of the whole command line, also accepted after the subcommand."""
+
+
 class Group(TyperGroup):
-    """A command group that ends every `RecoveryError` as one line and an exit code."""
+    """A command group that ends every error as one line on stderr and an exit code: a
+    `RecoveryError` with its own code, a usage mistake (missing or unknown option, bad value)
+    with 2 and a pointer to the command's help."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Run the command line; usage errors become `error: … (try '… --help')`, exit 2."""
+        if not kwargs.get("standalone_mode", True):
+            return super().main(*args, **kwargs)
+        try:
+            code = super().main(*args, **{**kwargs, "standalone_mode": False})
+        except _click_errors.ClickException as exc:
+            if type(exc).__name__ != "NoArgsIsHelpError":  # that one has printed the help
+                where = getattr(exc, "ctx", None)
+                hint = f" (try '{where.command_path} --help')" if where is not None else ""
+                message = " ".join(exc.format_message().split())
+                sys.stderr.write(f"error: {message}{hint}\n")
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            sys.stderr.write("error: aborted\n")
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        """Parse the words; at the top, global options written after the subcommand count."""
+        return super().parse_args(ctx, hoist(args) if ctx.parent is None else args)
 
     def invoke(self, ctx: Any) -> Any:
         """Run the command; a RecoveryError becomes `error: …` on stderr, no traceback."""
@@ -58,6 +91,27 @@ class Group(TyperGroup):
             return super().invoke(ctx)
         except RecoveryError as exc:
             fail(exc)
+
+
+def hoist(args: list[str]) -> list[str]:
+    """The words with the global options (`--now X`, `--db=URL`, …) moved to the front, so
+    `recovery case list --now X` means `recovery --now X case list`."""
+    front: list[str] = []
+    rest: list[str] = []
+    index = 0
+    while index < len(args):
+        word = args[index]
+        if word == "--":
+            rest.extend(args[index:])
+            break
+        if word.split("=", 1)[0] in GLOBAL_OPTIONS:
+            width = 1 if "=" in word else 2
+            front.extend(args[index:index + width])
+            index += width
+            continue
+        rest.append(word)
+        index += 1
+    return front + rest
 
 
 @dataclass
@@ -114,14 +168,18 @@ def local(when: datetime | None, zone: str, fmt: str = "%Y-%m-%d %H:%M %Z") -> s
 
 
 def parse_time(text: str | None, option: str) -> datetime | None:
-    """An ISO 8601 time from the command line; without an offset it is read as UTC."""
+    """An ISO 8601 time from the command line; without an offset it is read as UTC, and a note
+    on stderr says so."""
     if text is None:
         return None
     try:
-        return as_utc(datetime.fromisoformat(text.strip().replace("Z", "+00:00")))
+        when = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
-        fail(InvalidInput(f"{option}: '{text}' is not a time; write it like 2026-12-04T09:00 "
+        fail(InvalidInput(f"{option}: '{text}' is not a time; write it like 2026-12-04T09:00Z "
                           "(UTC) or 2026-12-04T10:00+01:00"))
+    if when.tzinfo is None:
+        sys.stderr.write(f"note: {option} {text} has no offset; read as UTC\n")
+    return as_utc(when)
 
 
 def fail(error: RecoveryError) -> NoReturn:

@@ -50,6 +50,8 @@ class Facts:
     acknowledged_at: datetime | None
     finding: str | None
     remedy_kind: str | None
+    updated_at: datetime
+    """When the case's last event happened: a new one may not be dated before it."""
 
 
 class Compiled:
@@ -87,7 +89,7 @@ class Writer:
         compile_ = self._compile
         self.facts = compile_(select(cases.c.brand, cases.c.state, cases.c.version,
                                      cases.c.priority, cases.c.acknowledged_at, cases.c.finding,
-                                     cases.c.remedy_kind)
+                                     cases.c.remedy_kind, cases.c.updated_at)
                               .where(cases.c.id == bindparam("case_id")))
         self.insert_case = compile_(insert(cases).returning(cases.c.id), CASE_COLUMNS)
         self.find_external = compile_(select(cases.c.id).where(
@@ -190,9 +192,11 @@ class Tx:
         row = self._run(self._w.facts, {"case_id": case_id}).fetchone()
         if row is None:
             return None
-        brand, state, version, priority, acknowledged_at, finding, remedy_kind = row
+        brand, state, version, priority, acknowledged_at, finding, remedy_kind, updated = row
+        last = self._time(updated)
+        assert last is not None  # NOT NULL
         return Facts(brand, state, version, priority, self._time(acknowledged_at), finding,
-                     remedy_kind)
+                     remedy_kind, last)
 
     def _time(self, value: Any) -> datetime | None:
         if value is not None and self._w.read_time is not None:
