@@ -13,11 +13,13 @@ Feature: Bad input is refused clearly and loses nothing
     Then it is refused because "does not serve channel 'tiktok'"
     And no case was opened
 
-  Scenario: An unknown trigger is refused, naming the allowed ones
+  Scenario: An unknown trigger is refused, guessing the one meant and naming the allowed ones
     Given the brand under test
     And a complaint from "@jana": "Where is my parcel?"
     When "eva" fires "acknowlege"
-    Then it is refused because "allowed: acknowledge"
+    Then it is refused because "no trigger 'acknowlege'"
+    And it is refused because "did you mean 'acknowledge'?"
+    And it is refused because "allowed now: acknowledge"
 
   Scenario: A typo in a flow file is reported with its file, line and a hint
     Given the flow of brand "typo" is written as:

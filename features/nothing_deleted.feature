@@ -11,7 +11,7 @@ Feature: Nothing is ever deleted
     Given the brand under test
     And a complaint from "@jana": "Worst service ever"
     When "eva" fires "delete"
-    Then it is refused because "not allowed"
+    Then it is refused because "no trigger 'delete'"
     And the case is still "new"
 
   Scenario: A flow that declares a delete trigger is refused when it loads

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from decimal import Decimal
+from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from recovery.errors import (
     OutOfOrder,
     ReplyRefused,
     TriggerNotAllowed,
+    UnknownTrigger,
 )
 from recovery.flows import CaseFacts, Flow, TriggerOption, load_flows
 from recovery.keeper import SYSTEM, ClockStatus
@@ -267,7 +269,9 @@ class Engine:
         clock breaches within that much time from now, or already has), the cases that need
         attention, most urgent first.
         """
-        if brand is not None:
+        if state is not None:
+            self._known_state(brand, state)
+        elif brand is not None:
             self.flow(brand)
         due_by = None if due_within is None else self._when(None) + due_within
         with self._connection() as conn:
@@ -334,7 +338,10 @@ class Engine:
             trigger = trigger.resolve(flow)
         source = facts.state
         event = flow.machine.events.get(trigger)
-        if event is None or source not in event.transitions:
+        if event is None:
+            raise UnknownTrigger(case_id, source, trigger, self._allowed(flow, facts), flow.brand,
+                                 list(flow.settings.flow.triggers))
+        if source not in event.transitions:
             raise TriggerNotAllowed(case_id, source, trigger, self._allowed(flow, facts))
         changes = recorded_changes(flow, trigger, payload, at)
         if not event.trigger(facts):
@@ -351,6 +358,17 @@ class Engine:
             self._arm(tx, flow, case_id, dest, at)
         keeper.follow(tx, flow, case_id, trigger, by, source, dest, at)
         return appended
+
+    def _known_state(self, brand: str | None, state: str) -> None:
+        """Refuse a state that the brand's flow (or, without a brand, every flow) lacks."""
+        flows = [self.flow(brand)] if brand is not None else [self.flow(b) for b in self.brands]
+        states = list(dict.fromkeys(name for flow in flows for name in flow.settings.flow.states))
+        if state not in states:
+            whose = f"{brand}'s flow" if brand is not None else "any brand's flow"
+            close = get_close_matches(state, states, n=1)
+            guess = f"did you mean '{close[0]}'? " if close else ""
+            raise InvalidInput(f"no state '{state}' in {whose} ({guess}states: "
+                               f"{', '.join(states)})")
 
     def _serving(self, brand: str, channel: str) -> Flow:
         flow = self.flow(brand)

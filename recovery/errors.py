@@ -6,6 +6,7 @@
     ├── InvalidInput               an argument is malformed or missing (empty text, unknown channel)
     │   └── OutOfOrder             an event dated before the case's last one
     ├── TriggerNotAllowed          the trigger cannot fire from the case's state (says which can)
+    │   └── UnknownTrigger         the brand's flow has no such trigger (says which it has)
     ├── GuardRefused               a guard of the flow refused the trigger (says why)
     ├── PolicyViolation            the brand's policy forbids it (e.g. a remedy over its limit)
     ├── ConcurrentUpdate           the case changed under us; nothing was written
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from difflib import get_close_matches
 from pathlib import Path
 
 
@@ -77,6 +79,18 @@ class TriggerNotAllowed(RecoveryError):
         super().__init__(
             f"case {case_id}: '{trigger}' is not allowed from state '{state}' (allowed: {can})"
         )
+
+
+class UnknownTrigger(TriggerNotAllowed):
+    """The brand's flow has no trigger of that name (a typo, or a flow that dropped it)."""
+
+    def __init__(self, case_id: int, state: str, trigger: str, allowed: list[str],
+                 brand: str, known: list[str]) -> None:
+        super().__init__(case_id, state, trigger, allowed)
+        close = get_close_matches(trigger, known, n=1)
+        guess = f"did you mean '{close[0]}'? " if close else ""
+        self.args = (f"case {case_id}: no trigger '{trigger}' in {brand}'s flow ({guess}"
+                     f"allowed now: {', '.join(allowed) or 'none'})",)
 
 
 class GuardRefused(RecoveryError):

@@ -68,6 +68,7 @@ def test_a_care_agent_drives_a_case_from_the_command_line(run) -> None:  # type:
 ])
 def test_every_error_is_one_line_with_its_exit_code(run, args: list[str], code: int,  # type: ignore[no-untyped-def]
                                                     message: str) -> None:
+    assert run("db", "init").exit_code == 0
     result = run(*args)
     assert result.exit_code == code, result.output
     assert message in result.stderr
@@ -241,6 +242,19 @@ def test_lint_prints_findings_and_exits_4_when_one_blocks(run) -> None:  # type:
     assert unknown.exit_code == 2 and unknown.stderr.startswith("error: bistro does not serve")
 
 
+@pytest.mark.parametrize("args", [["case", "list"], ["case", "show", "1"], ["tick"],
+                                  ["case", "fire", "1", "acknowledge", "--by", "eva"]])
+def test_reading_a_database_that_is_not_there_creates_nothing(args: list[str],
+                                                              tmp_path: Path) -> None:
+    missing = tmp_path / "typo.db"
+    result = CliRunner().invoke(app, ["--db", f"sqlite:///{missing}", "--workflows",
+                                      str(WORKFLOWS), *args])
+    assert result.exit_code == 3
+    assert result.stderr == (f"error: no database at {missing}; `recovery db init` or "
+                             "`recovery case open` creates it\n")
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["case", "fire", "1"], "error: Missing argument 'trigger'. (try 'recovery case fire --help')"),
     (["case", "fire", "1", "acknowledge", "--by", "eva", "--bogus"],
@@ -258,6 +272,7 @@ def test_a_usage_mistake_is_one_line_and_exit_2(run, args: list[str], message: s
 
 def test_global_options_work_after_the_subcommand(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     other = f"sqlite:///{tmp_path / 'other.db'}"
+    assert run("db", "init").exit_code == 0
     opened = run("case", "open", "bistro", "--channel", "facebook", "--author", "@jana",
                  "--text", "Cold soup", "--db", other, "--now", "2026-12-02T09:00Z", "--json")
     assert json.loads(opened.stdout)["opened_at"] == "2026-12-02T09:00:00+00:00"

@@ -284,3 +284,23 @@ def test_a_tick_dated_before_the_last_event_leaves_the_timer_for_a_later_tick(
     assert [(t.trigger, t.outcome) for t in fired if t.clock is None] == [
         ("follow_up_due", "fired")]
     assert engine.history(case_id)[-1].at == clock.now + timedelta(days=4)
+
+
+def test_an_unknown_trigger_or_state_is_named_with_what_the_flow_has(engine: Engine) -> None:
+    case_id = _open(engine)
+    with pytest.raises(TriggerNotAllowed, match="no trigger 'acknowlege' in bistro's flow "
+                       r"\(did you mean 'acknowledge'\? allowed now: acknowledge\)"):
+        engine.fire(case_id, "acknowlege", by="eva")
+    with pytest.raises(InvalidInput, match="no state 'investigatng' in bistro's flow "
+                       r"\(did you mean 'investigating'\? states: new, acknowledged"):
+        engine.cases(brand="bistro", state="investigatng")
+    assert engine.cases(state="investigating") == []
+
+
+def test_an_unknown_template_names_the_languages_tried_once_and_the_known_templates(
+        engine: Engine) -> None:
+    case_id = _open(engine)
+    with pytest.raises(NotFound) as missing:
+        engine.draft(case_id, template="apology", by="eva")
+    assert str(missing.value).startswith("no 'apology' template in cs, en (known: acknowledge, "
+                                         "after_hours, follow_up, goodbye, hello, move_private")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from recovery.cli import case, flow
+from recovery.cli import case, db, flow
 from recovery.cli.common import Group, Json, Settings, emit_json, out, parse_time, settings, table
 from recovery.cli.demo import demo
 from recovery.cli.hours import hours
@@ -18,6 +18,7 @@ app = typer.Typer(cls=Group, no_args_is_help=True, add_completion=False,
                   help="Complaint recovery for social customer care: flows, cases and timers.")
 app.add_typer(flow.app, name="flow")
 app.add_typer(case.app, name="case")
+app.add_typer(db.app, name="db")
 app.command()(demo)
 app.command()(hours)
 app.command()(reply)

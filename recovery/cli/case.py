@@ -48,9 +48,9 @@ def open_(ctx: typer.Context,
           name: Annotated[str | None, typer.Option(help="The customer's name, if known.")] = None,
           json: Json = False) -> None:
     """Open a case for a public complaint; its language, tone and personal data are read."""
-    case = settings(ctx).engine().open_case(brand, channel=channel, author=author, text=text,
-                                            at=parse_time(at, "--at"), external_id=external_id,
-                                            name=name)
+    engine = settings(ctx).engine(create=True)
+    case = engine.open_case(brand, channel=channel, author=author, text=text,
+                            at=parse_time(at, "--at"), external_id=external_id, name=name)
     if json:
         emit_json(case.as_dict())
     else:

@@ -25,6 +25,7 @@ from recovery.errors import (
     RecoveryError,
     StorageError,
     TriggerNotAllowed,
+    UnknownTrigger,
 )
 
 try:  # typer vendors click from 0.2x on; before, it used click itself
@@ -38,11 +39,11 @@ if TYPE_CHECKING:
     from recovery.engine import Engine
 
 EXIT_CODES: dict[type[RecoveryError], int] = {
-    InvalidInput: 2, NotFound: 3, TriggerNotAllowed: 4, GuardRefused: 4, PolicyViolation: 4,
-    ConcurrentUpdate: 5, StorageError: 6, FlowError: 7,
+    UnknownTrigger: 2, InvalidInput: 2, NotFound: 3, TriggerNotAllowed: 4, GuardRefused: 4,
+    PolicyViolation: 4, ConcurrentUpdate: 5, StorageError: 6, FlowError: 7,
 }
-"""Exit codes by error: 2 bad input, 3 not found, 4 refused by the flow or policy,
-5 changed meanwhile, 6 database, 7 bad flow files; 1 anything else."""
+"""Exit codes by error: 2 bad input (an unknown trigger too), 3 not found, 4 refused by the
+flow or policy, 5 changed meanwhile, 6 database, 7 bad flow files; 1 anything else."""
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -127,10 +128,19 @@ class Settings:
         """The time the command acts at: `--now`, or the wall clock."""
         return self.now if self.now is not None else system_clock()
 
-    def engine(self) -> Engine:
-        """The engine over `db` and `workflows`, built on first use (flow commands need none)."""
+    def engine(self, create: bool = False) -> Engine:
+        """The engine over `db` and `workflows`, built on first use (flow commands need none).
+
+        Only commands that `create` (opening a case, the demo, `db init`) make a SQLite file
+        that is not there; the others say it is missing instead of showing an empty board."""
         if self._engine is None:
             from recovery.engine import Engine  # here: commands that need no engine skip it
+            from recovery.store.db import missing_file
+
+            missing = None if create else missing_file(self.db)
+            if missing is not None:
+                fail(NotFound(f"no database at {missing}; `recovery db init` or "
+                              "`recovery case open` creates it"))
 
             self._engine = Engine(self.db, workflows=self.workflows, clock=self.clock)
         return self._engine

@@ -13,14 +13,16 @@ from recovery.cli.common import Json, emit_json, out, settings
 
 
 def demo(ctx: typer.Context, json: Json = False) -> None:
-    """Open the sample complaints of every brand, drive them along, and show the case board."""
-    from recovery.cli.samples import SAMPLES, play, samples
+    """Open the sample complaints of every brand, drive them along, and show the case board.
+    The samples are moved by whole weeks to the week before now, so the team can go on."""
+    from recovery.cli.samples import SAMPLES, play, samples, shift
 
-    engine = settings(ctx).engine()
-    opened = 0
-    for brand in engine.brands:
-        for sample in samples(engine.flow(brand).file.parent / SAMPLES):
-            opened += play(engine, brand, sample)
+    engine = settings(ctx).engine(create=True)
+    found = {brand: samples(engine.flow(brand).file.parent / SAMPLES) for brand in engine.brands}
+    moved = shift([sample for listed in found.values() for sample in listed],
+                  settings(ctx).clock())
+    opened = sum(play(engine, brand, sample, moved)
+                 for brand, listed in found.items() for sample in listed)
     cases = engine.cases(limit=100)
     if json:
         emit_json({"opened": opened, "cases": [case.as_dict() for case in cases]})

@@ -68,8 +68,8 @@ def lint(ctx: typer.Context,
     """Check a reply against the brand's rules; exit 4 when a finding blocks it."""
     if not text.strip():
         raise InvalidInput("give the reply's text to lint")
-    linted = settings(ctx).engine().lint(brand, channel, text, public=not private,
-                                         language=language)
+    linted = settings(ctx).engine(create=True).lint(brand, channel, text, public=not private,
+                                                    language=language)
     if json:
         emit_json(_linted(linted))
     elif linted.findings:

@@ -12,11 +12,13 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from recovery.clock import as_utc
 from recovery.engine import Engine
 from recovery.errors import InvalidInput
 
 SAMPLES = "samples.yaml"
 STEP_GAP = timedelta(minutes=20)
+WEEK = timedelta(weeks=1)
 
 
 class Step(BaseModel):
@@ -55,14 +57,24 @@ def samples(file: Path) -> list[Sample]:
         raise InvalidInput(f"{file}: not a list of sample complaints ({reason})") from exc
 
 
-def play(engine: Engine, brand: str, sample: Sample) -> int:
-    """Open the sample and replay its steps; 0 if it was opened by an earlier run."""
+def shift(played: list[Sample], now: datetime) -> timedelta:
+    """How far to move the samples, in whole weeks (weekdays and hours stay as written), so
+    their last step falls in the week before `now`: what a care team does next comes after."""
+    if not played:
+        return timedelta(0)
+    last = max(as_utc(sample.at) + STEP_GAP * len(sample.steps) for sample in played)
+    return WEEK * ((now - last) // WEEK)
+
+
+def play(engine: Engine, brand: str, sample: Sample, moved: timedelta = timedelta(0)) -> int:
+    """Open the sample `moved` from its written time and replay its steps; 0 if it was opened
+    by an earlier run."""
     external_id = f"sample:{sample.id}"
     if engine.case_for(brand, external_id) is not None:
         return 0
+    when = as_utc(sample.at) + moved
     case = engine.open_case(brand, channel=sample.channel, author=sample.author,
-                            text=sample.text, at=sample.at, external_id=external_id)
-    when = sample.at
+                            text=sample.text, at=when, external_id=external_id)
     for step in sample.steps:
         when += STEP_GAP
         if step.fire:

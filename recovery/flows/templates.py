@@ -41,7 +41,7 @@ from jinja2 import (
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from recovery.errors import FlowError, Problem
+from recovery.errors import FlowError, NotFound, Problem
 
 SUFFIX = ".j2"
 
@@ -137,9 +137,10 @@ class Templates:
         that has one."""
         found = self.find(folders, voice, languages, name, channel, variant)
         if found is None:
-            raise FlowError([Problem(folders[0] / "templates", None,
-                                     f"no '{name}' template for {', '.join(languages)}",
-                                     f"add templates/{languages[0]}/{name}{SUFFIX}")])
+            tried = ", ".join(dict.fromkeys([*languages, "en"]))
+            known = ", ".join(self.names(folders)) or "none"
+            raise NotFound(f"no '{name}' template in {tried} (known: {known}); add "
+                           f"{folders[0] / 'templates' / languages[0] / (name + SUFFIX)}")
         language, path = found
         try:
             template = self.env.get_template(path.relative_to(self.root).as_posix())
@@ -149,6 +150,12 @@ class Templates:
             raise FlowError([Problem(path, line, f"template {name}: {exc.message}",
                                      "fix the template")]) from exc
         return Rendered(text, language, str(path.relative_to(self.root)))
+
+    @staticmethod
+    def names(folders: tuple[Path, ...]) -> list[str]:
+        """The template names these brand folders offer (`acknowledge`, `after_hours`, …)."""
+        return sorted({path.name.split(".")[0] for folder in folders
+                       for path in (folder / "templates").rglob(f"*{SUFFIX}")})
 
     def check(self, folder: Path) -> list[Problem]:
         """Syntax problems of every template in a brand's folder, with file and line."""

@@ -44,6 +44,21 @@ def connect(db: str | SAEngine) -> SAEngine:
     return engine
 
 
+def missing_file(db: str) -> Path | None:
+    """The file a SQLite URL names, when it does not exist yet; None for a file that exists, an
+    in-memory database, another kind of database or a URL that is not one."""
+    try:
+        url = make_url(db)
+    except ArgumentError:
+        return None
+    name = url.database
+    if not url.drivername.startswith("sqlite") or not name or name == ":memory:" \
+            or name.startswith("file:"):
+        return None
+    path = Path(name)
+    return None if path.exists() else path
+
+
 def revision(conn: Connection) -> str | None:
     """The schema revision of the database; None when it has never been migrated."""
     if not inspect(conn).has_table("alembic_version"):
