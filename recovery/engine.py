@@ -24,15 +24,17 @@ from recovery.clock import Clock, as_utc, system_clock
 from recovery.clock.sla import CLOCKS
 from recovery.errors import (
     ConcurrentUpdate,
+    FlowError,
     GuardRefused,
     InvalidInput,
     NotFound,
     OutOfOrder,
+    Problem,
     ReplyRefused,
     TriggerNotAllowed,
     UnknownTrigger,
 )
-from recovery.flows import CaseFacts, Flow, TriggerOption, load_flows
+from recovery.flows import CaseFacts, Flow, TriggerOption, load_brands
 from recovery.keeper import SYSTEM, ClockStatus
 from recovery.notices import after_hours
 from recovery.policy import Recorder, recorded_changes
@@ -61,7 +63,10 @@ class Engine:
 
     def __init__(self, db: str | SAEngine = DEFAULT_URL, *, workflows: str | Path = "workflows",
                  clock: Clock = system_clock) -> None:
-        self.flows: dict[str, Flow] = load_flows(workflows)
+        self.flows: dict[str, Flow]
+        self.broken: dict[str, list[Problem]]
+        """Brands whose flow files do not load, with their problems; the others still work."""
+        self.flows, self.broken = load_brands(workflows)
         self._db = connect(db)
         self._writer = Writer(self._db)
         self._clock = clock
@@ -80,6 +85,8 @@ class Engine:
     def flow(self, brand: str) -> Flow:
         """The compiled flow of a brand."""
         flow = self.flows.get(brand)
+        if brand in self.broken:
+            raise FlowError(self.broken[brand])
         if flow is None or flow.settings.abstract:
             raise NotFound(f"no brand '{brand}'; known brands: {', '.join(self.brands)}")
         return flow
@@ -393,6 +400,8 @@ class Engine:
         if at is not None and at < row.updated_at:
             raise OutOfOrder(case_id, at, row.updated_at)
         flow = self.flows.get(row.brand)
+        if row.brand in self.broken:
+            raise FlowError(self.broken[row.brand])
         if flow is None:
             raise NotFound(f"case {case_id} belongs to brand '{row.brand}', whose flow is not in "
                            "the workflows folder; restore its flow.yaml")

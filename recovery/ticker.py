@@ -16,7 +16,13 @@ from typing import Any, Protocol
 from sqlalchemy import Connection
 
 from recovery import keeper
-from recovery.errors import ConcurrentUpdate, GuardRefused, OutOfOrder, TriggerNotAllowed
+from recovery.errors import (
+    ConcurrentUpdate,
+    FlowError,
+    GuardRefused,
+    OutOfOrder,
+    TriggerNotAllowed,
+)
 from recovery.flows import Flow
 from recovery.notices import greetings
 from recovery.store import queries
@@ -82,8 +88,8 @@ class Ticker:
                 except (TriggerNotAllowed, GuardRefused) as exc:
                     outcome = f"refused: {exc}"
                     tx.settle(timer.id, outcome)
-        except (ConcurrentUpdate, OutOfOrder):
-            return None  # stays pending: a later tick fires it
+        except (ConcurrentUpdate, OutOfOrder, FlowError):
+            return None  # stays pending: a later tick fires it (once its brand's flow loads)
         if event is not None:
             self._notify(event)
         return replace(timer, fired_at=now, outcome=outcome)
@@ -92,6 +98,8 @@ class Ticker:
         """Record an SLA clock's warning or breach on the case, with its escalation."""
         row = tx.facts(timer.case_id)
         assert row is not None  # a timer's case exists (foreign key)
+        if row.brand not in self._flows:
+            raise FlowError([])  # its brand's flow does not load: the timer waits
         if now < row.updated_at:
             raise OutOfOrder(timer.case_id, now, row.updated_at)
         flow = self._flows[row.brand]

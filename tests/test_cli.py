@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -306,3 +307,23 @@ def test_help_imports_no_engine_database_or_language_model() -> None:
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                             check=True, cwd=ROOT)
     assert result.stdout.strip() == "[]"
+
+
+def test_a_broken_brand_is_named_and_the_others_still_work(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "workflows"
+    shutil.copytree(WORKFLOWS, folder)
+    flow = folder / "bistro" / "flow.yaml"
+    flow.write_text(flow.read_text().replace("Europe/Prague", "Europe/Prag"))
+    opened = run("--workflows", str(folder), "case", "open", "eshop", "--channel", "facebook",
+                 "--author", "@ana", "--text", "Where is my parcel?", "--json")
+    assert opened.exit_code == 0, opened.output
+    assert json.loads(opened.stdout)["brand"] == "eshop"
+    assert opened.stderr.startswith(f"warning: bistro's flow does not load, so its cases wait: "
+                                    f"{flow}:4: timezone")
+    refused = run("--workflows", str(folder), "case", "open", "bistro", "--channel", "facebook",
+                  "--author", "@ana", "--text", "Cold soup")
+    assert refused.exit_code == 7
+    assert refused.stderr.splitlines()[-1].startswith(f"error: {flow}:4: timezone")
+    validated = run("--workflows", str(folder), "flow", "validate")
+    assert validated.exit_code == 7
+    assert validated.stderr.splitlines()[-1] == "error: 1 problem(s) in 1 file(s)"

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import shutil
 import threading
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +14,7 @@ from recovery import (
     ConcurrentUpdate,
     Engine,
     Event,
+    FlowError,
     GuardRefused,
     InvalidInput,
     NotFound,
@@ -304,3 +307,28 @@ def test_an_unknown_template_names_the_languages_tried_once_and_the_known_templa
         engine.draft(case_id, template="apology", by="eva")
     assert str(missing.value).startswith("no 'apology' template in cs, en (known: acknowledge, "
                                          "after_hours, follow_up, goodbye, hello, move_private")
+
+
+def test_a_broken_brand_flow_stops_only_that_brand(tmp_path: Path, db_url: str,
+                                                   clock: Clock) -> None:
+    folder = tmp_path / "workflows"
+    shutil.copytree(WORKFLOWS, folder)
+    first = Engine(db_url, workflows=folder, clock=clock)
+    bistro = _open(first)
+    eshop = _open(first, "eshop")
+    first.close()
+    flow = folder / "bistro" / "flow.yaml"
+    flow.write_text(flow.read_text().replace("Europe/Prague", "Europe/Prag"))
+    engine = Engine(db_url, workflows=folder, clock=clock)
+    try:
+        assert list(engine.broken) == ["bistro"]
+        assert engine.fire(eshop, "acknowledge", by="eva").dest == "acknowledged"
+        with pytest.raises(FlowError, match=r"bistro/flow\.yaml:4: timezone"):
+            engine.fire(bistro, "acknowledge", by="eva")
+        with pytest.raises(FlowError, match="Europe/Prag"):
+            _open(engine)
+        clock.advance(days=30)
+        assert {timer.case_id for timer in engine.tick()} == {eshop}
+        assert engine.case(bistro).state == "new"
+    finally:
+        engine.close()

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from recovery import FlowError, load_flows, validate_flows
 from recovery.clock import format_duration, parse_duration
+from recovery.flows import load_brands
 from recovery.flows.schema import FlowDecl
 from recovery.flows.validate import check_flow
 from tests.conftest import WORKFLOWS
@@ -51,7 +52,9 @@ def test_every_problem_is_reported_with_its_line_and_a_hint(tmp_path: Path) -> N
         "    resolve:\n"                          # 6
         "      to: resolvd\n"))                   # 7
     assert found == [
-        "flow.yaml:3: timezone: 'Europe/Pragu' is not an IANA time zone (e.g. Europe/Prague) ()"]
+        "flow.yaml:3: timezone: 'Europe/Pragu' is not an IANA time zone (e.g. Europe/Prague) ()",
+        "flow.yaml:7: trigger 'resolve' leads to unknown state 'resolvd' (did you mean "
+        "'resolved'?)"]
     found = _problems(tmp_path / "b", BRAND + (
         "flow:\n"                                 # 3
         "  triggers:\n"                           # 4
@@ -120,6 +123,39 @@ def test_load_flows_raises_with_all_problems(tmp_path: Path) -> None:
     assert "and 1 more problem" in str(error.value)
     with pytest.raises(FlowError, match="no brand flows found"):
         load_flows(tmp_path / "empty")
+
+
+def test_one_run_reports_the_settings_and_the_graph_problems_together(tmp_path: Path) -> None:
+    found = _problems(tmp_path, BRAND + "timezone: Europe/Prag\nflow:\n  timers:\n"
+                      "    nudge: {in: resolvd, after: 2d, fire: follow_up_due}\n")
+    assert found[0].startswith("flow.yaml:3: timezone: 'Europe/Prag' is not an IANA time zone")
+    assert any(p.startswith("flow.yaml:6: timer 'nudge' is armed in unknown state 'resolvd' "
+                            "(did you mean 'resolved'?)") for p in found), found
+
+
+@pytest.mark.parametrize(("text", "line", "message"), [
+    (BRAND + "voice: casual\nhours:\n  mon: ['09:00-17:00']\n tue: ['09:00-17:00']\n", 6,
+     "not valid YAML"),
+    (BRAND + 'direct_line: "+420 222 333 444\nvoice: casual\nlanguages: [cs]\n', 3,
+     "not valid YAML: the quoted text opened on this line is not closed (noticed at line 6"),
+    (BRAND + "channels:\n  twitter: {first_response: 1h, resolution: 1d\n  email: null\n"
+     "voice: casual\n", 4, "not valid YAML: the { mapping opened on this line is not closed"),
+])
+def test_bad_yaml_points_at_its_own_line(tmp_path: Path, text: str, line: int,
+                                         message: str) -> None:
+    [problem] = validate_flows(_workflows(tmp_path, brand=text))[1]
+    assert (problem.line, problem.message[:len(message)]) == (line, message)
+
+
+def test_one_broken_brand_leaves_the_others_loaded(tmp_path: Path) -> None:
+    folder = _workflows(tmp_path, good=BRAND, bad=BRAND + "voice: loud\n")
+    flows, broken = load_brands(folder)
+    assert "good" in flows and "bad" not in flows
+    [problem] = broken["bad"]
+    assert (problem.file.parent.name, problem.line) == ("bad", 3)
+    assert problem.message.startswith("voice: Input should be")
+    with pytest.raises(FlowError, match="every flow here is a base flow"):
+        load_brands(_workflows(tmp_path / "bases"))
 
 
 def test_a_brand_replaces_the_week_and_merges_the_rest(tmp_path: Path) -> None:

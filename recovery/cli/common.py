@@ -143,6 +143,10 @@ class Settings:
                               "`recovery case open` creates it"))
 
             self._engine = Engine(self.db, workflows=self.workflows, clock=self.clock)
+            for brand, problems in self._engine.broken.items():
+                err.print(f"warning: {brand}'s flow does not load, so its cases wait: "
+                          f"{problems[0]} (`recovery flow validate` lists all)",
+                          markup=False, highlight=False)
         return self._engine
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated, Any
 
 import typer
@@ -50,7 +51,9 @@ def validate(ctx: typer.Context, json: Json = False) -> None:
     for problem in problems:
         err.print(str(problem), markup=False, highlight=False)
     if problems:
-        fail(FlowError(problems))
+        files = len({problem.file for problem in problems})
+        sys.stderr.write(f"error: {len(problems)} problem(s) in {files} file(s)\n")
+        raise typer.Exit(7)
     out.print(f"{len(flows)} flow(s) valid: {', '.join(sorted(flows))}")
 
 

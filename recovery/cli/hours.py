@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from recovery.cli.common import Json, emit_json, local, out, parse_time, settings, table
-from recovery.errors import NotFound
+from recovery.errors import FlowError, NotFound
 
 
 def hours(ctx: typer.Context,
@@ -19,10 +19,12 @@ def hours(ctx: typer.Context,
                                                       "if no offset); default now.")] = None,
           json: Json = False) -> None:
     """Print a brand's business hours: the week, the holidays ahead and the next opening."""
-    from recovery.flows import load_flows
+    from recovery.flows import load_brands
     from recovery.flows.schema import DAYS
 
-    flows = load_flows(settings(ctx).workflows)
+    flows, broken = load_brands(settings(ctx).workflows)
+    if brand in broken:
+        raise FlowError(broken[brand])
     flow = flows.get(brand)
     if flow is None or flow.settings.abstract:
         known = ", ".join(name for name, f in flows.items() if not f.settings.abstract)

@@ -2,6 +2,7 @@
 
 from recovery.flows.compile import Flow, TriggerOption
 from recovery.flows.guards import GUARDS, CaseFacts
-from recovery.flows.loader import load_flows, validate_flows
+from recovery.flows.loader import load_brands, load_flows, validate_flows
 
-__all__ = ["GUARDS", "CaseFacts", "Flow", "TriggerOption", "load_flows", "validate_flows"]
+__all__ = ["GUARDS", "CaseFacts", "Flow", "TriggerOption", "load_brands", "load_flows",
+           "validate_flows"]

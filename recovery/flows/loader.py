@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from recovery.errors import FlowError, Problem
 from recovery.flows.compile import Flow, compile_flow
-from recovery.flows.schema import BrandFile
+from recovery.flows.schema import BrandFile, FlowDecl
 from recovery.flows.source import Document, merge, read_document
 from recovery.flows.templates import Templates
 from recovery.flows.validate import check_flow
@@ -64,6 +64,24 @@ def validate_flows(workflows: Path | str) -> tuple[dict[str, Flow], list[Problem
         if not found:
             flows[brand] = compile_flow(brand, files[brand], settings, folders, templates)
     return flows, list(dict.fromkeys(problems))  # a broken base is reported once
+
+
+def load_brands(workflows: Path | str) -> tuple[dict[str, Flow], dict[str, list[Problem]]]:
+    """The flows that load, and each broken flow with its problems (a brand whose own file is
+    sound but whose base is broken gets the base's): one broken brand does not stop the others.
+    Raises `FlowError` when no brand loads at all."""
+    root = Path(workflows)
+    flows, problems = validate_flows(root)
+    if not any(not flow.settings.abstract for flow in flows.values()):
+        raise FlowError(problems or [Problem(root, None, "every flow here is a base flow",
+                                             "add a brand that extends one")])
+    broken: dict[str, list[Problem]] = {}
+    for brand, file in flow_files(root).items():
+        if brand not in flows:
+            folder = file.parent.resolve()
+            own = [p for p in problems if folder in (p.file.resolve(), *p.file.resolve().parents)]
+            broken[brand] = own or problems
+    return flows, broken
 
 
 def load_flows(workflows: Path | str) -> dict[str, Flow]:
@@ -126,13 +144,27 @@ def _missing_templates(file: Path, document: Document, settings: BrandFile,
 
 
 def _check(file: Path, document: Document) -> tuple[BrandFile | None, list[Problem]]:
+    """The brand's settings and every problem: of the settings field by field and, whenever
+    its `flow:` part is sound on its own, of the graph too (one run of `flow validate` tells
+    all)."""
     try:
         settings = BrandFile.model_validate(document.data)
     except ValidationError as exc:
-        return None, [_from_pydantic(file, document, error) for error in exc.errors()]
-    problems = [document.problem(path, message, hint, file=file)
-                for path, message, hint in check_flow(settings.flow)]
-    return settings, problems
+        errors = exc.errors()
+        problems = [_from_pydantic(file, document, error) for error in errors]
+        if any(error["loc"][:1] == ("flow",) for error in errors):
+            return None, problems
+        try:
+            flow = FlowDecl.model_validate(document.data.get("flow"))
+        except ValidationError:
+            return None, problems
+        return None, problems + _graph(file, document, flow)
+    return settings, _graph(file, document, settings.flow)
+
+
+def _graph(file: Path, document: Document, flow: FlowDecl) -> list[Problem]:
+    return [document.problem(path, message, hint, file=file)
+            for path, message, hint in check_flow(flow)]
 
 
 def _from_pydantic(file: Path, document: Document, error: object) -> Problem:

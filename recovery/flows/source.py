@@ -63,10 +63,7 @@ def read_document(file: Path) -> tuple[Document | None, list[Problem]]:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else {}
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        return None, [Problem(file, line, f"not valid YAML: {exc.problem or exc.context}",
-                              "check indentation and quoting on that line")]
+        return None, [_yaml_problem(file, exc)]
     finally:
         loader.dispose()
     if node is None or not isinstance(data, dict):
@@ -76,6 +73,27 @@ def read_document(file: Path) -> tuple[Document | None, list[Problem]]:
     marks: dict[Path_, Mark] = {}
     _mark(node, (), file, marks, problems)
     return Document(data, marks), problems
+
+
+_OPENERS = {"while scanning a quoted scalar": "quoted text",
+            "while parsing a flow sequence": "[ list",
+            "while parsing a flow mapping": "{ mapping"}
+"""What a YAML parser was inside of when it failed, for errors that belong to where it opened."""
+
+
+def _yaml_problem(file: Path, exc: yaml.MarkedYAMLError) -> Problem:
+    """Bad YAML at its own line: an unclosed quote or bracket where it opens, anything else
+    (indentation, a stray colon) where the parser stumbled."""
+    problem, context = exc.problem_mark, exc.context_mark
+    opened = _OPENERS.get(exc.context or "")
+    if opened and context is not None and problem is not None and context.line < problem.line:
+        return Problem(file, context.line + 1, f"not valid YAML: the {opened} opened on this "
+                       f"line is not closed (noticed at line {problem.line + 1}: {exc.problem})",
+                       "close it on this line")
+    mark = problem or context
+    return Problem(file, mark.line + 1 if mark else None,
+                   f"not valid YAML: {exc.problem or exc.context}",
+                   "check indentation and quoting on that line")
 
 
 def _mark(node: yaml.Node, path: Path_, file: Path, marks: dict[Path_, Mark],
