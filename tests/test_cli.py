@@ -327,3 +327,35 @@ def test_a_broken_brand_is_named_and_the_others_still_work(run, tmp_path: Path) 
     validated = run("--workflows", str(folder), "flow", "validate")
     assert validated.exit_code == 7
     assert validated.stderr.splitlines()[-1] == "error: 1 problem(s) in 1 file(s)"
+
+
+def test_a_failing_spec_reads_as_its_step_and_one_line(tmp_path: Path) -> None:
+    feature = tmp_path / "mine.feature"
+    feature.write_text('Feature: Mine\n'
+                       '  Scenario: The README\'s time\n'
+                       '    Given the brand "bistro"\n'
+                       '    And it is 2026-12-01 10:00 (brand time)\n'
+                       '    And a complaint from "@jana": "Cold soup"\n'
+                       '    Then the first response clock is due at 2026-12-01 11:00\n\n'
+                       '  Scenario: A time nobody can read\n'
+                       '    Given the brand "bistro"\n'
+                       '    And it is tomorrow morning\n\n'
+                       '  Scenario: A wrong expectation\n'
+                       '    Given the brand "bistro"\n'
+                       '    And it is 2026-12-01 10:00\n'
+                       '    And a complaint from "@jana": "Cold soup"\n'
+                       '    Then the first response clock is due at 2026-12-01 10:30\n\n'
+                       '  Scenario: A step that is not in the library\n'
+                       '    Given the brand "bistro"\n'
+                       '    And a complant from "@jana": "Cold soup"\n')
+    result = CliRunner().invoke(app, ["--workflows", str(WORKFLOWS), "spec", str(feature),
+                                      "-q", "-p", "no:cacheprovider"])
+    assert result.exit_code == 1
+    assert "3 failed, 1 passed" in result.stdout, result.stdout
+    assert ":10: And it is tomorrow morning\n    'tomorrow morning' is not a time; write it " \
+           "like 2026-12-01 10:00 (brand time)\n" in result.stdout
+    assert ":16: Then the first response clock is due at 2026-12-01 10:30\n    due at " \
+           "2026-12-01 11:00 CET\n" in result.stdout
+    assert ':20: And a complant from "@jana": "Cold soup"\n    no step of the library reads ' \
+           "like this" in result.stdout
+    assert "Traceback" not in result.stdout and "def " not in result.stdout

@@ -9,18 +9,25 @@ file is collected with the step library of `recovery.testing.steps`. A scenario 
 from __future__ import annotations
 
 import types
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pytest_bdd.exceptions import StepDefinitionNotFoundError
 from pytest_bdd.scenario import scenario_wrapper_template_registry
 
+from recovery.errors import RecoveryError
 from recovery.flows import validate_flows
 
 pytest_plugins = ["recovery.testing.steps", "recovery.testing.time_steps",
                   "recovery.testing.reply_steps"]
 
 UNDER_TEST = "the brand under test"
+
+
+class SpecError(Exception):
+    """A step is written in a way the step library cannot read; the message says how to."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -73,6 +80,48 @@ class FeatureFile(pytest.Module):
                 test = pytest.mark.usefixtures("recovery_brand")(test)
                 module.__dict__[name] = pytest.mark.parametrize("recovery_brand", brands)(test)
         return module
+
+
+_FAILED_STEP = pytest.StashKey[str]()
+"""Where the step that failed stands: `features/x.feature:12: When "eva" fires "resolve"`."""
+_READABLE = (AssertionError, SpecError, RecoveryError, StepDefinitionNotFoundError)
+"""Failures that are the scenario's, not the step library's: told in one line."""
+
+
+def _remember(request: pytest.FixtureRequest, feature: Any, step: Any) -> None:
+    request.node.stash[_FAILED_STEP] = (f"{feature.rel_filename}:{step.line_number}: "
+                                        f"{step.keyword} {step.name}")
+
+
+def pytest_bdd_step_error(request: pytest.FixtureRequest, feature: Any, scenario: Any,
+                          step: Any, step_func: Any, step_func_args: Any,
+                          exception: Exception) -> None:
+    """Remember which step failed, for the report."""
+    _remember(request, feature, step)
+
+
+def pytest_bdd_step_func_lookup_error(request: pytest.FixtureRequest, feature: Any,
+                                      scenario: Any, step: Any, exception: Exception) -> None:
+    """Remember which step has no definition, for the report."""
+    _remember(request, feature, step)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+        item: pytest.Item, call: pytest.CallInfo[None],
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Report a scenario's own failure as its step and one line saying what went wrong."""
+    report = yield
+    where = item.stash.get(_FAILED_STEP, None)
+    if report.failed and where and call.excinfo is not None \
+            and isinstance(call.excinfo.value, _READABLE):
+        error = call.excinfo.value
+        if isinstance(error, StepDefinitionNotFoundError):
+            said = "no step of the library reads like this (the README lists them)"
+        else:
+            said = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        report.longrepr = f"{where}\n    {said}"
+    return report
 
 
 _BRANDS = pytest.StashKey[list[Any]]()

@@ -24,6 +24,7 @@ from recovery.flows import Flow, validate_flows
 from recovery.flows.loader import FLOW_FILE, flow_files
 from recovery.flows.validate import FORBIDDEN
 from recovery.store.records import Case
+from recovery.testing.plugin import SpecError, workflows_dir
 
 
 @dataclass
@@ -73,6 +74,25 @@ class Spec:
         """Fail the scenario if the last action was refused."""
         assert self.error is None, f"the last step was refused: {self.error}"
 
+    @property
+    def zone(self) -> ZoneInfo:
+        """The brand's time zone (UTC before a brand is chosen)."""
+        return ZoneInfo(self.flow.settings.timezone if self.brand else "UTC")
+
+    def local(self, text: str) -> datetime:
+        """A time as a step writes it, in the brand's local time: `2026-12-01 10:00`, with or
+        without `(brand time)` after it."""
+        written = text.strip().removesuffix("(brand time)").strip()
+        try:
+            return datetime.fromisoformat(written.replace(" ", "T", 1)).replace(tzinfo=self.zone)
+        except ValueError:
+            raise SpecError(f"'{text}' is not a time; write it like 2026-12-01 10:00 "
+                            "(brand time)") from None
+
+    def shown(self, when: datetime | None) -> str:
+        """A time as the brand's team reads it: `2026-12-01 11:00 CET`."""
+        return "never" if when is None else f"{when.astimezone(self.zone):%Y-%m-%d %H:%M %Z}"
+
 
 @pytest.fixture
 def recovery_brand(request: pytest.FixtureRequest) -> str | None:
@@ -83,8 +103,6 @@ def recovery_brand(request: pytest.FixtureRequest) -> str | None:
 @pytest.fixture
 def spec(request: pytest.FixtureRequest, tmp_path: Path) -> Spec:
     """A fresh scenario: its own database over the configured workflows folder."""
-    from recovery.testing.plugin import workflows_dir
-
     return Spec(workflows_dir(request.config), f"sqlite:///{tmp_path / 'spec.db'}")
 
 
@@ -106,9 +124,8 @@ def given_brand_under_test(spec: Spec, recovery_brand: str) -> None:
 
 @given(parsers.parse("it is {when}"))
 def given_time(spec: Spec, when: str) -> None:
-    """Set the clock, in the brand's local time: `it is 2026-12-01 10:00`."""
-    zone = ZoneInfo(spec.flow.settings.timezone if spec.brand else "UTC")
-    spec.now = datetime.fromisoformat(when.strip().replace(" ", "T")).replace(tzinfo=zone)
+    """Set the clock, in the brand's local time: `it is 2026-12-01 10:00 (brand time)`."""
+    spec.now = spec.local(when)
 
 
 @given(parsers.parse('a complaint on {channel} from "{author}": "{text}"'))

@@ -6,9 +6,6 @@ flows write them (`1h`, `23h`, `1d12h`). Clock names may be written with a space
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from pytest_bdd import parsers, then, when
 
 from recovery.clock import parse_duration
@@ -25,15 +22,10 @@ def _clock(spec: Spec, name: str) -> ClockStatus:
     return found[wanted]
 
 
-def _local(spec: Spec, text: str) -> datetime:
-    zone = ZoneInfo(spec.flow.settings.timezone)
-    return datetime.fromisoformat(text.strip().replace(" ", "T")).replace(tzinfo=zone)
-
-
 @when(parsers.parse("the clock reaches {moment}"))
 def when_clock_reaches(spec: Spec, moment: str) -> None:
     """Move the clock to a local time and fire the timers that came due."""
-    spec.now = _local(spec, moment)
+    spec.now = spec.local(moment)
     spec.attempt(spec.engine.tick)
 
 
@@ -50,16 +42,14 @@ def then_clock_due(spec: Spec, name: str, moment: str) -> None:
     """The clock's breach is due at a local time."""
     spec.succeeded()
     due = _clock(spec, name).due_at
-    zone = ZoneInfo(spec.flow.settings.timezone)
-    assert due == _local(spec, moment), (
-        f"due at {due.astimezone(zone):%Y-%m-%d %H:%M}" if due else "not running")
+    assert due == spec.local(moment), f"due at {spec.shown(due)}" if due else "not running"
 
 
 @then(parsers.re(CLOCK + r" (?:started|starts) at (?P<moment>.+)$"))
 def then_clock_started(spec: Spec, name: str, moment: str) -> None:
     """The clock began counting at a local time (the opening, for an after-hours case)."""
     started = _clock(spec, name).started_at
-    assert started == _local(spec, moment), f"started at {started}"
+    assert started == spec.local(moment), f"started at {spec.shown(started)}"
 
 
 @then(parsers.re(CLOCK + r" is (?P<negation>not )?breached$"))
