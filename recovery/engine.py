@@ -296,6 +296,8 @@ class Engine:
 
     def notices(self, brand: str | None = None, limit: int = 100) -> list[Notice]:
         """The daily hellos and goodbyes posted, newest first."""
+        if brand is not None:
+            self.flow(brand)
         with self._connection() as conn:
             return queries.list_notices(conn, brand, limit)
 

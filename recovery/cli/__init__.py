@@ -10,7 +10,9 @@ import typer
 from recovery.cli import case, db, flow
 from recovery.cli.common import Group, Json, Settings, emit_json, out, parse_time, settings, table
 from recovery.cli.demo import demo
+from recovery.cli.history import stamp
 from recovery.cli.hours import hours
+from recovery.cli.notices import notices
 from recovery.cli.reply import lint, reply
 from recovery.cli.spec import spec
 
@@ -21,6 +23,7 @@ app.add_typer(case.app, name="case")
 app.add_typer(db.app, name="db")
 app.command()(demo)
 app.command()(hours)
+app.command()(notices)
 app.command()(reply)
 app.command()(lint)
 app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(spec)
@@ -46,13 +49,17 @@ def tick(ctx: typer.Context, json: Json = False) -> None:
     """Fire every timer that is due (by `--now`, default the wall clock), each exactly once:
     follow-ups, quiet closes, SLA warnings and breaches; and post the daily hello or goodbye
     that is due."""
-    fired = settings(ctx).engine().tick()
+    engine = settings(ctx).engine()
+    fired = engine.tick()
     if json:
         emit_json([timer.as_dict() for timer in fired])
         return
-    out.print(table(f"{len(fired)} timer(s) fired", ["case", "trigger", "due", "outcome"],
+    zones = {case_id: engine.flow(engine.case(case_id).brand).settings.timezone
+             for case_id in {timer.case_id for timer in fired}}
+    out.print(table(f"{len(fired)} timer(s) fired (due in each brand's time)",
+                    ["case", "trigger", "due", "outcome"],
                     [[t.case_id, f"{t.clock}.{t.trigger}" if t.clock else t.trigger,
-                      t.due_at.strftime("%Y-%m-%d %H:%M UTC"), t.outcome] for t in fired]))
+                      stamp(t.due_at, zones[t.case_id]), t.outcome] for t in fired]))
 
 
 def main() -> None:

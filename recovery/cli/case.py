@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.padding import Padding
+from rich.text import Text
 
 from recovery.cli.common import (
     BrandFilter,
@@ -17,15 +19,19 @@ from recovery.cli.common import (
     local,
     out,
     parse_time,
+    say,
     settings,
     table,
 )
+from recovery.cli.history import history as render_history
+from recovery.cli.history import stamp
 from recovery.clock import format_duration, parse_duration
 from recovery.errors import InvalidInput
 
 if TYPE_CHECKING:
     from rich.table import Table
 
+    from recovery.keeper import ClockStatus
     from recovery.store.records import Case, Event
 
 app = typer.Typer(cls=Group, no_args_is_help=True,
@@ -53,9 +59,19 @@ def open_(ctx: typer.Context,
                             at=parse_time(at, "--at"), external_id=external_id, name=name)
     if json:
         emit_json(case.as_dict())
-    else:
-        out.print(f"case {case.id} opened for {case.brand} ({case.channel}, {case.author}): "
-                  f"{case.state} · {reading(case)}")
+        return
+    say(f"case {case.id} opened for {case.brand} ({case.channel}, {case.author}): {case.state} · "
+        f"{reading(case)}")
+    zone = engine.flow(case.brand).settings.timezone
+    for event in engine.history(case.id):
+        posted = event.payload or {}
+        if event.trigger == "notice":
+            back = posted.get("back_at")
+            when = f"; the team is back {stamp(datetime.fromisoformat(back), zone)}" if back \
+                else ""
+            say(f"the engine posted an after-hours notice{when}:")
+            out.print(Padding(Text(str(posted.get("text", ""))), (0, 0, 0, 2), expand=False),
+                      soft_wrap=False)
 
 
 @app.command()
@@ -75,28 +91,27 @@ def show(ctx: typer.Context, case_id: CaseId, json: Json = False) -> None:
                    "timers": [timer.as_dict() for timer in timers]})
         return
     zone = engine.flow(case.brand).settings.timezone
-    out.print(f"[bold]case {case.id}[/] · {case.brand} · {case.channel} · {case.author} · "
-              f"state [bold]{case.state}[/] · priority {case.priority}")
-    out.print(f"“{case.text}”")
-    out.print(reading(case))
+    say(f"case {case.id} · {case.brand} · {case.channel} · {case.author} · state {case.state} "
+        f"· priority {case.priority}", style="bold")
+    say(f"“{case.text}”")
+    say(reading(case))
     if case.finding:
-        out.print(f"finding: {case.finding}" + (f" — {case.root_cause}" if case.root_cause else ""))
+        say(f"finding: {case.finding}" + (f" — {case.root_cause}" if case.root_cause else ""))
     if case.remedy_kind:
-        out.print(f"remedy: {case.remedy_kind} {case.remedy_value} {case.remedy_unit}")
-    out.print(table("SLA clocks", ["clock", "target", "due (local)", "left", "status"],
+        say(f"remedy: {case.remedy_kind} {case.remedy_value} {case.remedy_unit}")
+    out.print(table("SLA clocks", ["clock", "target", "due", "left", "status"],
                     [[c.name, f"{format_duration(c.target)} "
-                      f"{'business' if c.business else 'calendar'}", local(c.due_at, zone),
+                      f"{'business' if c.business else 'calendar'}",
+                      stamp(c.due_at, zone) if c.due_at else "",
                       _left(c.left), ("BREACHED " if c.breached else "") + c.mode]
                      for c in clocks]))
     out.print(table("Triggers", ["trigger", "now", "why not"],
                     [[o.trigger, "yes" if o.allowed else "no", o.reason] for o in options]))
-    out.print(table("History", ["#", "when", "by", "trigger", "from → to", "note"],
-                    [[e.seq, local(e.at, zone), e.by, e.trigger,
-                      f"{e.source or '·'} → {e.dest}", e.note] for e in history]))
+    out.print(render_history(history, zone), soft_wrap=False)
     if timers:
         out.print(table("Timers", ["fires", "due", "status"],
                         [[f"{t.clock}.{t.trigger}" if t.clock else t.trigger,
-                          local(t.due_at, zone),
+                          stamp(t.due_at, zone),
                           t.outcome or ("cancelled" if t.cancelled_at else "pending")]
                          for t in timers]))
 
@@ -124,10 +139,33 @@ def list_(ctx: typer.Context, brand: BrandFilter = None,
             raise InvalidInput(f"--due-within: {exc}") from None
     cases = engine.cases(brand=brand, state=state, channel=channel, limit=limit,
                          breached=breached, due_within=within)
-    if json:
-        emit_json([case.as_dict() for case in cases])
+    zones = {b: engine.flow(b).settings.timezone for b in engine.brands}
+    if not (breached or within is not None):
+        if json:
+            emit_json([case.as_dict() for case in cases])
+        else:
+            out.print(board(cases, zones))
         return
-    out.print(board(cases, {b: engine.flow(b).settings.timezone for b in engine.brands}))
+    urgent = [(case, _most_urgent(engine.clocks(case.id))) for case in cases]
+    if json:
+        emit_json([{**case.as_dict(), "clock": None if clock is None else {
+            "name": clock.name, "due_at": clock.due_at.isoformat() if clock.due_at else None,
+            "left": _left(clock.left), "breached": clock.breached}} for case, clock in urgent])
+        return
+    out.print(table(f"{len(cases)} case(s) needing attention, most urgent first (due in each "
+                    "brand's time)", ["id", "brand", "state", "clock", "due", "left"],
+                    [[c.id, c.brand, _state(c), clock.name.replace("_", " ") if clock else "",
+                      local(clock.due_at, zones.get(c.brand, "UTC"), "%d %b %H:%M")
+                      if clock and clock.due_at else "",
+                      (f"overdue {_left(-clock.left)}" if clock.left < timedelta(0)
+                       else _left(clock.left)) if clock else ""]
+                     for c, clock in urgent]))
+
+
+def _most_urgent(clocks: list[ClockStatus]) -> ClockStatus | None:
+    """The clock that needs the team first: the earliest due of those still counting."""
+    counting = [clock for clock in clocks if clock.mode != "stopped" and clock.due_at]
+    return min(counting, key=lambda clock: clock.due_at or clock.started_at, default=None)
 
 
 def board(cases: list[Case], zones: dict[str, str]) -> Table:

@@ -156,22 +156,39 @@ def settings(ctx: typer.Context) -> Settings:
     return found
 
 
+def say(line: str, style: str | None = None) -> None:
+    """Print a line that may hold customer text, names or handles: never read as markup."""
+    out.print(line, style=style, markup=False, highlight=False)
+
+
 def emit_json(data: Any) -> None:
     """Print one JSON document."""
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
 def table(title: str | None, columns: list[str], rows: list[list[Any]]) -> Table:
-    """A rich table with these columns and rows; only the last column wraps."""
+    """A rich table with these columns and rows that fits the terminal: a cell too wide wraps
+    (long words fold) instead of being cut, and no cell is read as markup (customer text,
+    handles and names are data)."""
     from rich.table import Table
+    from rich.text import Text
 
+    cells = [["" if cell is None else str(cell) for cell in row] for row in rows]
+    widths = [min(WORD_WIDTH, max(len(word) for row in [columns, *cells]
+                                  for word in row[index].split() or [""]))
+              for index in range(len(columns))]
+    if sum(widths) + 3 * len(columns) + 1 > out.width:
+        widths = [min(width, 4) for width in widths]  # too narrow for whole words: fold them
     grid = Table(title=title, title_justify="left", header_style="bold")
-    for index, column in enumerate(columns):
-        last = index == len(columns) - 1
-        grid.add_column(column, no_wrap=not last, min_width=24 if last else None)
-    for row in rows:
-        grid.add_row(*("" if cell is None else str(cell) for cell in row))
+    for column, width in zip(columns, widths, strict=True):
+        grid.add_column(column, overflow="fold", min_width=width)
+    for row in cells:
+        grid.add_row(*(Text(cell) for cell in row))
     return grid
+
+
+WORD_WIDTH = 16
+"""A table cell wraps between words; only a word longer than this is folded."""
 
 
 def local(when: datetime | None, zone: str, fmt: str = "%Y-%m-%d %H:%M %Z") -> str:

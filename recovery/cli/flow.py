@@ -79,9 +79,11 @@ def show(ctx: typer.Context, brand: Annotated[str, typer.Argument(help="The bran
                     [[name, "terminal" if s.terminal else ("initial" if name == flow.initial
                                                            else ""), s.description]
                      for name, s in decl.flow.states.items()]))
-    out.print(table("Triggers", ["trigger", "from", "to", "guards", "records"],
-                    [[name, ", ".join(t.sources), t.to or "(stays)", ", ".join(t.guards),
-                      t.records or ""] for name, t in decl.flow.triggers.items()]))
+    out.print(table("Triggers", ["trigger", "moves", "guards, records"],
+                    [[name, f"{', '.join(t.sources)} → {t.to or '(stays)'}",
+                      "; ".join(filter(None, [", ".join(t.guards),
+                                              f"records {t.records}" if t.records else ""]))]
+                     for name, t in decl.flow.triggers.items()]))
     out.print(table("Timers", ["timer", "in", "after", "fires"],
                     [[name, t.state, format_duration(t.after), t.fire]
                      for name, t in decl.flow.timers.items()]))

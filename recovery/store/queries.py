@@ -44,7 +44,8 @@ def list_cases(conn: Connection, *, brand: str | None = None, state: str | None 
                channel: str | None = None, limit: int = 100, offset: int = 0,
                breached: bool = False, due_by: datetime | None = None) -> list[Case]:
     """Cases matching the filters, newest first; or, asked for breached cases or cases due by
-    a time, most urgent first (the earliest breach or due time of their clocks)."""
+    a time (which includes those already breached), most urgent first (the earliest breach or
+    due time of their clocks)."""
     query = select(cases).limit(limit).offset(offset)
     for column, value in (("brand", brand), ("state", state), ("channel", channel)):
         if value is not None:
@@ -52,7 +53,7 @@ def list_cases(conn: Connection, *, brand: str | None = None, state: str | None 
     if not breached and due_by is None:
         return [_case(row) for row in conn.execute(query.order_by(cases.c.id.desc()))]
     urgency = []
-    if breached:  # breached, and not stopped since: the case still needs someone
+    if breached or due_by is not None:  # breached, not stopped since: it still needs someone
         urgency.append(select(clocks.c.case_id, clocks.c.breached_at.label("when"))
                        .where(clocks.c.breached_at.is_not(None), clocks.c.stopped_at.is_(None)))
     if due_by is not None:  # the breach of a running clock comes due by then

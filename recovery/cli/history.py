@@ -1,0 +1,82 @@
+"""A case's history as a care team reads it: who did what and when, in the brand's time, with
+every reply's and notice's text in full (wrapped, never cut) and what the linter said of it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+if TYPE_CHECKING:
+    from recovery.store.records import Event
+
+BY_WIDTH = 16
+"""The widest a name in the `by` column gets before it folds."""
+
+
+def stamp(when: datetime, zone: str) -> str:
+    """A time in the brand's zone, to the minute, with its offset: `2026-12-01 10:05+01:00`."""
+    return when.astimezone(ZoneInfo(zone)).isoformat(sep=" ", timespec="minutes")
+
+
+def history(events: list[Event], zone: str) -> RenderableType:
+    """Every event of a case, oldest first: what happened on its line, and under it any text it
+    posted, each wrapped in its own column."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold", max_width=BY_WIDTH)
+    grid.add_column(overflow="fold", ratio=1)
+    for event in events:
+        grid.add_row(f"#{event.seq}", stamp(event.at, zone), Text(event.by),
+                     Text(headline(event)))
+        for line in details(event):
+            grid.add_row("", "", "", line)
+    return Group(Text(f"History (times in {zone})", style="bold"), grid)
+
+
+def headline(event: Event) -> str:
+    """What happened, in a few words: `reply, public, template acknowledge (cs)`."""
+    payload: dict[str, Any] = event.payload or {}
+    moved = "" if event.source == event.dest else (
+        f" · {event.source} → {event.dest}" if event.source else f" → {event.dest}")
+    if event.trigger == "reply":
+        where = "public" if payload.get("public") else "private"
+        name = str(payload.get("template") or "").rsplit("/", 1)[-1].removesuffix(".j2")
+        template = f", template {name}" if name else ""
+        return f"reply, {where}{template} ({payload.get('language') or '?'}){moved}"
+    if event.trigger == "notice":
+        kind = str(payload.get("kind", "notice")).replace("_", "-")
+        where = "public" if payload.get("public") else "private"
+        return f"{kind} notice, posted by the engine, {where} ({payload.get('language')})"
+    if event.by == "timer" and "clock" in payload:
+        clock = str(payload["clock"]).replace("_", " ")
+        notify = f" · notifies {', '.join(payload['notify'])}" if payload.get("notify") else ""
+        raised = f" · priority raised to {payload['priority']}" if payload.get("priority") else ""
+        return f"{clock} clock {payload.get('point')}{notify}{raised}"
+    if "finding" in payload:
+        cause = f": {payload['root_cause']}" if payload.get("root_cause") else ""
+        return f"{event.trigger} — {payload['finding']}{cause}{moved}"
+    if "kind" in payload and "value" in payload:
+        return f"{event.trigger} — {payload['kind']} {payload['value']}{moved}"
+    return f"{event.trigger}{moved}"
+
+
+def details(event: Event) -> Iterator[Text]:
+    """The lines under an event: the text it posted, an override's reason, the linter's
+    findings, the agent's note."""
+    payload: dict[str, Any] = event.payload or {}
+    if payload.get("text"):
+        yield Text(str(payload["text"]))
+    if payload.get("override"):
+        yield Text(f"sent despite blocking findings: {payload['override']}", style="yellow")
+    for finding in payload.get("findings") or []:
+        yield Text(f"{finding['severity']} {finding['code']}: {finding['message']}",
+                   style="dim" if finding["severity"] == "notice" else "yellow")
+    if event.note:
+        yield Text(f"note: {event.note}", style="italic")
