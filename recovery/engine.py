@@ -30,17 +30,16 @@ from recovery.errors import (
     NotFound,
     OutOfOrder,
     Problem,
-    ReplyRefused,
     TriggerNotAllowed,
     UnknownTrigger,
 )
 from recovery.flows import CaseFacts, Flow, TriggerOption, load_brands
+from recovery.intake import Intake
 from recovery.keeper import SYSTEM, ClockStatus
-from recovery.notices import after_hours
 from recovery.policy import Recorder, recorded_changes
 from recovery.replies import Linted, Subject
-from recovery.replies.compose import Checker, Draft, subject_of, write
-from recovery.signals import read
+from recovery.replies.compose import Checker, Draft
+from recovery.sender import Sender
 from recovery.store import queries
 from recovery.store.db import DEFAULT_URL, connect, storage_errors
 from recovery.store.records import Case, Event, Notice, Timer
@@ -74,6 +73,9 @@ class Engine:
         self._ticker = Ticker(self.flows, self._writer, self._connection, self._apply,
                               self._notify)
         self._checker = Checker(self.flows, self._connection)
+        self._intake = Intake(self._writer, self._arm)
+        self._sender = Sender(self._checker, self._writer, self._facts, self._apply,
+                              self._notify)
 
     # -- brands ----------------------------------------------------------------------------
 
@@ -108,42 +110,13 @@ class Engine:
             raise InvalidInput("a complaint needs its author and its text; neither may be empty")
         if by in SYSTEM:
             raise InvalidInput(f"'{by}' is the engine's own name; say who opens the case")
-        when = self._when(at)
-        reading = read(text, flow.audience)
-        notice = after_hours(flow, channel, author, when, reading.language)
-        values = {"brand": brand, "channel": channel, "author": author, "text": text,
-                  "external_id": external_id, "state": flow.initial,
-                  "version": 1 if notice is None else 2, "priority": "normal",
-                  "opened_at": when, "updated_at": when, "name": (name or "").strip() or None,
-                  "language": reading.language, "register": reading.tone.register,
-                  "emotion": reading.tone.emotion, "flags": list(reading.flags) or None}
-        known: int | None = None
-        posted: list[Event] = []
-        try:
-            with self._writer.transaction() as tx:
-                known = tx.find_external(brand, external_id) if external_id else None
-                if known is None:
-                    case_id = tx.insert_case(values)
-                    posted.append(Event(case_id, 1, when, by or author, "open", None,
-                                        flow.initial, payload={"channel": channel,
-                                                               "reading": reading.as_payload()}))
-                    if notice is not None:
-                        posted.append(Event(case_id, 2, when, "recovery", "notice",
-                                            flow.initial, flow.initial, payload=notice))
-                    for event in posted:
-                        tx.append_event(event)
-                    self._arm(tx, flow, case_id, flow.initial, when)
-                    keeper.start(tx, flow, case_id, channel, flow.initial, when)
-        except ConcurrentUpdate:
-            if not external_id:
-                raise
-            with self._writer.transaction() as tx:  # the same post fed in twice at once
-                known = tx.find_external(brand, external_id)
-        if known is not None:
-            return self.case(known)
+        opened, posted = self._intake.open(flow, channel, author, text, self._when(at),
+                                           external_id, by, name)
+        if isinstance(opened, int):
+            return self.case(opened)
         for event in posted:
             self._notify(event)
-        return Case(id=case_id, **values)  # type: ignore[arg-type]
+        return opened
 
     def fire(self, case_id: int, trigger: str, *, by: str, note: str | None = None,
              payload: dict[str, Any] | None = None, at: datetime | None = None) -> Event:
@@ -171,18 +144,9 @@ class Engine:
         if (template is None) == (text is None):
             raise InvalidInput("give a reply's template or its text (one of them)")
         self._person(by)
-        when = self._when(at)
         case = self.case(case_id)
-        flow = self.flow(case.brand)
-        source, language = None, case.language
-        if template is not None:
-            rendered = write(flow, case, by, template)
-            text, language, source = rendered.text, rendered.language, rendered.template
-        if text is None or not text.strip():
-            raise InvalidInput("a reply needs some text")
-        linted = self._checker.check(flow, text, subject_of(case, public), when)
-        return Draft(case.id, case.version, case.brand, case.channel, case.author, text, public,
-                     linted.language or language, source, linted, by, when)
+        return self._sender.draft(self.flow(case.brand), case, by, template, text, public,
+                                  self._when(at))
 
     def reply(self, case_id: int, *, by: str, template: str | None = None,
               text: str | None = None, public: bool = True, fire: str | None = None,
@@ -201,30 +165,7 @@ class Engine:
     def send(self, draft: Draft, *, fire: str | None = None, override: str | None = None,
              note: str | None = None) -> Event:
         """Record a drafted reply (see `reply`); refused if the case changed since the draft."""
-        reason = (override or "").strip()
-        blocking = draft.linted.blocking
-        if blocking and not reason:
-            raise ReplyRefused(draft.case_id, [str(item) for item in blocking])
-        flow = self.flow(draft.brand)
-        draft.check_resolving(flow, fire)
-        with self._writer.transaction(draft.case_id) as tx:
-            _flow, facts, version = self._facts(tx, draft.case_id, draft.at)
-            if version != draft.version or not tx.advance(draft.case_id, version, facts.state,
-                                                          draft.at, {}):
-                raise ConcurrentUpdate(draft.case_id)
-            sent = Event(draft.case_id, version + 1, draft.at, draft.by, "reply", facts.state,
-                         facts.state, note, draft.payload(reason))
-            tx.append_event(sent)
-            tx.insert_reply({"case_id": draft.case_id, "brand": draft.brand,
-                             "customer": draft.customer, "at": draft.at, "public": draft.public,
-                             "skeleton": draft.linted.skeleton})
-            if draft.public:
-                keeper.answered(tx, flow, draft.case_id, facts.state, draft.at)
-            moved = (self._apply(tx, draft.case_id, fire, draft.by, None, None, draft.at)
-                     if fire is not None else None)
-        for event in filter(None, (sent, moved)):
-            self._notify(event)
-        return sent
+        return self._sender.send(self.flow(draft.brand), draft, fire, override, note)
 
     def lint(self, brand: str, channel: str, text: str, *, public: bool = True,
              language: str | None = None, customer: str = "",

@@ -1,0 +1,77 @@
+"""Replies, from draft to record: write one (from a template or the agent's text), lint it, and
+record it in the case's own transaction, moving the case with it when asked.
+
+A room of the engine, like `ticker.py`: the engine hands it the case, the brand's flow and the
+moment, and how to fire a trigger inside the open transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from recovery import keeper
+from recovery.errors import ConcurrentUpdate, InvalidInput, ReplyRefused
+from recovery.flows import CaseFacts, Flow
+from recovery.replies.compose import Checker, Draft, subject_of, write
+from recovery.store.records import Case, Event, Notice
+from recovery.store.writer import Tx, Writer
+from recovery.ticker import Apply
+
+ReadFacts = Callable[[Tx, int, datetime | None], tuple[Flow, CaseFacts, int]]
+"""Read a case inside a transaction: its flow, what its guards read and its version (the
+engine's `_facts`, which refuses a time before the case's last event)."""
+
+
+class Sender:
+    """Drafts and sends the replies of one engine."""
+
+    def __init__(self, checker: Checker, writer: Writer, facts: ReadFacts, apply: Apply,
+                 notify: Callable[[Event | Notice], None]) -> None:
+        self._checker = checker
+        self._writer = writer
+        self._facts = facts
+        self._apply = apply
+        self._notify = notify
+
+    def draft(self, flow: Flow, case: Case, by: str, template: str | None, text: str | None,
+              public: bool, at: datetime) -> Draft:
+        """Write the reply (the template in the customer's language and the brand's voice,
+        the variant for their mood first, or the agent's text) and lint it."""
+        source, language = None, case.language
+        if template is not None:
+            rendered = write(flow, case, by, template)
+            text, language, source = rendered.text, rendered.language, rendered.template
+        if text is None or not text.strip():
+            raise InvalidInput("a reply needs some text")
+        linted = self._checker.check(flow, text, subject_of(case, public), at)
+        return Draft(case.id, case.version, case.brand, case.channel, case.author, text, public,
+                     linted.language or language, source, linted, by, at)
+
+    def send(self, flow: Flow, draft: Draft, fire: str | None, override: str | None,
+             note: str | None) -> Event:
+        """Record the drafted reply and fire `fire` with it, in one transaction; refused when a
+        finding blocks it and no `override` gives the reason, or when the case changed since."""
+        reason = (override or "").strip()
+        blocking = draft.linted.blocking
+        if blocking and not reason:
+            raise ReplyRefused(draft.case_id, [str(item) for item in blocking])
+        draft.check_resolving(flow, fire)
+        with self._writer.transaction(draft.case_id) as tx:
+            _flow, facts, version = self._facts(tx, draft.case_id, draft.at)
+            if version != draft.version or not tx.advance(draft.case_id, version, facts.state,
+                                                          draft.at, {}):
+                raise ConcurrentUpdate(draft.case_id)
+            sent = Event(draft.case_id, version + 1, draft.at, draft.by, "reply", facts.state,
+                         facts.state, note, draft.payload(reason))
+            tx.append_event(sent)
+            tx.insert_reply({"case_id": draft.case_id, "brand": draft.brand,
+                             "customer": draft.customer, "at": draft.at, "public": draft.public,
+                             "skeleton": draft.linted.skeleton})
+            if draft.public:
+                keeper.answered(tx, flow, draft.case_id, facts.state, draft.at)
+            moved = (self._apply(tx, draft.case_id, fire, draft.by, None, None, draft.at)
+                     if fire is not None else None)
+        for event in filter(None, (sent, moved)):
+            self._notify(event)
+        return sent
