@@ -7,10 +7,10 @@ rules, the reply's subject, the recent replies (`CopyIndex`) and the spell check
 
 | code | severity | when |
 |---|---|---|
-| blame | blocking | "not our fault", "the courier's problem" … |
+| blame | blocking | denying or shifting blame: "not our fault", "problém je u přepravce" … |
 | personal-data | blocking | the customer's phone, e-mail, order number or IBAN in a public reply |
 | too-long | blocking | over the channel's length limit (280 on Twitter) |
-| hollow | warning | a stock answer: "we will check and get back to you" … |
+| hollow | warning | a promise with nothing to hold the team to: "Váš dotaz ověříme a ozveme se" … |
 | redirect-only | warning | only a hotline, an address or a link, no solution |
 | copy-paste | warning | nearly the same as a recent reply to another customer |
 | language | warning | not in the customer's language |
@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from recovery.replies.concepts import Lexicon, lexicon, points_elsewhere, read, sentences, tokens
 from recovery.replies.copies import CopyIndex, skeleton
 from recovery.replies.phrasebook import Phrasebook
 from recovery.replies.spelling import Speller
@@ -80,6 +81,8 @@ class Rules:
     words: frozenset[str] = frozenset()
     contacts: tuple[str, ...] = ()
     """The brand's direct line and contacts as written (not spell-checked)."""
+    lexicon: Lexicon = field(default_factory=lexicon)
+    """The concepts replies are read by (blame, hollow promises, pointers elsewhere)."""
 
 
 @dataclass(frozen=True)
@@ -119,9 +122,16 @@ def lint(text: str, subject: Subject, rules: Rules, at: datetime,
     names = (subject.customer, *subject.names)
     found: list[Finding] = []
     book = rules.phrasebook
-    for phrase in book.find("blame", folded):
+    language = detect(text, rules.audience.candidates).language
+    meaning = read(text, language or subject.language, rules.lexicon)
+    listed = book.find("blame", folded)
+    for phrase in listed:
         found.append(Finding("blame", Severity.BLOCKING, f"'{phrase}' deflects blame; skip it "
                              "and say how you will help"))
+    for sentence in meaning.blame:
+        if not book.find("blame", fold(sentence)):
+            found.append(Finding("blame", Severity.BLOCKING, f"'{sentence}' denies or shifts "
+                                 "responsibility; skip it and say how you will help"))
     if subject.public:
         for item in find_personal(text, rules.audience.owned):
             found.append(Finding("personal-data", Severity.BLOCKING,
@@ -134,7 +144,11 @@ def lint(text: str, subject: Subject, rules: Rules, at: datetime,
     for phrase in book.find("hollow", folded):
         found.append(Finding("hollow", Severity.WARNING, f"'{phrase}' is a stock answer; say "
                              "what you are doing about it and by when"))
-    pointer = _redirect_only(text, rules, names)
+    for sentence in meaning.hollow:
+        if not book.find("hollow", fold(sentence)):
+            found.append(Finding("hollow", Severity.WARNING, f"'{sentence}' promises nothing "
+                                 "to hold you to; say what you are doing about it and by when"))
+    pointer = _redirect_only(text, rules, names, language or subject.language)
     if pointer:
         found.append(Finding("redirect-only", Severity.WARNING, f"only points elsewhere "
                              f"({pointer}); a step at most, never a resolution"))
@@ -146,7 +160,6 @@ def lint(text: str, subject: Subject, rules: Rules, at: datetime,
             found.append(Finding("copy-paste", Severity.WARNING, f"{copy.similarity:.0f}% the "
                                  f"same as the reply to {copy.customer} (case {copy.case_id}, "
                                  f"{copy.at:%Y-%m-%d}); write this customer their own answer"))
-    language = detect(text, rules.audience.candidates).language
     if language and subject.language and language != subject.language:
         found.append(Finding("language", Severity.WARNING, f"the reply is in {language}, the "
                              f"customer wrote in {subject.language}"))
@@ -169,7 +182,8 @@ def lint(text: str, subject: Subject, rules: Rules, at: datetime,
     return Linted(tuple(found), language, bool(pointer), shape)
 
 
-def _redirect_only(text: str, rules: Rules, names: tuple[str, ...]) -> str | None:
+def _redirect_only(text: str, rules: Rules, names: tuple[str, ...],
+                   language: str | None) -> str | None:
     """What a reply points to when that is all it does (a hotline, an address, a link); None
     when it says something more, or points nowhere. A sentence is a pointer when it holds a
     redirect phrase, a link, an e-mail address or a phone number other than the brand's direct
@@ -179,12 +193,14 @@ def _redirect_only(text: str, rules: Rules, names: tuple[str, ...]) -> str | Non
     drop = set(_WORDS.findall(fold(" ".join(names))))
     direct = frozenset({rules.direct_line} if rules.direct_line else ())
     pointer: str | None = None
-    for sentence in filter(None, (part.strip() for part in _SENTENCES.split(text))):
+    for sentence in sentences(text):
         folded = fold(sentence)
         target = (next(iter(book.find("redirect", folded)), None)
                   or next((match.group(0) for match in _LINK.finditer(sentence)), None)
                   or next((item.value for item in find_phones(
-                      sentence, rules.audience.owned.regions, direct)), None))
+                      sentence, rules.audience.owned.regions, direct)), None)
+                  or (sentence if points_elsewhere(tokens(sentence, language), rules.lexicon)
+                      else None))
         if target is not None:
             pointer = pointer or target
             continue

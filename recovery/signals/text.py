@@ -19,14 +19,17 @@ import yaml
 
 _SPACE = re.compile(r"\s+")
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
+_BARE = str.maketrans({"ł": "l", "đ": "d", "ø": "o", "\u0131": "i", "ħ": "h"})
+"""Letters whose accent Unicode does not decompose: błąd is blad, proizvođač proizvodac."""
 
 
 def fold(text: str) -> str:
-    """`text` case-folded, without accents, with straight apostrophes and single spaces."""
+    """`text` case-folded, without accents (ł and đ too), with straight apostrophes and
+    single spaces."""
     compatible = unicodedata.normalize("NFKD", text)  # styled and wide letters first
     decomposed = unicodedata.normalize("NFKD", compatible.casefold())
     bare = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return _SPACE.sub(" ", bare.translate(_QUOTES)).strip()
+    return _SPACE.sub(" ", bare.translate(_QUOTES).translate(_BARE)).strip()
 
 
 @dataclass(frozen=True)
