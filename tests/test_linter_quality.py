@@ -3,16 +3,22 @@ served language, through inflection and word order, with no false alarm on good 
 
 from __future__ import annotations
 
+import shutil
 import unicodedata
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from recovery.flows import load_flows
+from recovery.replies import Subject, lint
+from recovery.replies.compose import rules_for
 from recovery.replies.concepts import lexicon, read, tokens
 from recovery.signals.text import fold
 
-from .quality import CODES, LANGUAGES, Item, evaluate, flagged, items
+from .conftest import WORKFLOWS
+from .quality import AT, CODES, LANGUAGES, Item, evaluate, flagged, items
 
 SCORES = evaluate()
 BLAME = [item for item in items() if item.kind == "blame"]
@@ -70,3 +76,15 @@ def test_a_brand_adds_its_own_couriers_and_words() -> None:
     mine = lexicon({"cs": {"third": ["rohlik*"]}})
     assert read("Zpoždění způsobil Rohlík.", "cs", mine).blame
     assert not read("Zpoždění způsobil Rohlík.", "cs", lexicon()).blame
+
+
+def test_a_brand_names_its_couriers_in_its_flow_file(tmp_path: Path) -> None:
+    shutil.copytree(WORKFLOWS / "default", tmp_path / "default")
+    (tmp_path / "grocer").mkdir()
+    (tmp_path / "grocer" / "flow.yaml").write_text(
+        "extends: default\nname: Grocer\nlanguages: [cs]\nholidays: {country: CZ}\n"
+        "replies:\n  concepts:\n    cs: {third: [rohlik*]}\n")
+    rules = rules_for(load_flows(tmp_path)["grocer"])
+    linted = lint("Zpoždění bohužel způsobil Rohlík.", Subject("facebook", language="cs"),
+                  rules, AT)
+    assert [finding.code for finding in linted.findings if finding.code == "blame"] == ["blame"]

@@ -93,6 +93,11 @@ class Copies(Strict):
                               "numbers aside")
 
 
+Concept = Literal["negation", "we", "fault", "third", "cause", "problem", "repair", "promise",
+                  "stock", "specific", "contact", "channel", "pointer", "private"]
+"""The concepts the reply linter reads sentences by (`recovery/replies/concepts.py`)."""
+
+
 class ReplyRules(Strict):
     """What the reply linter and the reading of complaints need to know of the brand."""
 
@@ -107,6 +112,9 @@ class ReplyRules(Strict):
                                 "still a redirect")
     copies: Copies = Copies()
     phrases: dict[str, dict[Literal["blame", "hollow", "redirect", "courtesy"], list[str]]] = {}
+    concepts: dict[str, dict[Concept, list[str]]] = Field(
+        default={}, description="more words for the linter's concepts, per language: e.g. "
+        "cs: {third: [rohlík*]} names the brand's own courier")
     words: list[str] = Field(default=[], description="the brand's own words the spell checker "
                              "accepts")
 

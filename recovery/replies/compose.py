@@ -19,6 +19,7 @@ from sqlalchemy import Connection
 from recovery.errors import PolicyViolation
 from recovery.flows import Flow
 from recovery.flows.templates import Rendered
+from recovery.replies.concepts import lexicon
 from recovery.replies.copies import CopyIndex
 from recovery.replies.lint import Linted, Rules, Subject, lint
 from recovery.replies.phrasebook import phrasebook
@@ -115,7 +116,8 @@ def rules_for(flow: Flow) -> Rules:
                  {channel: settings.length_limit(channel) for channel in settings.channels},
                  direct, declared.copies.window, declared.copies.similarity,
                  frozenset({*declared.words, *settings.name.split()}),
-                 tuple(filter(None, (settings.direct_line, *declared.contacts))))
+                 tuple(filter(None, (settings.direct_line, *declared.contacts))),
+                 lexicon(declared.concepts))
 
 
 def subject_of(case: Case, public: bool) -> Subject:

@@ -25,12 +25,13 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import Any, get_args
 
+from recovery.flows.schema import Concept
 from recovery.signals.text import data, fold, shipped
 
 PACKAGE = "recovery.replies.lexicon"
-CONCEPTS = ("negation", "we", "fault", "third", "cause", "problem", "repair", "promise",
-            "stock", "specific", "contact", "channel", "pointer", "private")
+CONCEPTS: tuple[str, ...] = get_args(Concept)
 GAP = 3
 """How many words `…` stands for at most."""
 LEMMAS = {"en": "en", "cs": "cs", "pl": "pl", "hr": "hbs", "el": "el"}
@@ -84,7 +85,7 @@ class Meaning:
     """The sentences that promise without saying what or when, or are stock answers."""
 
 
-def lexicon(extra: Mapping[str, Mapping[str, Sequence[str]]] | None = None) -> Lexicon:
+def lexicon(extra: Mapping[str, Mapping[Any, Sequence[str]]] | None = None) -> Lexicon:
     """The shipped concept patterns of every language, with a brand's own added
     (`{language: {concept: [...]}}`, e.g. its couriers' names under `third`)."""
     return _lexicon(tuple((language, concept, tuple(patterns))
