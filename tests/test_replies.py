@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import os
+import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -10,8 +12,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from recovery.flows import load_flows
+from recovery.flows import load_flows, validate_flows
 from recovery.replies import CopyIndex, Rules, Speller, Subject, lint, phrasebook, skeleton
+from recovery.replies.address import address
 from recovery.replies.compose import rules_for
 from recovery.replies.spelling import SYSTEM_FOLDERS, search_path
 from recovery.signals import Audience, Owned
@@ -180,28 +183,30 @@ def test_every_shipped_template_passes_the_linter_in_every_language(brand: str) 
     flow = FLOWS[brand]
     rules = rules_for(flow)
     speller = Speller()
-    remedy = next(iter(flow.settings.remedies.items()))
-    for language in flow.settings.languages:
-        for emotion in ("angry", "neutral"):
-            for name in TEMPLATES:
-                customer = {"handle": "@jana", "name": "Jana", "first_name": "Jana",
-                            "language": language, "register": "neutral", "emotion": emotion}
-                rendered = flow.render(
-                    name, "facebook", [language], emotion, customer=customer, agent="eva",
-                    case={"id": 1}, finding="founded", root_cause=None,
-                    remedy={"kind": remedy[0], "value": 1, "unit": remedy[1].unit})
-                assert rendered.language == language
-                subject = Subject("twitter", True, "@jana", ("Jana",), language)
-                linted = lint(rendered.text, subject, rules, AT, None, speller)
-                problems = [str(item) for item in linted.findings
-                            if item.code not in ("spelling-unchecked",)]
-                assert not problems, f"{brand} {language} {name}: {rendered.text} {problems}"
-                assert not linted.redirect_only
+    kind, declared = next(iter(flow.settings.remedies.items()))
+    for language, emotion, called, name in itertools.product(
+            flow.settings.languages, ("angry", "neutral"), ("Jana", "Pavel", None), TEMPLATES):
+        who = address(called, language)
+        customer = {"handle": "@jana", "name": called or "", "first_name": who.first_name,
+                    "vocative": who.vocative, "gender": who.gender, "language": language,
+                    "register": "neutral", "emotion": emotion}
+        rendered = flow.render(
+            name, "facebook", [language], emotion, customer=customer, agent="eva",
+            case={"id": 1}, finding="founded", root_cause=None,
+            remedy={"kind": kind, "value": 1, "unit": declared.unit, "says": declared.says})
+        assert rendered.language == language
+        subject = Subject("twitter", True, "@jana", tuple(filter(None, (called, who.vocative))),
+                          language)
+        linted = lint(rendered.text, subject, rules, AT, None, speller)
+        problems = [str(item) for item in linted.findings
+                    if item.code not in ("spelling-unchecked",)]
+        assert not problems, f"{brand} {language} {name}: {rendered.text} {problems}"
+        assert not linted.redirect_only
 
 
 def test_the_angry_variant_answers_an_angry_customer() -> None:
     flow = FLOWS["bistro"]
-    customer = {"handle": "@jana", "first_name": "Jana"}
+    customer = {"handle": "@jana", "first_name": "Jana", "vocative": "Jano", "gender": "female"}
     angry = flow.render("acknowledge", "facebook", ["cs"], "angry", customer=customer)
     calm = flow.render("acknowledge", "facebook", ["cs"], None, customer=customer)
     assert Path(angry.template).name == "acknowledge.angry.j2"
@@ -220,3 +225,48 @@ def test_the_copy_index_forgets_replies_older_than_the_window() -> None:
     index.add(3, "@ola", AT - timedelta(days=8), shape)
     index.forget_before(AT - timedelta(days=7))
     assert index.near(shape, "@eva", AT - timedelta(days=30), 90) is None
+
+
+@pytest.mark.parametrize(("name", "language", "vocative", "gender"), [
+    ("Jana Nováková", "cs", "Jano", "female"), ("Pavel", "cs", "Pavle", "male"),
+    ("Petr", "cs", "Petře", "male"), ("Tomáš Malý", "cs", "Tomáši", "male"),
+    ("Lucie", "cs", "Lucie", "female"), ("Saša", "cs", "", None), ("@jana", "cs", "", None),
+    ("JK", "cs", "", None), (None, "cs", "", None),
+    ("Ivana Horvat", "hr", "Ivana", "female"), ("Marko", "hr", "Marko", "male"),
+    ("Luka", "hr", "Luka", "male"), ("Andrea", "hr", "", None),
+    ("Ewa", "pl", "Ewa", None),
+])
+def test_a_customer_is_addressed_as_their_language_does(name: str | None, language: str,
+                                                        vocative: str,
+                                                        gender: str | None) -> None:
+    called = address(name, language)
+    assert (called.vocative, called.gender) == (vocative, gender)
+
+
+def test_a_remedy_reads_as_the_brand_words_it_by_plural_form() -> None:
+    flow = FLOWS["bistro"]
+    says = flow.settings.remedies["coupon"].says
+    for language, value, expected in (("en", 1, "one free meal"), ("en", 3, "3 free meals"),
+                                      ("cs", 1, "jedno jídlo zdarma"),
+                                      ("cs", 2, "2 jídla zdarma"), ("cs", 5, "5 jídel zdarma")):
+        text = flow.render("remedy_offer", "facebook", [language], None,
+                           customer={"handle": "@jana", "first_name": "", "vocative": "",
+                                     "gender": None},
+                           remedy={"kind": "coupon", "value": value, "unit": "meal",
+                                   "says": says}).text
+        assert expected in text, text
+    bare = flow.render("remedy_offer", "facebook", ["en"], None,
+                       customer={"handle": "@jana", "first_name": "", "vocative": "",
+                                 "gender": None},
+                       remedy={"kind": "coupon", "value": 1, "unit": "meal", "says": {}}).text
+    assert "a coupon for 1 meal" in bare
+
+
+def test_a_plural_wording_without_its_other_form_is_refused(tmp_path: Path) -> None:
+    shutil.copytree(WORKFLOWS / "default", tmp_path / "default")
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "flow.yaml").write_text(
+        "extends: default\nname: B\nremedies:\n  coupon: {max: 1, unit: meal, says: "
+        "{en: {one: one meal}}}\n")
+    [problem] = validate_flows(tmp_path)[1]
+    assert problem.line == 4 and "en needs an `other` form" in problem.message

@@ -44,7 +44,7 @@ def test_a_template_reply_is_recorded_and_delivered_in_the_customers_language(
     payload = sent.payload or {}
     assert payload["language"] == "cs" and payload["public"] is True
     assert payload["template"].endswith("casual/cs/acknowledge.angry.j2")
-    assert payload["text"].startswith("Jana, máš plné právo se zlobit")
+    assert payload["text"].startswith("Jano, máš plné právo se zlobit")  # in the vocative
     assert [event.trigger for event in seen if isinstance(event, Event)] == ["reply",
                                                                              "acknowledge"]
     assert engine.case(case.id).state == "acknowledged"
@@ -137,3 +137,18 @@ def test_a_time_release_database_is_upgraded_to_replies(tmp_path, clock) -> None
     assert sent.seq == 2 and engine.case(1).version == 2
     assert engine.timers(1) == []
     engine.close()
+
+
+def test_a_template_calls_the_customer_as_their_language_does(engine: Engine) -> None:
+    jana = engine.open_case("bistro", channel="facebook", author="@jn", name="Jana Nováková",
+                            text="Studená polévka, objednávka přišla pozdě a nikdo se neozval.")
+    assert engine.draft(jana.id, template="acknowledge", by="eva").text.startswith(
+        ("Ahoj Jano,", "Jano,"))  # the calm or the angry variant: both call her Jano
+    ivana = engine.open_case("eshop", channel="facebook", author="@ih", name="Ivana Horvat",
+                             text="Narudžba kasni već tjedan dana, nitko se ne javlja.")
+    assert engine.draft(ivana.id, template="acknowledge",
+                        by="eva").text.startswith("Poštovana Ivana,")
+    unnamed = engine.open_case("eshop", channel="facebook", author="@xy",
+                               text="Narudžba kasni već tjedan dana, nitko se ne javlja.")
+    assert engine.draft(unnamed.id, template="acknowledge",
+                        by="eva").text.startswith("Poštovani,")

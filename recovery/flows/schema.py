@@ -78,11 +78,28 @@ class Escalation(Strict):
     notify: Names = Field([], description="roles the helpdesk alerts (lead, manager)")
 
 
+Plural = Literal["zero", "one", "two", "few", "many", "other"]
+"""The CLDR plural categories a language sorts numbers into."""
+
+
 class RemedyLimit(Strict):
     """The most a care agent may offer of one kind of remedy."""
 
     max: Decimal = Field(gt=0)
     unit: str = Field(min_length=1, description="a currency code (EUR) or a thing (meal, pair)")
+    says: dict[str, dict[Plural, str]] = Field(
+        default={}, description="how an amount of a thing reads, per language and plural form "
+        "(CLDR: one, few, many, other), {n} for the number: en: {one: one free meal, other: "
+        "'{n} free meals'}")
+
+    @field_validator("says")
+    @classmethod
+    def _says(cls, value: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+        for language, forms in value.items():
+            if "other" not in forms:
+                raise ValueError(f"says: {language} needs an `other` form (e.g. '{{n}} meals'),"
+                                 " used for any number without a form of its own")
+        return value
 
 
 class Copies(Strict):

@@ -29,8 +29,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
 from babel.dates import format_date, format_time
-from babel.numbers import format_currency, format_percent
+from babel.numbers import format_currency, format_decimal, format_percent
 from jinja2 import (
     FileSystemLoader,
     StrictUndefined,
@@ -91,13 +92,20 @@ def _percent(context: Context, value: Decimal | float | str) -> str:
 
 @pass_context
 def _amount(context: Context, remedy: dict[str, Any]) -> str:
-    """A remedy's amount in the template's language: money for a currency code (EUR),
-    a percentage for `percent`, otherwise the number and the unit as declared."""
+    """A remedy's amount in the template's language: money for a currency code (EUR), a
+    percentage for `percent`, the brand's own words where it declares them for the language
+    (`says`, by the language's plural form: "one free meal", "2 jídla zdarma"), otherwise the
+    number and the unit as declared."""
     value, unit = Decimal(str(remedy["value"])), str(remedy["unit"])
     if len(unit) == 3 and unit.isupper():
         return _money(context, value, unit)
     if unit == "percent":
         return _percent(context, value)
+    forms = (remedy.get("says") or {}).get(_locale(context))
+    if forms:
+        locale = Locale.parse(_locale(context))
+        number = format_decimal(value.normalize(), locale=locale)
+        return str(forms.get(locale.plural_form(value), forms["other"])).replace("{n}", number)
     return f"{value.normalize():f} {unit}"
 
 

@@ -8,7 +8,7 @@ line. Money and dates are formatted in the template's language by the template f
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,6 +19,7 @@ from sqlalchemy import Connection
 from recovery.errors import PolicyViolation
 from recovery.flows import Flow
 from recovery.flows.templates import Rendered
+from recovery.replies.address import address
 from recovery.replies.concepts import lexicon
 from recovery.replies.copies import CopyIndex
 from recovery.replies.lint import Linted, Rules, Subject, lint
@@ -102,8 +103,10 @@ class Checker:
 def write(flow: Flow, case: Case, by: str, template: str) -> Rendered:
     """Render `template` for a case: in the customer's language (else the brand's), the
     brand's voice, the variant for the customer's mood first."""
+    declared = flow.settings.remedies.get(case.remedy_kind or "")
     return flow.render(template, case.channel, [case.language] if case.language else None,
-                       variant_of(case), **template_context(case, by))
+                       variant_of(case),
+                       **template_context(case, by, declared.says if declared else None))
 
 
 def rules_for(flow: Flow) -> Rules:
@@ -126,17 +129,21 @@ def subject_of(case: Case, public: bool) -> Subject:
                    case.language)
 
 
-def template_context(case: Case, by: str) -> dict[str, Any]:
-    """What a reply template may use besides the brand's name, zone and direct line."""
+def template_context(case: Case, by: str, says: Mapping[str, Any] | None = None
+                     ) -> dict[str, Any]:
+    """What a reply template may use besides the brand's name, zone and direct line. `says`
+    is how the brand words the case's remedy per language (its `remedies: KIND: says:`)."""
     name = case.name or ""
+    called = address(name, case.language)
     remedy = None
     if case.remedy_kind is not None:
-        remedy = {"kind": case.remedy_kind, "value": case.remedy_value, "unit": case.remedy_unit}
+        remedy = {"kind": case.remedy_kind, "value": case.remedy_value, "unit": case.remedy_unit,
+                  "says": dict(says or {})}
     return {
         "case": {"id": case.id, "channel": case.channel, "state": case.state,
                  "opened_at": case.opened_at, "text": case.text},
-        "customer": {"handle": case.author, "name": name,
-                     "first_name": name.split()[0] if name else "",
+        "customer": {"handle": case.author, "name": name, "first_name": called.first_name,
+                     "vocative": called.vocative, "gender": called.gender,
                      "language": case.language, "register": case.register,
                      "emotion": case.emotion},
         "agent": by,
