@@ -24,8 +24,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 from sqlmodel import SQLModel
+from typer.testing import CliRunner
 
 from recovery import Engine
+from recovery.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / "workflows"
@@ -44,6 +46,16 @@ class Clock:
         """Move time on and return the new now."""
         self.now += timedelta(**delta)
         return self.now
+
+
+def workflows_with(folder: Path, **brands: str) -> Path:
+    """A workflows folder with the real default flow (and templates) and these brands' flow
+    files, written as given."""
+    shutil.copytree(WORKFLOWS / "default", folder / "default")
+    for name, written in brands.items():
+        (folder / name).mkdir()
+        (folder / name / "flow.yaml").write_text(written)
+    return folder
 
 
 def old_database(path: Path, revision: str, *statements: str) -> str:
@@ -138,3 +150,17 @@ def engine(db_url: str, clock: Clock) -> Iterator[Engine]:
     made = Engine(db_url, workflows=WORKFLOWS, clock=clock)
     yield made
     made.close()
+
+
+@pytest.fixture
+def run(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Run `recovery …` on a fresh SQLite file over the sample workflows, at 2026-12-01 10:30
+    UTC unless a command says `--now`."""
+    runner = CliRunner()
+    base = ["--db", f"sqlite:///{tmp_path / 'cli.db'}", "--workflows", str(WORKFLOWS),
+            "--now", "2026-12-01T10:30Z"]
+
+    def invoke(*args: str):  # type: ignore[no-untyped-def]
+        return runner.invoke(app, [*base, *args], prog_name="recovery")
+
+    return invoke

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,20 +14,11 @@ from recovery.clock import format_duration, parse_duration
 from recovery.flows import load_brands
 from recovery.flows.schema import FlowDecl
 from recovery.flows.validate import check_flow
-from tests.conftest import WORKFLOWS
-
-
-def _workflows(tmp_path: Path, **brands: str) -> Path:
-    """A workflows folder with the real default flow (and templates) and the given brand files."""
-    shutil.copytree(WORKFLOWS / "default", tmp_path / "default")
-    for name, text in brands.items():
-        (tmp_path / name).mkdir()
-        (tmp_path / name / "flow.yaml").write_text(text)
-    return tmp_path
+from tests.conftest import WORKFLOWS, workflows_with
 
 
 def _problems(tmp_path: Path, text: str) -> list[str]:
-    folder = _workflows(tmp_path, brand=text)
+    folder = workflows_with(tmp_path, brand=text)
     return [f"{p.file.name}:{p.line}: {p.message} ({p.hint})"
             for p in validate_flows(folder)[1]]
 
@@ -103,7 +93,7 @@ def test_each_kind_of_mistake_is_found_where_it_is(tmp_path: Path, body: str, li
 
 
 def test_extending_an_unknown_or_circular_flow_is_refused(tmp_path: Path) -> None:
-    folder = _workflows(tmp_path, a="extends: b\nname: A\n", b="extends: a\nname: B\n",
+    folder = workflows_with(tmp_path, a="extends: b\nname: A\n", b="extends: a\nname: B\n",
                         c="extends: nowhere\nname: C\n")
     messages = [p.message for p in validate_flows(folder)[1]]
     assert "'c' extends unknown flow 'nowhere'" in messages
@@ -116,7 +106,7 @@ def test_a_missing_setting_names_the_file_extending_nothing(tmp_path: Path) -> N
 
 
 def test_load_flows_raises_with_all_problems(tmp_path: Path) -> None:
-    folder = _workflows(tmp_path, x=BRAND + "voice: loud\ncolour: red\n")
+    folder = workflows_with(tmp_path, x=BRAND + "voice: loud\ncolour: red\n")
     with pytest.raises(FlowError) as error:
         load_flows(folder)
     assert len(error.value.problems) == 2
@@ -143,23 +133,23 @@ def test_one_run_reports_the_settings_and_the_graph_problems_together(tmp_path: 
 ])
 def test_bad_yaml_points_at_its_own_line(tmp_path: Path, text: str, line: int,
                                          message: str) -> None:
-    [problem] = validate_flows(_workflows(tmp_path, brand=text))[1]
+    [problem] = validate_flows(workflows_with(tmp_path, brand=text))[1]
     assert (problem.line, problem.message[:len(message)]) == (line, message)
 
 
 def test_one_broken_brand_leaves_the_others_loaded(tmp_path: Path) -> None:
-    folder = _workflows(tmp_path, good=BRAND, bad=BRAND + "voice: loud\n")
+    folder = workflows_with(tmp_path, good=BRAND, bad=BRAND + "voice: loud\n")
     flows, broken = load_brands(folder)
     assert "good" in flows and "bad" not in flows
     [problem] = broken["bad"]
     assert (problem.file.parent.name, problem.line) == ("bad", 3)
     assert problem.message.startswith("voice: Input should be")
     with pytest.raises(FlowError, match="every flow here is a base flow"):
-        load_brands(_workflows(tmp_path / "bases"))
+        load_brands(workflows_with(tmp_path / "bases"))
 
 
 def test_a_brand_replaces_the_week_and_merges_the_rest(tmp_path: Path) -> None:
-    folder = _workflows(tmp_path, b=BRAND + "hours:\n  sat: ['09:00-13:00']\n"
+    folder = workflows_with(tmp_path, b=BRAND + "hours:\n  sat: ['09:00-13:00']\n"
                         "channels:\n  twitter: null\n  email: {first_response: 1d, "
                         "resolution: 3d}\n")
     settings = load_flows(folder)["b"].settings

@@ -3,7 +3,6 @@ served language, through inflection and word order, with no false alarm on good 
 
 from __future__ import annotations
 
-import shutil
 import unicodedata
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from recovery.replies.compose import rules_for
 from recovery.replies.concepts import lexicon, read, tokens
 from recovery.signals.text import fold
 
-from .conftest import WORKFLOWS
+from .conftest import workflows_with
 from .quality import AT, CODES, LANGUAGES, Item, evaluate, flagged, items
 
 SCORES = evaluate()
@@ -79,12 +78,10 @@ def test_a_brand_adds_its_own_couriers_and_words() -> None:
 
 
 def test_a_brand_names_its_couriers_in_its_flow_file(tmp_path: Path) -> None:
-    shutil.copytree(WORKFLOWS / "default", tmp_path / "default")
-    (tmp_path / "grocer").mkdir()
-    (tmp_path / "grocer" / "flow.yaml").write_text(
-        "extends: default\nname: Grocer\nlanguages: [cs]\nholidays: {country: CZ}\n"
-        "replies:\n  concepts:\n    cs: {third: [rohlik*]}\n")
-    rules = rules_for(load_flows(tmp_path)["grocer"])
+    folder = workflows_with(tmp_path, grocer="extends: default\nname: Grocer\nlanguages: [cs]\n"
+                            "holidays: {country: CZ}\nreplies:\n  concepts:\n"
+                            "    cs: {third: [rohlik*]}\n")
+    rules = rules_for(load_flows(folder)["grocer"])
     linted = lint("Zpoždění bohužel způsobil Rohlík.", Subject("facebook", language="cs"),
                   rules, AT)
     assert [finding.code for finding in linted.findings if finding.code == "blame"] == ["blame"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from recovery.replies.compose import rules_for
 from recovery.replies.spelling import SYSTEM_FOLDERS, search_path
 from recovery.signals import Audience, Owned
 
-from .conftest import WORKFLOWS
+from .conftest import WORKFLOWS, workflows_with
 
 AT = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 FLOWS = load_flows(WORKFLOWS)
@@ -263,10 +262,7 @@ def test_a_remedy_reads_as_the_brand_words_it_by_plural_form() -> None:
 
 
 def test_a_plural_wording_without_its_other_form_is_refused(tmp_path: Path) -> None:
-    shutil.copytree(WORKFLOWS / "default", tmp_path / "default")
-    (tmp_path / "b").mkdir()
-    (tmp_path / "b" / "flow.yaml").write_text(
-        "extends: default\nname: B\nremedies:\n  coupon: {max: 1, unit: meal, says: "
-        "{en: {one: one meal}}}\n")
-    [problem] = validate_flows(tmp_path)[1]
+    folder = workflows_with(tmp_path, b="extends: default\nname: B\nremedies:\n  coupon: "
+                            "{max: 1, unit: meal, says: {en: {one: one meal}}}\n")
+    [problem] = validate_flows(folder)[1]
     assert problem.line == 4 and "en needs an `other` form" in problem.message
