@@ -217,6 +217,8 @@ def test_global_options_work_after_the_subcommand(run, tmp_path: Path) -> None: 
     assert json.loads(run("case", "list", "--json").stdout) == []
     assert [c["id"] for c in json.loads(run("case", "list", "--json", f"--db={other}").stdout)] \
         == [1]
+    assert [c["id"] for c in json.loads(run("--json", "case", "list", f"--db={other}").stdout)] \
+        == [1]
 
 
 def test_a_time_without_an_offset_is_read_as_utc_and_says_so(run) -> None:  # type: ignore[no-untyped-def]

@@ -96,7 +96,8 @@ class Group(TyperGroup):
 
 def hoist(args: list[str]) -> list[str]:
     """The words with the global options (`--now X`, `--db=URL`, …) moved to the front, so
-    `recovery case list --now X` means `recovery --now X case list`."""
+    `recovery case list --now X` means `recovery --now X case list`; and a `--json` written
+    before the subcommand moved after it, where every command that prints data takes it."""
     front: list[str] = []
     rest: list[str] = []
     index = 0
@@ -112,6 +113,11 @@ def hoist(args: list[str]) -> list[str]:
             continue
         rest.append(word)
         index += 1
+    command = next((at for at, word in enumerate(rest) if not word.startswith("-")), len(rest))
+    if "--json" in rest[:command]:
+        rest.remove("--json")
+        end = rest.index("--") if "--" in rest else len(rest)
+        rest.insert(end, "--json")
     return front + rest
 
 
