@@ -22,9 +22,9 @@ are tried on every reply, as the phrase lists are. The rules:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, get_args
 
 from recovery.flows.schema import Concept
@@ -160,7 +160,7 @@ def tokens(text: str, language: str | None) -> list[Word]:
     return [Word(fold(word), _lemma(word, language)) for word in _WORD.findall(text)]
 
 
-@cache
+@lru_cache(maxsize=1 << 16)
 def _lemma(word: str, language: str | None) -> str:
     code = LEMMAS.get(language or "")
     if code is None:
@@ -198,9 +198,3 @@ def _word_matches(part: str, word: Word) -> bool:
         elif option in (word.form, word.lemma):
             return True
     return False
-
-
-def concepts_in(words: Iterable[Word], book: Lexicon) -> list[str]:
-    """The concepts a run of words holds (for explaining a finding, and for tests)."""
-    listed = list(words)
-    return [concept for concept in book.concepts if book.has(concept, listed)]

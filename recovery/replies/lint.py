@@ -35,7 +35,6 @@ from recovery.signals.language import detect
 from recovery.signals.personal import find_personal, find_phones
 from recovery.signals.text import fold
 
-_SENTENCES = re.compile(r"(?<=[.!?…;])\s+|\n+")
 _LINK = re.compile(r"https?://\S+|www\.\S+|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _WORDS = re.compile(r"[^\W\d_]+")
 SUBSTANCE = 4
