@@ -186,8 +186,9 @@ def table(title: str | None, columns: list[str], rows: list[list[Any]]) -> Table
     if sum(widths) + 3 * len(columns) + 1 > out.width:
         widths = [min(width, 4) for width in widths]  # too narrow for whole words: fold them
     grid = Table(title=title, title_justify="left", header_style="bold")
-    for column, width in zip(columns, widths, strict=True):
-        grid.add_column(column, overflow="fold", min_width=width)
+    for index, (column, width) in enumerate(zip(columns, widths, strict=True)):
+        last = index == len(columns) - 1  # the text column takes the room the others leave
+        grid.add_column(column, overflow="fold", min_width=width, ratio=1 if last else None)
     for row in cells:
         grid.add_row(*(Text(cell) for cell in row))
     return grid
