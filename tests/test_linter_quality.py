@@ -20,7 +20,9 @@ from .conftest import workflows_with
 from .quality import AT, CODES, LANGUAGES, Item, evaluate, flagged, items
 
 SCORES = evaluate()
-BLAME = [item for item in items() if item.kind == "blame"]
+CAUGHT = [item for item in items() if item.kind == "blame" and "blame" in flagged(item)]
+"""The blame replies caught as written: the property below is that casing and accents do not
+change that, not the recall (which the test above holds)."""
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -42,7 +44,7 @@ def test_the_practitioners_examples_are_caught() -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.sampled_from(BLAME), st.booleans(), st.booleans())
+@given(st.sampled_from(CAUGHT), st.booleans(), st.booleans())
 def test_blame_survives_capitals_and_missing_accents(item: Item, upper: bool,
                                                      bare: bool) -> None:
     text = item.text.upper() if upper else item.text
