@@ -135,7 +135,8 @@ def test_attention_lists_say_which_clock_when_and_how_late(run) -> None:  # type
 
 def test_notices_lists_the_hellos_and_goodbyes_posted(run) -> None:  # type: ignore[no-untyped-def]
     assert run("db", "init").exit_code == 0
-    assert run("tick", "--now", "2026-12-01T09:05Z").exit_code == 0  # bistro opens at 10:00 CET
+    ticked = run("tick", "--now", "2026-12-01T09:05Z")  # bistro opens at 10:00 CET
+    assert "posted the hello on bistro's twitter at 2026-12-01 10:05+01:00: " in ticked.stdout
     listed = run("notices", "--brand", "bistro", "--json")
     [hello] = json.loads(listed.stdout)
     assert (hello["channel"], hello["kind"], hello["posted_at"]) == (

@@ -8,7 +8,17 @@ from typing import Annotated
 import typer
 
 from recovery.cli import case, db, flow
-from recovery.cli.common import Group, Json, Settings, emit_json, out, parse_time, settings, table
+from recovery.cli.common import (
+    Group,
+    Json,
+    Settings,
+    emit_json,
+    out,
+    parse_time,
+    say,
+    settings,
+    table,
+)
 from recovery.cli.demo import demo
 from recovery.cli.history import stamp
 from recovery.cli.hours import hours
@@ -49,7 +59,11 @@ def tick(ctx: typer.Context, json: Json = False) -> None:
     """Fire every timer that is due (by `--now`, default the wall clock), each exactly once:
     follow-ups, quiet closes, SLA warnings and breaches; and post the daily hello or goodbye
     that is due."""
+    from recovery.store.records import Notice
+
     engine = settings(ctx).engine()
+    posted: list[Notice] = []
+    engine.subscribe(lambda item: posted.append(item) if isinstance(item, Notice) else None)
     fired = engine.tick()
     if json:
         emit_json([timer.as_dict() for timer in fired])
@@ -60,6 +74,10 @@ def tick(ctx: typer.Context, json: Json = False) -> None:
                     ["case", "trigger", "due", "outcome"],
                     [[t.case_id, f"{t.clock}.{t.trigger}" if t.clock else t.trigger,
                       stamp(t.due_at, zones[t.case_id]), t.outcome] for t in fired]))
+    for notice in posted:
+        zone = engine.flow(notice.brand).settings.timezone
+        say(f"posted the {notice.kind} on {notice.brand}'s {notice.channel} at "
+            f"{stamp(notice.posted_at, zone)}: {notice.text}")
 
 
 def main() -> None:
