@@ -18,6 +18,24 @@ Feature: What a brand answers matters more than how fast
     When "eva" replies "Sorry, but it's not our fault, the courier is to blame."
     Then the reply is refused for "blame"
 
+  Scenario: Blame shifted onto the carrier is caught however it is worded
+    Given the brand "bistro"
+    And a complaint on facebook from "@jana": "Kde je moje objednávka?"
+    When "eva" replies "Problém je bohužel u přepravce."
+    Then the reply is refused for "blame"
+    When "eva" replies "Zpoždění způsobil přepravce, ne my."
+    Then the reply is refused for "blame"
+    When "eva" replies "Přepravce balík poškodil, proto vám dnes posíláme nový a zítra ho máte."
+    Then the reply is not flagged "blame"
+
+  Scenario: A promise with nothing to hold the team to is hollow
+    Given the brand "bistro"
+    And a complaint on facebook from "@jana": "Kde je moje objednávka?"
+    When "eva" replies "Váš dotaz ověříme a ozveme se."
+    Then the reply is flagged "hollow"
+    When "eva" replies "Ověříme to u kuchaře a do 14:00 vám napíšeme, co se stalo."
+    Then the reply is not flagged "hollow"
+
   Scenario: A redirect-only reply does not resolve a case
     Given the brand "bistro"
     And a complaint on facebook from "@jana": "Studená polévka"

@@ -10,10 +10,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.main import get_command
 from typer.testing import CliRunner
 
 from recovery.cli import app
+from recovery.cli.common import GLOBAL_OPTIONS, hoist
 from tests.conftest import ROOT, WORKFLOWS
 
 
@@ -266,3 +269,28 @@ def test_a_broken_brand_is_named_and_the_others_still_work(run, tmp_path: Path) 
     validated = run("--workflows", str(folder), "flow", "validate")
     assert validated.exit_code == 7
     assert validated.stderr.splitlines()[-1] == "error: 1 problem(s) in 1 file(s)"
+
+
+@given(st.lists(st.sampled_from(["case", "list", "--brand", "bistro", "--json", "-q", "x"]),
+                max_size=8),
+       st.lists(st.tuples(st.sampled_from(["--db", "--now", "--workflows"]),
+                          st.sampled_from(["v1", "v2"]), st.booleans()), max_size=3),
+       st.data())
+def test_hoisting_global_options_keeps_every_word_and_the_order_of_the_rest(
+        words: list[str], options: list[tuple[str, str, bool]], data: st.DataObject) -> None:
+    units = [[word] for word in words]
+    for name, value, joined in options:  # scatter global options anywhere, `--x v` or `--x=v`
+        at = data.draw(st.integers(0, len(units)))
+        units.insert(at, [f"{name}={value}"] if joined else [name, value])
+    args = [word for unit in units for word in unit]
+    hoisted = hoist(args)
+    assert sorted(hoisted) == sorted(args)
+    globals_first = hoisted[:len(hoisted) - len(words)]
+    assert all(word.split("=")[0] in GLOBAL_OPTIONS or word in ("v1", "v2")
+               for word in globals_first)
+    rest = hoisted[len(globals_first):]
+    if "--json" in words[:next((i for i, w in enumerate(words) if not w.startswith("-")),
+                               len(words))]:
+        assert rest[-1] == "--json"  # written before the subcommand, it goes after it
+    else:
+        assert rest == words
