@@ -202,6 +202,7 @@ def test_reading_a_database_that_is_not_there_creates_nothing(args: list[str],
      "error: No such option: --bogus (try 'recovery case fire --help')"),
     (["case", "list", "--limit", "many"], "error: Invalid value for '--limit'"),
     (["nosuchcommand"], "error: No such command 'nosuchcommand'. (try 'recovery --help')"),
+    (["case", "list", "--now"], "error: Option '--now' requires an argument."),
 ])
 def test_a_usage_mistake_is_one_line_and_exit_2(run, args: list[str], message: str) -> None:  # type: ignore[no-untyped-def]
     result = run(*args)

@@ -56,9 +56,10 @@ def root(ctx: typer.Context,
 
 @app.command()
 def tick(ctx: typer.Context, json: Json = False) -> None:
-    """Fire every timer that is due (by `--now`, default the wall clock), each exactly once:
-    follow-ups, quiet closes, SLA warnings and breaches; and post the daily hello or goodbye
-    that is due."""
+    """Fire every timer that is due and post the daily hello or goodbye that is due.
+
+    Each timer fires exactly once (follow-ups, quiet closes, SLA warnings and breaches), as of
+    `--now` (default: the wall clock)."""
     from recovery.store.records import Notice
 
     engine = settings(ctx).engine()

@@ -84,7 +84,13 @@ class Group(TyperGroup):
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         """Parse the words; at the top, global options written after the subcommand count."""
-        return super().parse_args(ctx, hoist(args) if ctx.parent is None else args)
+        if ctx.parent is not None:
+            return super().parse_args(ctx, args)
+        try:
+            hoisted = hoist(args)
+        except ValueError as exc:
+            raise _click_errors.UsageError(str(exc), ctx) from None
+        return super().parse_args(ctx, hoisted)
 
     def invoke(self, ctx: Any) -> Any:
         """Run the command; a RecoveryError becomes `error: …` on stderr, no traceback."""
@@ -97,7 +103,8 @@ class Group(TyperGroup):
 def hoist(args: list[str]) -> list[str]:
     """The words with the global options (`--now X`, `--db=URL`, …) moved to the front, so
     `recovery case list --now X` means `recovery --now X case list`; and a `--json` written
-    before the subcommand moved after it, where every command that prints data takes it."""
+    before the subcommand moved after it, where every command that prints data takes it.
+    Raises ValueError for a global option without its value."""
     front: list[str] = []
     rest: list[str] = []
     index = 0
@@ -107,6 +114,8 @@ def hoist(args: list[str]) -> list[str]:
             rest.extend(args[index:])
             break
         if word.split("=", 1)[0] in GLOBAL_OPTIONS:
+            if "=" not in word and (index + 1 == len(args) or args[index + 1].startswith("-")):
+                raise ValueError(f"Option '{word}' requires an argument.")
             width = 1 if "=" in word else 2
             front.extend(args[index:index + width])
             index += width

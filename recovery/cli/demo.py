@@ -14,6 +14,7 @@ from recovery.cli.common import Json, emit_json, out, settings
 
 def demo(ctx: typer.Context, json: Json = False) -> None:
     """Open the sample complaints of every brand, drive them along, and show the case board.
+
     The samples are moved by whole weeks to the week before now, so the team can go on."""
     from recovery.cli.samples import SAMPLES, play, samples, shift
 
