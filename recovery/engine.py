@@ -15,6 +15,7 @@ from decimal import Decimal
 from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 from sqlalchemy import Connection
 from sqlalchemy import Engine as SAEngine
@@ -37,12 +38,13 @@ from recovery.flows import CaseFacts, Flow, TriggerOption, load_brands
 from recovery.intake import Intake
 from recovery.keeper import SYSTEM, ClockStatus
 from recovery.policy import Recorder, recorded_changes
+from recovery.remedies import Ledger
 from recovery.replies import Linted, Subject
 from recovery.replies.compose import Checker, Draft
 from recovery.sender import Sender
 from recovery.store import queries
 from recovery.store.db import DEFAULT_URL, connect, storage_errors
-from recovery.store.records import Case, Event, Notice, Timer
+from recovery.store.records import Case, Event, Notice, Remedy, Timer
 from recovery.store.writer import Tx, Writer
 from recovery.ticker import Ticker
 
@@ -74,6 +76,7 @@ class Engine:
                               self._notify)
         self._checker = Checker(self.flows, self._connection)
         self._intake = Intake(self._writer, self._arm)
+        self._ledger = Ledger(self._writer, self._facts, self._apply, self._notify)
         self._sender = Sender(self._checker, self._writer, self._facts, self._apply,
                               self._notify)
 
@@ -131,10 +134,30 @@ class Engine:
                           {"finding": finding, "root_cause": root_cause}, at)
 
     def offer_remedy(self, case_id: int, kind: str, value: Decimal | float | str = 1, *,
-                     by: str, note: str | None = None, at: datetime | None = None) -> Event:
-        """Offer a remedy (coupon, discount, refund, voucher, gift) within the brand's limit."""
-        return self._fire(case_id, Recorder("remedy"), by, note,
-                          {"kind": kind, "value": str(value)}, at)
+                     by: str, key: str | None = None, order: str | None = None,
+                     goodwill: str | None = None, note: str | None = None,
+                     at: datetime | None = None) -> Remedy:
+        """Offer a remedy (coupon, discount, refund, voucher, gift). Within the agent's limit it
+        is issued at once (with a code for a coupon or voucher) and the case moves; over it,
+        where the brand has leads, it waits for one (`pending_approval`). `order` names what a
+        refund refunds; `goodwill` (the reason) allows one beyond duty, within the brand's
+        goodwill budget. The same `key` again returns the first result and issues nothing."""
+        self._person(by)
+        case = self.case(case_id)
+        return self._ledger.offer(self.flow(case.brand), case, kind, value, by,
+                                  key or uuid4().hex, order, goodwill, note, self._when(at))
+
+    def approve_remedy(self, remedy_id: int, *, by: str, at: datetime | None = None) -> Remedy:
+        """A lead approves a remedy waiting for one: it is issued (once) and the case moves."""
+        self._person(by)
+        return self._ledger.approve(self._remedy_flow(remedy_id), remedy_id, by, self._when(at))
+
+    def decline_remedy(self, remedy_id: int, *, reason: str, by: str,
+                       at: datetime | None = None) -> Remedy:
+        """A lead declines a remedy waiting for one, with the reason; nothing is issued."""
+        self._person(by)
+        return self._ledger.decline(self._remedy_flow(remedy_id), remedy_id, by, reason,
+                                    self._when(at))
 
     def draft(self, case_id: int, *, by: str, template: str | None = None,
               text: str | None = None, public: bool = True,
@@ -242,6 +265,24 @@ class Engine:
         with self._connection() as conn:
             return queries.list_notices(conn, brand, limit)
 
+    def remedies(self, *, brand: str | None = None, status: str | None = None,
+                 case_id: int | None = None, limit: int = 100) -> list[Remedy]:
+        """Remedies by brand, status or case; those waiting for approval oldest first, the
+        others newest first."""
+        if brand is not None:
+            self.flow(brand)
+        with self._connection() as conn:
+            return queries.list_remedies(conn, brand=brand, status=status, case_id=case_id,
+                                         limit=limit)
+
+    def remedy(self, remedy_id: int) -> Remedy:
+        """The remedy with that id."""
+        with self._connection() as conn:
+            found = queries.list_remedies(conn, remedy_id=remedy_id, limit=1)
+        if not found:
+            raise NotFound(f"no remedy {remedy_id}")
+        return found[0]
+
     def history(self, case_id: int) -> list[Event]:
         """Every event of a case, oldest first."""
         with self._connection() as conn:
@@ -286,6 +327,11 @@ class Engine:
         flow, facts, version = self._facts(tx, case_id, at)
         if isinstance(trigger, Recorder):
             trigger = trigger.resolve(flow)
+        elif trigger == flow.recorder.get("remedy"):
+            raise InvalidInput(f"'{trigger}' records a remedy: offer it with offer_remedy "
+                               "(`recovery remedy offer`), which checks the limits and keeps the "
+                               "ledger")
+        facts.goodwill = bool((payload or {}).get("goodwill"))
         source = facts.state
         event = flow.machine.events.get(trigger)
         if event is None:
@@ -319,6 +365,9 @@ class Engine:
             guess = f"did you mean '{close[0]}'? " if close else ""
             raise InvalidInput(f"no state '{state}' in {whose} ({guess}states: "
                                f"{', '.join(states)})")
+
+    def _remedy_flow(self, remedy_id: int) -> Flow:
+        return self.flow(self.remedy(remedy_id).brand)
 
     def _serving(self, brand: str, channel: str) -> Flow:
         flow = self.flow(brand)

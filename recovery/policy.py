@@ -69,13 +69,20 @@ def _remedy(flow: Flow, trigger: str, data: dict[str, Any]) -> dict[str, Any]:
     if limit is None:
         offered = ", ".join(limits) or "no remedies at all"
         raise PolicyViolation(f"{flow.brand} does not offer a {kind}; its flow allows {offered}")
-    try:
-        value = Decimal(str(data.get("value", 1)))
-    except InvalidOperation:
-        raise InvalidInput(f"remedy value {data.get('value')!r} is not a number") from None
-    if not value.is_finite() or value <= 0:
-        raise InvalidInput(f"remedy value must be a positive number, not {value}")
-    if value > limit.max:
+    value = remedy_value(data.get("value", 1))
+    cap = (limit.lead_max or limit.agent_max) if data.get("approved_by") else limit.agent_max
+    if value > cap:
         raise PolicyViolation(f"a {kind} of {value} {limit.unit} is over {flow.brand}'s limit of "
-                              f"{limit.max} {limit.unit}; offer less or ask a lead to raise it")
+                              f"{cap} {limit.unit}; offer less or ask a lead to approve it")
     return {"remedy_kind": kind, "remedy_value": value, "remedy_unit": limit.unit}
+
+
+def remedy_value(value: Decimal | float | str) -> Decimal:
+    """A remedy's amount as a positive `Decimal`; raises `InvalidInput` otherwise."""
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        raise InvalidInput(f"remedy value {value!r} is not a number") from None
+    if not amount.is_finite() or amount <= 0:
+        raise InvalidInput(f"remedy value must be a positive number, not {amount}")
+    return amount

@@ -7,27 +7,22 @@ moment, and how to fire a trigger inside the open transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
 from recovery import keeper
 from recovery.errors import ConcurrentUpdate, InvalidInput, ReplyRefused
-from recovery.flows import CaseFacts, Flow
+from recovery.flows import Flow
 from recovery.replies.compose import Checker, Draft, subject_of, write
-from recovery.store.records import Case, Event, Notice
-from recovery.store.writer import Tx, Writer
-from recovery.ticker import Apply
-
-ReadFacts = Callable[[Tx, int, datetime | None], tuple[Flow, CaseFacts, int]]
-"""Read a case inside a transaction: its flow, what its guards read and its version (the
-engine's `_facts`, which refuses a time before the case's last event)."""
+from recovery.room import Apply, Notify, ReadFacts
+from recovery.store.records import Case, Event
+from recovery.store.writer import Writer
 
 
 class Sender:
     """Drafts and sends the replies of one engine."""
 
     def __init__(self, checker: Checker, writer: Writer, facts: ReadFacts, apply: Apply,
-                 notify: Callable[[Event | Notice], None]) -> None:
+                 notify: Notify) -> None:
         self._checker = checker
         self._writer = writer
         self._facts = facts

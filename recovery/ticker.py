@@ -11,7 +11,6 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import replace
 from datetime import datetime
-from typing import Any, Protocol
 
 from sqlalchemy import Connection
 
@@ -25,19 +24,13 @@ from recovery.errors import (
 )
 from recovery.flows import Flow
 from recovery.notices import greetings
+from recovery.room import Apply
 from recovery.store import queries
 from recovery.store.records import Event, Notice, Timer
 from recovery.store.writer import Tx, Writer
 
 BATCH = 200
 """Timers read per query."""
-
-
-class Apply(Protocol):
-    """Fire a trigger on a case inside a transaction (the engine's `_apply`)."""
-
-    def __call__(self, tx: Tx, case_id: int, trigger: str, by: str, note: str | None,
-                 payload: dict[str, Any] | None, at: datetime) -> Event: ...
 
 
 class Ticker:

@@ -140,6 +140,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
         SQLModel.metadata.drop_all(conn)
         conn.execute(text("DROP FUNCTION IF EXISTS recovery_events_append_only() CASCADE"))
+        conn.execute(text("DROP FUNCTION IF EXISTS recovery_ledger_append_only() CASCADE"))
     sa.dispose()
     return url
 

@@ -34,7 +34,8 @@ def test_a_care_agent_drives_a_case_from_the_command_line(run) -> None:  # type:
     finding = run("case", "finding", "1", "founded", "--root-cause", "slow pass", "--by", "eva")
     assert finding.exit_code == 0, finding.output
     remedy = run("case", "remedy", "1", "coupon", "--value", "1", "--by", "eva", "--json")
-    assert json.loads(remedy.stdout)["dest"] == "remedy_offered"
+    issued = json.loads(remedy.stdout)
+    assert (issued["status"], issued["kind"], len(issued["code"])) == ("issued", "coupon", 10)
     assert run("case", "fire", "1", "resolve", "--by", "eva").exit_code == 0
     shown = json.loads(run("case", "show", "1", "--json").stdout)
     assert shown["state"] == "resolved"

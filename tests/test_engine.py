@@ -107,8 +107,8 @@ def test_remedies_are_held_to_the_brand_limits(engine: Engine) -> None:
     engine.fire(case_id, "acknowledge", by="ola")
     engine.fire(case_id, "investigate", by="ola")
     engine.record_finding(case_id, "founded", root_cause="loose chain guard", by="ola")
-    with pytest.raises(PolicyViolation, match="over bikeshare's limit of 400"):
-        engine.offer_remedy(case_id, "voucher", 401, by="ola")
+    with pytest.raises(PolicyViolation, match="over bikeshare's limit of 600"):
+        engine.offer_remedy(case_id, "voucher", 601, by="ola")
     with pytest.raises(PolicyViolation, match="does not offer a refund"):
         engine.offer_remedy(case_id, "refund", 10, by="ola")
     with pytest.raises(InvalidInput):

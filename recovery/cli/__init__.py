@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from recovery.cli import case, db, flow
+from recovery.cli import case, db, flow, remedy
 from recovery.cli.common import (
     Group,
     Json,
@@ -31,6 +31,7 @@ app = typer.Typer(cls=Group, no_args_is_help=True, add_completion=False,
 app.add_typer(flow.app, name="flow")
 app.add_typer(case.app, name="case")
 app.add_typer(db.app, name="db")
+app.add_typer(remedy.app, name="remedy")
 app.command()(demo)
 app.command()(hours)
 app.command()(notices)

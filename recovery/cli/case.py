@@ -204,9 +204,15 @@ def remedy(ctx: typer.Context, case_id: CaseId,
            by: By,
            value: Annotated[str, typer.Option(help="How much, in the unit the brand declares.")]
            = "1",
+           order: Annotated[str | None, typer.Option(help="The order a refund refunds.")] = None,
            note: Note = None, json: Json = False) -> None:
-    """Offer a remedy within the brand's declared limit."""
-    _report(settings(ctx).engine().offer_remedy(case_id, kind, value, by=by, note=note), json)
+    """Offer a remedy: the agent's shortcut for `recovery remedy offer`."""
+    from uuid import uuid4
+
+    from recovery.cli.remedy import show
+
+    show(settings(ctx).engine().offer_remedy(case_id, kind, value, by=by, order=order,
+                                             key=uuid4().hex, note=note), json)
 
 
 def _report(event: Event, json: bool) -> None:

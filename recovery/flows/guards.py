@@ -23,6 +23,8 @@ class CaseFacts:
     acknowledged_at: datetime | None = None
     finding: str | None = None
     remedy_kind: str | None = None
+    goodwill: bool = False
+    """The remedy being offered goes beyond duty (a reason was given)."""
     refusal: tuple[str, str] | None = None
 
 
@@ -45,12 +47,16 @@ def has_remedy(case: CaseFacts) -> str | None:
 
 
 def warrants_remedy(case: CaseFacts) -> str | None:
-    """A remedy is offered for a founded or partly founded complaint only."""
+    """A remedy is offered for a founded or partly founded complaint, or beyond duty (goodwill,
+    with a reason) on any investigated one."""
     if case.finding in ("founded", "partly"):
         return None
     if case.finding is None:
         return "no finding is recorded yet: investigate before offering a remedy"
-    return f"the finding is '{case.finding}': a remedy needs a founded or partly founded one"
+    if case.goodwill:
+        return None
+    return (f"the finding is '{case.finding}': a remedy needs a founded or partly founded one, "
+            "or goodwill with a reason")
 
 
 GUARDS: dict[str, Guard] = {

@@ -82,15 +82,45 @@ Plural = Literal["zero", "one", "two", "few", "many", "other"]
 """The CLDR plural categories a language sorts numbers into."""
 
 
-class RemedyLimit(Strict):
-    """The most a care agent may offer of one kind of remedy."""
+class PerCustomer(Strict):
+    """How many remedies of a kind one customer may get within a number of days."""
 
-    max: Decimal = Field(gt=0)
+    count: int = Field(gt=0)
+    days: int = Field(gt=0)
+
+
+class RemedyLimit(Strict):
+    """One kind of remedy the brand offers: who may give how much, and how it is issued."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    agent_max: Decimal = Field(gt=0, alias="max", description="the most an agent gives without "
+                               "asking (`max` or `agent_max`)")
+    lead_max: Decimal | None = Field(default=None, gt=0, description="the most a lead may "
+                                     "approve; above the agent's limit the remedy waits for one")
     unit: str = Field(min_length=1, description="a currency code (EUR) or a thing (meal, pair)")
+    per_customer: PerCustomer | None = None
+    code: str | None = Field(default=None, description="the code issued with it, {code} the "
+                             "unguessable part: RB-{code} (coupons and vouchers get one anyway)")
+    valid: Duration | None = Field(default=None, description="how long an issued code holds")
+    needs_order: bool = Field(default=False, description="it refunds an order, which must be "
+                              "named (refunds always do)")
     says: dict[str, dict[Plural, str]] = Field(
         default={}, description="how an amount of a thing reads, per language and plural form "
         "(CLDR: one, few, many, other), {n} for the number: en: {one: one free meal, other: "
         "'{n} free meals'}")
+
+    @field_validator("code")
+    @classmethod
+    def _code(cls, value: str | None) -> str | None:
+        if value is not None and "{code}" not in value:
+            raise ValueError("code: say where the issued part goes, e.g. 'RB-{code}'")
+        return value
+
+    @model_validator(mode="after")
+    def _limits(self) -> RemedyLimit:
+        if self.lead_max is not None and self.lead_max < self.agent_max:
+            raise ValueError(f"lead_max {self.lead_max} is below agent_max {self.agent_max}")
+        return self
 
     @field_validator("says")
     @classmethod
@@ -246,6 +276,13 @@ class FlowDecl(Strict):
     timers: dict[str, TimerDecl] = {}
 
 
+class Goodwill(Strict):
+    """Remedies beyond duty (on a partly founded or unfounded complaint), counted apart."""
+
+    per_case: int = Field(default=1, ge=0)
+    per_month: int = Field(default=20, ge=0)
+
+
 class BrandFile(Strict):
     """A whole flow file after merging it over the flow it extends."""
 
@@ -260,6 +297,10 @@ class BrandFile(Strict):
     holidays: Holidays = Holidays()
     channels: dict[str, ChannelPolicy] = Field(min_length=1)
     remedies: dict[str, RemedyLimit] = {}
+    people: dict[str, Literal["agent", "lead"]] = Field(
+        default={}, description="who acts, and as what; without it anyone may act and no remedy "
+        "waits for approval")
+    goodwill: Goodwill = Goodwill()
     escalations: dict[Literal["first_response", "resolution"],
                       dict[Literal["warning", "breach"], Escalation]] = {}
     replies: ReplyRules = ReplyRules()

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, Row, func, select, union_all
 
 from recovery.clock import as_utc
-from recovery.store.records import Case, Event, Notice, Timer
-from recovery.store.tables import cases, clocks, events, notices, replies, timers
+from recovery.store.records import Case, Event, Notice, Remedy, Timer
+from recovery.store.tables import cases, clocks, events, notices, remedies, replies, timers
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -66,6 +67,30 @@ def list_cases(conn: Connection, *, brand: str | None = None, state: str | None 
              .group_by(found.c.case_id).subquery())
     query = query.join(first, first.c.case_id == cases.c.id).order_by(first.c.first, cases.c.id)
     return [_case(row) for row in conn.execute(query)]
+
+
+def list_remedies(conn: Connection, *, brand: str | None = None, status: str | None = None,
+                  case_id: int | None = None, remedy_id: int | None = None,
+                  limit: int = 100) -> list[Remedy]:
+    """Remedies matching the filters: those waiting for approval oldest first (the queue a
+    lead works through), the others newest first."""
+    query = select(remedies).limit(limit)
+    for column, value in (("brand", brand), ("status", status), ("case_id", case_id),
+                          ("id", remedy_id)):
+        if value is not None:
+            query = query.where(remedies.c[column] == value)
+    waiting = status == "pending_approval"
+    query = query.order_by(remedies.c.id if waiting else remedies.c.id.desc())
+    found = []
+    for row in conn.execute(query):
+        data = row._asdict()
+        data.pop("version")
+        data["order"] = data.pop("order_ref")
+        data["value"] = Decimal(str(data["value"])).quantize(Decimal("0.01"))
+        for column in ("asked_at", "decided_at", "expires_at"):
+            data[column] = _aware(data[column])
+        found.append(Remedy(**data))
+    return found
 
 
 def list_notices(conn: Connection, brand: str | None, limit: int) -> list[Notice]:

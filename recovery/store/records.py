@@ -98,3 +98,38 @@ class Notice(Record):
     posted_at: datetime
     language: str
     text: str
+
+
+@dataclass(frozen=True)
+class Remedy(Record):
+    """A remedy offered on a case: a coupon, discount, refund, voucher or gift, and where it
+    stands: `issued`, `pending_approval` (over the agent's limit, waiting for a lead),
+    `declined`, `redeemed` or `void`."""
+
+    id: int
+    case_id: int
+    brand: str
+    customer: str
+    kind: str
+    value: Decimal
+    unit: str
+    status: str
+    key: str
+    asked_by: str
+    asked_at: datetime
+    code: str | None = None
+    order: str | None = None
+    goodwill: str | None = None
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    reason: str | None = None
+    expires_at: datetime | None = None
+
+    @property
+    def approved_by(self) -> str | None:
+        """The lead who approved it, when it waited for one."""
+        return self.decided_by if self.status != "declined" else None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The remedy as JSON-ready data, with who approved it."""
+        return {**super().as_dict(), "approved_by": self.approved_by}

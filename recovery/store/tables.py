@@ -1,5 +1,6 @@
 """The tables: cases (a projection), events (append-only, the truth), timers, SLA clocks, the
-brand-wide notices (daily hello and goodbye) and the replies sent (for the copy-paste check).
+brand-wide notices (daily hello and goodbye), the replies sent (for the copy-paste check), and
+the remedy ledger (remedies, and their append-only entries).
 
 `cases.version` counts the case's events; every change updates it with a check on the old
 value (optimistic concurrency), and `events` is unique on (case_id, seq), so no event is ever
@@ -160,9 +161,59 @@ class ReplyRow(SQLModel, table=True):
     skeleton: str
 
 
+class RemedyRow(SQLModel, table=True):
+    """A remedy offered on a case and where it stands (the projection of its ledger entries)."""
+
+    __tablename__ = "remedies"
+    __table_args__ = (
+        UniqueConstraint("brand", "key", name="uq_remedies_brand_key"),
+        UniqueConstraint("code", name="uq_remedies_code"),
+        Index("ix_remedies_brand_customer", "brand", "customer"),
+        Index("ix_remedies_brand_status", "brand", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    brand: str = Field(max_length=64)
+    customer: str = Field(max_length=200)
+    kind: str = Field(max_length=32)
+    value: Decimal = Field(sa_column=Column(Numeric(12, 2), nullable=False))
+    unit: str = Field(max_length=32)
+    status: str = Field(max_length=24)
+    code: str | None = Field(default=None, max_length=64)
+    order_ref: str | None = Field(default=None, max_length=100)
+    goodwill: str | None = None
+    key: str = Field(max_length=200)
+    asked_by: str = Field(max_length=64)
+    asked_at: datetime = _when()
+    decided_by: str | None = Field(default=None, max_length=64)
+    decided_at: datetime | None = _when(nullable=True)
+    reason: str | None = None
+    expires_at: datetime | None = _when(nullable=True)
+    version: int = 1
+
+
+class RemedyEntryRow(SQLModel, table=True):
+    """One entry of the remedy ledger: asked, issued, approved, declined, redeemed, voided.
+    Append-only, like the events."""
+
+    __tablename__ = "remedy_entries"
+    __table_args__ = (UniqueConstraint("remedy_id", "seq", name="uq_remedy_entries_seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    remedy_id: int = Field(foreign_key="remedies.id", index=True)
+    seq: int
+    kind: str = Field(max_length=16)
+    by: str = Field(max_length=64)
+    at: datetime = _when()
+    note: str | None = None
+
+
 cases = CaseRow.__table__  # type: ignore[attr-defined]
 events = EventRow.__table__  # type: ignore[attr-defined]
 timers = TimerRow.__table__  # type: ignore[attr-defined]
 clocks = ClockRow.__table__  # type: ignore[attr-defined]
 notices = NoticeRow.__table__  # type: ignore[attr-defined]
 replies = ReplyRow.__table__  # type: ignore[attr-defined]
+remedies = RemedyRow.__table__  # type: ignore[attr-defined]
+remedy_entries = RemedyEntryRow.__table__  # type: ignore[attr-defined]

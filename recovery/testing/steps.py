@@ -169,15 +169,17 @@ def when_finding(spec: Spec, agent: str, finding: str, cause: str | None) -> Non
 @when(parsers.parse('"{agent}" offers a {kind} worth {value}'))
 def when_offers(spec: Spec, agent: str, kind: str, value: str) -> None:
     """Offer a remedy: `"eva" offers a coupon worth 1`."""
-    spec.attempt(spec.engine.offer_remedy, spec.case.id, kind, value.split()[0], by=agent)
+    spec.attempt(spec.engine.offer_remedy, spec.case.id, kind, value.split()[0], by=agent,
+                 order=_order(spec.flow, kind) if kind in spec.flow.settings.remedies else None)
 
 
 @when(parsers.parse('"{agent}" offers a remedy {where} the limit'))
 def when_offers_at_limit(spec: Spec, agent: str, where: str) -> None:
     """Offer the brand's first remedy `within` (exactly at) or `over` its limit."""
     kind, limit = next(iter(spec.flow.settings.remedies.items()))
-    value = limit.max + (1 if where == "over" else 0)
-    spec.attempt(spec.engine.offer_remedy, spec.case.id, kind, value, by=agent)
+    value = limit.agent_max + (1 if where == "over" else 0)
+    spec.attempt(spec.engine.offer_remedy, spec.case.id, kind, value, by=agent,
+                 order=_order(spec.flow, kind))
 
 
 @when(parsers.re(r"(?P<count>\d+) (?P<unit>days|hours|minutes) pass$"))
@@ -352,25 +354,39 @@ def _fire_satisfying_guards(spec: Spec, trigger: str) -> None:
     engine, case_id = spec.engine, spec.case.id
     for _ in range(3):
         try:
-            engine.fire(case_id, trigger, by="spec",
-                        payload=_payload(spec.flow, trigger))
+            if spec.flow.settings.flow.triggers[trigger].records == "remedy":
+                kind = next(iter(spec.flow.settings.remedies))
+                engine.offer_remedy(case_id, kind, 1, by=_actor(spec.flow),
+                                    order=_order(spec.flow, kind))
+            else:
+                engine.fire(case_id, trigger, by="spec", payload=_payload(spec.flow, trigger))
             return
         except GuardRefused as refusal:
             if refusal.guard in ("has_finding", "warrants_remedy"):
                 engine.record_finding(case_id, "founded", root_cause="found by the spec", by="spec")
             elif refusal.guard == "has_remedy":
                 kind = next(iter(spec.flow.settings.remedies))
-                engine.offer_remedy(case_id, kind, 1, by="spec")
+                engine.offer_remedy(case_id, kind, 1, by=_actor(spec.flow),
+                                    order=_order(spec.flow, kind))
             else:
                 raise
     raise AssertionError(f"could not fire '{trigger}' on the way")
 
 
 def _payload(flow: Flow, trigger: str) -> dict[str, Any] | None:
-    records = flow.settings.flow.triggers[trigger].records
-    if records == "finding":
+    if flow.settings.flow.triggers[trigger].records == "finding":
         return {"finding": "founded", "root_cause": "found by the spec"}
-    if records == "remedy":
-        kind = next(iter(flow.settings.remedies))
-        return {"kind": kind, "value": "1"}
     return None
+
+
+def _actor(flow: Flow) -> str:
+    """Who acts for the spec on the way to a state: one of the brand's agents, if it names
+    its people."""
+    people = flow.settings.people
+    return next((name for name, role in people.items() if role == "agent"), "spec")
+
+
+def _order(flow: Flow, kind: str) -> str | None:
+    """An order for the spec's refund to name, where the remedy needs one."""
+    limit = flow.settings.remedies[kind]
+    return "ORDER-SPEC-1" if limit.needs_order or kind == "refund" else None

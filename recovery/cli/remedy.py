@@ -1,0 +1,113 @@
+"""`recovery remedy …`: offer a remedy, approve or decline one waiting for a lead, list them.
+
+Every offer carries an idempotency key: the command makes one unless `--key` is given, so a
+retried command with the same key returns the first result and issues nothing twice.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Literal
+from uuid import uuid4
+
+import typer
+
+from recovery.cli.common import (
+    BrandFilter,
+    By,
+    Group,
+    Json,
+    Note,
+    emit_json,
+    out,
+    say,
+    settings,
+    table,
+)
+
+if TYPE_CHECKING:
+    from recovery.store.records import Remedy
+
+app = typer.Typer(cls=Group, no_args_is_help=True,
+                  help="Offer, approve, decline and list remedies: the remedy ledger.")
+
+RemedyId = Annotated[int, typer.Argument(help="The remedy id.", min=1)]
+Order = Annotated[str | None, typer.Option(help="The order a refund refunds.")]
+Goodwill = Annotated[str | None, typer.Option(
+    help="Beyond duty: why (allowed on a partly founded or unfounded complaint, within the "
+         "brand's goodwill budget).")]
+Key = Annotated[str | None, typer.Option(
+    help="The idempotency key: the same key again returns the first result (default: a new "
+         "one per command).")]
+STATUSES = {"pending": "pending_approval", "issued": "issued", "declined": "declined",
+            "redeemed": "redeemed", "void": "void"}
+
+
+@app.command()
+def offer(ctx: typer.Context,
+          case_id: Annotated[int, typer.Argument(help="The case id.", min=1)],
+          kind: Annotated[str, typer.Argument(help="coupon, discount, refund, voucher, gift…")],
+          by: By,
+          value: Annotated[str, typer.Option(help="How much, in the unit the brand declares.")]
+          = "1",
+          order: Order = None, goodwill: Goodwill = None, key: Key = None, note: Note = None,
+          json: Json = False) -> None:
+    """Offer a remedy: issued within the agent's limit, else waiting for a lead."""
+    remedy = settings(ctx).engine().offer_remedy(case_id, kind, value, by=by, order=order,
+                                                 goodwill=goodwill, key=key or uuid4().hex,
+                                                 note=note)
+    show(remedy, json)
+
+
+@app.command()
+def approve(ctx: typer.Context, remedy_id: RemedyId, by: By, json: Json = False) -> None:
+    """Approve a remedy waiting for a lead: it is issued, once."""
+    show(settings(ctx).engine().approve_remedy(remedy_id, by=by), json)
+
+
+@app.command()
+def decline(ctx: typer.Context, remedy_id: RemedyId,
+            reason: Annotated[str, typer.Option(help="Why it is declined (kept in the ledger).")],
+            by: By, json: Json = False) -> None:
+    """Decline a remedy waiting for a lead, saying why; nothing is issued."""
+    show(settings(ctx).engine().decline_remedy(remedy_id, reason=reason, by=by), json)
+
+
+@app.command("list")
+def list_(ctx: typer.Context, brand: BrandFilter = None,
+          status: Annotated[Literal["pending", "issued", "declined", "redeemed", "void"] | None,
+                            typer.Option(help="Only remedies in this status; pending ones "
+                                              "come oldest first.")] = None,
+          limit: Annotated[int, typer.Option(help="At most this many.", min=1)] = 50,
+          json: Json = False) -> None:
+    """List remedies: what waits for approval, what was issued, declined or redeemed."""
+    found = settings(ctx).engine().remedies(brand=brand, limit=limit,
+                                            status=STATUSES[status] if status else None)
+    if json:
+        emit_json([remedy.as_dict() for remedy in found])
+        return
+    say(f"{len(found)} remedy(ies)")
+    if found:
+        out.print(table(None, ["id", "case", "brand", "kind", "amount", "status", "asked by",
+                               "code / reason"],
+                        [[r.id, r.case_id, r.brand, r.kind + (" (goodwill)" if r.goodwill
+                                                              else ""),
+                          f"{r.value.normalize():f} {r.unit}", r.status.replace("_", " "),
+                          r.asked_by, r.code or r.reason or ""] for r in found]))
+
+
+def show(remedy: Remedy, json: bool) -> None:
+    """Print a remedy as one line (or as JSON)."""
+    if json:
+        emit_json(remedy.as_dict())
+        return
+    amount = f"{remedy.kind} of {remedy.value.normalize():f} {remedy.unit}"
+    if remedy.status == "issued":
+        extra = f", code {remedy.code}" if remedy.code else ""
+        approved = f", approved by {remedy.approved_by}" if remedy.approved_by else ""
+        say(f"remedy {remedy.id} on case {remedy.case_id}: {amount} issued{extra}{approved}")
+    elif remedy.status == "pending_approval":
+        say(f"remedy {remedy.id} on case {remedy.case_id}: {amount} waits for a lead's approval "
+            f"(`recovery remedy approve {remedy.id} --by LEAD`)")
+    else:
+        why = f": {remedy.reason}" if remedy.reason else ""
+        say(f"remedy {remedy.id} on case {remedy.case_id}: {amount} {remedy.status}{why}")

@@ -1,0 +1,257 @@
+"""The remedy ledger: remedies offered, approved, declined and issued, once per idempotency key.
+
+A room of the engine, like `sender.py`: it works inside the case's transaction. Within the
+agent's limit a remedy is issued at once: the ledger gets an entry, a coupon or voucher an
+unguessable code, and the flow's remedy trigger fires on the case. Over it (when the brand
+declares `people` and a `lead_max`) the remedy waits as `pending_approval` and the case says so;
+a lead approves (issued, once: a second approval finds nothing waiting) or declines with a
+reason. Over the lead's limit, over the customer's limit for the period, or over the goodwill
+budget, it is refused with the limit named. Entries are never changed or deleted.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from recovery.errors import (
+    ConcurrentUpdate,
+    GuardRefused,
+    InvalidInput,
+    NotFound,
+    PolicyViolation,
+    TriggerNotAllowed,
+)
+from recovery.flows import CaseFacts, Flow
+from recovery.flows.schema import RemedyLimit
+from recovery.policy import Recorder, remedy_value
+from recovery.room import Apply, Notify, ReadFacts
+from recovery.store.records import Case, Event, Remedy
+from recovery.store.writer import Tx, Writer
+
+ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+"""Letters and digits a customer cannot confuse (no O/0, I/1)."""
+CODE_LENGTH = 10
+"""About 50 bits: unguessable, still easy to read out on the phone."""
+CODED = ("coupon", "voucher")
+"""Kinds that always carry a code, declared or not."""
+
+
+class Ledger:
+    """Offers, approves and declines the remedies of one engine."""
+
+    def __init__(self, writer: Writer, facts: ReadFacts, apply: Apply, notify: Notify) -> None:
+        self._writer = writer
+        self._facts = facts
+        self._apply = apply
+        self._notify = notify
+
+    def offer(self, flow: Flow, case: Case, kind: str, value: Decimal | float | str, by: str,
+              key: str, order: str | None, goodwill: str | None, note: str | None,
+              at: datetime) -> Remedy:
+        """Offer a remedy on a case: issued, waiting for a lead, or refused; the same `key`
+        again returns the first result and issues nothing."""
+        limit = _limit(flow, kind)
+        amount = remedy_value(value)
+        role = _role(flow, by)
+        order = (order or "").strip() or None
+        goodwill = (goodwill or "").strip() or None
+        if (limit.needs_order or kind == "refund") and order is None:
+            raise InvalidInput(f"a {kind} names the order it refunds (--order)")
+        posted: list[Event] = []
+        try:
+            with self._writer.transaction(case.id) as tx:
+                known = tx.remedy_by_key(flow.brand, key)
+                if known is not None:
+                    return _found(tx, known)
+                _flow, facts, version = self._facts(tx, case.id, at)
+                facts.goodwill = goodwill is not None
+                _may_record(flow, facts, case.id)
+                self._within_limits(tx, flow, case, kind, limit, goodwill, at)
+                own = (limit.lead_max or limit.agent_max) if role == "lead" else limit.agent_max
+                issue = amount <= own
+                if not issue and not (flow.settings.people and limit.lead_max is not None
+                                      and amount <= limit.lead_max):
+                    cap = limit.lead_max or limit.agent_max
+                    raise PolicyViolation(f"a {kind} of {amount} {limit.unit} is over "
+                                          f"{flow.brand}'s limit of {cap} {limit.unit}")
+                values = {"case_id": case.id, "brand": flow.brand, "customer": case.author,
+                          "kind": kind, "value": amount, "unit": limit.unit,
+                          "status": "issued" if issue else "pending_approval", "key": key,
+                          "asked_by": by, "asked_at": at, "code": None, "order_ref": order,
+                          "goodwill": goodwill, "decided_by": None, "decided_at": None,
+                          "reason": None, "expires_at": None, "version": 1}
+                if issue:
+                    values.update(_issued(limit, kind, at))
+                    if amount > limit.agent_max:  # a lead's own offer over the agent's limit
+                        values.update(decided_by=by, decided_at=at)
+                remedy_id = tx.insert_remedy(values)
+                tx.append_entry(remedy_id, 1, "issued" if issue else "asked", by, at, note)
+                remedy = _found(tx, remedy_id)
+                if issue:
+                    posted.append(self._apply(tx, case.id, Recorder("remedy"), by, note,
+                                              _payload(remedy), at))
+                else:
+                    posted.append(_say(tx, case.id, facts.state, version, by, note,
+                                       _payload(remedy), at))
+        except ConcurrentUpdate:
+            with self._writer.transaction() as tx:  # the same key offered twice at once
+                known = tx.remedy_by_key(flow.brand, key)
+                if known is None:
+                    raise
+                return _found(tx, known)
+        for event in posted:
+            self._notify(event)
+        return remedy
+
+    def approve(self, flow: Flow, remedy_id: int, by: str, at: datetime) -> Remedy:
+        """A lead approves a remedy waiting for one: it is issued, with who and when."""
+        return self._decide(flow, remedy_id, by, at, None)
+
+    def decline(self, flow: Flow, remedy_id: int, by: str, reason: str,
+                at: datetime) -> Remedy:
+        """A lead declines a remedy waiting for one, saying why; nothing is issued."""
+        reason = reason.strip()
+        if not reason:
+            raise InvalidInput("say why the remedy is declined (--reason)")
+        return self._decide(flow, remedy_id, by, at, reason)
+
+    def _decide(self, flow: Flow, remedy_id: int, by: str, at: datetime,
+                reason: str | None) -> Remedy:
+        verb = "approve" if reason is None else "decline"
+        if _role(flow, by) != "lead":
+            raise PolicyViolation(f"only a lead of {flow.brand} may {verb} a remedy; {by} is "
+                                  f"{'an agent' if flow.settings.people else 'not declared'}")
+        posted: list[Event] = []
+        with self._writer.transaction() as tx:
+            remedy, version = _read(tx, remedy_id)
+            if remedy.status != "pending_approval":
+                raise PolicyViolation(f"remedy {remedy_id} is {remedy.status.replace('_', ' ')}"
+                                      f", not waiting for approval: nothing to {verb}")
+            limit = _limit(flow, remedy.kind)
+            changes: dict[str, Any] = {"status": "declined", "decided_by": by,
+                                       "decided_at": at, "reason": reason, "code": None,
+                                       "expires_at": None}
+            if reason is None:
+                changes.update(status="issued", **_issued(limit, remedy.kind, at))
+            if not tx.decide(remedy_id, version, changes):
+                raise PolicyViolation(f"remedy {remedy_id} was decided by someone else "
+                                      "meanwhile; nothing was issued")
+            tx.append_entry(remedy_id, version + 1, "approved" if reason is None else "declined",
+                            by, at, reason)
+            remedy = _found(tx, remedy_id)
+            _flow, facts, case_version = self._facts(tx, remedy.case_id, at)
+            if reason is None:
+                facts.goodwill = remedy.goodwill is not None
+                posted.append(self._apply(tx, remedy.case_id, Recorder("remedy"), by, None,
+                                          _payload(remedy), at))
+            else:
+                posted.append(_say(tx, remedy.case_id, facts.state, case_version, by, reason,
+                                   _payload(remedy), at))
+        for event in posted:
+            self._notify(event)
+        return remedy
+
+    @staticmethod
+    def _within_limits(tx: Tx, flow: Flow, case: Case, kind: str, limit: RemedyLimit,
+                       goodwill: str | None, at: datetime) -> None:
+        """Refuse a remedy over the customer's limit for the period or the goodwill budget."""
+        per = limit.per_customer
+        if per is not None:
+            given = tx.count_given(flow.brand, case.author, kind, at - timedelta(days=per.days))
+            if given >= per.count:
+                raise PolicyViolation(f"{case.author} already got {given} {kind}(s) from "
+                                      f"{flow.brand} in {per.days} days: the limit is "
+                                      f"{per.count}")
+        if goodwill is None:
+            return
+        budget = flow.settings.goodwill
+        if tx.count_goodwill(flow.brand, at, case.id) >= budget.per_case:
+            raise PolicyViolation(f"case {case.id} already has {budget.per_case} goodwill "
+                                  f"remedy(ies): {flow.brand}'s goodwill limit per case")
+        local = at.astimezone(ZoneInfo(flow.settings.timezone))
+        month = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        if tx.count_goodwill(flow.brand, month) >= budget.per_month:
+            raise PolicyViolation(f"{flow.brand}'s goodwill budget of {budget.per_month} this "
+                                  "month is spent")
+
+
+def code(pattern: str | None = None) -> str:
+    """A fresh unguessable code (`secrets`), set into the brand's pattern (`RB-{code}`)."""
+    drawn = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+    return (pattern or "{code}").replace("{code}", drawn)
+
+
+def _limit(flow: Flow, kind: str) -> RemedyLimit:
+    limit = flow.settings.remedies.get(kind)
+    if limit is None:
+        offered = ", ".join(flow.settings.remedies) or "no remedies at all"
+        raise PolicyViolation(f"{flow.brand} does not offer a {kind}; its flow allows {offered}")
+    return limit
+
+
+def _role(flow: Flow, by: str) -> str:
+    """`agent` or `lead`; anyone acts as an agent where the brand declares no people."""
+    people = flow.settings.people
+    if not people:
+        return "agent"
+    role = people.get(by)
+    if role is None:
+        raise InvalidInput(f"'{by}' is not one of {flow.brand}'s people "
+                           f"({', '.join(sorted(people))}); say who acts with --by")
+    return role
+
+
+def _issued(limit: RemedyLimit, kind: str, at: datetime) -> dict[str, Any]:
+    """The code and expiry a remedy gets when it is issued."""
+    coded = limit.code is not None or kind in CODED
+    return {"code": code(limit.code) if coded else None,
+            "expires_at": at + limit.valid if limit.valid is not None and coded else None}
+
+
+def _may_record(flow: Flow, facts: CaseFacts, case_id: int) -> None:
+    """Refuse early, as firing would, when the case cannot take a remedy now."""
+    trigger = Recorder("remedy").resolve(flow)
+    option = next(item for item in flow.options(facts) if item.trigger == trigger)
+    if option.allowed:
+        return
+    event = flow.machine.events[trigger]
+    if facts.state not in event.transitions:
+        allowed = [item.trigger for item in flow.options(facts) if item.allowed]
+        raise TriggerNotAllowed(case_id, facts.state, trigger, allowed)
+    raise GuardRefused(case_id, trigger, "warrants_remedy", option.reason or "refused")
+
+
+def _payload(remedy: Remedy) -> dict[str, Any]:
+    """What the case's event says of the remedy."""
+    payload: dict[str, Any] = {"remedy": remedy.id, "kind": remedy.kind,
+                               "value": str(remedy.value), "unit": remedy.unit,
+                               "status": remedy.status}
+    for name in ("code", "order", "goodwill", "approved_by", "reason"):
+        if getattr(remedy, name):
+            payload[name] = getattr(remedy, name)
+    return payload
+
+
+def _say(tx: Tx, case_id: int, state: str, version: int, by: str, note: str | None,
+         payload: dict[str, Any], at: datetime) -> Event:
+    """Record on the case, without moving it, that a remedy waits or was declined."""
+    if not tx.advance(case_id, version, state, at, {}):
+        raise ConcurrentUpdate(case_id)
+    event = Event(case_id, version + 1, at, by, "remedy", state, state, note, payload)
+    tx.append_event(event)
+    return event
+
+
+def _read(tx: Tx, remedy_id: int) -> tuple[Remedy, int]:
+    found = tx.remedy(remedy_id)
+    if found is None:
+        raise NotFound(f"no remedy {remedy_id}")
+    return found
+
+
+def _found(tx: Tx, remedy_id: int) -> Remedy:
+    return _read(tx, remedy_id)[0]
