@@ -168,8 +168,9 @@ class Engine:
             raise InvalidInput("give a reply's template or its text (one of them)")
         self._person(by)
         case = self.case(case_id)
+        issued = next(iter(self.remedies(case_id=case_id, status="issued", limit=1)), None)
         return self._sender.draft(self.flow(case.brand), case, by, template, text, public,
-                                  self._when(at))
+                                  self._when(at), issued)
 
     def reply(self, case_id: int, *, by: str, template: str | None = None,
               text: str | None = None, public: bool = True, fire: str | None = None,

@@ -14,7 +14,7 @@ from recovery.errors import ConcurrentUpdate, InvalidInput, ReplyRefused
 from recovery.flows import Flow
 from recovery.replies.compose import Checker, Draft, subject_of, write
 from recovery.room import Apply, Notify, ReadFacts
-from recovery.store.records import Case, Event
+from recovery.store.records import Case, Event, Remedy
 from recovery.store.writer import Writer
 
 
@@ -30,12 +30,12 @@ class Sender:
         self._notify = notify
 
     def draft(self, flow: Flow, case: Case, by: str, template: str | None, text: str | None,
-              public: bool, at: datetime) -> Draft:
+              public: bool, at: datetime, issued: Remedy | None = None) -> Draft:
         """Write the reply (the template in the customer's language and the brand's voice,
         the variant for their mood first, or the agent's text) and lint it."""
         source, language = None, case.language
         if template is not None:
-            rendered = write(flow, case, by, template)
+            rendered = write(flow, case, by, template, issued)
             text, language, source = rendered.text, rendered.language, rendered.template
         if text is None or not text.strip():
             raise InvalidInput("a reply needs some text")

@@ -151,3 +151,34 @@ def test_flow_show_fits_eighty_columns_without_cutting_a_cell(run) -> None:  # t
     assert "…" not in shown
     assert max(len(line) for line in shown.splitlines()) <= 80
     assert "acknowledged_publicly" in shown.replace("\n", "")
+
+
+def test_a_lead_works_through_the_remedies_waiting_for_approval(run) -> None:  # type: ignore[no-untyped-def]
+    assert run("case", "open", "bikeshare", "--channel", "twitter", "--author", "@tomek",
+               "--text", "Your bike tore my jeans").exit_code == 0
+    for trigger in ("acknowledge", "investigate"):
+        assert run("case", "fire", "1", trigger, "--by", "eva").exit_code == 0
+    assert run("case", "finding", "1", "founded", "--root-cause", "loose chain guard",
+               "--by", "eva").exit_code == 0
+    waiting = run("remedy", "offer", "1", "voucher", "--value", "450", "--by", "eva",
+                  "--key", "tw-77")
+    assert waiting.stdout == ("remedy 1 on case 1: voucher of 450 PLN waits for a lead's "
+                              "approval (`recovery remedy approve 1 --by LEAD`)\n")
+    again = run("remedy", "offer", "1", "voucher", "--value", "450", "--by", "eva", "--key",
+                "tw-77", "--json")
+    assert json.loads(again.stdout)["id"] == 1  # the same key: the same remedy
+    [listed] = json.loads(run("remedy", "list", "--status", "pending", "--json").stdout)
+    assert {key: listed[key] for key in ("id", "case_id", "kind", "value", "unit", "status",
+                                         "code", "goodwill", "key", "asked_by",
+                                         "approved_by")} == {
+        "id": 1, "case_id": 1, "kind": "voucher", "value": "450.00", "unit": "PLN",
+        "status": "pending_approval", "code": None, "goodwill": None, "key": "tw-77",
+        "asked_by": "eva", "approved_by": None}
+    refused = run("remedy", "approve", "1", "--by", "ola")
+    assert refused.exit_code == 4 and "only a lead of bikeshare" in refused.stderr
+    approved = run("remedy", "approve", "1", "--by", "petr")
+    assert "voucher of 450 PLN issued, code RB-" in approved.stdout
+    assert "approved by petr" in approved.stdout
+    twice = run("remedy", "approve", "1", "--by", "petr")
+    assert twice.exit_code == 4 and "not waiting for approval" in twice.stderr
+    assert "1 remedy(ies)" in run("remedy", "list", "--brand", "bikeshare").stdout

@@ -192,7 +192,8 @@ def test_every_shipped_template_passes_the_linter_in_every_language(brand: str) 
         rendered = flow.render(
             name, "facebook", [language], emotion, customer=customer, agent="eva",
             case={"id": 1}, finding="founded", root_cause=None,
-            remedy={"kind": kind, "value": 1, "unit": declared.unit, "says": declared.says})
+            remedy={"kind": kind, "value": 1, "unit": declared.unit, "says": declared.says,
+                    "code": "RB-7KQ2M9XHDA", "expires_at": AT + timedelta(days=90)})
         assert rendered.language == language
         subject = Subject("twitter", True, "@jana", tuple(filter(None, (called, who.vocative))),
                           language)
@@ -252,12 +253,13 @@ def test_a_remedy_reads_as_the_brand_words_it_by_plural_form() -> None:
                            customer={"handle": "@jana", "first_name": "", "vocative": "",
                                      "gender": None},
                            remedy={"kind": "coupon", "value": value, "unit": "meal",
-                                   "says": says}).text
+                                   "says": says, "code": None}).text
         assert expected in text, text
     bare = flow.render("remedy_offer", "facebook", ["en"], None,
                        customer={"handle": "@jana", "first_name": "", "vocative": "",
                                  "gender": None},
-                       remedy={"kind": "coupon", "value": 1, "unit": "meal", "says": {}}).text
+                       remedy={"kind": "coupon", "value": 1, "unit": "meal", "says": {},
+                               "code": None}).text
     assert "a coupon for 1 meal" in bare
 
 

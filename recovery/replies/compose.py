@@ -27,7 +27,7 @@ from recovery.replies.phrasebook import phrasebook
 from recovery.replies.spelling import shared
 from recovery.signals.personal import e164
 from recovery.store import queries
-from recovery.store.records import Case
+from recovery.store.records import Case, Remedy
 
 
 @dataclass(frozen=True)
@@ -100,13 +100,15 @@ class Checker:
             return index
 
 
-def write(flow: Flow, case: Case, by: str, template: str) -> Rendered:
+def write(flow: Flow, case: Case, by: str, template: str,
+          issued: Remedy | None = None) -> Rendered:
     """Render `template` for a case: in the customer's language (else the brand's), the
     brand's voice, the variant for the customer's mood first."""
     declared = flow.settings.remedies.get(case.remedy_kind or "")
     return flow.render(template, case.channel, [case.language] if case.language else None,
                        variant_of(case),
-                       **template_context(case, by, declared.says if declared else None))
+                       **template_context(case, by, declared.says if declared else None,
+                                          issued))
 
 
 def rules_for(flow: Flow) -> Rules:
@@ -129,16 +131,18 @@ def subject_of(case: Case, public: bool) -> Subject:
                    case.language)
 
 
-def template_context(case: Case, by: str, says: Mapping[str, Any] | None = None
-                     ) -> dict[str, Any]:
+def template_context(case: Case, by: str, says: Mapping[str, Any] | None = None,
+                     issued: Remedy | None = None) -> dict[str, Any]:
     """What a reply template may use besides the brand's name, zone and direct line. `says`
-    is how the brand words the case's remedy per language (its `remedies: KIND: says:`)."""
+    is how the brand words the case's remedy per language (its `remedies: KIND: says:`);
+    `issued` the remedy issued last on the case (its code and expiry)."""
     name = case.name or ""
     called = address(name, case.language)
     remedy = None
     if case.remedy_kind is not None:
         remedy = {"kind": case.remedy_kind, "value": case.remedy_value, "unit": case.remedy_unit,
-                  "says": dict(says or {})}
+                  "says": dict(says or {}), "code": issued.code if issued else None,
+                  "expires_at": issued.expires_at if issued else None}
     return {
         "case": {"id": case.id, "channel": case.channel, "state": case.state,
                  "opened_at": case.opened_at, "text": case.text},

@@ -1,0 +1,200 @@
+"""The remedy ledger through the engine, on SQLite and PostgreSQL: issued within the agent's
+limit, waiting for a lead above it, approved once, declined with a reason, held to the
+customer's and the goodwill limits, and issued once per idempotency key, also in a race."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from recovery import Engine, InvalidInput, PolicyViolation
+from recovery.errors import GuardRefused
+from recovery.remedies.ledger import ALPHABET
+
+from .conftest import WORKFLOWS, Clock
+
+
+def _founded(engine: Engine, finding: str = "founded", author: str = "@tomek") -> int:
+    case = engine.open_case("bikeshare", channel="twitter", author=author,
+                            text="Your bike tore my jeans")
+    engine.fire(case.id, "acknowledge", by="eva")
+    engine.fire(case.id, "investigate", by="eva")
+    engine.record_finding(case.id, finding, by="eva",
+                          root_cause=None if finding == "unfounded" else "loose chain guard")
+    return case.id
+
+
+def test_within_the_agents_limit_a_voucher_is_issued_with_a_code(engine: Engine,
+                                                                  clock: Clock) -> None:
+    case_id = _founded(engine)
+    remedy = engine.offer_remedy(case_id, "voucher", 350, by="eva", key="k1")
+    assert (remedy.status, remedy.asked_by, remedy.approved_by) == ("issued", "eva", None)
+    assert remedy.code is not None and remedy.code.startswith("RB-")
+    assert len(remedy.code) == 13 and set(remedy.code[3:]) <= set(ALPHABET)
+    assert remedy.expires_at == clock.now + timedelta(days=90)
+    case = engine.case(case_id)
+    assert (case.state, case.remedy_kind, str(case.remedy_value)) == (
+        "remedy_offered", "voucher", "350.00")
+    offered = engine.history(case_id)[-1]
+    assert offered.trigger == "offer_remedy" and (offered.payload or {})["code"] == remedy.code
+
+
+def test_over_the_agents_limit_it_waits_for_a_lead_who_approves_it_once(engine: Engine) -> None:
+    case_id = _founded(engine)
+    waiting = engine.offer_remedy(case_id, "voucher", 450, by="eva", key="k2")
+    assert (waiting.status, waiting.code) == ("pending_approval", None)
+    assert engine.case(case_id).state == "investigating"
+    said = engine.history(case_id)[-1]
+    assert (said.trigger, (said.payload or {})["status"]) == ("remedy", "pending_approval")
+    assert [r.id for r in engine.remedies(status="pending_approval")] == [waiting.id]
+    with pytest.raises(PolicyViolation, match="only a lead of bikeshare may approve"):
+        engine.approve_remedy(waiting.id, by="ola")
+    approved = engine.approve_remedy(waiting.id, by="petr")
+    assert (approved.status, approved.approved_by) == ("issued", "petr")
+    assert approved.code is not None
+    assert engine.case(case_id).state == "remedy_offered"
+    with pytest.raises(PolicyViolation, match="is issued, not waiting for approval"):
+        engine.approve_remedy(waiting.id, by="petr")
+    assert engine.remedy(waiting.id).code == approved.code  # no second code
+
+
+def test_a_lead_declines_with_a_reason_and_nothing_is_issued(engine: Engine) -> None:
+    case_id = _founded(engine)
+    waiting = engine.offer_remedy(case_id, "voucher", 500, by="eva")
+    with pytest.raises(InvalidInput, match="say why"):
+        engine.decline_remedy(waiting.id, reason=" ", by="petr")
+    declined = engine.decline_remedy(waiting.id, reason="a repair is enough", by="petr")
+    assert (declined.status, declined.reason, declined.code) == (
+        "declined", "a repair is enough", None)
+    assert engine.case(case_id).remedy_kind is None
+    with pytest.raises(PolicyViolation, match="is declined"):
+        engine.decline_remedy(waiting.id, reason="again", by="petr")
+
+
+def test_limits_are_named_when_refused(engine: Engine) -> None:
+    case_id = _founded(engine)
+    with pytest.raises(PolicyViolation, match="over bikeshare's limit of 600 PLN"):
+        engine.offer_remedy(case_id, "voucher", 601, by="eva")
+    with pytest.raises(InvalidInput, match="'tom' is not one of bikeshare's people"):
+        engine.offer_remedy(case_id, "voucher", 10, by="tom")
+    other = _founded(engine)
+    engine.offer_remedy(case_id, "voucher", 100, by="eva")
+    engine.offer_remedy(other, "voucher", 100, by="eva")
+    third = _founded(engine)
+    with pytest.raises(PolicyViolation, match="@tomek already got 2 voucher"):
+        engine.offer_remedy(third, "voucher", 100, by="eva")
+    assert len(engine.remedies(brand="bikeshare")) == 2
+
+
+def test_a_refund_names_its_order(engine: Engine) -> None:
+    case = engine.open_case("eshop", channel="facebook", author="@ana",
+                            text="Paket kasni tjedan dana")
+    engine.fire(case.id, "acknowledge", by="eva")
+    engine.fire(case.id, "investigate", by="eva")
+    engine.record_finding(case.id, "founded", root_cause="courier backlog", by="eva")
+    with pytest.raises(InvalidInput, match="names the order"):
+        engine.offer_remedy(case.id, "refund", 10, by="eva")
+    refund = engine.offer_remedy(case.id, "refund", 10, by="eva", order="EO-48213")
+    assert (refund.status, refund.order, refund.code) == ("issued", "EO-48213", None)
+
+
+def test_goodwill_goes_beyond_duty_within_its_budget(engine: Engine) -> None:
+    case_id = _founded(engine, "unfounded")
+    with pytest.raises(GuardRefused, match="or goodwill with a reason"):
+        engine.offer_remedy(case_id, "gift", 1, by="eva")
+    gift = engine.offer_remedy(case_id, "gift", 1, by="eva", goodwill="a loyal rider")
+    assert (gift.status, gift.goodwill) == ("issued", "a loyal rider")
+    engine.fire(case_id, "resolve", by="eva")
+    engine.fire(case_id, "reopen", by="eva")
+    with pytest.raises(PolicyViolation, match="goodwill limit per case"):
+        engine.offer_remedy(case_id, "gift", 1, by="eva", goodwill="once more")
+
+
+def test_the_same_key_returns_the_first_result_and_issues_nothing_new(engine: Engine) -> None:
+    case_id = _founded(engine)
+    first = engine.offer_remedy(case_id, "voucher", 100, by="eva", key="tw-1865-voucher")
+    again = engine.offer_remedy(case_id, "voucher", 100, by="eva", key="tw-1865-voucher")
+    assert again == first
+    assert len(engine.remedies(case_id=case_id)) == 1
+    assert [e.trigger for e in engine.history(case_id)].count("offer_remedy") == 1
+
+
+def test_two_offers_with_one_key_at_once_issue_one_remedy(db_url: str, clock: Clock) -> None:
+    engines = [Engine(db_url, workflows=WORKFLOWS, clock=clock) for _ in range(2)]
+    case_id = _founded(engines[0])
+    results: list[object] = []
+    barrier = threading.Barrier(2)
+
+    def offer(engine: Engine) -> None:
+        barrier.wait()
+        try:
+            results.append(engine.offer_remedy(case_id, "voucher", 100, by="eva", key="race"))
+        except Exception as exc:  # a loser may see the case changed; it must not double-issue
+            results.append(exc)
+
+    threads = [threading.Thread(target=offer, args=(engine,)) for engine in engines]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    remedies = engines[0].remedies(case_id=case_id)
+    assert len(remedies) == 1
+    assert all(result == remedies[0] for result in results), results
+    for engine in engines:
+        engine.close()
+
+
+def test_two_approvals_at_once_issue_one_code(db_url: str, clock: Clock) -> None:
+    engines = [Engine(db_url, workflows=WORKFLOWS, clock=clock) for _ in range(2)]
+    case_id = _founded(engines[0])
+    waiting = engines[0].offer_remedy(case_id, "voucher", 450, by="eva")
+    outcomes: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def approve(engine: Engine) -> None:
+        barrier.wait()
+        try:
+            outcomes.append(engine.approve_remedy(waiting.id, by="petr").status)
+        except PolicyViolation as exc:
+            outcomes.append(str(exc))
+
+    threads = [threading.Thread(target=approve, args=(engine,)) for engine in engines]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcome == "issued" for outcome in outcomes) == [False, True], outcomes
+    assert [e.trigger for e in engines[0].history(case_id)].count("offer_remedy") == 1
+    for engine in engines:
+        engine.close()
+
+
+def test_the_remedy_trigger_fires_only_through_the_ledger(engine: Engine) -> None:
+    case_id = _founded(engine)
+    with pytest.raises(InvalidInput, match="offer it with offer_remedy"):
+        engine.fire(case_id, "offer_remedy", by="eva",
+                    payload={"kind": "voucher", "value": "100"})
+
+
+def test_the_ledger_refuses_change_in_the_database(engine: Engine, db_url: str) -> None:
+    case_id = _founded(engine)
+    engine.offer_remedy(case_id, "voucher", 100, by="eva")
+    raw = create_engine(db_url)
+    try:
+        for statement in ("UPDATE remedy_entries SET kind = 'voided'",
+                          "DELETE FROM remedy_entries"):
+            with pytest.raises(Exception, match="append-only"), raw.begin() as conn:
+                conn.execute(text(statement))
+    finally:
+        raw.dispose()
+
+
+def test_the_reply_offering_it_carries_the_code_and_when_it_expires(engine: Engine) -> None:
+    case_id = _founded(engine)
+    voucher = engine.offer_remedy(case_id, "voucher", 350, by="eva")
+    text = engine.draft(case_id, template="remedy_offer", by="eva").text  # bikeshare: Polish
+    assert "voucher o wartości 350,00\xa0zł" in text, text
+    assert text.endswith(f"Twój kod: {voucher.code}, ważny do 1 marca 2027."), text
