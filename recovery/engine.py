@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from decimal import Decimal
-from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -30,11 +29,10 @@ from recovery.errors import (
     InvalidInput,
     NotFound,
     OutOfOrder,
-    Problem,
     TriggerNotAllowed,
     UnknownTrigger,
 )
-from recovery.flows import CaseFacts, Flow, TriggerOption, load_brands
+from recovery.flows import CaseFacts, Flow, TriggerOption, check_state, load_brands
 from recovery.intake import Intake
 from recovery.keeper import SYSTEM, ClockStatus
 from recovery.policy import Recorder, recorded_changes
@@ -64,10 +62,8 @@ class Engine:
 
     def __init__(self, db: str | SAEngine = DEFAULT_URL, *, workflows: str | Path = "workflows",
                  clock: Clock = system_clock) -> None:
-        self.flows: dict[str, Flow]
-        self.broken: dict[str, list[Problem]]
-        """Brands whose flow files do not load, with their problems; the others still work."""
         self.flows, self.broken = load_brands(workflows)
+        """The brands' flows; and those whose flow files do not load, with their problems."""
         self._db = connect(db)
         self._writer = Writer(self._db)
         self._clock = clock
@@ -75,8 +71,8 @@ class Engine:
         self._ticker = Ticker(self.flows, self._writer, self._connection, self._apply,
                               self._notify)
         self._checker = Checker(self.flows, self._connection)
-        self._intake = Intake(self._writer, self._arm)
-        self._ledger = Ledger(self._writer, self._facts, self._apply, self._notify)
+        self._intake = Intake(self._writer, self._arm, self._notify)
+        self._ledger = Ledger(self._writer, self._facts, self._apply, self._notify, self.flow)
         self._sender = Sender(self._checker, self._writer, self._facts, self._apply,
                               self._notify)
 
@@ -107,19 +103,9 @@ class Engine:
         not serve it), its tone, and personal data posted in public (flagged `personal_data`:
         move private). Feeding the same `external_id` again returns the case already opened
         for it instead of a duplicate."""
-        flow = self._serving(brand, channel)
-        author, text = author.strip(), text.strip()
-        if not author or not text:
-            raise InvalidInput("a complaint needs its author and its text; neither may be empty")
-        if by in SYSTEM:
-            raise InvalidInput(f"'{by}' is the engine's own name; say who opens the case")
-        opened, posted = self._intake.open(flow, channel, author, text, self._when(at),
-                                           external_id, by, name)
-        if isinstance(opened, int):
-            return self.case(opened)
-        for event in posted:
-            self._notify(event)
-        return opened
+        opened = self._intake.open(self._serving(brand, channel), channel, author, text,
+                                   self._when(at), external_id, by, name)
+        return self.case(opened) if isinstance(opened, int) else opened
 
     def fire(self, case_id: int, trigger: str, *, by: str, note: str | None = None,
              payload: dict[str, Any] | None = None, at: datetime | None = None) -> Event:
@@ -150,14 +136,13 @@ class Engine:
     def approve_remedy(self, remedy_id: int, *, by: str, at: datetime | None = None) -> Remedy:
         """A lead approves a remedy waiting for one: it is issued (once) and the case moves."""
         self._person(by)
-        return self._ledger.approve(self._remedy_flow(remedy_id), remedy_id, by, self._when(at))
+        return self._ledger.approve(remedy_id, by, self._when(at))
 
     def decline_remedy(self, remedy_id: int, *, reason: str, by: str,
                        at: datetime | None = None) -> Remedy:
         """A lead declines a remedy waiting for one, with the reason; nothing is issued."""
         self._person(by)
-        return self._ledger.decline(self._remedy_flow(remedy_id), remedy_id, by, reason,
-                                    self._when(at))
+        return self._ledger.decline(remedy_id, by, reason, self._when(at))
 
     def draft(self, case_id: int, *, by: str, template: str | None = None,
               text: str | None = None, public: bool = True,
@@ -242,7 +227,8 @@ class Engine:
         attention, most urgent first.
         """
         if state is not None:
-            self._known_state(brand, state)
+            check_state([self.flow(b) for b in ([brand] if brand else self.brands)], state,
+                        f"{brand}'s flow" if brand else "any brand's flow")
         elif brand is not None:
             self.flow(brand)
         due_by = None if due_within is None else self._when(None) + due_within
@@ -279,10 +265,9 @@ class Engine:
     def remedy(self, remedy_id: int) -> Remedy:
         """The remedy with that id."""
         with self._connection() as conn:
-            found = queries.list_remedies(conn, remedy_id=remedy_id, limit=1)
-        if not found:
-            raise NotFound(f"no remedy {remedy_id}")
-        return found[0]
+            for found in queries.list_remedies(conn, remedy_id=remedy_id, limit=1):
+                return found
+        raise NotFound(f"no remedy {remedy_id}")
 
     def history(self, case_id: int) -> list[Event]:
         """Every event of a case, oldest first."""
@@ -355,20 +340,6 @@ class Engine:
             self._arm(tx, flow, case_id, dest, at)
         keeper.follow(tx, flow, case_id, trigger, by, source, dest, at)
         return appended
-
-    def _known_state(self, brand: str | None, state: str) -> None:
-        """Refuse a state that the brand's flow (or, without a brand, every flow) lacks."""
-        flows = [self.flow(brand)] if brand is not None else [self.flow(b) for b in self.brands]
-        states = list(dict.fromkeys(name for flow in flows for name in flow.settings.flow.states))
-        if state not in states:
-            whose = f"{brand}'s flow" if brand is not None else "any brand's flow"
-            close = get_close_matches(state, states, n=1)
-            guess = f"did you mean '{close[0]}'? " if close else ""
-            raise InvalidInput(f"no state '{state}' in {whose} ({guess}states: "
-                               f"{', '.join(states)})")
-
-    def _remedy_flow(self, remedy_id: int) -> Flow:
-        return self.flow(self.remedy(remedy_id).brand)
 
     def _serving(self, brand: str, channel: str) -> Flow:
         flow = self.flow(brand)

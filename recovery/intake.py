@@ -11,9 +11,11 @@ from datetime import datetime
 from typing import Any
 
 from recovery import keeper
-from recovery.errors import ConcurrentUpdate
+from recovery.errors import ConcurrentUpdate, InvalidInput
 from recovery.flows import Flow
+from recovery.keeper import SYSTEM
 from recovery.notices import after_hours
+from recovery.room import Notify
 from recovery.signals import read
 from recovery.store.records import Case, Event
 from recovery.store.writer import Tx, Writer
@@ -25,15 +27,20 @@ Arm = Callable[[Tx, Flow, int, str, datetime], None]
 class Intake:
     """Opens the cases of one engine."""
 
-    def __init__(self, writer: Writer, arm: Arm) -> None:
+    def __init__(self, writer: Writer, arm: Arm, notify: Notify) -> None:
         self._writer = writer
         self._arm = arm
+        self._notify = notify
 
     def open(self, flow: Flow, channel: str, author: str, text: str, when: datetime,
-             external_id: str | None, by: str | None,
-             name: str | None) -> tuple[Case | int, list[Event]]:
-        """The new case and the events it opened with (to tell subscribers); or, when the
-        platform post `external_id` was fed before, the id of its case and no events."""
+             external_id: str | None, by: str | None, name: str | None) -> Case | int:
+        """The new case (its subscribers told of its first events); or, when the platform
+        post `external_id` was fed before, the id of its case."""
+        author, text = author.strip(), text.strip()
+        if not author or not text:
+            raise InvalidInput("a complaint needs its author and its text; neither may be empty")
+        if by in SYSTEM:
+            raise InvalidInput(f"'{by}' is the engine's own name; say who opens the case")
         reading = read(text, flow.audience)
         notice = after_hours(flow, channel, author, when, reading.language)
         values: dict[str, Any] = {
@@ -48,7 +55,7 @@ class Intake:
             with self._writer.transaction() as tx:
                 known = tx.find_external(flow.brand, external_id) if external_id else None
                 if known is not None:
-                    return known, []
+                    return known
                 case_id = tx.insert_case(values)
                 posted.append(Event(case_id, 1, when, by or author, "open", None, flow.initial,
                                     payload={"channel": channel,
@@ -67,5 +74,7 @@ class Intake:
                 found = tx.find_external(flow.brand, external_id)
             if found is None:
                 raise
-            return found, []
-        return Case(id=case_id, **values), posted
+            return found
+        for event in posted:
+            self._notify(event)
+        return Case(id=case_id, **values)

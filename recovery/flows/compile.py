@@ -7,14 +7,17 @@ trigger that records each kind of fact.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from difflib import get_close_matches
 from pathlib import Path
 from typing import Any, cast
 
 from transitions import EventData, Machine
 
 from recovery.clock.calendar import ROUND_THE_CLOCK, Calendar
+from recovery.errors import InvalidInput
 from recovery.flows.guards import GUARDS, CaseFacts, Guard
 from recovery.flows.schema import BrandFile
 from recovery.flows.templates import Rendered, Templates
@@ -129,3 +132,12 @@ def _condition(name: str, guard: Guard) -> Any:
 
     check.__name__ = name
     return check
+
+
+def check_state(flows: Sequence[Flow], state: str, whose: str) -> None:
+    """Refuse a state that none of `flows` has, naming theirs (and the one meant)."""
+    states = list(dict.fromkeys(name for flow in flows for name in flow.settings.flow.states))
+    if state not in states:
+        close = get_close_matches(state, states, n=1)
+        guess = f"did you mean '{close[0]}'? " if close else ""
+        raise InvalidInput(f"no state '{state}' in {whose} ({guess}states: {', '.join(states)})")

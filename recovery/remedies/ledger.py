@@ -12,6 +12,7 @@ budget, it is refused with the limit named. Entries are never changed or deleted
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -43,8 +44,10 @@ CODED = ("coupon", "voucher")
 class Ledger:
     """Offers, approves and declines the remedies of one engine."""
 
-    def __init__(self, writer: Writer, facts: ReadFacts, apply: Apply, notify: Notify) -> None:
+    def __init__(self, writer: Writer, facts: ReadFacts, apply: Apply, notify: Notify,
+                 flow_of: Callable[[str], Flow]) -> None:
         self._writer = writer
+        self._flow_of = flow_of
         self._facts = facts
         self._apply = apply
         self._notify = notify
@@ -107,27 +110,26 @@ class Ledger:
             self._notify(event)
         return remedy
 
-    def approve(self, flow: Flow, remedy_id: int, by: str, at: datetime) -> Remedy:
+    def approve(self, remedy_id: int, by: str, at: datetime) -> Remedy:
         """A lead approves a remedy waiting for one: it is issued, with who and when."""
-        return self._decide(flow, remedy_id, by, at, None)
+        return self._decide(remedy_id, by, at, None)
 
-    def decline(self, flow: Flow, remedy_id: int, by: str, reason: str,
-                at: datetime) -> Remedy:
+    def decline(self, remedy_id: int, by: str, reason: str, at: datetime) -> Remedy:
         """A lead declines a remedy waiting for one, saying why; nothing is issued."""
         reason = reason.strip()
         if not reason:
             raise InvalidInput("say why the remedy is declined (--reason)")
-        return self._decide(flow, remedy_id, by, at, reason)
+        return self._decide(remedy_id, by, at, reason)
 
-    def _decide(self, flow: Flow, remedy_id: int, by: str, at: datetime,
-                reason: str | None) -> Remedy:
+    def _decide(self, remedy_id: int, by: str, at: datetime, reason: str | None) -> Remedy:
         verb = "approve" if reason is None else "decline"
-        if _role(flow, by) != "lead":
-            raise PolicyViolation(f"only a lead of {flow.brand} may {verb} a remedy; {by} is "
-                                  f"{'an agent' if flow.settings.people else 'not declared'}")
         posted: list[Event] = []
         with self._writer.transaction() as tx:
             remedy, version = _read(tx, remedy_id)
+            flow = self._flow_of(remedy.brand)
+            if _role(flow, by) != "lead":
+                raise PolicyViolation(f"only a lead of {flow.brand} may {verb} a remedy; {by} "
+                                      f"is {'an agent' if flow.settings.people else 'no lead'}")
             if remedy.status != "pending_approval":
                 raise PolicyViolation(f"remedy {remedy_id} is {remedy.status.replace('_', ' ')}"
                                       f", not waiting for approval: nothing to {verb}")
