@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     )
     from recovery.flows import Flow, TriggerOption, load_flows, validate_flows
     from recovery.keeper import ClockStatus
-    from recovery.store.records import Case, Event, Notice, Timer
+    from recovery.store.records import Case, Event, Notice, Remedy, Timer
 
 _HOMES = {
     "recovery.engine": ("Engine", "Subscriber"),
@@ -37,7 +37,7 @@ _HOMES = {
                         "StorageError", "TriggerNotAllowed"),
     "recovery.flows": ("Flow", "TriggerOption", "load_flows", "validate_flows"),
     "recovery.keeper": ("ClockStatus",),
-    "recovery.store.records": ("Case", "Event", "Notice", "Timer"),
+    "recovery.store.records": ("Case", "Event", "Notice", "Remedy", "Timer"),
 }
 _HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
 
@@ -56,6 +56,7 @@ __all__ = [
     "PolicyViolation",
     "Problem",
     "RecoveryError",
+    "Remedy",
     "StorageError",
     "Subscriber",
     "Timer",

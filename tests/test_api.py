@@ -14,7 +14,7 @@ def test_the_public_api_is_pinned() -> None:
     assert sorted(recovery.__all__) == [
         "Case", "ClockStatus", "ConcurrentUpdate", "Engine", "Event", "Flow", "FlowError",
         "GuardRefused", "InvalidInput", "NotFound", "Notice", "PolicyViolation", "Problem",
-        "RecoveryError", "StorageError", "Subscriber", "Timer", "TriggerNotAllowed",
+        "RecoveryError", "Remedy", "StorageError", "Subscriber", "Timer", "TriggerNotAllowed",
         "TriggerOption", "load_flows", "validate_flows"]
     for name in recovery.__all__:
         thing = getattr(recovery, name)

@@ -182,3 +182,5 @@ def test_a_lead_works_through_the_remedies_waiting_for_approval(run) -> None:  #
     twice = run("remedy", "approve", "1", "--by", "petr")
     assert twice.exit_code == 4 and "not waiting for approval" in twice.stderr
     assert "1 remedy(ies)" in run("remedy", "list", "--brand", "bikeshare").stdout
+    shown = run("case", "show", "1").stdout
+    assert "Remedies" in shown and "issued by petr" in shown

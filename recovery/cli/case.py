@@ -107,6 +107,14 @@ def show(ctx: typer.Context, case_id: CaseId, json: Json = False) -> None:
                      for c in clocks]))
     out.print(table("Triggers", ["trigger", "now", "why not"],
                     [[o.trigger, "yes" if o.allowed else "no", o.reason] for o in options]))
+    remedies = engine.remedies(case_id=case_id)
+    if remedies:
+        out.print(table("Remedies", ["id", "remedy", "status", "asked by", "code / reason"],
+                        [[r.id, f"{r.kind} {r.value.normalize():f} {r.unit}"
+                          + (" (goodwill)" if r.goodwill else ""),
+                          r.status.replace("_", " ") + (f" by {r.approved_by}"
+                                                        if r.approved_by else ""),
+                          r.asked_by, r.code or r.reason or ""] for r in remedies]))
     out.print(render_history(history, zone), soft_wrap=False)
     if timers:
         out.print(table("Timers", ["fires", "due", "status"],
