@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from decimal import Decimal
-from typing import Annotated, Literal, cast
+from typing import Literal, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from phonenumbers import SUPPORTED_REGIONS
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from recovery.clock import parse_duration
 from recovery.clock.calendar import Calendar, DaysOff
+from recovery.flows.base import STRICT, Duration, Names
+from recovery.flows.remedies import Goodwill, RemedyLimit
 from recovery.signals import Audience, Owned
 from recovery.signals.language import known
 from recovery.signals.personal import e164
@@ -42,18 +42,10 @@ _INTERVAL = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
 _DAYSPEC = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun)(-(mon|tue|wed|thu|fri|sat|sun))?$")
 
 
-def _duration(value: object) -> object:
-    return parse_duration(value) if isinstance(value, str) else value
-
-
-Duration = Annotated[timedelta, BeforeValidator(_duration)]
-Names = Annotated[list[str], BeforeValidator(lambda v: [v] if isinstance(v, str) else v)]
-
-
 class Strict(BaseModel):
     """Base of every section: unknown keys are errors (they are usually typos)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = STRICT
 
 
 class ChannelPolicy(Strict):
@@ -76,60 +68,6 @@ class Escalation(Strict):
 
     priority: Literal["high", "urgent"] | None = None
     notify: Names = Field([], description="roles the helpdesk alerts (lead, manager)")
-
-
-Plural = Literal["zero", "one", "two", "few", "many", "other"]
-"""The CLDR plural categories a language sorts numbers into."""
-
-
-class PerCustomer(Strict):
-    """How many remedies of a kind one customer may get within a number of days."""
-
-    count: int = Field(gt=0)
-    days: int = Field(gt=0)
-
-
-class RemedyLimit(Strict):
-    """One kind of remedy the brand offers: who may give how much, and how it is issued."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-    agent_max: Decimal = Field(gt=0, alias="max", description="the most an agent gives without "
-                               "asking (`max` or `agent_max`)")
-    lead_max: Decimal | None = Field(default=None, gt=0, description="the most a lead may "
-                                     "approve; above the agent's limit the remedy waits for one")
-    unit: str = Field(min_length=1, description="a currency code (EUR) or a thing (meal, pair)")
-    per_customer: PerCustomer | None = None
-    code: str | None = Field(default=None, description="the code issued with it, {code} the "
-                             "unguessable part: RB-{code} (coupons and vouchers get one anyway)")
-    valid: Duration | None = Field(default=None, description="how long an issued code holds")
-    needs_order: bool = Field(default=False, description="it refunds an order, which must be "
-                              "named (refunds always do)")
-    says: dict[str, dict[Plural, str]] = Field(
-        default={}, description="how an amount of a thing reads, per language and plural form "
-        "(CLDR: one, few, many, other), {n} for the number: en: {one: one free meal, other: "
-        "'{n} free meals'}")
-
-    @field_validator("code")
-    @classmethod
-    def _code(cls, value: str | None) -> str | None:
-        if value is not None and "{code}" not in value:
-            raise ValueError("code: say where the issued part goes, e.g. 'RB-{code}'")
-        return value
-
-    @model_validator(mode="after")
-    def _limits(self) -> RemedyLimit:
-        if self.lead_max is not None and self.lead_max < self.agent_max:
-            raise ValueError(f"lead_max {self.lead_max} is below agent_max {self.agent_max}")
-        return self
-
-    @field_validator("says")
-    @classmethod
-    def _says(cls, value: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
-        for language, forms in value.items():
-            if "other" not in forms:
-                raise ValueError(f"says: {language} needs an `other` form (e.g. '{{n}} meals'),"
-                                 " used for any number without a form of its own")
-        return value
 
 
 class Copies(Strict):
@@ -274,13 +212,6 @@ class FlowDecl(Strict):
     states: dict[str, StateDecl]
     triggers: dict[str, TriggerDecl]
     timers: dict[str, TimerDecl] = {}
-
-
-class Goodwill(Strict):
-    """Remedies beyond duty (on a partly founded or unfounded complaint), counted apart."""
-
-    per_case: int = Field(default=1, ge=0)
-    per_month: int = Field(default=20, ge=0)
 
 
 class BrandFile(Strict):

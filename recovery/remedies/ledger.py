@@ -27,7 +27,7 @@ from recovery.errors import (
     TriggerNotAllowed,
 )
 from recovery.flows import CaseFacts, Flow
-from recovery.flows.schema import RemedyLimit
+from recovery.flows.remedies import RemedyLimit
 from recovery.policy import Recorder, remedy_value
 from recovery.room import Apply, Notify, ReadFacts
 from recovery.store.records import Case, Event, Remedy
