@@ -118,6 +118,8 @@ def test_the_same_key_returns_the_first_result_and_issues_nothing_new(engine: En
     first = engine.offer_remedy(case_id, "voucher", 100, by="eva", key="tw-1865-voucher")
     again = engine.offer_remedy(case_id, "voucher", 100, by="eva", key="tw-1865-voucher")
     assert again == first
+    with pytest.raises(InvalidInput, match="the key 'tw-1865-voucher' was used for remedy"):
+        engine.offer_remedy(case_id, "voucher", 200, by="eva", key="tw-1865-voucher")
     assert len(engine.remedies(case_id=case_id)) == 1
     assert [e.trigger for e in engine.history(case_id)].count("offer_remedy") == 1
 

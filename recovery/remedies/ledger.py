@@ -69,7 +69,7 @@ class Ledger:
             with self._writer.transaction(case.id) as tx:
                 known = tx.remedy_by_key(flow.brand, key)
                 if known is not None:
-                    return _found(tx, known)
+                    return _same(_found(tx, known), case.id, kind, amount)
                 _flow, facts, version = self._facts(tx, case.id, at)
                 facts.goodwill = goodwill is not None
                 _may_record(flow, facts, case.id)
@@ -105,7 +105,7 @@ class Ledger:
                 known = tx.remedy_by_key(flow.brand, key)
                 if known is None:
                     raise
-                return _found(tx, known)
+                return _same(_found(tx, known), case.id, kind, amount)
         for event in posted:
             self._notify(event)
         return remedy
@@ -246,6 +246,16 @@ def _say(tx: Tx, case_id: int, state: str, version: int, by: str, note: str | No
     event = Event(case_id, version + 1, at, by, "remedy", state, state, note, payload)
     tx.append_event(event)
     return event
+
+
+def _same(remedy: Remedy, case_id: int, kind: str, amount: Decimal) -> Remedy:
+    """The remedy a key was used for, if this offer is the same one; a key reused for another
+    offer is a mistake, refused rather than answered with the wrong remedy."""
+    if (remedy.case_id, remedy.kind, remedy.value) != (case_id, kind, amount):
+        raise InvalidInput(f"the key '{remedy.key}' was used for remedy {remedy.id} (a "
+                           f"{remedy.kind} of {remedy.value.normalize():f} {remedy.unit} on "
+                           f"case {remedy.case_id}); give this offer its own key")
+    return remedy
 
 
 def _read(tx: Tx, remedy_id: int) -> tuple[Remedy, int]:
