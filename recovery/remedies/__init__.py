@@ -1,5 +1,5 @@
 """Remedies: the ledger of what was offered, approved, declined and issued on each case."""
 
-from recovery.remedies.ledger import Ledger, code
+from recovery.remedies.ledger import Ledger
 
-__all__ = ["Ledger", "code"]
+__all__ = ["Ledger"]

@@ -26,7 +26,7 @@ from recovery.errors import (
     PolicyViolation,
     TriggerNotAllowed,
 )
-from recovery.flows import CaseFacts, Flow
+from recovery.flows import GUARDS, CaseFacts, Flow
 from recovery.flows.remedies import RemedyLimit
 from recovery.policy import Recorder, remedy_value
 from recovery.room import Apply, Notify, ReadFacts
@@ -217,14 +217,14 @@ def _issued(limit: RemedyLimit, kind: str, at: datetime) -> dict[str, Any]:
 def _may_record(flow: Flow, facts: CaseFacts, case_id: int) -> None:
     """Refuse early, as firing would, when the case cannot take a remedy now."""
     trigger = Recorder("remedy").resolve(flow)
-    option = next(item for item in flow.options(facts) if item.trigger == trigger)
-    if option.allowed:
-        return
-    event = flow.machine.events[trigger]
-    if facts.state not in event.transitions:
+    decl = flow.settings.flow.triggers[trigger]
+    if facts.state not in decl.sources:
         allowed = [item.trigger for item in flow.options(facts) if item.allowed]
         raise TriggerNotAllowed(case_id, facts.state, trigger, allowed)
-    raise GuardRefused(case_id, trigger, "warrants_remedy", option.reason or "refused")
+    for guard in decl.guards:
+        reason = GUARDS[guard](facts)
+        if reason is not None:
+            raise GuardRefused(case_id, trigger, guard, reason)
 
 
 def _payload(remedy: Remedy) -> dict[str, Any]:
