@@ -184,3 +184,6 @@ def test_a_lead_works_through_the_remedies_waiting_for_approval(run) -> None:  #
     assert "1 remedy(ies)" in run("remedy", "list", "--brand", "bikeshare").stdout
     shown = run("case", "show", "1").stdout
     assert "Remedies" in shown and "issued by petr" in shown
+    read = " ".join(shown.split())  # the history as read, wrapped lines joined
+    assert "remedy — voucher 450.00 PLN pending approval" in read
+    assert "offer_remedy — voucher 450.00 PLN issued, code RB-" in read

@@ -17,10 +17,10 @@ from recovery.cli.common import (
     parse_time,
     say,
     settings,
+    stamp,
     table,
 )
 from recovery.cli.demo import demo
-from recovery.cli.history import stamp
 from recovery.cli.hours import hours
 from recovery.cli.notices import notices
 from recovery.cli.reply import lint, reply

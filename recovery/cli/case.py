@@ -21,10 +21,10 @@ from recovery.cli.common import (
     parse_time,
     say,
     settings,
+    stamp,
     table,
 )
 from recovery.cli.history import history as render_history
-from recovery.cli.history import stamp
 from recovery.clock import format_duration, parse_duration
 from recovery.errors import InvalidInput
 
@@ -215,12 +215,9 @@ def remedy(ctx: typer.Context, case_id: CaseId,
            order: Annotated[str | None, typer.Option(help="The order a refund refunds.")] = None,
            note: Note = None, json: Json = False) -> None:
     """Offer a remedy: the agent's shortcut for `recovery remedy offer`."""
-    from uuid import uuid4
+    from recovery.cli.remedy import offer
 
-    from recovery.cli.remedy import show
-
-    show(settings(ctx).engine().offer_remedy(case_id, kind, value, by=by, order=order,
-                                             key=uuid4().hex, note=note), json)
+    offer(ctx, case_id, kind, by, value, order, None, None, note, json)
 
 
 def _report(event: Event, json: bool) -> None:

@@ -207,11 +207,16 @@ WORD_WIDTH = 16
 """A table cell wraps between words; only a word longer than this is folded."""
 
 
-def local(when: datetime | None, zone: str, fmt: str = "%Y-%m-%d %H:%M %Z") -> str:
-    """A time as the brand's team reads it: in the brand's zone, to the minute."""
+def local(when: datetime | None, zone: str, fmt: str) -> str:
+    """A time as the brand's team reads it in a table: in the brand's zone, as `fmt` says."""
     if when is None:
         return ""
     return when.astimezone(ZoneInfo(zone)).strftime(fmt)
+
+
+def stamp(when: datetime, zone: str) -> str:
+    """A time in the brand's zone, to the minute, with its offset: `2026-12-01 10:05+01:00`."""
+    return when.astimezone(ZoneInfo(zone)).isoformat(sep=" ", timespec="minutes")
 
 
 def parse_time(text: str | None, option: str) -> datetime | None:

@@ -4,24 +4,19 @@ every reply's and notice's text in full (wrapped, never cut) and what the linter
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
+
+from recovery.cli.common import stamp
 
 if TYPE_CHECKING:
     from recovery.store.records import Event
 
 BY_WIDTH = 16
 """The widest a name in the `by` column gets before it folds."""
-
-
-def stamp(when: datetime, zone: str) -> str:
-    """A time in the brand's zone, to the minute, with its offset: `2026-12-01 10:05+01:00`."""
-    return when.astimezone(ZoneInfo(zone)).isoformat(sep=" ", timespec="minutes")
 
 
 def history(events: list[Event], zone: str) -> RenderableType:
@@ -62,6 +57,11 @@ def headline(event: Event) -> str:
     if "finding" in payload:
         cause = f": {payload['root_cause']}" if payload.get("root_cause") else ""
         return f"{event.trigger} — {payload['finding']}{cause}{moved}"
+    if "remedy" in payload:
+        status = str(payload.get("status", "")).replace("_", " ")
+        code = f", code {payload['code']}" if payload.get("code") else ""
+        return (f"{event.trigger} — {payload['kind']} {payload['value']} {payload['unit']} "
+                f"{status}{code}{moved}")
     if "kind" in payload and "value" in payload:
         return f"{event.trigger} — {payload['kind']} {payload['value']}{moved}"
     return f"{event.trigger}{moved}"

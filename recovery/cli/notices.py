@@ -6,8 +6,7 @@ from typing import Annotated
 
 import typer
 
-from recovery.cli.common import BrandFilter, Json, emit_json, out, settings, table
-from recovery.cli.history import stamp
+from recovery.cli.common import BrandFilter, Json, emit_json, out, settings, stamp, table
 
 
 def notices(ctx: typer.Context, brand: BrandFilter = None,

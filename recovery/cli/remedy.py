@@ -1,13 +1,12 @@
 """`recovery remedy …`: offer a remedy, approve or decline one waiting for a lead, list them.
 
-Every offer carries an idempotency key: the command makes one unless `--key` is given, so a
-retried command with the same key returns the first result and issues nothing twice.
+Every offer carries an idempotency key: `--key`, or a new one per command (the engine makes it),
+so a retried command with the same key returns the first result and issues nothing twice.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Literal
-from uuid import uuid4
 
 import typer
 
@@ -53,8 +52,7 @@ def offer(ctx: typer.Context,
           json: Json = False) -> None:
     """Offer a remedy: issued within the agent's limit, else waiting for a lead."""
     remedy = settings(ctx).engine().offer_remedy(case_id, kind, value, by=by, order=order,
-                                                 goodwill=goodwill, key=key or uuid4().hex,
-                                                 note=note)
+                                                 goodwill=goodwill, key=key, note=note)
     show(remedy, json)
 
 
