@@ -83,6 +83,8 @@ class Meaning:
     """The clauses that deny or shift responsibility."""
     hollow: tuple[str, ...]
     """The sentences that promise without saying what or when, or are stock answers."""
+    pointers: tuple[str, ...]
+    """The sentences that send the customer to another channel."""
 
 
 def lexicon(extra: Mapping[str, Mapping[Any, Sequence[str]]] | None = None) -> Lexicon:
@@ -112,6 +114,7 @@ def read(text: str, language: str | None, book: Lexicon) -> Meaning:
     """What `text` (a whole reply, in `language` if known) does."""
     blame: list[str] = []
     hollow: list[str] = []
+    pointers: list[str] = []
     for sentence in sentences(text):
         words = tokens(sentence, language)
         clauses = [tokens(part, language) for part in _CLAUSE.split(sentence) if part.strip()]
@@ -119,7 +122,9 @@ def read(text: str, language: str | None, book: Lexicon) -> Meaning:
             blame.append(sentence)
         if is_hollow(sentence, words, book):
             hollow.append(sentence)
-    return Meaning(tuple(blame), tuple(hollow))
+        if points_elsewhere(words, book):
+            pointers.append(sentence)
+    return Meaning(tuple(blame), tuple(hollow), tuple(pointers))
 
 
 def shifts_or_denies(words: Sequence[Word], language: str | None, book: Lexicon) -> bool:

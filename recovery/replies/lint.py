@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from recovery.replies.concepts import Lexicon, lexicon, points_elsewhere, read, sentences, tokens
+from recovery.replies.concepts import Lexicon, Meaning, lexicon, read, sentences
 from recovery.replies.copies import CopyIndex, skeleton
 from recovery.replies.phrasebook import Phrasebook
 from recovery.replies.spelling import Speller
@@ -123,8 +123,7 @@ def lint(text: str, subject: Subject, rules: Rules, at: datetime,
     book = rules.phrasebook
     language = detect(text, rules.audience.candidates).language
     meaning = read(text, language or subject.language, rules.lexicon)
-    listed = book.find("blame", folded)
-    for phrase in listed:
+    for phrase in book.find("blame", folded):
         found.append(Finding("blame", Severity.BLOCKING, f"'{phrase}' deflects blame; skip it "
                              "and say how you will help"))
     for sentence in meaning.blame:
@@ -147,7 +146,7 @@ def lint(text: str, subject: Subject, rules: Rules, at: datetime,
         if not book.find("hollow", fold(sentence)):
             found.append(Finding("hollow", Severity.WARNING, f"'{sentence}' promises nothing "
                                  "to hold you to; say what you are doing about it and by when"))
-    pointer = _redirect_only(text, rules, names, language or subject.language)
+    pointer = _redirect_only(text, rules, names, meaning)
     if pointer:
         found.append(Finding("redirect-only", Severity.WARNING, f"only points elsewhere "
                              f"({pointer}); a step at most, never a resolution"))
@@ -182,7 +181,7 @@ def lint(text: str, subject: Subject, rules: Rules, at: datetime,
 
 
 def _redirect_only(text: str, rules: Rules, names: tuple[str, ...],
-                   language: str | None) -> str | None:
+                   meaning: Meaning) -> str | None:
     """What a reply points to when that is all it does (a hotline, an address, a link); None
     when it says something more, or points nowhere. A sentence is a pointer when it holds a
     redirect phrase, a link, an e-mail address or a phone number other than the brand's direct
@@ -198,8 +197,7 @@ def _redirect_only(text: str, rules: Rules, names: tuple[str, ...],
                   or next((match.group(0) for match in _LINK.finditer(sentence)), None)
                   or next((item.value for item in find_phones(
                       sentence, rules.audience.owned.regions, direct)), None)
-                  or (sentence if points_elsewhere(tokens(sentence, language), rules.lexicon)
-                      else None))
+                  or (sentence if sentence in meaning.pointers else None))
         if target is not None:
             pointer = pointer or target
             continue
