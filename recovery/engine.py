@@ -153,7 +153,8 @@ class Engine:
             raise InvalidInput("give a reply's template or its text (one of them)")
         self._person(by)
         case = self.case(case_id)
-        issued = next(iter(self.remedies(case_id=case_id, status="issued", limit=1)), None)
+        issued = (next(iter(self.remedies(case_id=case_id, status="issued", limit=1)), None)
+                  if template is not None else None)  # only a template shows its code
         return self._sender.draft(self.flow(case.brand), case, by, template, text, public,
                                   self._when(at), issued)
 

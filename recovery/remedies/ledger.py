@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -93,7 +94,7 @@ class Ledger:
                         values.update(decided_by=by, decided_at=at)
                 remedy_id = tx.insert_remedy(values)
                 tx.append_entry(remedy_id, 1, "issued" if issue else "asked", by, at, note)
-                remedy = _found(tx, remedy_id)
+                remedy = Remedy.from_columns({**values, "id": remedy_id}, lambda when: when)
                 if issue:
                     posted.append(self._apply(tx, case.id, Recorder("remedy"), by, note,
                                               _payload(remedy), at))
@@ -144,7 +145,7 @@ class Ledger:
                                       "meanwhile; nothing was issued")
             tx.append_entry(remedy_id, version + 1, "approved" if reason is None else "declined",
                             by, at, reason)
-            remedy = _found(tx, remedy_id)
+            remedy = replace(remedy, **changes)
             _flow, facts, case_version = self._facts(tx, remedy.case_id, at)
             if reason is None:
                 facts.goodwill = remedy.goodwill is not None

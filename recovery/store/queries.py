@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, Row, func, select, union_all
@@ -81,16 +80,7 @@ def list_remedies(conn: Connection, *, brand: str | None = None, status: str | N
             query = query.where(remedies.c[column] == value)
     waiting = status == "pending_approval"
     query = query.order_by(remedies.c.id if waiting else remedies.c.id.desc())
-    found = []
-    for row in conn.execute(query):
-        data = row._asdict()
-        data.pop("version")
-        data["order"] = data.pop("order_ref")
-        data["value"] = Decimal(str(data["value"])).quantize(Decimal("0.01"))
-        for column in ("asked_at", "decided_at", "expires_at"):
-            data[column] = _aware(data[column])
-        found.append(Remedy(**data))
-    return found
+    return [Remedy.from_columns(row._asdict(), _aware) for row in conn.execute(query)]
 
 
 def list_notices(conn: Connection, brand: str | None, limit: int) -> list[Notice]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -124,6 +125,17 @@ class Remedy(Record):
     decided_at: datetime | None = None
     reason: str | None = None
     expires_at: datetime | None = None
+
+    @classmethod
+    def from_columns(cls, columns: Mapping[str, Any],
+                     time: Callable[[Any], datetime | None]) -> Remedy:
+        """A remedy from the columns of its row; `time` reads a stored time as aware UTC."""
+        data = {key: value for key, value in columns.items() if key != "version"}
+        data["order"] = data.pop("order_ref")
+        data["value"] = Decimal(str(data["value"])).quantize(Decimal("0.01"))  # REAL on SQLite
+        for name in ("asked_at", "decided_at", "expires_at"):
+            data[name] = time(data[name])
+        return cls(**data)
 
     @property
     def approved_by(self) -> str | None:

@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import Any, cast
 
 from sqlalchemy import Engine as SAEngine
@@ -346,13 +345,8 @@ class Tx:
         row = self._run(self._w.remedy, {"remedy_id": remedy_id}).fetchone()
         if row is None:
             return None
-        data = dict(zip(REMEDY_COLUMNS, row, strict=True))
-        version = int(data.pop("version"))
-        data["value"] = Decimal(str(data["value"])).quantize(Decimal("0.01"))  # REAL on SQLite
-        data["order"] = data.pop("order_ref")
-        for name in ("asked_at", "decided_at", "expires_at"):
-            data[name] = self._time(data[name])
-        return Remedy(**data), version
+        columns = dict(zip(REMEDY_COLUMNS, row, strict=True))
+        return Remedy.from_columns(columns, self._time), int(columns["version"])
 
     def remedy_by_key(self, brand: str, key: str) -> int | None:
         """The id of the brand's remedy offered under that idempotency key, if any."""
