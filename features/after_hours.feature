@@ -20,7 +20,7 @@ Feature: After hours, the customer knows when we are back
 
   Scenario: A weekday team's weekend is not counted
     Given the brand "eshop"
-    And it is 2026-12-05 12:30
+    And it is 2026-12-04 19:30
     And a complaint on twitter from "Ivana": "Paket kasni"
     Then no after-hours notice was posted
     And the first response clock is due at 2026-12-07 08:30

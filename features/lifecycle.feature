@@ -13,13 +13,14 @@ Feature: The life of a complaint
     And "eva" offers a remedy within the limit
     And "eva" fires "resolve"
     Then the case is "resolved"
-    And a timer for "follow_up_due" is pending
+    And a timer for "ask" is pending
     When 7 days pass
-    Then the case is "follow_up_due"
-    When "eva" fires "follow_up"
     Then the case is "followed_up"
-    And the history reads "open, acknowledge, investigate, record_finding, move_private, offer_remedy, resolve, follow_up_due, follow_up"
-    And the history records "follow_up_due" by "timer"
+    And the customer was asked how it went, privately
+    When the customer answers 5 saying "All good now, thank you"
+    Then the case is "closed"
+    And the history reads "open, acknowledge, investigate, record_finding, move_private, offer_remedy, resolve, follow_up, answer, close"
+    And the history records "follow_up" by "timer"
 
   Scenario: An unfounded complaint is resolved without a remedy
     Given the brand "bistro"

@@ -23,19 +23,16 @@ from recovery import keeper
 from recovery.clock import Clock, as_utc, system_clock
 from recovery.clock.sla import CLOCKS
 from recovery.errors import (
-    ConcurrentUpdate,
     FlowError,
-    GuardRefused,
     InvalidInput,
     NotFound,
-    OutOfOrder,
-    TriggerNotAllowed,
-    UnknownTrigger,
 )
-from recovery.flows import CaseFacts, Flow, TriggerOption, check_state, load_brands
+from recovery.firing import Firing, arm
+from recovery.flows import Flow, TriggerOption, check_state, load_brands
+from recovery.followups.asker import Asker
 from recovery.intake import Intake
 from recovery.keeper import SYSTEM, ClockStatus
-from recovery.policy import Recorder, recorded_changes
+from recovery.policy import Recorder
 from recovery.remedies import Ledger
 from recovery.replies import Linted, Subject
 from recovery.replies.compose import Checker, Draft
@@ -43,7 +40,7 @@ from recovery.sender import Sender
 from recovery.store import queries
 from recovery.store.db import DEFAULT_URL, connect, storage_errors
 from recovery.store.records import Case, Event, Notice, Remedy, Timer
-from recovery.store.writer import Tx, Writer
+from recovery.store.writer import Writer
 from recovery.ticker import Ticker
 
 Subscriber = Callable[[Event | Notice], None]
@@ -68,13 +65,15 @@ class Engine:
         self._writer = Writer(self._db)
         self._clock = clock
         self._subscribers: list[Subscriber] = []
-        self._ticker = Ticker(self.flows, self._writer, self._connection, self._apply,
-                              self._notify)
+        firing = self._firing = Firing(self.flows, self.broken)
+        apply, facts, notify = firing.apply, firing.facts, self._notify
+        self._asker = Asker(self._writer, facts, apply, notify, self._connection)
+        self._ticker = Ticker(self.flows, self._writer, self._connection, apply,
+                              self._asker.step, notify)
         self._checker = Checker(self.flows, self._connection)
-        self._intake = Intake(self._writer, self._arm, self._notify)
-        self._ledger = Ledger(self._writer, self._facts, self._apply, self._notify, self.flow)
-        self._sender = Sender(self._checker, self._writer, self._facts, self._apply,
-                              self._notify)
+        self._intake = Intake(self._writer, arm, notify)
+        self._ledger = Ledger(self._writer, facts, apply, notify, self.flow)
+        self._sender = Sender(self._checker, self._writer, facts, apply, notify)
 
     # -- brands ----------------------------------------------------------------------------
 
@@ -143,6 +142,23 @@ class Engine:
         """A lead declines a remedy waiting for one, with the reason; nothing is issued."""
         self._person(by)
         return self._ledger.decline(remedy_id, by, reason, self._when(at))
+
+    def record_answer(self, case_id: int, score: int, *, text: str | None = None,
+                      by: str | None = None, at: datetime | None = None) -> Event:
+        """Record the customer's answer to the follow-up (a score of 1 to 5, and their words):
+        at or below the brand's `low_score` the case reopens, its resolution clock resumes, its
+        priority rises and the lead is told; above it, the case closes. `by` defaults to the
+        customer."""
+        case = self.case(case_id)
+        self._person(by or case.author)
+        return self._asker.answer(self.flow(case.brand), case, score, text, by or case.author,
+                                  self._when(at))
+
+    def do_not_contact(self, case_id: int, *, by: str, reason: str | None = None,
+                       at: datetime | None = None) -> Event:
+        """Record that the customer asked not to be contacted: no follow-up, no reminder."""
+        self._person(by)
+        return self._asker.do_not_contact(case_id, by, reason, self._when(at))
 
     def draft(self, case_id: int, *, by: str, template: str | None = None,
               text: str | None = None, public: bool = True,
@@ -241,7 +257,7 @@ class Engine:
     def clocks(self, case_id: int, now: datetime | None = None) -> list[ClockStatus]:
         """The SLA clocks of a case at `now`: due times, time left, breached or not."""
         with self._writer.transaction() as tx:
-            flow, _facts, _version = self._facts(tx, case_id)
+            flow, _facts, _version = self._firing.facts(tx, case_id)
             found = tx.clocks(case_id)
         when = self._when(now)
         return [keeper.status(flow, found[name], when) for name in CLOCKS if name in found]
@@ -287,7 +303,7 @@ class Engine:
     def triggers(self, case_id: int) -> list[TriggerOption]:
         """Every trigger of the case's flow, each allowed or not, with the reason when not."""
         with self._writer.transaction() as tx:
-            flow, facts, _version = self._facts(tx, case_id)
+            flow, facts, _version = self._firing.facts(tx, case_id)
         return flow.options(facts)
 
     def allowed_triggers(self, case_id: int) -> list[str]:
@@ -305,42 +321,9 @@ class Engine:
         self._person(by)
         when = self._when(at)
         with self._writer.transaction(case_id) as tx:
-            event = self._apply(tx, case_id, trigger, by, note, payload, when)
+            event = self._firing.apply(tx, case_id, trigger, by, note, payload, when)
         self._notify(event)
         return event
-
-    def _apply(self, tx: Tx, case_id: int, trigger: str | Recorder, by: str, note: str | None,
-               payload: dict[str, Any] | None, at: datetime) -> Event:
-        flow, facts, version = self._facts(tx, case_id, at)
-        if isinstance(trigger, Recorder):
-            trigger = trigger.resolve(flow)
-        elif trigger == flow.recorder.get("remedy"):
-            raise InvalidInput(f"'{trigger}' records a remedy: offer it with offer_remedy "
-                               "(`recovery remedy offer`), which checks the limits and keeps the "
-                               "ledger")
-        facts.goodwill = bool((payload or {}).get("goodwill"))
-        source = facts.state
-        event = flow.machine.events.get(trigger)
-        if event is None:
-            raise UnknownTrigger(case_id, source, trigger, self._allowed(flow, facts), flow.brand,
-                                 list(flow.settings.flow.triggers))
-        if source not in event.transitions:
-            raise TriggerNotAllowed(case_id, source, trigger, self._allowed(flow, facts))
-        changes = recorded_changes(flow, trigger, payload, at)
-        if not event.trigger(facts):
-            guard, reason = facts.refusal or ("?", "refused")
-            raise GuardRefused(case_id, trigger, guard, reason)
-        dest = facts.state
-        if not tx.advance(case_id, version, dest, at, changes):
-            raise ConcurrentUpdate(case_id)
-        appended = Event(case_id, version + 1, at, by, trigger, source, dest, note, payload)
-        tx.append_event(appended)
-        if dest != source:
-            if source in flow.timers_in:
-                tx.cancel(case_id, at)
-            self._arm(tx, flow, case_id, dest, at)
-        keeper.follow(tx, flow, case_id, trigger, by, source, dest, at)
-        return appended
 
     def _serving(self, brand: str, channel: str) -> Flow:
         flow = self.flow(brand)
@@ -354,34 +337,6 @@ class Engine:
         if not by.strip() or by in SYSTEM:
             raise InvalidInput("say who acts (by=...); 'timer' and 'recovery' are the engine's "
                                "own names")
-
-    def _facts(self, tx: Tx, case_id: int,
-               at: datetime | None = None) -> tuple[Flow, CaseFacts, int]:
-        """The case's flow, what its guards read, and its version; with `at`, refused when
-        that is before the case's last event."""
-        row = tx.facts(case_id)
-        if row is None:
-            raise NotFound(f"no case {case_id}")
-        if at is not None and at < row.updated_at:
-            raise OutOfOrder(case_id, at, row.updated_at)
-        flow = self.flows.get(row.brand)
-        if row.brand in self.broken:
-            raise FlowError(self.broken[row.brand])
-        if flow is None:
-            raise NotFound(f"case {case_id} belongs to brand '{row.brand}', whose flow is not in "
-                           "the workflows folder; restore its flow.yaml")
-        facts = CaseFacts(row.state, row.acknowledged_at, row.finding, row.remedy_kind)
-        return flow, facts, row.version
-
-    @staticmethod
-    def _allowed(flow: Flow, facts: CaseFacts) -> list[str]:
-        return [option.trigger for option in flow.options(facts) if option.allowed]
-
-    @staticmethod
-    def _arm(tx: Tx, flow: Flow, case_id: int, state: str, at: datetime) -> None:
-        due = flow.timers_in.get(state)
-        if due:
-            tx.arm(case_id, state, [(trigger, at + after) for trigger, after in due])
 
     def _when(self, at: datetime | None) -> datetime:
         return as_utc(at if at is not None else self._clock())

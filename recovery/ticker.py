@@ -2,7 +2,8 @@
 
 A timer is claimed (an UPDATE that only one worker wins) and fired in the same transaction. Flow
 timers fire their trigger through the engine; SLA clock timers record the clock's warning or
-breach with its escalation. Brands' daily hello and goodbye are posted here too.
+breach with its escalation; follow-up timers take their step (ask, remind, close quietly)
+through the follow-up room. Brands' daily hello and goodbye are posted here too.
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ from recovery.errors import (
     TriggerNotAllowed,
 )
 from recovery.flows import Flow
+from recovery.followups.schedule import KIND as FOLLOW_UP
 from recovery.notices import greetings
-from recovery.room import Apply
+from recovery.room import Apply, Step
 from recovery.store import queries
 from recovery.store.records import Event, Notice, Timer
 from recovery.store.writer import Tx, Writer
@@ -38,11 +40,12 @@ class Ticker:
 
     def __init__(self, flows: dict[str, Flow], writer: Writer,
                  connection: Callable[[], AbstractContextManager[Connection]], apply: Apply,
-                 notify: Callable[[Event | Notice], None]) -> None:
+                 follow_up: Step, notify: Callable[[Event | Notice], None]) -> None:
         self._flows = flows
         self._writer = writer
         self._connection = connection
         self._apply = apply
+        self._follow_up = follow_up
         self._notify = notify
 
     def tick(self, now: datetime) -> list[Timer]:
@@ -65,25 +68,32 @@ class Ticker:
     def _fire(self, timer: Timer, now: datetime) -> Timer | None:
         """Claim and fire one timer; None when this call did not fire it (another worker did,
         or the case changed meanwhile and the timer stays pending for the next tick)."""
-        event = None
+        events: list[Event] = []
         try:
             with self._writer.transaction() as tx:
                 if not tx.claim(timer.id, now):
                     return None
                 payload = {"timer": timer.id, "due_at": timer.due_at.isoformat()}
+                outcome = "fired"
                 try:
                     if timer.clock is None:
-                        event = self._apply(tx, timer.case_id, timer.trigger, "timer", None,
-                                            payload, now)
+                        events.append(self._apply(tx, timer.case_id, timer.trigger, "timer",
+                                                  None, payload, now))
+                    elif timer.clock == FOLLOW_UP:
+                        stepped = self._follow_up(tx, timer, now)
+                        if isinstance(stepped, str):
+                            outcome = stepped
+                            tx.settle(timer.id, outcome)
+                        else:
+                            events += stepped
                     else:
-                        event = self._reach(tx, timer, now)
-                    outcome = "fired"
+                        events.append(self._reach(tx, timer, now))
                 except (TriggerNotAllowed, GuardRefused) as exc:
                     outcome = f"refused: {exc}"
                     tx.settle(timer.id, outcome)
         except (ConcurrentUpdate, OutOfOrder, FlowError):
             return None  # stays pending: a later tick fires it (once its brand's flow loads)
-        if event is not None:
+        for event in events:
             self._notify(event)
         return replace(timer, fired_at=now, outcome=outcome)
 

@@ -258,3 +258,40 @@ def test_more_working_time_than_a_century_holds_is_refused_clearly() -> None:
     one_minute_a_week = Calendar("UTC", {0: [(600, 601)]}, DaysOff(None, None, frozenset()))
     with pytest.raises(ValueError, match="no 4 days, 0:00:00 of opening hours within 100 years"):
         one_minute_a_week.add(datetime(2026, 1, 1, tzinfo=UTC), timedelta(days=4))
+
+
+# -- working days (follow-ups) ----------------------------------------------------------------
+
+
+@settings(max_examples=120, deadline=None)
+@given(calendars(), instants, st.integers(0, 15))
+def test_working_days_land_on_the_nth_working_day_when_the_team_is_in(
+        calendar: Calendar, start: datetime, days: int) -> None:
+    result = calendar.add_days(start, days)
+    assert calendar.is_open(result)
+    assert result >= start
+    first = start.astimezone(calendar.zone).date()
+    # the working days strictly between the start's day and the result's day, the result's
+    # own day included when the team works then, number at least `days` (the next opening
+    # may fall on a later working day when that day's hours are already over)
+    working = sum(1 for offset in range(1, (result.astimezone(calendar.zone).date() - first)
+                                        .days + 1)
+                  if calendar.hours_on(first + timedelta(days=offset)))
+    assert working >= days
+    assert calendar.add_days(start, days + 1) >= result
+
+
+def test_two_working_days_after_a_friday_are_tuesday() -> None:
+    weekdays = Calendar("Europe/Zagreb", {day: [(480, 1200)] for day in range(5)})
+    zagreb = ZoneInfo("Europe/Zagreb")
+    friday = local("2026-12-04 15:00", zagreb)
+    assert weekdays.add_days(friday, 2) == local("2026-12-08 15:00", zagreb)
+    # after hours, the next opening: 21:00 on Tuesday is 08:00 on Wednesday
+    assert weekdays.add_days(local("2026-12-04 21:00", zagreb), 2) == local(
+        "2026-12-09 08:00", zagreb)
+
+
+def test_working_days_skip_holidays() -> None:
+    calendar = office(days_off=DaysOff("CZ", None, frozenset({date(2026, 12, 24)})))
+    # Wednesday 23 Dec + 1: 24 off, 25 and 26 holidays, Sunday closed, so Monday 28
+    assert calendar.add_days(local("2026-12-23 10:00"), 1) == local("2026-12-28 10:00")

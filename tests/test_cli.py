@@ -41,7 +41,7 @@ def test_a_care_agent_drives_a_case_from_the_command_line(run) -> None:  # type:
     assert shown["state"] == "resolved"
     assert [e["trigger"] for e in shown["history"]][-2:] == ["offer_remedy", "resolve"]
     assert {t["trigger"]: t["allowed"] for t in shown["triggers"]}["reopen"] is True
-    assert "follow_up_due" in [timer["trigger"] for timer in shown["timers"]]
+    assert "ask" in [timer["trigger"] for timer in shown["timers"]]  # the follow-up
     human = run("case", "show", "1")
     assert "Triggers" in human.stdout and "only from new" in human.stdout
     ticked = json.loads(run("tick", "--now", "2026-12-04T09:00Z", "--json").stdout)

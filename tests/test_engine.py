@@ -48,11 +48,9 @@ def test_a_case_goes_through_the_whole_recovery(engine: Engine, clock: Clock) ->
     engine.fire(case_id, "resolve", by="eva")
     clock.advance(days=2)
     fired = engine.tick()
-    assert [(t.case_id, t.trigger, t.outcome) for t in fired] == [
-        (case_id, "follow_up_due", "fired")]
-    engine.fire(case_id, "follow_up", by="eva")
+    assert [(t.case_id, t.trigger, t.outcome) for t in fired] == [(case_id, "ask", "fired")]
     clock.advance(days=7)
-    engine.tick()
+    assert [t.trigger for t in engine.tick()] == ["remind", "close"]
     case = engine.case(case_id)
     assert case.state == "closed"
     assert (case.finding, case.root_cause, case.remedy_kind, case.remedy_unit) == (
@@ -61,7 +59,7 @@ def test_a_case_goes_through_the_whole_recovery(engine: Engine, clock: Clock) ->
     history = engine.history(case_id)
     assert [e.trigger for e in history] == [
         "open", "acknowledge", "investigate", "record_finding", "call", "offer_remedy",
-        "resolve", "follow_up_due", "follow_up", "close"]
+        "resolve", "follow_up", "reminder", "close"]
     assert [e.seq for e in history] == list(range(1, case.version + 1))
     assert history[1].note == "public reply"
     assert history[-1].by == "timer"
@@ -210,7 +208,7 @@ def test_each_timer_fires_exactly_once_with_several_workers(
     assert len(fired[0]) + len(fired[1]) == len(ids)
     for case_id in ids:
         triggers = [e.trigger for e in engine.history(case_id)]
-        assert triggers.count("follow_up_due") == 1
+        assert triggers.count("follow_up") == 1
     assert engine.tick() == []
     workers[1].close()
 
@@ -220,12 +218,16 @@ def test_leaving_a_state_cancels_its_timers(engine: Engine, clock: Clock) -> Non
     _to_resolved(engine, case_id)
     engine.fire(case_id, "reopen", by="eva")
     clock.advance(days=30)
-    assert [t for t in engine.tick() if t.clock is None] == []
-    [timer] = [t for t in engine.timers(case_id) if t.clock is None]
+    assert [t for t in engine.tick() if t.clock == "follow_up"] == []
+    [timer] = [t for t in engine.timers(case_id) if t.clock == "follow_up"]
     assert timer.cancelled_at is not None and timer.fired_at is None
-    assert engine.fire(case_id, "resolve", by="eva").dest == "resolved"
-    clock.advance(days=2)
+    assert engine.fire(case_id, "resolve", by="eva").dest == "resolved"  # on 31 December
+    clock.advance(days=2)  # two working days later, New Year's Day not among them: not yet
+    assert engine.tick() == []
+    clock.advance(days=1, hours=1)  # Sunday 3 January, when the team is in from 11:00
     assert [t.outcome for t in engine.tick()] == ["fired"]
+    closed = engine.history(case_id)[-1]  # a reopened case is not asked again
+    assert (closed.trigger, closed.payload["reason"]) == ("close", "reopened")
 
 
 def test_subscribers_hear_every_event_and_cannot_break_the_engine(engine: Engine) -> None:
@@ -282,10 +284,10 @@ def test_a_tick_dated_before_the_last_event_leaves_the_timer_for_a_later_tick(
                  "out, so the soup reaches you hot.", public=False, by="eva",
                  at=clock.now + timedelta(days=3))
     assert [t for t in engine.tick(clock.now + timedelta(days=2, hours=12))
-            if t.clock is None] == []
+            if t.clock == "follow_up"] == []
     fired = engine.tick(clock.now + timedelta(days=4))
-    assert [(t.trigger, t.outcome) for t in fired if t.clock is None] == [
-        ("follow_up_due", "fired")]
+    assert [(t.trigger, t.outcome) for t in fired if t.clock == "follow_up"] == [
+        ("ask", "fired")]
     assert engine.history(case_id)[-1].at == clock.now + timedelta(days=4)
 
 
@@ -305,8 +307,9 @@ def test_an_unknown_template_names_the_languages_tried_once_and_the_known_templa
     case_id = _open(engine)
     with pytest.raises(NotFound) as missing:
         engine.draft(case_id, template="apology", by="eva")
-    assert str(missing.value).startswith("no 'apology' template in cs, en (known: acknowledge, "
-                                         "after_hours, follow_up, goodbye, hello, move_private")
+    assert str(missing.value).startswith(
+        "no 'apology' template in cs, en (known: acknowledge, after_hours, follow_up, "
+        "follow_up_reminder, goodbye, hello, move_private")
 
 
 def test_a_broken_brand_flow_stops_only_that_brand(tmp_path: Path, db_url: str,

@@ -31,7 +31,9 @@ def test_the_sample_workflows_are_valid() -> None:
     assert sorted(flows) == ["bikeshare", "bistro", "default", "eshop"]
     assert flows["bistro"].settings.remedies["coupon"].unit == "meal"
     assert flows["eshop"].settings.flow.triggers["resolve"].guards == ["has_finding", "has_remedy"]
-    assert flows["bistro"].timers_in["resolved"] == (("follow_up_due", timedelta(days=2)),)
+    declared = flows["bistro"].settings.follow_up
+    assert declared is not None and (declared.after, declared.close_after) == (
+        timedelta(days=2), timedelta(days=7))
 
 
 def test_every_problem_is_reported_with_its_line_and_a_hint(tmp_path: Path) -> None:
@@ -85,6 +87,14 @@ def test_every_problem_is_reported_with_its_line_and_a_hint(tmp_path: Path) -> N
     ("replies:\n  watch: [xx]\n", 4, "not a language the detector knows"),
     ("replies:\n  regions: [XX]\n", 4, "not a phone region"),
     ("replies:\n  contacts: [hotline]\n", 4, "neither an e-mail address nor a phone number"),
+    ("follow_up: {after: 3d, reminder_after: 8d}\n", 3, "must come before close_after"),
+    ("follow_up: {low_score: 5}\n", 3, "low_score"),
+    ("follow_up: {sample: 0}\n", 3, "sample"),
+    ("follow_up: {skip_when: [rainy]}\n", 3, "skip_when"),
+    ("follow_up: {template: survey}\n", 3, "the follow-up needs a 'survey' template"),
+    ("follow_up: {after: 3d}\nflow:\n  triggers:\n"
+     "    reopen: {from: resolved, to: investigating}\n", 3,
+     "the follow-up needs a `reopen` trigger from followed_up"),
 ])
 def test_each_kind_of_mistake_is_found_where_it_is(tmp_path: Path, body: str, line: int,
                                                    message: str) -> None:

@@ -156,6 +156,20 @@ class Calendar:
         total += sum(self._year(year).total for year in range(first + 1, last))
         return (total + self._year(last).position(b)) * _US
 
+    def add_days(self, start: datetime, days: int) -> datetime:
+        """The same local time `days` working days after `start` (days with opening hours that
+        are not days off), or the next opening when the team is away then: a Friday plus two
+        working days, Monday to Friday, is Tuesday."""
+        local = as_utc(start).astimezone(self.zone)
+        day, skipped = local.date(), 0
+        for _ in range(days):
+            day += timedelta(days=1)
+            while not self.hours_on(day):
+                day, skipped = day + timedelta(days=1), skipped + 1
+                if skipped > 366 * _HORIZON:
+                    raise ValueError(f"no working day within {_HORIZON} years of {start}")
+        return self.next_open(datetime.combine(day, local.time(), tzinfo=self.zone))
+
     def is_open(self, at: datetime) -> bool:
         """True when the team is at work at `at`."""
         us = _us(at)

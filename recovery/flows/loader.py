@@ -15,7 +15,7 @@ from recovery.flows.compile import Flow, compile_flow
 from recovery.flows.schema import BrandFile, FlowDecl
 from recovery.flows.source import Document, merge, read_document
 from recovery.flows.templates import Templates
-from recovery.flows.validate import check_flow
+from recovery.flows.validate import check_flow, check_follow_up
 
 FLOW_FILE = "flow.yaml"
 
@@ -140,6 +140,14 @@ def _missing_templates(file: Path, document: Document, settings: BrandFile,
                     ("channels", channel), f"{channel} needs a '{name}' template and none "
                     "was found", f"add templates/{settings.languages[0]}/{name}.j2 to the "
                     "brand's folder", file=file))
+    declared = settings.follow_up
+    for name in (declared.template, declared.reminder) if declared else ():
+        if templates.find(folders, settings.voice, settings.languages[:1], name,
+                          next(iter(settings.channels))) is None:
+            problems.append(document.problem(
+                ("follow_up",), f"the follow-up needs a '{name}' template and none was found",
+                f"add templates/{settings.languages[0]}/{name}.j2 to the brand's folder",
+                file=file))
     return problems
 
 
@@ -159,7 +167,9 @@ def _check(file: Path, document: Document) -> tuple[BrandFile | None, list[Probl
         except ValidationError:
             return None, problems
         return None, problems + _graph(file, document, flow)
-    return settings, _graph(file, document, settings.flow)
+    return settings, _graph(file, document, settings.flow) + [
+        document.problem(path, message, hint, file=file)
+        for path, message, hint in check_follow_up(settings.flow, settings.follow_up)]
 
 
 def _graph(file: Path, document: Document, flow: FlowDecl) -> list[Problem]:

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from recovery.clock.calendar import Calendar, DaysOff
 from recovery.flows.base import STRICT, Duration, Names
+from recovery.flows.follow_up import FollowUp
 from recovery.flows.remedies import Goodwill, RemedyLimit
 from recovery.signals import Audience, Owned
 from recovery.signals.language import known
@@ -174,6 +175,8 @@ class StateDecl(Strict):
     resolution: Literal["running", "paused", "stopped"] = Field(
         "running", description="the resolution clock in this state: paused while waiting on "
         "the customer, stopped once resolved (terminal states always stop it)")
+    private: bool = Field(False, description="the conversation is private here (direct "
+                          "messages, phone): the follow-up goes by private message")
 
 
 class TriggerDecl(Strict):
@@ -232,6 +235,7 @@ class BrandFile(Strict):
         default={}, description="who acts, and as what; without it anyone may act and no remedy "
         "waits for approval")
     goodwill: Goodwill = Goodwill()
+    follow_up: FollowUp | None = None
     escalations: dict[Literal["first_response", "resolution"],
                       dict[Literal["warning", "breach"], Escalation]] = {}
     replies: ReplyRules = ReplyRules()

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import deque
 from difflib import get_close_matches
 
+from recovery.flows.follow_up import FollowUp
 from recovery.flows.guards import GUARDS
 from recovery.flows.schema import NAME, FlowDecl
 
@@ -72,6 +73,28 @@ def check_flow(flow: FlowDecl) -> list[Finding]:
                           f"fire from '{timer.state}'", f"add '{timer.state}' to its `from`"))
     if not found:
         found += _check_graph(flow)
+    return found
+
+
+def check_follow_up(flow: FlowDecl, declared: FollowUp | None) -> list[Finding]:
+    """What a follow-up policy needs of the flow: a `follow_up` trigger that asks (from the
+    resolved states to an asked one), `close` from both (a skip closes at once, no answer
+    later) and `reopen` from the asked state (a low score)."""
+    if declared is None:
+        return []
+    ask = flow.triggers.get("follow_up")
+    if ask is None or ask.to is None:
+        return [(("follow_up",), "a follow-up needs a `follow_up` trigger that leads to the "
+                 "state where the case waits for the answer", "add follow_up: {from: resolved, "
+                 "to: followed_up}, or remove the follow_up policy (follow_up: null)")]
+    found: list[Finding] = []
+    needs = {"close": [*ask.sources, ask.to], "reopen": [ask.to]}
+    for trigger, states in needs.items():
+        decl = flow.triggers.get(trigger)
+        missing = [state for state in states if decl is None or state not in decl.sources]
+        if missing:
+            found.append((("follow_up",), f"the follow-up needs a `{trigger}` trigger from "
+                          f"{', '.join(missing)}", f"add them to {trigger}'s `from`"))
     return found
 
 

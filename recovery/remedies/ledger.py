@@ -147,11 +147,11 @@ class Ledger:
                             by, at, reason)
             remedy = replace(remedy, **changes)
             _flow, facts, case_version = self._facts(tx, remedy.case_id, at)
-            if reason is None:
+            if reason is None and facts.state in flow.sources(Recorder("remedy").resolve(flow)):
                 facts.goodwill = remedy.goodwill is not None
                 posted.append(self._apply(tx, remedy.case_id, Recorder("remedy"), by, None,
                                           _payload(remedy), at))
-            else:
+            else:  # declined; or approved once the case moved on (resolved): it stays put
                 posted.append(_say(tx, remedy.case_id, facts.state, case_version, by, reason,
                                    _payload(remedy), at))
         for event in posted:

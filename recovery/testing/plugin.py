@@ -21,7 +21,8 @@ from recovery.errors import RecoveryError
 from recovery.flows import validate_flows
 
 pytest_plugins = ["recovery.testing.steps", "recovery.testing.time_steps",
-                  "recovery.testing.reply_steps", "recovery.testing.remedy_steps"]
+                  "recovery.testing.reply_steps", "recovery.testing.remedy_steps",
+                  "recovery.testing.follow_up_steps"]
 
 UNDER_TEST = "the brand under test"
 

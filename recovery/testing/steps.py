@@ -352,6 +352,13 @@ def _path(flow: Flow, start: str, goal: str) -> list[str]:
 def _fire_satisfying_guards(spec: Spec, trigger: str) -> None:
     """Fire `trigger`, first recording a founded finding or a remedy if a guard asks for one."""
     engine, case_id = spec.engine, spec.case.id
+    if trigger == "follow_up" and spec.flow.settings.follow_up is not None:
+        asks = [t for t in engine.timers(case_id) if t.clock == "follow_up"
+                and t.fired_at is None and t.cancelled_at is None]
+        assert asks, "no follow-up is pending on the way"
+        spec.now = max(spec.now, asks[0].due_at)  # the engine asks by itself, when due
+        engine.tick()
+        return
     for _ in range(3):
         try:
             if spec.flow.settings.flow.triggers[trigger].records == "remedy":

@@ -1,0 +1,107 @@
+"""Firing a trigger on a case inside an open transaction: the state machine's one step.
+
+Reads the row, asks the brand's shared Machine (guards included), writes the new state (checked
+against the version it read) and the event, then keeps the flow's timers, the SLA clocks and the
+follow-up in step. The engine and its rooms call it; it never commits by itself.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from recovery import keeper
+from recovery.errors import (
+    ConcurrentUpdate,
+    FlowError,
+    GuardRefused,
+    InvalidInput,
+    NotFound,
+    OutOfOrder,
+    Problem,
+    TriggerNotAllowed,
+    UnknownTrigger,
+)
+from recovery.flows import CaseFacts, Flow
+from recovery.followups import schedule
+from recovery.keeper import SYSTEM
+from recovery.policy import Recorder, recorded_changes
+from recovery.store.records import Event
+from recovery.store.writer import Tx
+
+
+class Firing:
+    """Fires triggers for the brands of one engine."""
+
+    def __init__(self, flows: dict[str, Flow], broken: dict[str, list[Problem]]) -> None:
+        self._flows = flows
+        self._broken = broken
+
+    def apply(self, tx: Tx, case_id: int, trigger: str | Recorder, by: str, note: str | None,
+              payload: dict[str, Any] | None, at: datetime) -> Event:
+        """Fire `trigger` (or the one recording a `Recorder` fact) on a case; returns the event
+        appended. Refused when the flow does not allow it or a guard says no."""
+        flow, facts, version = self.facts(tx, case_id, at)
+        if isinstance(trigger, Recorder):
+            trigger = trigger.resolve(flow)
+        elif trigger == flow.recorder.get("remedy"):
+            raise InvalidInput(f"'{trigger}' records a remedy: offer it with offer_remedy "
+                               "(`recovery remedy offer`), which checks the limits and keeps the "
+                               "ledger")
+        elif trigger == schedule.TRIGGER and by not in SYSTEM and schedule.policy(flow):
+            raise InvalidInput(f"{flow.brand} asks the follow-up by itself, on schedule "
+                               "(`recovery tick`); `recovery case answer` records the answer")
+        facts.goodwill = bool((payload or {}).get("goodwill"))
+        source = facts.state
+        event = flow.machine.events.get(trigger)
+        if event is None:
+            raise UnknownTrigger(case_id, source, trigger, allowed(flow, facts), flow.brand,
+                                 list(flow.settings.flow.triggers))
+        if source not in event.transitions:
+            raise TriggerNotAllowed(case_id, source, trigger, allowed(flow, facts))
+        changes = recorded_changes(flow, trigger, payload, at)
+        if not event.trigger(facts):
+            guard, reason = facts.refusal or ("?", "refused")
+            raise GuardRefused(case_id, trigger, guard, reason)
+        dest = facts.state
+        if not tx.advance(case_id, version, dest, at, changes):
+            raise ConcurrentUpdate(case_id)
+        appended = Event(case_id, version + 1, at, by, trigger, source, dest, note, payload)
+        tx.append_event(appended)
+        if dest != source:
+            if source in flow.timers_in:
+                tx.cancel(case_id, at)
+            arm(tx, flow, case_id, dest, at)
+        keeper.follow(tx, flow, case_id, trigger, by, source, dest, at)
+        schedule.follow(tx, flow, case_id, source, dest, at)
+        return appended
+
+    def facts(self, tx: Tx, case_id: int,
+              at: datetime | None = None) -> tuple[Flow, CaseFacts, int]:
+        """The case's flow, what its guards read, and its version; with `at`, refused when
+        that is before the case's last event."""
+        row = tx.facts(case_id)
+        if row is None:
+            raise NotFound(f"no case {case_id}")
+        if at is not None and at < row.updated_at:
+            raise OutOfOrder(case_id, at, row.updated_at)
+        flow = self._flows.get(row.brand)
+        if row.brand in self._broken:
+            raise FlowError(self._broken[row.brand])
+        if flow is None:
+            raise NotFound(f"case {case_id} belongs to brand '{row.brand}', whose flow is not in "
+                           "the workflows folder; restore its flow.yaml")
+        facts = CaseFacts(row.state, row.acknowledged_at, row.finding, row.remedy_kind)
+        return flow, facts, row.version
+
+
+def allowed(flow: Flow, facts: CaseFacts) -> list[str]:
+    """The triggers that may fire on the case `facts` describes."""
+    return [option.trigger for option in flow.options(facts) if option.allowed]
+
+
+def arm(tx: Tx, flow: Flow, case_id: int, state: str, at: datetime) -> None:
+    """Arm the timers the flow declares for a case that entered `state`."""
+    due = flow.timers_in.get(state)
+    if due:
+        tx.arm(case_id, state, [(trigger, at + after) for trigger, after in due])
