@@ -54,14 +54,24 @@ durations = st.timedeltas(timedelta(0), timedelta(days=120))
 
 def reference_elapsed(calendar: Calendar, start: datetime, end: datetime) -> timedelta:
     """The obvious way: intersect [start, end) with every local day's open spans."""
-    total = timedelta(0)
+    spans: list[tuple[datetime, datetime]] = []
     day = start.astimezone(calendar.zone).date() - timedelta(days=1)
     while day <= end.astimezone(calendar.zone).date() + timedelta(days=1):
         for opens, closes in calendar.hours_on(day):
             # to UTC first: Python subtracts two times of the same zone as wall-clock times
-            overlap = min(closes.astimezone(UTC), end) - max(opens.astimezone(UTC), start)
-            total += max(overlap, timedelta(0))
+            low, high = max(opens.astimezone(UTC), start), min(closes.astimezone(UTC), end)
+            if high > low:
+                spans.append((low, high))
         day += timedelta(days=1)
+    # a span ending in a spring-forward gap (02:01 that never was) reads as the old offset's
+    # instant and can overlap the next span: count the union, each minute once
+    total, reached = timedelta(0), None
+    for low, high in sorted(spans):
+        if reached is not None and low < reached:
+            low = reached
+        if high > low:
+            total += high - low
+        reached = max(reached or high, high)
     return total
 
 
@@ -295,3 +305,14 @@ def test_working_days_skip_holidays() -> None:
     calendar = office(days_off=DaysOff("CZ", None, frozenset({date(2026, 12, 24)})))
     # Wednesday 23 Dec + 1: 24 off, 25 and 26 holidays, Sunday closed, so Monday 28
     assert calendar.add_days(local("2026-12-23 10:00"), 1) == local("2026-12-28 10:00")
+
+
+def test_a_span_ending_in_the_spring_forward_gap_counts_each_minute_once() -> None:
+    # Sundays 00:00-02:01 and 03:00-03:01 in Prague; on 29 March 2026 02:00 jumps to 03:00, so
+    # 02:01 never happens and the two spans touch: 23:00-01:01 UTC, counted once (found by
+    # hypothesis against a reference that summed the spans)
+    calendar = Calendar("Europe/Prague", {6: [(0, 121), (180, 181)]})
+    day = datetime(2026, 3, 29, tzinfo=UTC)
+    assert calendar.elapsed(day, day + timedelta(days=1)) == timedelta(hours=1, minutes=1)
+    assert reference_elapsed(calendar, day, day + timedelta(days=1)) == timedelta(hours=1,
+                                                                                  minutes=1)

@@ -21,7 +21,7 @@ def test_flow_list_and_show(run) -> None:  # type: ignore[no-untyped-def]
     assert shown["flow"]["triggers"]["resolve"]["guards"] == ["has_finding", "has_remedy"]
     assert shown["flow"]["triggers"]["resolve"]["from"][0] == "investigating"
     human = run("flow", "show", "eshop")
-    assert human.exit_code == 0 and "Triggers" in human.stdout and "Timers" in human.stdout
+    assert human.exit_code == 0 and "Triggers" in human.stdout and "Follow-up" in human.stdout
 
 
 def test_a_lead_sees_the_clocks_and_what_needs_attention(run) -> None:  # type: ignore[no-untyped-def]

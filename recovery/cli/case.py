@@ -220,6 +220,40 @@ def remedy(ctx: typer.Context, case_id: CaseId,
     offer(ctx, case_id, kind, by, value, order, None, None, note, json)
 
 
+@app.command()
+def answer(ctx: typer.Context, case_id: CaseId,
+           score: Annotated[int, typer.Option(help="The customer's score, 1 (bad) to 5 (all is "
+                                                   "well).")],
+           text: Annotated[str | None, typer.Option(help="What the customer wrote.")] = None,
+           by: Annotated[str | None, typer.Option(help="Who records it (default: the "
+                                                       "customer).")] = None,
+           json: Json = False) -> None:
+    """Record the customer's answer to the follow-up: a low score reopens the case, a good one
+    closes it."""
+    engine = settings(ctx).engine()
+    answered = engine.record_answer(case_id, score, text=text, by=by)
+    if json:
+        emit_json(answered.as_dict())
+        return
+    case = engine.case(case_id)
+    low = (answered.payload or {}).get("low")
+    acted = (f"reopened, priority {case.priority}, the lead is told" if low
+             else "closed")
+    out.print(f"case {case_id}: answered {score}: {acted} ({case.state})")
+
+
+@app.command("do-not-contact")
+def do_not_contact(ctx: typer.Context, case_id: CaseId, by: By,
+                   reason: Annotated[str | None, typer.Option(help="What the customer said.")]
+                   = None, json: Json = False) -> None:
+    """Record that the customer asked not to be contacted: no follow-up, no reminder."""
+    event = settings(ctx).engine().do_not_contact(case_id, by=by, reason=reason)
+    if json:
+        emit_json(event.as_dict())
+    else:
+        out.print(f"case {case_id}: the customer is not to be contacted; no follow-up will ask")
+
+
 def _report(event: Event, json: bool) -> None:
     if json:
         emit_json(event.as_dict())

@@ -84,9 +84,22 @@ def show(ctx: typer.Context, brand: Annotated[str, typer.Argument(help="The bran
                       "; ".join(filter(None, [", ".join(t.guards),
                                               f"records {t.records}" if t.records else ""]))]
                      for name, t in decl.flow.triggers.items()]))
-    out.print(table("Timers", ["timer", "in", "after", "fires"],
-                    [[name, t.state, format_duration(t.after), t.fire]
-                     for name, t in decl.flow.timers.items()]))
+    if decl.flow.timers:
+        out.print(table("Timers", ["timer", "in", "after", "fires"],
+                        [[name, t.state, format_duration(t.after), t.fire]
+                         for name, t in decl.flow.timers.items()]))
     out.print(table("Channels", ["channel", "first response", "resolution", "clock"],
                     [[name, format_duration(c.first_response), format_duration(c.resolution),
                       c.clock] for name, c in decl.channels.items()]))
+    follow = decl.follow_up
+    if follow is not None:
+        days = "working days" if follow.clock == "business" else "calendar time"
+        rows = [["asks", f"how it went, 1 to 5, {format_duration(follow.after)} after "
+                 f"resolving ({days}), template {follow.template}"],
+                ["reminds", f"once, {format_duration(follow.reminder_after)} later"
+                 if follow.reminder_after else "never"],
+                ["closes", f"quietly {format_duration(follow.close_after)} after asking"],
+                ["low score", f"{follow.low_score} or less reopens; above closes"],
+                ["skips", ", ".join(follow.skip_when) or "never"],
+                ["sample", f"{follow.sample:.0%} of cases"]]
+        out.print(table("Follow-up", ["", "policy"], rows))

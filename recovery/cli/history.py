@@ -49,6 +49,8 @@ def headline(event: Event) -> str:
         kind = str(payload.get("kind", "notice")).replace("_", "-")
         where = "public" if payload.get("public") else "private"
         return f"{kind} notice, posted by the engine, {where} ({payload.get('language')})"
+    if event.trigger in ("follow_up", "reminder", "answer") and payload:
+        return _follow_up(event.trigger, payload) + moved
     if event.by == "timer" and "clock" in payload:
         clock = str(payload["clock"]).replace("_", " ")
         notify = f" · notifies {', '.join(payload['notify'])}" if payload.get("notify") else ""
@@ -65,6 +67,19 @@ def headline(event: Event) -> str:
     if "kind" in payload and "value" in payload:
         return f"{event.trigger} — {payload['kind']} {payload['value']}{moved}"
     return f"{event.trigger}{moved}"
+
+
+def _follow_up(trigger: str, payload: dict[str, Any]) -> str:
+    """The follow-up's question or reminder, or the customer's answer, in a few words."""
+    if trigger == "answer":
+        low, high = payload.get("scale") or (1, 5)
+        acted = (f" · low: priority raised to {payload['priority']}" if payload.get("priority")
+                 else "")
+        notify = f" · notifies {', '.join(payload['notify'])}" if payload.get("notify") else ""
+        return f"answer {payload.get('score')} of {low}-{high}{acted}{notify}"
+    where = "public" if payload.get("public") else "private"
+    what = "follow-up question" if trigger == "follow_up" else "follow-up reminder"
+    return f"{what}, posted by the engine, {where} ({payload.get('language') or '?'})"
 
 
 def details(event: Event) -> Iterator[Text]:

@@ -112,6 +112,10 @@ class Calendar:
             spans == ((0, 1440),) for spans in self.week.values())
         """True when every minute counts (no days off, every day 00:00-24:00)."""
 
+    def __repr__(self) -> str:
+        week = {day: spans for day, spans in self.week.items() if spans}
+        return f"Calendar({str(self.zone)!r}, {week!r}, {self.days_off!r})"
+
     @classmethod
     def always_open(cls, zone: ZoneInfo | str = "UTC") -> Calendar:
         """Open round the clock every day: calendar time, for 24/7 channels and targets."""
