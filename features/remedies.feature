@@ -1,7 +1,8 @@
 Feature: Remedies are approved, issued once and accounted for
   A remedy within the agent's limit is issued at once, a coupon or voucher with its own code.
   Above it the remedy waits for a lead, who approves it once or declines it with a reason.
-  Every remedy stays in the ledger, and the same offer made twice issues nothing new.
+  Every remedy stays in the ledger, and the same offer made twice issues nothing new. An issued
+  remedy is redeemed once, or voided by a lead with a reason.
 
   Scenario: A coupon within the limit is issued with a code
     Given the brand "bistro"
@@ -59,3 +60,16 @@ Feature: Remedies are approved, issued once and accounted for
     When "eva" offers a gift worth 1 ride pass as goodwill, because "a loyal rider, confused by the app"
     Then the remedy is issued
     And the case is "remedy_offered"
+
+  Scenario: An issued voucher is redeemed once; a voided one is gone for good
+    Given the brand "bikeshare"
+    And a complaint on twitter from "@tomek": "Your bike tore my jeans"
+    And the case has reached "investigating"
+    When "eva" records the finding "founded" with root cause "chain guard bolt missing"
+    And "eva" offers a voucher worth 100 PLN
+    And "ola" redeems the remedy
+    Then the remedy is redeemed
+    When "ola" redeems the remedy
+    Then it is refused because "is redeemed, not issued: nothing to redeem"
+    When "petr" voids the remedy, because "issued by mistake"
+    Then it is refused because "nothing to void"

@@ -143,6 +143,20 @@ class Engine:
         self._person(by)
         return self._ledger.decline(remedy_id, by, reason, self._when(at))
 
+    def redeem_remedy(self, remedy_id: int, *, by: str, note: str | None = None,
+                      at: datetime | None = None) -> Remedy:
+        """Record that the customer used an issued remedy (its code, the refund); an expired
+        one is refused."""
+        self._person(by)
+        return self._ledger.redeem(remedy_id, by, self._when(at), note)
+
+    def void_remedy(self, remedy_id: int, *, reason: str, by: str,
+                    at: datetime | None = None) -> Remedy:
+        """Withdraw an issued remedy nobody used, saying why (a lead, where the brand names its
+        people); it no longer counts against a limit."""
+        self._person(by)
+        return self._ledger.void(remedy_id, by, reason, self._when(at))
+
     def record_answer(self, case_id: int, score: int, *, text: str | None = None,
                       by: str | None = None, at: datetime | None = None) -> Event:
         """Record the customer's answer to the follow-up (a score of 1 to 5, and their words):

@@ -187,3 +187,11 @@ def test_a_lead_works_through_the_remedies_waiting_for_approval(run) -> None:  #
     read = " ".join(shown.split())  # the history as read, wrapped lines joined
     assert "remedy — voucher 450.00 PLN pending approval" in read
     assert "offer_remedy — voucher 450.00 PLN issued, code RB-" in read
+    redeemed = run("remedy", "redeem", "1", "--by", "ola", "--note", "new jeans bought")
+    assert redeemed.stdout == "remedy 1 on case 1: voucher of 450 PLN redeemed\n"
+    voided = run("remedy", "void", "1", "--reason", "too late", "--by", "petr")
+    assert voided.exit_code == 4 and "is redeemed, not issued: nothing to void" in voided.stderr
+    [listed] = json.loads(run("remedy", "list", "--status", "redeemed", "--json").stdout)
+    assert (listed["status"], listed["approved_by"]) == ("redeemed", "petr")
+    assert "remedy — voucher 450.00 PLN redeemed" in " ".join(
+        run("case", "show", "1").stdout.split())

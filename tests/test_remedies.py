@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, text
 
 from recovery import Engine, InvalidInput, PolicyViolation
 from recovery.errors import GuardRefused
-from recovery.remedies.ledger import ALPHABET
+from recovery.remedies.catalogue import ALPHABET
 
 from .conftest import WORKFLOWS, Clock
 
@@ -200,3 +200,83 @@ def test_the_reply_offering_it_carries_the_code_and_when_it_expires(engine: Engi
     text = engine.draft(case_id, template="remedy_offer", by="eva").text  # bikeshare: Polish
     assert "voucher o wartości 350,00\xa0zł" in text, text
     assert text.endswith(f"Twój kod: {voucher.code}, ważny do 1 marca 2027."), text
+
+
+def _entries(db_url: str, remedy_id: int) -> list[tuple[int, str, str]]:
+    raw = create_engine(db_url)
+    try:
+        with raw.connect() as conn:
+            return [tuple(row) for row in conn.execute(text(  # type: ignore[misc]
+                "SELECT seq, kind, \"by\" FROM remedy_entries WHERE remedy_id = :id "
+                "ORDER BY seq"), {"id": remedy_id})]
+    finally:
+        raw.dispose()
+
+
+def test_an_issued_remedy_is_redeemed_once_and_each_step_is_an_entry(
+        engine: Engine, db_url: str, clock: Clock) -> None:
+    case_id = _founded(engine)
+    waiting = engine.offer_remedy(case_id, "voucher", 450, by="eva")
+    engine.approve_remedy(waiting.id, by="petr")
+    clock.advance(days=10)
+    redeemed = engine.redeem_remedy(waiting.id, by="ola", note="used at the Vinohrady stand")
+    assert (redeemed.status, redeemed.approved_by, redeemed.code) == (
+        "redeemed", "petr", engine.remedy(waiting.id).code)
+    said = engine.history(case_id)[-1]
+    assert (said.trigger, (said.payload or {})["status"], said.source == said.dest) == (
+        "remedy", "redeemed", True)
+    with pytest.raises(PolicyViolation, match="is redeemed, not issued: nothing to redeem"):
+        engine.redeem_remedy(waiting.id, by="ola")
+    with pytest.raises(PolicyViolation, match="is redeemed, not issued: nothing to void"):
+        engine.void_remedy(waiting.id, reason="too late", by="petr")
+    assert _entries(db_url, waiting.id) == [(1, "asked", "eva"), (2, "approved", "petr"),
+                                            (3, "redeemed", "ola")]
+    assert [r.id for r in engine.remedies(status="redeemed")] == [waiting.id]
+
+
+def test_an_expired_code_is_not_redeemed(engine: Engine, clock: Clock) -> None:
+    voucher = engine.offer_remedy(_founded(engine), "voucher", 100, by="eva")
+    clock.advance(days=91)  # valid 90 days
+    with pytest.raises(PolicyViolation, match=r"expired on .* it cannot be redeemed"):
+        engine.redeem_remedy(voucher.id, by="eva")
+    assert engine.remedy(voucher.id).status == "issued"
+
+
+def test_a_lead_voids_an_issued_remedy_which_then_counts_against_no_limit(
+        engine: Engine, db_url: str) -> None:
+    first = engine.offer_remedy(_founded(engine), "voucher", 100, by="eva")
+    engine.offer_remedy(_founded(engine), "voucher", 100, by="eva")  # the rider's second in 90d
+    with pytest.raises(PolicyViolation, match="already got 2 voucher"):
+        engine.offer_remedy(_founded(engine), "voucher", 100, by="eva")
+    with pytest.raises(PolicyViolation, match="only a lead of bikeshare may void"):
+        engine.void_remedy(first.id, reason="issued twice by mistake", by="eva")
+    with pytest.raises(InvalidInput, match="say why the remedy is voided"):
+        engine.void_remedy(first.id, reason=" ", by="petr")
+    voided = engine.void_remedy(first.id, reason="issued twice by mistake", by="petr")
+    assert (voided.status, voided.reason) == ("void", "issued twice by mistake")
+    assert engine.offer_remedy(_founded(engine), "voucher", 100, by="eva").status == "issued"
+    assert [kind for _seq, kind, _by in _entries(db_url, first.id)] == ["issued", "voided"]
+
+
+def test_two_redemptions_at_once_record_one(db_url: str, clock: Clock) -> None:
+    engines = [Engine(db_url, workflows=WORKFLOWS, clock=clock) for _ in range(2)]
+    voucher = engines[0].offer_remedy(_founded(engines[0]), "voucher", 100, by="eva")
+    outcomes: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def redeem(engine: Engine) -> None:
+        barrier.wait()
+        try:
+            outcomes.append(engine.redeem_remedy(voucher.id, by="ola").status)
+        except PolicyViolation as exc:
+            outcomes.append(str(exc))
+
+    threads = [threading.Thread(target=redeem, args=(engine,)) for engine in engines]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcome == "redeemed" for outcome in outcomes) == [False, True], outcomes
+    assert [kind for _seq, kind, _by in _entries(db_url, voucher.id)] == ["issued", "redeemed"]
+    for engine in engines:
+        engine.close()

@@ -1,4 +1,5 @@
-"""`recovery remedy …`: offer a remedy, approve or decline one waiting for a lead, list them.
+"""`recovery remedy …`: offer a remedy, approve or decline one waiting for a lead, redeem or
+void an issued one, list them.
 
 Every offer carries an idempotency key: `--key`, or a new one per command (the engine makes it),
 so a retried command with the same key returns the first result and issues nothing twice.
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from recovery.store.records import Remedy
 
 app = typer.Typer(cls=Group, no_args_is_help=True,
-                  help="Offer, approve, decline and list remedies: the remedy ledger.")
+                  help="Offer, approve, decline, redeem, void and list remedies: the ledger.")
 
 RemedyId = Annotated[int, typer.Argument(help="The remedy id.", min=1)]
 Order = Annotated[str | None, typer.Option(help="The order a refund refunds.")]
@@ -68,6 +69,21 @@ def decline(ctx: typer.Context, remedy_id: RemedyId,
             by: By, json: Json = False) -> None:
     """Decline a remedy waiting for a lead, saying why; nothing is issued."""
     show(settings(ctx).engine().decline_remedy(remedy_id, reason=reason, by=by), json)
+
+
+@app.command()
+def redeem(ctx: typer.Context, remedy_id: RemedyId, by: By, note: Note = None,
+           json: Json = False) -> None:
+    """Record that the customer used an issued remedy (the code, the refund paid out)."""
+    show(settings(ctx).engine().redeem_remedy(remedy_id, by=by, note=note), json)
+
+
+@app.command()
+def void(ctx: typer.Context, remedy_id: RemedyId,
+         reason: Annotated[str, typer.Option(help="Why it is withdrawn (kept in the ledger).")],
+         by: By, json: Json = False) -> None:
+    """Withdraw an issued remedy nobody used, saying why; it no longer counts against limits."""
+    show(settings(ctx).engine().void_remedy(remedy_id, reason=reason, by=by), json)
 
 
 @app.command("list")

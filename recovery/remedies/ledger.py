@@ -6,12 +6,12 @@ unguessable code, and the flow's remedy trigger fires on the case. Over it (when
 declares `people` and a `lead_max`) the remedy waits as `pending_approval` and the case says so;
 a lead approves (issued, once: a second approval finds nothing waiting) or declines with a
 reason. Over the lead's limit, over the customer's limit for the period, or over the goodwill
-budget, it is refused with the limit named. Entries are never changed or deleted.
+budget, it is refused with the limit named. An issued remedy is later redeemed (the customer
+used it) or voided (withdrawn, with the reason). Entries are never changed or deleted.
 """
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -30,16 +30,10 @@ from recovery.errors import (
 from recovery.flows import GUARDS, CaseFacts, Flow
 from recovery.flows.remedies import RemedyLimit
 from recovery.policy import Recorder, remedy_value
+from recovery.remedies.catalogue import issued, limit_of, role_of
 from recovery.room import Apply, Notify, ReadFacts
 from recovery.store.records import Case, Event, Remedy
 from recovery.store.writer import Tx, Writer
-
-ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-"""Letters and digits a customer cannot confuse (no O/0, I/1)."""
-CODE_LENGTH = 10
-"""About 50 bits: unguessable, still easy to read out on the phone."""
-CODED = ("coupon", "voucher")
-"""Kinds that always carry a code, declared or not."""
 
 
 class Ledger:
@@ -58,9 +52,9 @@ class Ledger:
               at: datetime) -> Remedy:
         """Offer a remedy on a case: issued, waiting for a lead, or refused; the same `key`
         again returns the first result and issues nothing."""
-        limit = _limit(flow, kind)
+        limit = limit_of(flow, kind)
         amount = remedy_value(value)
-        role = _role(flow, by)
+        role = role_of(flow, by)
         order = (order or "").strip() or None
         goodwill = (goodwill or "").strip() or None
         if (limit.needs_order or kind == "refund") and order is None:
@@ -89,7 +83,7 @@ class Ledger:
                           "goodwill": goodwill, "decided_by": None, "decided_at": None,
                           "reason": None, "expires_at": None, "version": 1}
                 if issue:
-                    values.update(_issued(limit, kind, at))
+                    values.update(issued(limit, kind, at))
                     if amount > limit.agent_max:  # a lead's own offer over the agent's limit
                         values.update(decided_by=by, decided_at=at)
                 remedy_id = tx.insert_remedy(values)
@@ -122,24 +116,73 @@ class Ledger:
             raise InvalidInput("say why the remedy is declined (--reason)")
         return self._decide(remedy_id, by, at, reason)
 
+    def redeem(self, remedy_id: int, by: str, at: datetime, note: str | None) -> Remedy:
+        """The customer used an issued remedy (the code was taken, the refund paid out)."""
+        return self._settle(remedy_id, by, at, "redeemed", note)
+
+    def void(self, remedy_id: int, by: str, reason: str, at: datetime) -> Remedy:
+        """Withdraw an issued remedy nobody used (issued in error, the code leaked), saying why;
+        it no longer counts against any limit."""
+        reason = reason.strip()
+        if not reason:
+            raise InvalidInput("say why the remedy is voided (--reason)")
+        return self._settle(remedy_id, by, at, "void", reason)
+
+    def _settle(self, remedy_id: int, by: str, at: datetime, status: str,
+                note: str | None) -> Remedy:
+        """Move an issued remedy to `redeemed` or `void`, with a ledger entry and a word on the
+        case; refused for any other status, for an expired code, or (voiding, where the brand
+        names its people) by anyone but a lead."""
+        verb = "redeem" if status == "redeemed" else "void"
+        with self._writer.transaction() as tx:
+            remedy, version = _read(tx, remedy_id)
+            flow = self._flow_of(remedy.brand)
+            role = role_of(flow, by)
+            if status == "void" and flow.settings.people and role != "lead":
+                raise PolicyViolation(f"only a lead of {flow.brand} may void a remedy; {by} is "
+                                      "an agent")
+            if remedy.status != "issued":
+                raise PolicyViolation(f"remedy {remedy_id} is {remedy.status.replace('_', ' ')}"
+                                      f", not issued: nothing to {verb}")
+            if status == "redeemed" and remedy.expires_at is not None and at > remedy.expires_at:
+                raise PolicyViolation(f"remedy {remedy_id} expired on "
+                                      f"{remedy.expires_at:%Y-%m-%d %H:%M} UTC; it cannot be "
+                                      "redeemed (offer a new one if it is still owed)")
+            changes: dict[str, Any] = {
+                "status": status, "decided_by": remedy.decided_by,
+                "decided_at": remedy.decided_at, "code": remedy.code,
+                "reason": note if status == "void" else remedy.reason,
+                "expires_at": remedy.expires_at}
+            if not tx.decide(remedy_id, version, changes):
+                raise PolicyViolation(f"remedy {remedy_id} changed meanwhile (someone else "
+                                      f"settled it); nothing to {verb}")
+            tx.append_entry(remedy_id, version + 1, "voided" if status == "void" else status, by,
+                            at, note)
+            remedy = replace(remedy, **changes)
+            _flow, facts, case_version = self._facts(tx, remedy.case_id, at)
+            event = _say(tx, remedy.case_id, facts.state, case_version, by, note,
+                         _payload(remedy), at)
+        self._notify(event)
+        return remedy
+
     def _decide(self, remedy_id: int, by: str, at: datetime, reason: str | None) -> Remedy:
         verb = "approve" if reason is None else "decline"
         posted: list[Event] = []
         with self._writer.transaction() as tx:
             remedy, version = _read(tx, remedy_id)
             flow = self._flow_of(remedy.brand)
-            if _role(flow, by) != "lead":
+            if role_of(flow, by) != "lead":
                 raise PolicyViolation(f"only a lead of {flow.brand} may {verb} a remedy; {by} "
                                       f"is {'an agent' if flow.settings.people else 'no lead'}")
             if remedy.status != "pending_approval":
                 raise PolicyViolation(f"remedy {remedy_id} is {remedy.status.replace('_', ' ')}"
                                       f", not waiting for approval: nothing to {verb}")
-            limit = _limit(flow, remedy.kind)
+            limit = limit_of(flow, remedy.kind)
             changes: dict[str, Any] = {"status": "declined", "decided_by": by,
                                        "decided_at": at, "reason": reason, "code": None,
                                        "expires_at": None}
             if reason is None:
-                changes.update(status="issued", **_issued(limit, remedy.kind, at))
+                changes.update(status="issued", **issued(limit, remedy.kind, at))
             if not tx.decide(remedy_id, version, changes):
                 raise PolicyViolation(f"remedy {remedy_id} was decided by someone else "
                                       "meanwhile; nothing was issued")
@@ -182,39 +225,6 @@ class Ledger:
                                   "month is spent")
 
 
-def code(pattern: str | None = None) -> str:
-    """A fresh unguessable code (`secrets`), set into the brand's pattern (`RB-{code}`)."""
-    drawn = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
-    return (pattern or "{code}").replace("{code}", drawn)
-
-
-def _limit(flow: Flow, kind: str) -> RemedyLimit:
-    limit = flow.settings.remedies.get(kind)
-    if limit is None:
-        offered = ", ".join(flow.settings.remedies) or "no remedies at all"
-        raise PolicyViolation(f"{flow.brand} does not offer a {kind}; its flow allows {offered}")
-    return limit
-
-
-def _role(flow: Flow, by: str) -> str:
-    """`agent` or `lead`; anyone acts as an agent where the brand declares no people."""
-    people = flow.settings.people
-    if not people:
-        return "agent"
-    role = people.get(by)
-    if role is None:
-        raise InvalidInput(f"'{by}' is not one of {flow.brand}'s people "
-                           f"({', '.join(sorted(people))}); say who acts with --by")
-    return role
-
-
-def _issued(limit: RemedyLimit, kind: str, at: datetime) -> dict[str, Any]:
-    """The code and expiry a remedy gets when it is issued."""
-    coded = limit.code is not None or kind in CODED
-    return {"code": code(limit.code) if coded else None,
-            "expires_at": at + limit.valid if limit.valid is not None and coded else None}
-
-
 def _may_record(flow: Flow, facts: CaseFacts, case_id: int) -> None:
     """Refuse early, as firing would, when the case cannot take a remedy now."""
     trigger = Recorder("remedy").resolve(flow)
@@ -241,7 +251,8 @@ def _payload(remedy: Remedy) -> dict[str, Any]:
 
 def _say(tx: Tx, case_id: int, state: str, version: int, by: str, note: str | None,
          payload: dict[str, Any], at: datetime) -> Event:
-    """Record on the case, without moving it, that a remedy waits or was declined."""
+    """Record on the case, without moving it, that a remedy waits, was declined, redeemed or
+    voided."""
     if not tx.advance(case_id, version, state, at, {}):
         raise ConcurrentUpdate(case_id)
     event = Event(case_id, version + 1, at, by, "remedy", state, state, note, payload)

@@ -48,6 +48,27 @@ def when_declines(spec: Spec, lead: str, reason: str) -> None:
     spec.attempt(spec.engine.decline_remedy, remedy.id, reason=reason, by=lead)
 
 
+@when(parsers.parse('"{agent}" redeems the remedy'))
+def when_redeems(spec: Spec, agent: str) -> None:
+    """The customer used the remedy at hand (its code was taken, the refund paid out)."""
+    remedy = spec.engine.remedies(case_id=spec.case.id, limit=1)[0]
+    spec.attempt(spec.engine.redeem_remedy, remedy.id, by=agent)
+
+
+@when(parsers.parse('"{lead}" voids the remedy, because "{reason}"'))
+def when_voids(spec: Spec, lead: str, reason: str) -> None:
+    """A lead withdraws the issued remedy at hand, saying why."""
+    remedy = spec.engine.remedies(case_id=spec.case.id, limit=1)[0]
+    spec.attempt(spec.engine.void_remedy, remedy.id, reason=reason, by=lead)
+
+
+@then(parsers.parse("the remedy is {status:w}"))
+def then_settled(spec: Spec, status: str) -> None:
+    """The remedy at hand is `redeemed` or `void`."""
+    remedy = _last(spec)
+    assert remedy.status == status, f"the remedy is {remedy.status}"
+
+
 @then(parsers.parse("the remedy is issued with a code"))
 def then_issued_with_code(spec: Spec) -> None:
     """The remedy at hand was issued, with its code."""
