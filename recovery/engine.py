@@ -1,4 +1,5 @@
-"""The one facade: open cases, fire triggers, record findings and remedies, run timers, query.
+"""The one facade: open cases, fire triggers, record findings, remedies and the follow-up's
+answers, run timers, query.
 
 Each brand's flow is compiled once into a shared `transitions` Machine; a case is a row. Firing
 reads the row, asks the brand's Machine, then writes the new state (checked against the version

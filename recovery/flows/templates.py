@@ -119,6 +119,7 @@ class Templates:
             keep_trailing_newline=False, autoescape=False)
         self.env.filters.update(time=_time, weekday=_weekday, date=_date, money=_money,
                                 percent=_percent, amount=_amount)
+        self._files: frozenset[Path] | None = None
 
     def candidates(self, folders: tuple[Path, ...], voice: str, languages: list[str], name: str,
                    channel: str, variant: str | None = None) -> Iterator[tuple[str, Path]]:
@@ -135,9 +136,11 @@ class Templates:
     def find(self, folders: tuple[Path, ...], voice: str, languages: list[str], name: str,
              channel: str, variant: str | None = None) -> tuple[str, Path] | None:
         """The template file that answers, and its language; None when there is none."""
+        if self._files is None:  # the templates there are, read once like the flow files
+            self._files = frozenset(self.root.rglob(f"*{SUFFIX}"))
         return next(((language, path) for language, path
                      in self.candidates(folders, voice, languages, name, channel, variant)
-                     if path.is_file()), None)
+                     if path in self._files), None)
 
     def render(self, folders: tuple[Path, ...], voice: str, languages: list[str], name: str,
                channel: str, variant: str | None = None, **context: Any) -> Rendered:

@@ -60,8 +60,6 @@ class Asker:
         with self._connection() as conn:
             case = queries.get_case(conn, timer.case_id)
             history = queries.history(conn, timer.case_id)
-            waiting = queries.list_remedies(conn, case_id=timer.case_id,
-                                            status="pending_approval", limit=1)
         if case is None or case.version != version:
             raise ConcurrentUpdate(timer.case_id)  # it moved meanwhile: the next tick sees it
         base: dict[str, Any] = {"timer": timer.id, "due_at": timer.due_at.isoformat()}
@@ -75,7 +73,7 @@ class Asker:
             message = _message(flow, case, history, declared.reminder)
             return [_record(tx, case.id, version, case.state, "timer", "reminder",
                             {**base, **message}, now)]
-        reason = _skip(declared, case, said, bool(waiting))
+        reason = _skip(declared, case, said, _waiting(history))
         if reason == "pending_remedy":
             tx.arm(case.id, case.state,
                    [(schedule.ASK, schedule.due(flow, declared, now, declared.after))],
@@ -142,6 +140,17 @@ def _skip(declared: FollowUp, case: Case, said: set[str], waiting: bool) -> str 
     if not schedule.sampled(case.brand, case.id, declared.sample):
         return "not sampled"
     return None
+
+
+def _waiting(history: list[Event]) -> bool:
+    """Whether a remedy on the case still waits for a lead: its last word in the history (each
+    offer, approval and decline is an event naming the remedy) says so."""
+    last: dict[int, str] = {}
+    for event in history:
+        payload = event.payload or {}
+        if "remedy" in payload and "status" in payload:
+            last[int(payload["remedy"])] = str(payload["status"])
+    return "pending_approval" in last.values()
 
 
 def _message(flow: Flow, case: Case, history: list[Event], template: str) -> dict[str, Any]:
