@@ -16,7 +16,8 @@ import shutil
 import socket
 import subprocess
 import tempfile
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -165,3 +166,24 @@ def run(tmp_path: Path):  # type: ignore[no-untyped-def]
         return runner.invoke(app, [*base, *args], prog_name="recovery")
 
     return invoke
+
+
+def at_once(engines: list[Engine], action: Callable[[Engine], object]) -> list[object]:
+    """Run `action` on each engine in its own thread, released together; what each returned
+    or raised."""
+    results: list[object] = []
+    barrier = threading.Barrier(len(engines))
+
+    def run(engine: Engine) -> None:
+        barrier.wait()
+        try:
+            results.append(action(engine))
+        except Exception as exc:
+            results.append(exc)
+
+    threads = [threading.Thread(target=run, args=(engine,)) for engine in engines]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results

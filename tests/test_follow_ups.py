@@ -15,7 +15,7 @@ from recovery import Engine, InvalidInput, RecoveryError
 from recovery.followups.schedule import sampled
 from recovery.keeper import ClockStatus
 
-from .conftest import WORKFLOWS, Clock, workflows_with
+from .conftest import WORKFLOWS, Clock, at_once, workflows_with
 
 
 def _resolved(engine: Engine, private: bool = False, author: str = "@jana",
@@ -203,22 +203,10 @@ def test_two_answers_at_once_act_once(engine: Engine, db_url: str, clock: Clock)
     clock.advance(days=2)
     engine.tick()
     other = Engine(db_url, workflows=WORKFLOWS, clock=clock)
-    outcomes: list[str] = []
-
-    def answer(worker: Engine, score: int) -> None:
-        try:
-            worker.record_answer(case_id, score)
-            outcomes.append("answered")
-        except RecoveryError as exc:
-            outcomes.append(type(exc).__name__)
-
-    threads = [threading.Thread(target=answer, args=(worker, score))
-               for worker, score in ((engine, 1), (other, 5))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert outcomes.count("answered") == 1, outcomes
+    outcomes = at_once([engine, other], lambda worker: worker.record_answer(
+        case_id, 1 if worker is engine else 5))
+    assert sorted(isinstance(outcome, RecoveryError) for outcome in outcomes) == [
+        False, True], outcomes
     assert _triggers(engine, case_id).count("answer") == 1
     other.close()
 

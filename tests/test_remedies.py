@@ -4,7 +4,6 @@ customer's and the goodwill limits, and issued once per idempotency key, also in
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -14,7 +13,7 @@ from recovery import Engine, InvalidInput, PolicyViolation
 from recovery.errors import GuardRefused
 from recovery.remedies.catalogue import ALPHABET
 
-from .conftest import WORKFLOWS, Clock
+from .conftest import WORKFLOWS, Clock, at_once
 
 
 def _founded(engine: Engine, finding: str = "founded", author: str = "@tomek") -> int:
@@ -127,21 +126,8 @@ def test_the_same_key_returns_the_first_result_and_issues_nothing_new(engine: En
 def test_two_offers_with_one_key_at_once_issue_one_remedy(db_url: str, clock: Clock) -> None:
     engines = [Engine(db_url, workflows=WORKFLOWS, clock=clock) for _ in range(2)]
     case_id = _founded(engines[0])
-    results: list[object] = []
-    barrier = threading.Barrier(2)
-
-    def offer(engine: Engine) -> None:
-        barrier.wait()
-        try:
-            results.append(engine.offer_remedy(case_id, "voucher", 100, by="eva", key="race"))
-        except Exception as exc:  # a loser may see the case changed; it must not double-issue
-            results.append(exc)
-
-    threads = [threading.Thread(target=offer, args=(engine,)) for engine in engines]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = at_once(engines, lambda engine: engine.offer_remedy(
+        case_id, "voucher", 100, by="eva", key="race"))  # a loser must not double-issue
     remedies = engines[0].remedies(case_id=case_id)
     assert len(remedies) == 1
     assert all(result == remedies[0] for result in results), results
@@ -153,22 +139,9 @@ def test_two_approvals_at_once_issue_one_code(db_url: str, clock: Clock) -> None
     engines = [Engine(db_url, workflows=WORKFLOWS, clock=clock) for _ in range(2)]
     case_id = _founded(engines[0])
     waiting = engines[0].offer_remedy(case_id, "voucher", 450, by="eva")
-    outcomes: list[str] = []
-    barrier = threading.Barrier(2)
-
-    def approve(engine: Engine) -> None:
-        barrier.wait()
-        try:
-            outcomes.append(engine.approve_remedy(waiting.id, by="petr").status)
-        except PolicyViolation as exc:
-            outcomes.append(str(exc))
-
-    threads = [threading.Thread(target=approve, args=(engine,)) for engine in engines]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(outcome == "issued" for outcome in outcomes) == [False, True], outcomes
+    outcomes = at_once(engines, lambda engine: engine.approve_remedy(waiting.id, by="petr"))
+    assert sorted(isinstance(outcome, PolicyViolation) for outcome in outcomes) == [
+        False, True], outcomes
     assert [e.trigger for e in engines[0].history(case_id)].count("offer_remedy") == 1
     for engine in engines:
         engine.close()
@@ -261,22 +234,9 @@ def test_a_lead_voids_an_issued_remedy_which_then_counts_against_no_limit(
 def test_two_redemptions_at_once_record_one(db_url: str, clock: Clock) -> None:
     engines = [Engine(db_url, workflows=WORKFLOWS, clock=clock) for _ in range(2)]
     voucher = engines[0].offer_remedy(_founded(engines[0]), "voucher", 100, by="eva")
-    outcomes: list[str] = []
-    barrier = threading.Barrier(2)
-
-    def redeem(engine: Engine) -> None:
-        barrier.wait()
-        try:
-            outcomes.append(engine.redeem_remedy(voucher.id, by="ola").status)
-        except PolicyViolation as exc:
-            outcomes.append(str(exc))
-
-    threads = [threading.Thread(target=redeem, args=(engine,)) for engine in engines]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(outcome == "redeemed" for outcome in outcomes) == [False, True], outcomes
+    outcomes = at_once(engines, lambda engine: engine.redeem_remedy(voucher.id, by="ola"))
+    assert sorted(isinstance(outcome, PolicyViolation) for outcome in outcomes) == [
+        False, True], outcomes
     assert [kind for _seq, kind, _by in _entries(db_url, voucher.id)] == ["issued", "redeemed"]
     for engine in engines:
         engine.close()

@@ -74,8 +74,9 @@ class Event(Record):
 
 @dataclass(frozen=True)
 class Timer(Record):
-    """A trigger due on a case, or the warning or breach of one of its SLA clocks (`clock`);
-    `outcome` says what happened when it fired."""
+    """A trigger due on a case, the warning or breach of one of its SLA clocks (`clock`), or
+    a step of its follow-up (`clock` is `follow_up`: ask, remind, close); `outcome` says what
+    happened when it fired (`fired`, `refused: …`, `skipped: …`, `postponed: …`)."""
 
     id: int
     case_id: int

@@ -104,7 +104,8 @@ class TimerRow(SQLModel, table=True):
     trigger: str = Field(max_length=64)
     state: str = Field(max_length=64)
     clock: str | None = Field(default=None, max_length=32,
-                              description="the SLA clock whose warning or breach this is")
+                              description="the SLA clock whose warning or breach this is, "
+                              "or `follow_up` for a step of the follow-up (ask, remind, close)")
     due_at: datetime = _when()
     fired_at: datetime | None = _when(nullable=True)
     cancelled_at: datetime | None = _when(nullable=True)

@@ -12,11 +12,16 @@ from recovery.store.records import Remedy
 from recovery.testing.steps import Spec
 
 
-def _last(spec: Spec) -> Remedy:
-    spec.succeeded()
+def _at_hand(spec: Spec) -> Remedy:
+    """The last remedy offered on the case, whatever became of it."""
     found = spec.engine.remedies(case_id=spec.case.id, limit=1)
     assert found, "no remedy was offered on the case"
     return found[0]
+
+
+def _last(spec: Spec) -> Remedy:
+    spec.succeeded()
+    return _at_hand(spec)
 
 
 @when(parsers.parse('"{agent}" offers a {kind} worth {value} as goodwill, because "{reason}"'))
@@ -37,29 +42,25 @@ def when_offers_with_key(spec: Spec, agent: str, kind: str, value: str, key: str
 @when(parsers.parse('"{lead}" approves the remedy'))
 def when_approves(spec: Spec, lead: str) -> None:
     """A lead approves the remedy at hand."""
-    remedy = spec.engine.remedies(case_id=spec.case.id, limit=1)[0]
-    spec.attempt(spec.engine.approve_remedy, remedy.id, by=lead)
+    spec.attempt(spec.engine.approve_remedy, _at_hand(spec).id, by=lead)
 
 
 @when(parsers.parse('"{lead}" declines the remedy, because "{reason}"'))
 def when_declines(spec: Spec, lead: str, reason: str) -> None:
     """A lead declines the remedy at hand, saying why."""
-    remedy = spec.engine.remedies(case_id=spec.case.id, limit=1)[0]
-    spec.attempt(spec.engine.decline_remedy, remedy.id, reason=reason, by=lead)
+    spec.attempt(spec.engine.decline_remedy, _at_hand(spec).id, reason=reason, by=lead)
 
 
 @when(parsers.parse('"{agent}" redeems the remedy'))
 def when_redeems(spec: Spec, agent: str) -> None:
     """The customer used the remedy at hand (its code was taken, the refund paid out)."""
-    remedy = spec.engine.remedies(case_id=spec.case.id, limit=1)[0]
-    spec.attempt(spec.engine.redeem_remedy, remedy.id, by=agent)
+    spec.attempt(spec.engine.redeem_remedy, _at_hand(spec).id, by=agent)
 
 
 @when(parsers.parse('"{lead}" voids the remedy, because "{reason}"'))
 def when_voids(spec: Spec, lead: str, reason: str) -> None:
     """A lead withdraws the issued remedy at hand, saying why."""
-    remedy = spec.engine.remedies(case_id=spec.case.id, limit=1)[0]
-    spec.attempt(spec.engine.void_remedy, remedy.id, reason=reason, by=lead)
+    spec.attempt(spec.engine.void_remedy, _at_hand(spec).id, reason=reason, by=lead)
 
 
 @then(parsers.parse("the remedy is {status:w}"))
