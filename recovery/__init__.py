@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     )
     from recovery.flows import Flow, TriggerOption, load_flows, validate_flows
     from recovery.keeper import ClockStatus
+    from recovery.store.audit import Audit
     from recovery.store.records import Case, Event, Notice, Remedy, Timer
 
 _HOMES = {
@@ -38,10 +39,12 @@ _HOMES = {
     "recovery.flows": ("Flow", "TriggerOption", "load_flows", "validate_flows"),
     "recovery.keeper": ("ClockStatus",),
     "recovery.store.records": ("Case", "Event", "Notice", "Remedy", "Timer"),
+    "recovery.store.audit": ("Audit",),
 }
 _HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
 
 __all__ = [
+    "Audit",
     "Case",
     "ClockStatus",
     "ConcurrentUpdate",

@@ -34,11 +34,13 @@ from recovery.followups.asker import Asker
 from recovery.intake import Intake
 from recovery.keeper import SYSTEM, ClockStatus
 from recovery.policy import Recorder
+from recovery.redaction import Redactor
 from recovery.remedies import Ledger
 from recovery.replies import Linted, Subject
 from recovery.replies.compose import Checker, Draft
 from recovery.sender import Sender
 from recovery.store import queries
+from recovery.store.audit import Audit, verify
 from recovery.store.db import DEFAULT_URL, connect, storage_errors
 from recovery.store.records import Case, Event, Notice, Remedy, Timer
 from recovery.store.writer import Writer
@@ -75,6 +77,7 @@ class Engine:
         self._intake = Intake(self._writer, arm, notify)
         self._ledger = Ledger(self._writer, facts, apply, notify, self.flow)
         self._sender = Sender(self._checker, self._writer, facts, apply, notify)
+        self._redactor = Redactor(self._writer, facts, notify)
 
     # -- brands ----------------------------------------------------------------------------
 
@@ -174,6 +177,14 @@ class Engine:
         """Record that the customer asked not to be contacted: no follow-up, no reminder."""
         self._person(by)
         return self._asker.do_not_contact(case_id, by, reason, self._when(at))
+
+    def redact(self, case_id: int, event: int, *, by: str, reason: str,
+               at: datetime | None = None) -> Event:
+        """Blank the text of event #`event` of a case (personal data; for #1 the complaint and
+        the customer's name), recorded as a `redact` event with who and why. Nothing is
+        deleted and the history's hash chain still verifies."""
+        self._person(by)
+        return self._redactor.redact(case_id, event, by, reason, self._when(at))
 
     def draft(self, case_id: int, *, by: str, template: str | None = None,
               text: str | None = None, public: bool = True,
@@ -300,6 +311,14 @@ class Engine:
             for found in queries.list_remedies(conn, remedy_id=remedy_id, limit=1):
                 return found
         raise NotFound(f"no remedy {remedy_id}")
+
+    def audit(self, *, brand: str | None = None, case_id: int | None = None) -> Audit:
+        """Verify that every case's history (or a brand's, or one case's) is whole and
+        unchanged: numbered without gaps, each event matching its hash in the chain."""
+        if brand is not None:
+            self.flow(brand)
+        with self._connection() as conn:
+            return verify(conn, brand, case_id)
 
     def history(self, case_id: int) -> list[Event]:
         """Every event of a case, oldest first."""

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from recovery.cli import case, db, flow, remedy
+from recovery.cli import audit, case, db, flow, remedy
 from recovery.cli.common import (
     Group,
     Json,
@@ -32,6 +32,7 @@ app.add_typer(flow.app, name="flow")
 app.add_typer(case.app, name="case")
 app.add_typer(db.app, name="db")
 app.add_typer(remedy.app, name="remedy")
+app.add_typer(audit.app, name="audit")
 app.command()(demo)
 app.command()(hours)
 app.command()(notices)

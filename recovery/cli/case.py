@@ -254,6 +254,22 @@ def do_not_contact(ctx: typer.Context, case_id: CaseId, by: By,
         out.print(f"case {case_id}: the customer is not to be contacted; no follow-up will ask")
 
 
+@app.command()
+def redact(ctx: typer.Context, case_id: CaseId,
+           event: Annotated[int, typer.Option("--event", help="The event's number in the "
+                                                              "case's history (#3 is 3).", min=1)],
+           reason: Annotated[str, typer.Option(help="Why (kept in the history).")],
+           by: By, json: Json = False) -> None:
+    """Blank personal data in one event's text (for #1, the complaint and the customer's
+    name); the redaction is recorded and the history still verifies."""
+    recorded = settings(ctx).engine().redact(case_id, event, by=by, reason=reason)
+    if json:
+        emit_json(recorded.as_dict())
+    else:
+        say(f"case {case_id}: event #{event} redacted ({', '.join(recorded.payload['fields'])})"  # type: ignore[index]
+            f"; recorded as #{recorded.seq}")
+
+
 def _report(event: Event, json: bool) -> None:
     if json:
         emit_json(event.as_dict())

@@ -49,6 +49,8 @@ def headline(event: Event) -> str:
         kind = str(payload.get("kind", "notice")).replace("_", "-")
         where = "public" if payload.get("public") else "private"
         return f"{kind} notice, posted by the engine, {where} ({payload.get('language')})"
+    if event.trigger == "redact" and "event" in payload:
+        return f"redaction of #{payload['event']} ({', '.join(payload.get('fields') or [])})"
     if event.trigger in ("follow_up", "reminder", "answer") and payload:
         return _follow_up(event.trigger, payload) + moved
     if event.by == "timer" and "clock" in payload:

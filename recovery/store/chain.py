@@ -25,11 +25,14 @@ GENESIS = "0" * 64
 def content_hash(case_id: int, seq: int, at: datetime, by: str, trigger: str,
                  source: str | None, dest: str, note: str | None,
                  payload: dict[str, Any] | None) -> str:
-    """The SHA-256 of an event's content, written canonically (sorted keys, UTC time)."""
-    content = [case_id, seq, as_utc(at).isoformat(), by, trigger, source, dest, note, payload]
-    written = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                         default=str)
-    return hashlib.sha256(written.encode()).hexdigest()
+    """The SHA-256 of an event's content, written canonically: each field length-prefixed
+    (`-` for none), the time in UTC, the payload as JSON with sorted keys."""
+    written = None if payload is None else json.dumps(
+        payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    fields = (str(case_id), str(seq), as_utc(at).isoformat(), by, trigger, source, dest, note,
+              written)
+    canonical = "".join("-" if field is None else f"{len(field)}:{field}" for field in fields)
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def link(previous: str, content: str) -> str:

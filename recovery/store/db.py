@@ -21,7 +21,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlch
 from recovery.errors import StorageError
 
 DEFAULT_URL = "sqlite:///recovery.db"
-HEAD = "0004"
+HEAD = "0005"
 """The newest schema revision (the last module in `store/migrations/versions`)."""
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 

@@ -87,6 +87,12 @@ class EventRow(SQLModel, table=True):
     dest: str = Field(max_length=64)
     note: str | None = None
     payload: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    content_hash: str | None = Field(default=None, max_length=64,
+                                     description="SHA-256 of what the event says (chain.py)")
+    chain_hash: str | None = Field(default=None, max_length=64,
+                                   description="SHA-256 over the previous event's chain hash "
+                                   "and this one's content hash")
+    redacted_at: datetime | None = _when(nullable=True)
 
 
 class TimerRow(SQLModel, table=True):

@@ -23,7 +23,9 @@ from sqlalchemy.sql.expression import ClauseElement
 from recovery.clock import as_utc
 from recovery.clock.sla import SlaClock
 from recovery.errors import ConcurrentUpdate, StorageError
+from recovery.store.chain import GENESIS, content_hash, link
 from recovery.store.records import Event, Notice
+from recovery.store.redaction_sql import RedactionStatements, RedactionTx
 from recovery.store.remedy_sql import RemedyStatements, RemedyTx
 from recovery.store.tables import (
     cases,
@@ -44,7 +46,8 @@ REPLY_COLUMNS = ("case_id", "brand", "customer", "at", "public", "skeleton")
 NOTICE_COLUMNS = ("brand", "channel", "kind", "due_at", "posted_at", "language", "text")
 CLOCK_COLUMNS = ("case_id", "name", "business", "target_us", "warn_at", "started_at",
                  "consumed_us", "running_since", "stopped_at", "warned_at", "breached_at")
-EVENT_COLUMNS = ("case_id", "seq", "at", "by", "trigger", "source", "dest", "note", "payload")
+EVENT_COLUMNS = ("case_id", "seq", "at", "by", "trigger", "source", "dest", "note", "payload",
+                 "chain_hash")
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,7 @@ class Compiled:
         return values
 
 
-class Writer(RemedyStatements):
+class Writer(RemedyStatements, RedactionStatements):
     """Compiles the hot statements for one database and opens transactions that run them."""
 
     def __init__(self, engine: SAEngine) -> None:
@@ -95,14 +98,19 @@ class Writer(RemedyStatements):
         self._dialect = engine.dialect
         self._dbapi = engine.dialect.loaded_dbapi
         compile_ = self._compile
+        head = (select(events.c.chain_hash)  # the last event's, read in the same statement
+                .where(events.c.case_id == cases.c.id, events.c.seq == cases.c.version)
+                .scalar_subquery())
         self.facts = compile_(select(cases.c.brand, cases.c.state, cases.c.version,
                                      cases.c.priority, cases.c.acknowledged_at, cases.c.finding,
-                                     cases.c.remedy_kind, cases.c.updated_at)
+                                     cases.c.remedy_kind, cases.c.updated_at, head)
                               .where(cases.c.id == bindparam("case_id")))
         self.insert_case = compile_(insert(cases).returning(cases.c.id), CASE_COLUMNS)
         self.find_external = compile_(select(cases.c.id).where(
             cases.c.brand == bindparam("brand"), cases.c.external_id == bindparam("external_id")))
         self.append_event = compile_(insert(events), EVENT_COLUMNS)
+        self.head = compile_(select(events.c.chain_hash).where(
+            events.c.case_id == bindparam("of_case"), events.c.seq == bindparam("of_seq")))
         self.arm = compile_(insert(timers), ("case_id", "trigger", "state", "due_at", "clock"))
         pending = (timers.c.case_id == bindparam("of_case"), timers.c.fired_at.is_(None),
                    timers.c.cancelled_at.is_(None))
@@ -129,7 +137,10 @@ class Writer(RemedyStatements):
                                .values(outcome=bindparam("verdict")))
         self.read_time = (cases.c.acknowledged_at.type.dialect_impl(self._dialect)
                           .result_processor(self._dialect, None))
+        self.read_json = (events.c.payload.type.dialect_impl(self._dialect)
+                          .result_processor(self._dialect, None))
         self._remedy_statements()
+        self._redaction_statements()
         self._advance: dict[frozenset[str], Compiled] = {}
 
     def _compile(self, statement: ClauseElement, keys: Iterable[str] | None = None) -> Compiled:
@@ -185,12 +196,14 @@ def _clock_values(clock: SlaClock) -> dict[str, Any]:
             "breached_at": clock.breached_at}
 
 
-class Tx(RemedyTx):
+class Tx(RemedyTx, RedactionTx):
     """The hot reads and writes, inside one transaction."""
 
     def __init__(self, writer: Writer, cursor: Any) -> None:
         self._w = writer
         self._cursor = cursor
+        self._heads: dict[int, tuple[int, str]] = {}
+        """The chain hash of the last event appended per case in this transaction."""
 
     def _run(self, statement: Compiled, values: dict[str, Any]) -> Any:
         self._cursor.execute(statement.sql, statement.params(values))
@@ -201,7 +214,9 @@ class Tx(RemedyTx):
         row = self._run(self._w.facts, {"case_id": case_id}).fetchone()
         if row is None:
             return None
-        brand, state, version, priority, acknowledged_at, finding, remedy_kind, updated = row
+        brand, state, version, priority, acknowledged_at, finding, remedy_kind, updated, head = row
+        if head is not None:
+            self._heads[case_id] = (version, head)
         last = self._time(updated)
         assert last is not None  # NOT NULL
         return Facts(brand, state, version, priority, self._time(acknowledged_at), finding,
@@ -232,11 +247,26 @@ class Tx(RemedyTx):
         return bool(self._run(self._w.advance_statement(frozenset(changes)), values).rowcount == 1)
 
     def append_event(self, event: Event) -> None:
-        """Append an event; the (case, seq) key refuses a duplicate."""
+        """Append an event, chained by hash to the case's previous one; the (case, seq) key
+        and the database's own trigger refuse a duplicate or a replacement."""
+        content = content_hash(event.case_id, event.seq, event.at, event.by, event.trigger,
+                               event.source, event.dest, event.note, event.payload)
+        chained = link(self._head(event.case_id, event.seq - 1), content)
         self._run(self._w.append_event, {
             "case_id": event.case_id, "seq": event.seq, "at": event.at, "by": event.by,
             "trigger": event.trigger, "source": event.source, "dest": event.dest,
-            "note": event.note, "payload": event.payload})
+            "note": event.note, "payload": event.payload, "chain_hash": chained})
+        self._heads[event.case_id] = (event.seq, chained)
+
+    def _head(self, case_id: int, seq: int) -> str:
+        """The chain hash of event `seq` of a case (nothing before the first)."""
+        if seq == 0:
+            return GENESIS
+        known = self._heads.get(case_id)
+        if known is not None and known[0] == seq:
+            return known[1]
+        row = self._run(self._w.head, {"of_case": case_id, "of_seq": seq}).fetchone()
+        return str(row[0]) if row is not None and row[0] is not None else GENESIS
 
     def arm(self, case_id: int, state: str, due: Iterable[tuple[str, datetime]],
             clock: str | None = None) -> None:

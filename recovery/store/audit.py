@@ -1,0 +1,122 @@
+"""Verify that each case's history is whole and unchanged: its events numbered 1 to its
+version with none missing, each one's content matching its hash and each hash following from
+the one before (`chain.py`). A redacted event is checked by the content hash kept when its text
+was blanked, and must be named by a redaction event further down its chain.
+
+Read side: one pass over the events in (case, seq) order, streamed, a case at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from recovery.clock import as_utc
+from recovery.store.chain import GENESIS, content_hash, link
+from recovery.store.records import Record
+from recovery.store.tables import cases, events
+
+REDACT = "redact"
+"""The trigger of a redaction event (its payload names the event it blanked)."""
+
+
+@dataclass(frozen=True)
+class Break(Record):
+    """The first thing wrong in one case's history."""
+
+    case_id: int
+    seq: int | None
+    problem: str
+
+
+@dataclass(frozen=True)
+class Audit(Record):
+    """What a verification found: how many cases and events were checked, and each case whose
+    history is broken, with its first bad event."""
+
+    cases: int
+    events: int
+    broken: list[Break] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when every history checked is whole and unchanged."""
+        return not self.broken
+
+
+def verify(conn: Connection, brand: str | None = None, case_id: int | None = None) -> Audit:
+    """Check every chain (or one brand's, or one case's)."""
+    chosen = select(cases.c.id, cases.c.version).order_by(cases.c.id)
+    if brand is not None:
+        chosen = chosen.where(cases.c.brand == brand)
+    if case_id is not None:
+        chosen = chosen.where(cases.c.id == case_id)
+    versions = {int(row.id): int(row.version) for row in conn.execute(chosen)}
+    query = (select(events.c.case_id, events.c.seq, events.c.at, events.c.by, events.c.trigger,
+                    events.c.source, events.c.dest, events.c.note, events.c.payload,
+                    events.c.content_hash, events.c.chain_hash, events.c.redacted_at)
+             .order_by(events.c.case_id, events.c.seq))
+    if brand is not None:
+        query = query.where(events.c.case_id.in_(select(cases.c.id)
+                                                 .where(cases.c.brand == brand)))
+    if case_id is not None:
+        query = query.where(events.c.case_id == case_id)
+    rows = conn.execution_options(yield_per=1000).execute(query)
+    broken, counted, seen = [], 0, set()
+    for of_case, history in _by_case(rows):
+        seen.add(of_case)
+        counted += len(history)
+        problem = check(history, versions.get(of_case))
+        if problem is not None:
+            broken.append(Break(of_case, *problem))
+    broken += [Break(missing, None, f"its history is empty (the case is at version {version})")
+               for missing, version in versions.items() if missing not in seen]
+    return Audit(len(versions), counted, sorted(broken, key=lambda item: item.case_id))
+
+
+def check(history: list[Any], version: int | None) -> tuple[int | None, str] | None:
+    """The first problem of one case's history (rows in seq order), or None."""
+    head = GENESIS
+    blanked = {int(row.payload["event"]) for row in history
+               if row.trigger == REDACT and row.redacted_at is None
+               and isinstance(row.payload, dict) and "event" in row.payload}
+    for expected, row in enumerate(history, start=1):
+        if row.seq != expected:
+            return expected, f"event #{expected} is missing (the next is #{row.seq})"
+        if row.chain_hash is None:
+            return row.seq, f"event #{row.seq} has no hash: it was written around the engine"
+        if row.redacted_at is not None:
+            content = row.content_hash or ""
+            if row.seq not in blanked:
+                return row.seq, (f"event #{row.seq} was blanked without a redaction event "
+                                 "naming it")
+        else:
+            content = content_hash(row.case_id, row.seq, as_utc(row.at), row.by, row.trigger,
+                                   row.source, row.dest, row.note, row.payload)
+        head = link(head, content)
+        if head != row.chain_hash:
+            return row.seq, (f"event #{row.seq} ({row.trigger}) is not what was written: its "
+                             "content or the chain before it was changed")
+    if version is not None and history and history[-1].seq != version:
+        return history[-1].seq + 1, (f"the case is at version {version} but its history ends at "
+                                     f"#{history[-1].seq}")
+    return None
+
+
+def _by_case(rows: Iterable[Any]) -> Iterator[tuple[int, list[Any]]]:
+    """Rows grouped by case, in order."""
+    current: int | None = None
+    batch: list[Any] = []
+    for row in rows:
+        if row.case_id != current:
+            if batch:
+                assert current is not None
+                yield current, batch
+            current, batch = int(row.case_id), []
+        batch.append(row)
+    if batch:
+        assert current is not None
+        yield current, batch

@@ -1,0 +1,35 @@
+"""`recovery audit verify` and `recovery case redact` from the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+
+def test_audit_verify_and_redact(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert run("case", "open", "bistro", "--channel", "instagram", "--author", "@jana",
+               "--text", "Cold soup; call me on 777 123 456").exit_code == 0
+    assert run("case", "fire", "1", "acknowledge", "--by", "eva", "--note",
+               "called 777 123 456").exit_code == 0
+    verified = run("audit", "verify")
+    assert (verified.exit_code, verified.stdout) == (0, "1 case(s), 2 event(s) verified\n")
+    redacted = run("case", "redact", "1", "--event", "2", "--reason", "a phone number",
+                   "--by", "lead")
+    assert redacted.stdout == "case 1: event #2 redacted (note); recorded as #3\n"
+    shown = " ".join(run("case", "show", "1").stdout.split())
+    assert "redaction of #2 (note)" in shown and "called 777 123 456" not in shown
+    again = run("case", "redact", "1", "--event", "2", "--reason", "again", "--by", "lead")
+    assert again.exit_code == 2 and "was redacted already" in again.stderr
+    assert json.loads(run("audit", "verify", "--json").stdout)["ok"] is True
+    db = create_engine(f"sqlite:///{tmp_path / 'cli.db'}")
+    with db.begin() as conn:  # someone with the file and no scruples
+        conn.execute(text("DROP TRIGGER events_no_update"))
+        conn.execute(text("UPDATE events SET by = 'mallory' WHERE seq = 1"))
+    db.dispose()
+    broken = run("audit", "verify", "--brand", "bistro")
+    assert broken.exit_code == 1
+    assert broken.stdout.splitlines() == [
+        "case 1: event #1 (open) is not what was written: its content or the chain before it "
+        "was changed", "1 case(s), 3 event(s) checked, 1 broken"]

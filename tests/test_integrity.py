@@ -1,0 +1,148 @@
+"""A history that proves itself, on SQLite and PostgreSQL: each case's events chained by hash
+and verified, the database refusing to replace, truncate or change them (a redaction aside),
+redaction that keeps the chain, and tampering found with the case and its first bad event."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from recovery import Engine, InvalidInput, NotFound
+
+from .conftest import WORKFLOWS, Clock, old_database
+
+
+def _lived(engine: Engine) -> int:
+    case_id = engine.open_case("bistro", channel="instagram", author="@jana",
+                               name="Jana Nováková",
+                               text="Cold soup again; I live at Dlouhá 5, Praha").id
+    engine.reply(case_id, text="Jana, we are sorry: the soup should have been hot. Please send "
+                 "us a private message.", by="eva", fire="acknowledge", override="test")
+    engine.fire(case_id, "investigate", by="eva", note="called her on +420 777 123 456")
+    engine.record_finding(case_id, "founded", root_cause="soup waits at the pass", by="eva")
+    return case_id
+
+
+def _raw(db_url: str, *statements: str) -> None:
+    sa = create_engine(db_url)
+    try:
+        with sa.begin() as conn:
+            for statement in statements:
+                conn.execute(text(statement))
+    finally:
+        sa.dispose()
+
+
+def test_every_history_verifies_and_counts(engine: Engine) -> None:
+    first, second = _lived(engine), _lived(engine)
+    audit = engine.audit()
+    assert (audit.ok, audit.cases, audit.events, audit.broken) == (True, 2, 10, [])
+    assert engine.audit(case_id=first).events == len(engine.history(first))
+    assert engine.audit(brand="bistro").cases == 2 and engine.audit(brand="eshop").cases == 0
+    assert second
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE events SET by = 'mallory' WHERE seq = 2",
+    "DELETE FROM events WHERE seq = 3",
+    # a redaction that changes anything but the text is no redaction
+    "UPDATE events SET redacted_at = at, content_hash = 'x', by = 'mallory' WHERE seq = 2",
+])
+def test_the_database_refuses_to_change_history(engine: Engine, db_url: str,
+                                                statement: str) -> None:
+    _lived(engine)
+    with pytest.raises(Exception, match="append-only"):
+        _raw(db_url, statement)
+    assert engine.audit().ok
+
+
+def test_the_database_refuses_to_replace_or_truncate_history(engine: Engine,
+                                                             db_url: str) -> None:
+    _lived(engine)
+    if db_url.startswith("sqlite"):
+        attempts = ["INSERT OR REPLACE INTO events (id, case_id, seq, at, by, \"trigger\", dest) "
+                    "SELECT id, case_id, seq, at, 'mallory', \"trigger\", dest FROM events "
+                    "WHERE seq = 2",
+                    "REPLACE INTO remedy_entries (id, remedy_id, seq, kind, by, at) "
+                    "SELECT 1, 1, 1, 'void', 'x', '2026-01-01' WHERE 0"]
+    else:
+        attempts = ["TRUNCATE events CASCADE", "TRUNCATE remedy_entries",
+                    "TRUNCATE cases CASCADE"]
+    with pytest.raises(Exception, match="append-only"):
+        _raw(db_url, attempts[0])
+    for attempt in attempts[1:]:
+        try:
+            _raw(db_url, attempt)
+        except Exception as exc:
+            assert "append-only" in str(exc)
+    assert engine.audit().ok and engine.case(1).version == 5
+
+
+def test_tampering_past_the_database_is_found_with_its_first_bad_event(
+        engine: Engine, db_url: str) -> None:
+    changed, cut, intact = _lived(engine), _lived(engine), _lived(engine)
+    if db_url.startswith("sqlite"):
+        drop = ["DROP TRIGGER events_no_update", "DROP TRIGGER events_no_delete"]
+    else:
+        drop = ["ALTER TABLE events DISABLE TRIGGER events_append_only"]
+    _raw(db_url, *drop,
+         f"UPDATE events SET note = 'nothing happened' WHERE case_id = {changed} AND seq = 4",
+         f"DELETE FROM events WHERE case_id = {cut} AND seq = 5")
+    audit = engine.audit()
+    assert not audit.ok and audit.cases == 3
+    assert [(b.case_id, b.seq) for b in audit.broken] == [(changed, 4), (cut, 5)]
+    assert "event #4 (investigate) is not what was written" in audit.broken[0].problem
+    assert "at version 5 but its history ends at #4" in audit.broken[1].problem
+    assert engine.audit(case_id=intact).ok
+
+
+def test_redaction_blanks_the_text_records_who_and_why_and_keeps_the_chain(
+        engine: Engine) -> None:
+    case_id = _lived(engine)
+    redacted = engine.redact(case_id, 4, by="lead", reason="a phone number in a note")
+    assert (redacted.trigger, redacted.by, redacted.note) == (
+        "redact", "lead", "a phone number in a note")
+    assert redacted.payload == {"event": 4, "fields": ["note"],
+                                "reason": "a phone number in a note"}
+    assert engine.history(case_id)[3].note == "[redacted]"
+    engine.redact(case_id, 2, by="lead", reason="the customer asked")
+    assert engine.history(case_id)[1].payload["text"] == "[redacted]"  # type: ignore[index]
+    engine.redact(case_id, 1, by="lead", reason="an address in the complaint")
+    case = engine.case(case_id)
+    assert (case.text, case.name, case.author) == ("[redacted]", None, "@jana")
+    assert engine.audit().ok and engine.audit().events == 8
+
+
+def test_what_cannot_be_redacted_is_refused_in_one_line(engine: Engine) -> None:
+    case_id = _lived(engine)
+    engine.redact(case_id, 4, by="lead", reason="phone")
+    for event, reason, message in [
+            (4, "again", "was redacted already"), (6, "x", "is a redaction"),
+            (3, "x", "holds no text to redact"), (2, " ", "say why the text is redacted")]:
+        with pytest.raises(InvalidInput, match=message):
+            engine.redact(case_id, event, by="lead", reason=reason)
+    with pytest.raises(NotFound, match="has no event #99"):
+        engine.redact(case_id, 99, by="lead", reason="x")
+    assert engine.audit().ok
+
+
+def test_a_database_written_before_the_chain_gets_it_at_upgrade(tmp_path: Path,
+                                                                clock: Clock) -> None:
+    url = old_database(
+        tmp_path / "old.db", "0004",
+        "INSERT INTO cases (id, brand, channel, author, text, state, version, opened_at, "
+        "updated_at) VALUES (1, 'bistro', 'twitter', '@jana', 'Cold soup', 'acknowledged', 2, "
+        "'2026-11-01 10:00:00', '2026-11-01 10:05:00')",
+        "INSERT INTO events (case_id, seq, at, by, \"trigger\", dest, payload) "
+        "VALUES (1, 1, '2026-11-01 10:00:00', '@jana', 'open', 'new', '{\"channel\": "
+        "\"twitter\"}')",
+        "INSERT INTO events (case_id, seq, at, by, \"trigger\", source, dest, note) "
+        "VALUES (1, 2, '2026-11-01 10:05:00', 'eva', 'acknowledge', 'new', 'acknowledged', "
+        "'sorry')")
+    engine = Engine(url, workflows=WORKFLOWS, clock=clock)
+    assert engine.audit().ok and engine.audit().events == 2
+    engine.fire(1, "investigate", by="eva")
+    assert engine.audit().events == 3 and engine.audit().ok
+    engine.close()
