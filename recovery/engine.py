@@ -71,7 +71,7 @@ class Engine:
         firing = self._firing = Firing(self.flows, self.broken)
         apply, facts, notify = firing.apply, firing.facts, self._notify
         self._asker = Asker(self._writer, facts, apply, notify, self._connection)
-        self._ticker = Ticker(self.flows, self._writer, self._connection, apply,
+        self._ticker = Ticker(self.flows, self._writer, self._connection, apply, facts,
                               self._asker.step, notify)
         self._checker = Checker(self.flows, self._connection)
         self._intake = Intake(self._writer, arm, notify)
@@ -230,9 +230,12 @@ class Engine:
     def tick(self, now: datetime | None = None) -> list[Timer]:
         """Fire every timer due by `now`, each exactly once (also with several workers).
 
-        Returns the timers this call fired, each with its outcome: `fired`, or `refused: …`
-        when the flow no longer lets the trigger fire. SLA warnings and breaches are timers
-        too (their `clock` is set). Also posts the daily hello and goodbye that are due, once.
+        Returns the timers this call fired, each with its outcome: `fired`, `refused: …` when
+        the flow no longer lets the trigger fire, `skipped: …` or `postponed: …` (a follow-up);
+        and those whose firing failed (`failed: …`; recorded on the timer and tried again at
+        its `retry_at`, backing off), while every other timer still fires. SLA warnings and
+        breaches and the follow-up's steps are timers too (their `clock` is set). Also posts
+        the daily hello and goodbye that are due, once.
         """
         return self._ticker.tick(self._when(now))
 
@@ -327,6 +330,11 @@ class Engine:
         if not events:
             raise NotFound(f"no case {case_id}")
         return events
+
+    def pending_timers(self, *, failed: bool = False, limit: int = 100) -> list[Timer]:
+        """Timers still to fire, next due first; with `failed`, those whose firing failed."""
+        with self._connection() as conn:
+            return queries.pending_timers(conn, failed=failed, limit=limit)
 
     def timers(self, case_id: int) -> list[Timer]:
         """Every timer of a case: pending, fired and cancelled."""

@@ -91,6 +91,11 @@ class Firing:
         if flow is None:
             raise NotFound(f"case {case_id} belongs to brand '{row.brand}', whose flow is not in "
                            "the workflows folder; restore its flow.yaml")
+        if row.state not in flow.settings.flow.states:
+            raise FlowError([Problem(flow.file, None, f"case {case_id} is in state "
+                                     f"'{row.state}', which {flow.brand}'s flow no longer has",
+                                     "put the state back in the flow file; the case cannot "
+                                     "move until its state is there")])
         facts = CaseFacts(row.state, row.acknowledged_at, row.finding, row.remedy_kind)
         return flow, facts, row.version
 

@@ -8,31 +8,36 @@ through the follow-up room. Brands' daily hello and goodbye are posted here too.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
 
 from recovery import keeper
 from recovery.errors import (
     ConcurrentUpdate,
-    FlowError,
     GuardRefused,
     OutOfOrder,
+    RecoveryError,
     TriggerNotAllowed,
 )
 from recovery.flows import Flow
 from recovery.followups.schedule import KIND as FOLLOW_UP
 from recovery.notices import greetings
-from recovery.room import Apply, Step
+from recovery.room import Apply, ReadFacts, Step
 from recovery.store import queries
 from recovery.store.records import Event, Notice, Timer
 from recovery.store.writer import Tx, Writer
 
 BATCH = 200
 """Timers read per query."""
+FIRST_RETRY, LAST_RETRY = timedelta(minutes=1), timedelta(hours=6)
+"""A timer whose firing failed is tried again after 1 minute, then 2, 4, … at most 6 hours."""
+
+log = logging.getLogger("recovery")
 
 
 class Ticker:
@@ -40,16 +45,19 @@ class Ticker:
 
     def __init__(self, flows: dict[str, Flow], writer: Writer,
                  connection: Callable[[], AbstractContextManager[Connection]], apply: Apply,
-                 follow_up: Step, notify: Callable[[Event | Notice], None]) -> None:
+                 facts: ReadFacts, follow_up: Step,
+                 notify: Callable[[Event | Notice], None]) -> None:
         self._flows = flows
         self._writer = writer
         self._connection = connection
         self._apply = apply
+        self._facts = facts
         self._follow_up = follow_up
         self._notify = notify
 
     def tick(self, now: datetime) -> list[Timer]:
-        """Post the greetings due, then fire every timer due by `now`; returns those fired."""
+        """Post the greetings due, then fire every timer due by `now`; returns those fired and
+        those whose firing failed (`outcome` `failed: …`, to be tried again at `retry_at`)."""
         self._greet(now)
         done: list[Timer] = []
         retry_later: list[int] = []
@@ -58,16 +66,17 @@ class Ticker:
                 batch = queries.due_timers(conn, now, BATCH, retry_later)
             for timer in batch:
                 fired = self._fire(timer, now)
-                if fired is None:
+                if fired is None or fired.fired_at is None:
                     retry_later.append(timer.id)
-                else:
+                if fired is not None:
                     done.append(fired)
             if len(batch) < BATCH:
                 return done
 
     def _fire(self, timer: Timer, now: datetime) -> Timer | None:
         """Claim and fire one timer; None when this call did not fire it (another worker did,
-        or the case changed meanwhile and the timer stays pending for the next tick)."""
+        or the case changed meanwhile and the timer stays pending for the next tick). A timer
+        whose firing fails is recorded as failed and tried again later; the others go on."""
         events: list[Event] = []
         try:
             with self._writer.transaction() as tx:
@@ -91,21 +100,32 @@ class Ticker:
                 except (TriggerNotAllowed, GuardRefused) as exc:
                     outcome = f"refused: {exc}"
                     tx.settle(timer.id, outcome)
-        except (ConcurrentUpdate, OutOfOrder, FlowError):
-            return None  # stays pending: a later tick fires it (once its brand's flow loads)
+        except (ConcurrentUpdate, OutOfOrder):
+            return None  # the case moved meanwhile: the timer stays pending for a later tick
+        except Exception as exc:  # one broken timer must not stop the others
+            return self._failed(timer, now, exc)
         for event in events:
             self._notify(event)
         return replace(timer, fired_at=now, outcome=outcome)
 
+    def _failed(self, timer: Timer, now: datetime, exc: Exception) -> Timer:
+        """Record on the timer that firing it failed, and when to try again (backing off)."""
+        if isinstance(exc, RecoveryError):
+            error = str(exc).splitlines()[0]
+        else:
+            log.exception("timer %s of case %s failed", timer.id, timer.case_id)
+            error = f"{type(exc).__name__}: {exc}".splitlines()[0]
+        retry_at = now + min(FIRST_RETRY * 2 ** timer.attempts, LAST_RETRY)
+        with self._writer.transaction() as tx:
+            tx.fail(timer.id, error, retry_at)
+        return replace(timer, outcome=f"failed: {error}", attempts=timer.attempts + 1,
+                       last_error=error, retry_at=retry_at)
+
     def _reach(self, tx: Tx, timer: Timer, now: datetime) -> Event:
         """Record an SLA clock's warning or breach on the case, with its escalation."""
+        flow, _facts, _version = self._facts(tx, timer.case_id, now)  # its brand's flow loads
         row = tx.facts(timer.case_id)
-        assert row is not None  # a timer's case exists (foreign key)
-        if row.brand not in self._flows:
-            raise FlowError([])  # its brand's flow does not load: the timer waits
-        if now < row.updated_at:
-            raise OutOfOrder(timer.case_id, now, row.updated_at)
-        flow = self._flows[row.brand]
+        assert row is not None  # the case was just read
         payload, changes = keeper.reach(tx, flow, row, timer, now)
         if not tx.advance(timer.case_id, row.version, row.state, now, changes):
             raise ConcurrentUpdate(timer.case_id)

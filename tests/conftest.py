@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -168,13 +169,16 @@ def run(tmp_path: Path):  # type: ignore[no-untyped-def]
     return invoke
 
 
-def at_once(engines: list[Engine], action: Callable[[Engine], object]) -> list[object]:
-    """Run `action` on each engine in its own thread, released together; what each returned
-    or raised."""
+T = TypeVar("T")
+
+
+def at_once(engines: list[T], action: Callable[[T], object]) -> list[object]:
+    """Run `action` on each engine (or anything) in its own thread, released together; what
+    each returned or raised."""
     results: list[object] = []
     barrier = threading.Barrier(len(engines))
 
-    def run(engine: Engine) -> None:
+    def run(engine: T) -> None:
         barrier.wait()
         try:
             results.append(action(engine))

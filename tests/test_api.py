@@ -12,7 +12,7 @@ from tests.conftest import ROOT
 
 def test_the_public_api_is_pinned() -> None:
     assert sorted(recovery.__all__) == [
-        "Case", "ClockStatus", "ConcurrentUpdate", "Engine", "Event", "Flow", "FlowError",
+        "Audit", "Case", "ClockStatus", "ConcurrentUpdate", "Engine", "Event", "Flow", "FlowError",
         "GuardRefused", "InvalidInput", "NotFound", "Notice", "PolicyViolation", "Problem",
         "RecoveryError", "Remedy", "StorageError", "Subscriber", "Timer", "TriggerNotAllowed",
         "TriggerOption", "load_flows", "validate_flows"]

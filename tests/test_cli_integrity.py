@@ -33,3 +33,39 @@ def test_audit_verify_and_redact(run, tmp_path: Path) -> None:  # type: ignore[n
     assert broken.stdout.splitlines() == [
         "case 1: event #1 (open) is not what was written: its content or the chain before it "
         "was changed", "1 case(s), 3 event(s) checked, 1 broken"]
+
+
+def test_a_case_in_a_state_its_flow_dropped_is_named_as_such(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert run("case", "open", "bistro", "--channel", "instagram", "--author", "@jana",
+               "--text", "Cold soup").exit_code == 0
+    db = create_engine(f"sqlite:///{tmp_path / 'cli.db'}")
+    with db.begin() as conn:  # as if a changed flow file had removed the state it is in
+        conn.execute(text("UPDATE cases SET state = 'tasting' WHERE id = 1"))
+    db.dispose()
+    fired = run("case", "fire", "1", "acknowledge", "--by", "eva")
+    assert fired.exit_code == 7
+    assert "case 1 is in state 'tasting', which bistro's flow no longer has" in fired.stderr
+    assert "closed" not in fired.stderr
+    validated = run("flow", "validate")
+    assert validated.exit_code == 0
+    assert ("warning: 1 case(s) of bistro sit in state 'tasting', which its flow no longer "
+            "has") in validated.stderr
+
+
+def test_a_failing_timer_is_listed_and_the_tick_says_so(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    for author in ("@jana", "@petr"):
+        assert run("case", "open", "bistro", "--channel", "instagram", "--author", author,
+                   "--text", "Cold soup", "--at", "2026-12-01T10:00Z").exit_code == 0
+    db = create_engine(f"sqlite:///{tmp_path / 'cli.db'}")
+    with db.begin() as conn:
+        conn.execute(text("UPDATE cases SET state = 'tasting' WHERE id = 1"))
+    db.dispose()
+    ticked = run("tick", "--now", "2026-12-03T10:00Z")
+    assert ticked.exit_code == 8
+    assert "timer(s) failed and will be tried again; `recovery timers --failed`" in ticked.stderr
+    assert "fired" in ticked.stdout  # case 2's clocks still warned and breached
+    failed = json.loads(run("timers", "--failed", "--json").stdout)
+    assert failed and {timer["case_id"] for timer in failed} == {1}
+    assert all(timer["attempts"] == 1 and "tasting" in timer["last_error"] for timer in failed)
+    listed = " ".join(run("timers", "--failed").stdout.split())
+    assert "failed timer(s)" in listed and "tasting" in listed

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from recovery import (
     ConcurrentUpdate,
@@ -331,7 +332,43 @@ def test_a_broken_brand_flow_stops_only_that_brand(tmp_path: Path, db_url: str,
         with pytest.raises(FlowError, match="Europe/Prag"):
             _open(engine)
         clock.advance(days=30)
-        assert {timer.case_id for timer in engine.tick()} == {eshop}
+        ticked = engine.tick()
+        assert {timer.case_id for timer in ticked if timer.fired_at} == {eshop}
+        failed = [timer for timer in ticked if timer.fired_at is None]
+        assert failed and {timer.case_id for timer in failed} == {bistro}
+        assert all(t.outcome and t.outcome.startswith("failed: ") and "Europe/Prag" in t.outcome
+                   for t in failed)
+        listed = engine.pending_timers(failed=True)
+        assert [(t.attempts, t.retry_at) for t in listed] == [
+            (1, clock.now + timedelta(minutes=1))] * len(failed)
+        assert engine.tick() == []  # not before its next try
         assert engine.case(bistro).state == "new"
+        clock.advance(minutes=1)
+        assert {t.attempts for t in engine.tick()} == {2}  # then 2 minutes, 4, … up to 6 h
+        assert {t.retry_at for t in engine.pending_timers(failed=True)} == {
+            clock.now + timedelta(minutes=2)}
     finally:
         engine.close()
+    flow.write_text(flow.read_text().replace("Europe/Prag", "Europe/Prague"))
+    mended = Engine(db_url, workflows=folder, clock=clock)
+    clock.advance(minutes=2)
+    assert all(timer.fired_at for timer in mended.tick())  # the brand mended: they fire
+    assert mended.pending_timers(failed=True) == []
+    mended.close()
+
+
+def test_an_unexpected_failure_stays_with_its_timer(engine: Engine, db_url: str,
+                                                    clock: Clock) -> None:
+    broken, sound = _open(engine), _open(engine)
+    raw = create_engine(db_url)
+    with raw.begin() as conn:  # a timer no code knows how to fire
+        conn.execute(text("INSERT INTO timers (case_id, \"trigger\", state, due_at, clock, "
+                          "attempts) VALUES (:case, 'bogus', 'new', :due, 'resolution', 0)"),
+                     {"case": broken, "due": clock.now})
+    raw.dispose()
+    clock.advance(days=2)
+    ticked = engine.tick()
+    [failed] = [timer for timer in ticked if timer.fired_at is None]
+    assert failed.case_id == broken and failed.outcome == (
+        "failed: ValueError: 'bogus' is not a valid Point")
+    assert sound in {timer.case_id for timer in ticked if timer.fired_at}

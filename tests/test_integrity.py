@@ -4,6 +4,9 @@ redaction that keeps the chain, and tampering found with the case and its first 
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,7 +14,7 @@ from sqlalchemy import create_engine, text
 
 from recovery import Engine, InvalidInput, NotFound
 
-from .conftest import WORKFLOWS, Clock, old_database
+from .conftest import WORKFLOWS, Clock, at_once, old_database
 
 
 def _lived(engine: Engine) -> int:
@@ -145,4 +148,27 @@ def test_a_database_written_before_the_chain_gets_it_at_upgrade(tmp_path: Path,
     assert engine.audit().ok and engine.audit().events == 2
     engine.fire(1, "investigate", by="eva")
     assert engine.audit().events == 3 and engine.audit().ok
+    engine.close()
+
+
+def test_engines_opening_a_new_database_at_once_all_open_it(db_url: str) -> None:
+    outcomes = at_once([db_url] * 4, lambda url: Engine(url, workflows=WORKFLOWS))
+    assert all(isinstance(outcome, Engine) for outcome in outcomes), outcomes
+    for engine in outcomes:
+        assert isinstance(engine, Engine)
+        engine.close()
+
+
+def test_a_terminal_that_cannot_show_the_text_gets_escapes_after_the_save(
+        tmp_path: Path) -> None:
+    command = [sys.executable, "-c", "from recovery.cli import main; main()",
+               "--db", f"sqlite:///{tmp_path / 'a.db'}", "--workflows", str(WORKFLOWS),
+               "case", "open", "bistro", "--channel", "instagram", "--author", "@jaňa",
+               "--text", "Polévka 🍲 studená"]
+    done = subprocess.run(command, capture_output=True, check=False,
+                          env={**os.environ, "PYTHONIOENCODING": "ascii"})
+    assert done.returncode == 0, done.stderr
+    assert b"@ja\\u0148a" in done.stdout
+    engine = Engine(f"sqlite:///{tmp_path / 'a.db'}", workflows=WORKFLOWS)
+    assert [case.author for case in engine.cases()] == ["@jaňa"]
     engine.close()

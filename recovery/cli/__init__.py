@@ -8,23 +8,13 @@ from typing import Annotated
 import typer
 
 from recovery.cli import audit, case, db, flow, remedy
-from recovery.cli.common import (
-    Group,
-    Json,
-    Settings,
-    emit_json,
-    out,
-    parse_time,
-    say,
-    settings,
-    stamp,
-    table,
-)
+from recovery.cli.common import Group, Settings, parse_time
 from recovery.cli.demo import demo
 from recovery.cli.hours import hours
 from recovery.cli.notices import notices
 from recovery.cli.reply import lint, reply
 from recovery.cli.spec import spec
+from recovery.cli.timers import tick, timers
 
 app = typer.Typer(cls=Group, no_args_is_help=True, add_completion=False,
                   help="Complaint recovery for social customer care: flows, cases and timers.")
@@ -38,6 +28,8 @@ app.command()(hours)
 app.command()(notices)
 app.command()(reply)
 app.command()(lint)
+app.command()(tick)
+app.command()(timers)
 app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(spec)
 
 
@@ -54,33 +46,6 @@ def root(ctx: typer.Context,
          = None) -> None:
     """Complaint recovery for social customer care: flows, cases and timers."""
     ctx.obj = Settings(db=db, workflows=workflows, now=parse_time(now, "--now"))
-
-
-@app.command()
-def tick(ctx: typer.Context, json: Json = False) -> None:
-    """Fire every timer that is due and post the daily hello or goodbye that is due.
-
-    Each timer fires exactly once (follow-ups, quiet closes, SLA warnings and breaches), as of
-    `--now` (default: the wall clock)."""
-    from recovery.store.records import Notice
-
-    engine = settings(ctx).engine()
-    posted: list[Notice] = []
-    engine.subscribe(lambda item: posted.append(item) if isinstance(item, Notice) else None)
-    fired = engine.tick()
-    if json:
-        emit_json([timer.as_dict() for timer in fired])
-        return
-    zones = {case_id: engine.flow(engine.case(case_id).brand).settings.timezone
-             for case_id in {timer.case_id for timer in fired}}
-    out.print(table(f"{len(fired)} timer(s) fired (due in each brand's time)",
-                    ["case", "trigger", "due", "outcome"],
-                    [[t.case_id, f"{t.clock}.{t.trigger}" if t.clock else t.trigger,
-                      stamp(t.due_at, zones[t.case_id]), t.outcome] for t in fired]))
-    for notice in posted:
-        zone = engine.flow(notice.brand).settings.timezone
-        say(f"posted the {notice.kind} on {notice.brand}'s {notice.channel} at "
-            f"{stamp(notice.posted_at, zone)}: {notice.text}")
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from dataclasses import dataclass, field
@@ -43,7 +44,8 @@ EXIT_CODES: dict[type[RecoveryError], int] = {
     PolicyViolation: 4, ConcurrentUpdate: 5, StorageError: 6, FlowError: 7,
 }
 """Exit codes by error: 2 bad input (an unknown trigger too), 3 not found, 4 refused by the
-flow or policy, 5 changed meanwhile, 6 database, 7 bad flow files; 1 anything else."""
+flow or policy, 5 changed meanwhile, 6 database, 7 bad flow files; 1 anything else (8: a tick
+in which some timers failed, `cli/timers.py`)."""
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -66,6 +68,9 @@ class Group(TyperGroup):
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         """Run the command line; usage errors become `error: … (try '… --help')`, exit 2."""
+        for stream in (sys.stdout, sys.stderr):  # a terminal that cannot show a customer's
+            if isinstance(stream, io.TextIOWrapper):  # text gets escapes, not a failure after
+                stream.reconfigure(errors="backslashreplace")  # the change was saved
         if not kwargs.get("standalone_mode", True):
             return super().main(*args, **kwargs)
         try:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from recovery.cli.common import Group, Json, emit_json, err, fail, out, settings, table
 from recovery.clock import format_duration
 from recovery.errors import FlowError, NotFound
+
+if TYPE_CHECKING:
+    from recovery.flows import Flow
 
 app = typer.Typer(cls=Group, no_args_is_help=True, help="List, validate and show brand flows.")
 
@@ -55,6 +58,33 @@ def validate(ctx: typer.Context, json: Json = False) -> None:
         sys.stderr.write(f"error: {len(problems)} problem(s) in {files} file(s)\n")
         raise typer.Exit(7)
     out.print(f"{len(flows)} flow(s) valid: {', '.join(sorted(flows))}")
+    for warning in _stranded(settings(ctx).db, flows):
+        err.print(f"warning: {warning}", markup=False, highlight=False)
+
+
+def _stranded(db: str, flows: dict[str, Flow]) -> list[str]:
+    """The stored cases that sit in states their brand's flow no longer has (they cannot move
+    until the state is back); nothing when there is no database yet."""
+    from sqlalchemy import create_engine, inspect
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from recovery.store.db import missing_file
+    from recovery.store.queries import states_in_use
+
+    if missing_file(db) is not None:
+        return []
+    try:
+        engine = create_engine(db)
+        try:
+            with engine.connect() as conn:
+                found = states_in_use(conn) if inspect(conn).has_table("cases") else []
+        finally:
+            engine.dispose()
+    except (SQLAlchemyError, ImportError, ValueError) as exc:
+        return [f"the stored cases could not be read ({str(exc).splitlines()[0]})"]
+    return [f"{count} case(s) of {brand} sit in state '{state}', which its flow no longer has; "
+            "they cannot move until it is back" for brand, state, count in found
+            if brand in flows and state not in flows[brand].settings.flow.states]
 
 
 @app.command()

@@ -24,6 +24,7 @@ DEFAULT_URL = "sqlite:///recovery.db"
 HEAD = "0005"
 """The newest schema revision (the last module in `store/migrations/versions`)."""
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATION_LOCK = 0x7265636F76  # "recov": the advisory lock PostgreSQL migrations hold
 
 
 def connect(db: str | SAEngine) -> SAEngine:
@@ -78,10 +79,23 @@ def migrate(engine: SAEngine, target: str = "head") -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as conn:
+        _lock(conn)  # two processes opening a new database at once: one migrates, one waits
+        current = revision(conn)
+        if current == HEAD and target == "head":
+            return  # the other one did it meanwhile
         config.attributes["connection"] = conn
         if current is None and inspect(conn).has_table("cases"):
             command.stamp(config, "0001")  # made by create_all before there were migrations
         command.upgrade(config, target)
+
+
+def _lock(conn: Connection) -> None:
+    """Hold the database's migration lock until the transaction ends: SQLite's write lock
+    (taken at once, not at the first write), a PostgreSQL advisory lock."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    elif conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, select, union_all
+from sqlalchemy import Connection, Row, func, or_, select, union_all
 
 from recovery.clock import as_utc
 from recovery.store.records import Case, Event, Notice, Remedy, Timer
@@ -24,14 +24,15 @@ def due_timers(conn: Connection, now: datetime, limit: int,
                skip: Sequence[int] = ()) -> list[Timer]:
     """Pending timers due by `now`, oldest first."""
     query = (select(timers.c.id, timers.c.case_id, timers.c.trigger, timers.c.state,
-                    timers.c.due_at, timers.c.clock)
+                    timers.c.due_at, timers.c.clock, timers.c.attempts)
              .where(timers.c.fired_at.is_(None), timers.c.cancelled_at.is_(None),
-                    timers.c.due_at <= now)
+                    timers.c.due_at <= now,
+                    or_(timers.c.retry_at.is_(None), timers.c.retry_at <= now))
              .order_by(timers.c.due_at, timers.c.id).limit(limit))
     if skip:
         query = query.where(timers.c.id.not_in(skip))
     return [Timer(row.id, row.case_id, row.trigger, row.state, as_utc(row.due_at),
-                  clock=row.clock) for row in conn.execute(query)]
+                  clock=row.clock, attempts=row.attempts) for row in conn.execute(query)]
 
 
 def get_case(conn: Connection, case_id: int) -> Case | None:
@@ -115,10 +116,32 @@ def case_timers(conn: Connection, case_id: int) -> list[Timer]:
     """Every timer of a case, pending and past, by due time."""
     query = (select(timers).where(timers.c.case_id == case_id)
              .order_by(timers.c.due_at, timers.c.id))
-    return [Timer(id=row.id, case_id=row.case_id, trigger=row.trigger, state=row.state,
-                  due_at=as_utc(row.due_at), fired_at=_aware(row.fired_at),
-                  cancelled_at=_aware(row.cancelled_at), outcome=row.outcome, clock=row.clock)
-            for row in conn.execute(query)]
+    return [_timer(row) for row in conn.execute(query)]
+
+
+def pending_timers(conn: Connection, *, failed: bool = False, limit: int = 100) -> list[Timer]:
+    """Timers still to fire, next due first; with `failed`, only those whose firing failed
+    (to be tried again at their `retry_at`)."""
+    query = (select(timers).where(timers.c.fired_at.is_(None), timers.c.cancelled_at.is_(None))
+             .order_by(timers.c.due_at, timers.c.id).limit(limit))
+    if failed:
+        query = query.where(timers.c.attempts > 0)
+    return [_timer(row) for row in conn.execute(query)]
+
+
+def states_in_use(conn: Connection) -> list[tuple[str, str, int]]:
+    """How many cases sit in each (brand, state)."""
+    query = (select(cases.c.brand, cases.c.state, func.count())
+             .group_by(cases.c.brand, cases.c.state).order_by(cases.c.brand, cases.c.state))
+    return [(row[0], row[1], int(row[2])) for row in conn.execute(query)]
+
+
+def _timer(row: Row[Any]) -> Timer:
+    return Timer(id=row.id, case_id=row.case_id, trigger=row.trigger, state=row.state,
+                 due_at=as_utc(row.due_at), fired_at=_aware(row.fired_at),
+                 cancelled_at=_aware(row.cancelled_at), outcome=row.outcome, clock=row.clock,
+                 attempts=row.attempts, last_error=row.last_error,
+                 retry_at=_aware(row.retry_at))
 
 
 def _case(row: Row[Any]) -> Case:

@@ -87,6 +87,10 @@ class Timer(Record):
     cancelled_at: datetime | None = None
     outcome: str | None = None
     clock: str | None = None
+    attempts: int = 0
+    """How many times firing it failed; it is tried again at `retry_at`."""
+    last_error: str | None = None
+    retry_at: datetime | None = None
 
 
 @dataclass(frozen=True)

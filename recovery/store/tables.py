@@ -116,6 +116,10 @@ class TimerRow(SQLModel, table=True):
     fired_at: datetime | None = _when(nullable=True)
     cancelled_at: datetime | None = _when(nullable=True)
     outcome: str | None = None
+    attempts: int = Field(default=0, sa_column_kwargs={"server_default": "0"},
+                          description="how many times firing it failed")
+    last_error: str | None = None
+    retry_at: datetime | None = _when(nullable=True)
 
 
 class ClockRow(SQLModel, table=True):

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Engine as SAEngine
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, literal_column, select, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ClauseElement
@@ -111,7 +111,8 @@ class Writer(RemedyStatements, RedactionStatements):
         self.append_event = compile_(insert(events), EVENT_COLUMNS)
         self.head = compile_(select(events.c.chain_hash).where(
             events.c.case_id == bindparam("of_case"), events.c.seq == bindparam("of_seq")))
-        self.arm = compile_(insert(timers), ("case_id", "trigger", "state", "due_at", "clock"))
+        self.arm = compile_(insert(timers), ("case_id", "trigger", "state", "due_at", "clock",
+                                             "attempts"))
         pending = (timers.c.case_id == bindparam("of_case"), timers.c.fired_at.is_(None),
                    timers.c.cancelled_at.is_(None))
         self.cancel = compile_(update(timers).where(*pending, timers.c.clock.is_(None))
@@ -135,6 +136,11 @@ class Writer(RemedyStatements, RedactionStatements):
                               .values(fired_at=bindparam("at"), outcome=bindparam("verdict")))
         self.settle = compile_(update(timers).where(timers.c.id == bindparam("timer_id"))
                                .values(outcome=bindparam("verdict")))
+        self.fail = compile_(update(timers)
+                             .where(timers.c.id == bindparam("timer_id"),
+                                    timers.c.fired_at.is_(None), timers.c.cancelled_at.is_(None))
+                             .values(attempts=timers.c.attempts + literal_column("1"),
+                                     last_error=bindparam("error"), retry_at=bindparam("retry")))
         self.read_time = (cases.c.acknowledged_at.type.dialect_impl(self._dialect)
                           .result_processor(self._dialect, None))
         self.read_json = (events.c.payload.type.dialect_impl(self._dialect)
@@ -274,7 +280,7 @@ class Tx(RemedyTx, RedactionTx):
         (point, due time) of one of its SLA clocks."""
         for trigger, due_at in due:
             self._run(self._w.arm, {"case_id": case_id, "trigger": trigger, "state": state,
-                                    "due_at": due_at, "clock": clock})
+                                    "due_at": due_at, "clock": clock, "attempts": 0})
 
     def cancel(self, case_id: int, at: datetime, clock: str | None = None) -> None:
         """Cancel the case's pending flow timers (it left the state that armed them), or the
@@ -325,3 +331,7 @@ class Tx(RemedyTx, RedactionTx):
     def settle(self, timer_id: int, verdict: str) -> None:
         """Record what came of a claimed timer."""
         self._run(self._w.settle, {"timer_id": timer_id, "verdict": verdict})
+
+    def fail(self, timer_id: int, error: str, retry_at: datetime) -> None:
+        """Record that firing a timer failed, and when to try it again."""
+        self._run(self._w.fail, {"timer_id": timer_id, "error": error, "retry": retry_at})

@@ -1,5 +1,5 @@
-"""Integrity: each case's events chained by hash, a redaction that keeps the chain, and a
-database that refuses to replace or truncate history.
+"""Integrity: each case's events chained by hash, a redaction that keeps the chain, a
+database that refuses to replace or truncate history, and timers that remember their failures.
 
 Every event gets its chain hash (computed here for the events already written, in each case's
 order); its content hash is recomputed from what it says, and stored only when a redaction
@@ -44,6 +44,9 @@ def upgrade() -> None:
     op.add_column("events", sa.Column("content_hash", sa.String(64), nullable=True))
     op.add_column("events", sa.Column("chain_hash", sa.String(64), nullable=True))
     op.add_column("events", sa.Column("redacted_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("timers", sa.Column("attempts", sa.Integer, nullable=False, server_default="0"))
+    op.add_column("timers", sa.Column("last_error", sa.String, nullable=True))
+    op.add_column("timers", sa.Column("retry_at", sa.DateTime(timezone=True), nullable=True))
     if postgres:
         op.execute("ALTER TABLE events DISABLE TRIGGER events_append_only")
     else:
@@ -112,4 +115,7 @@ def downgrade() -> None:
                    f"BEGIN SELECT RAISE(ABORT, '{REFUSAL}'); END")
     with op.batch_alter_table("events") as table:
         for name in ("redacted_at", "chain_hash", "content_hash"):
+            table.drop_column(name)
+    with op.batch_alter_table("timers") as table:
+        for name in ("retry_at", "last_error", "attempts"):
             table.drop_column(name)
