@@ -20,8 +20,8 @@ from uuid import uuid4
 from sqlalchemy import Connection
 from sqlalchemy import Engine as SAEngine
 
-from recovery import keeper
-from recovery.clock import Clock, as_utc, system_clock
+from recovery import keeper, limits
+from recovery.clock import Clock, system_clock
 from recovery.clock.sla import CLOCKS
 from recovery.errors import (
     FlowError,
@@ -32,7 +32,7 @@ from recovery.firing import Firing, arm
 from recovery.flows import Flow, TriggerOption, check_state, load_brands
 from recovery.followups.asker import Asker
 from recovery.intake import Intake
-from recovery.keeper import SYSTEM, ClockStatus
+from recovery.keeper import ClockStatus
 from recovery.policy import Recorder
 from recovery.redaction import Redactor
 from recovery.remedies import Ledger
@@ -131,34 +131,34 @@ class Engine:
         where the brand has leads, it waits for one (`pending_approval`). `order` names what a
         refund refunds; `goodwill` (the reason) allows one beyond duty, within the brand's
         goodwill budget. The same `key` again returns the first result and issues nothing."""
-        self._person(by)
+        limits.person(by)
         case = self.case(case_id)
         return self._ledger.offer(self.flow(case.brand), case, kind, value, by,
                                   key or uuid4().hex, order, goodwill, note, self._when(at))
 
     def approve_remedy(self, remedy_id: int, *, by: str, at: datetime | None = None) -> Remedy:
         """A lead approves a remedy waiting for one: it is issued (once) and the case moves."""
-        self._person(by)
+        limits.person(by)
         return self._ledger.approve(remedy_id, by, self._when(at))
 
     def decline_remedy(self, remedy_id: int, *, reason: str, by: str,
                        at: datetime | None = None) -> Remedy:
         """A lead declines a remedy waiting for one, with the reason; nothing is issued."""
-        self._person(by)
+        limits.person(by)
         return self._ledger.decline(remedy_id, by, reason, self._when(at))
 
     def redeem_remedy(self, remedy_id: int, *, by: str, note: str | None = None,
                       at: datetime | None = None) -> Remedy:
         """Record that the customer used an issued remedy (its code, the refund); an expired
         one is refused."""
-        self._person(by)
+        limits.person(by)
         return self._ledger.redeem(remedy_id, by, self._when(at), note)
 
     def void_remedy(self, remedy_id: int, *, reason: str, by: str,
                     at: datetime | None = None) -> Remedy:
         """Withdraw an issued remedy nobody used, saying why (a lead, where the brand names its
         people); it no longer counts against a limit."""
-        self._person(by)
+        limits.person(by)
         return self._ledger.void(remedy_id, by, reason, self._when(at))
 
     def record_answer(self, case_id: int, score: int, *, text: str | None = None,
@@ -168,14 +168,14 @@ class Engine:
         priority rises and the lead is told; above it, the case closes. `by` defaults to the
         customer."""
         case = self.case(case_id)
-        self._person(by or case.author)
+        limits.person(by or case.author)
         return self._asker.answer(self.flow(case.brand), case, score, text, by or case.author,
                                   self._when(at))
 
     def do_not_contact(self, case_id: int, *, by: str, reason: str | None = None,
                        at: datetime | None = None) -> Event:
         """Record that the customer asked not to be contacted: no follow-up, no reminder."""
-        self._person(by)
+        limits.person(by)
         return self._asker.do_not_contact(case_id, by, reason, self._when(at))
 
     def redact(self, case_id: int, event: int, *, by: str, reason: str,
@@ -183,7 +183,7 @@ class Engine:
         """Blank the text of event #`event` of a case (personal data; for #1 the complaint and
         the customer's name), recorded as a `redact` event with who and why. Nothing is
         deleted and the history's hash chain still verifies."""
-        self._person(by)
+        limits.person(by)
         return self._redactor.redact(case_id, event, by, reason, self._when(at))
 
     def draft(self, case_id: int, *, by: str, template: str | None = None,
@@ -193,7 +193,7 @@ class Engine:
         the variant for their mood first) or from `text`, and lint it; nothing is recorded."""
         if (template is None) == (text is None):
             raise InvalidInput("give a reply's template or its text (one of them)")
-        self._person(by)
+        limits.person(by)
         case = self.case(case_id)
         issued = (next(iter(self.remedies(case_id=case_id, status="issued", limit=1)), None)
                   if template is not None else None)  # only a template shows its code
@@ -223,8 +223,9 @@ class Engine:
              language: str | None = None, customer: str = "",
              at: datetime | None = None) -> Linted:
         """Lint a reply text for a brand's channel, without a case (what `recovery lint` does)."""
-        flow = self._serving(brand, channel)
-        return self._checker.check(flow, text, Subject(channel, public, customer, (), language),
+        text = limits.text(text, "the reply", limits.REPLY)
+        return self._checker.check(self._serving(brand, channel), text,
+                                   Subject(channel, public, customer, (), language),
                                    self._when(at))
 
     def tick(self, now: datetime | None = None) -> list[Timer]:
@@ -252,7 +253,7 @@ class Engine:
     def case(self, case_id: int) -> Case:
         """The case with that id."""
         with self._connection() as conn:
-            found = queries.get_case(conn, case_id)
+            found = queries.get_case(conn, limits.ident(case_id, "case"))
         if found is None:
             raise NotFound(f"no case {case_id}")
         return found
@@ -277,7 +278,8 @@ class Engine:
                         f"{brand}'s flow" if brand else "any brand's flow")
         elif brand is not None:
             self.flow(brand)
-        due_by = None if due_within is None else self._when(None) + due_within
+        due_by = (None if due_within is None
+                  else self._when(None) + limits.span(due_within, "due_within"))
         with self._connection() as conn:
             return queries.list_cases(conn, brand=brand, state=state, channel=channel,
                                       limit=limit, offset=offset, breached=breached,
@@ -311,7 +313,8 @@ class Engine:
     def remedy(self, remedy_id: int) -> Remedy:
         """The remedy with that id."""
         with self._connection() as conn:
-            for found in queries.list_remedies(conn, remedy_id=remedy_id, limit=1):
+            for found in queries.list_remedies(conn, remedy_id=limits.ident(remedy_id, "remedy"),
+                                               limit=1):
                 return found
         raise NotFound(f"no remedy {remedy_id}")
 
@@ -326,7 +329,7 @@ class Engine:
     def history(self, case_id: int) -> list[Event]:
         """Every event of a case, oldest first."""
         with self._connection() as conn:
-            events = queries.history(conn, case_id)
+            events = queries.history(conn, limits.ident(case_id, "case"))
         if not events:
             raise NotFound(f"no case {case_id}")
         return events
@@ -360,7 +363,7 @@ class Engine:
 
     def _fire(self, case_id: int, trigger: str | Recorder, by: str, note: str | None,
               payload: dict[str, Any] | None, at: datetime | None) -> Event:
-        self._person(by)
+        limits.person(by)
         when = self._when(at)
         with self._writer.transaction(case_id) as tx:
             event = self._firing.apply(tx, case_id, trigger, by, note, payload, when)
@@ -368,20 +371,10 @@ class Engine:
         return event
 
     def _serving(self, brand: str, channel: str) -> Flow:
-        flow = self.flow(brand)
-        if channel not in flow.settings.channels:
-            served = ", ".join(flow.settings.channels)
-            raise InvalidInput(f"{brand} does not serve channel '{channel}'; it serves {served}")
-        return flow
-
-    @staticmethod
-    def _person(by: str) -> None:
-        if not by.strip() or by in SYSTEM:
-            raise InvalidInput("say who acts (by=...); 'timer' and 'recovery' are the engine's "
-                               "own names")
+        return self.flow(brand).serving(channel)
 
     def _when(self, at: datetime | None) -> datetime:
-        return as_utc(at if at is not None else self._clock())
+        return limits.instant(at if at is not None else self._clock())
 
     def _notify(self, event: Event | Notice) -> None:
         for callback in list(self._subscribers):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from recovery import keeper
+from recovery import keeper, limits
 from recovery.errors import (
     ConcurrentUpdate,
     FlowError,
@@ -24,7 +24,7 @@ from recovery.errors import (
 )
 from recovery.flows import CaseFacts, Flow
 from recovery.followups import schedule
-from recovery.keeper import SYSTEM
+from recovery.limits import SYSTEM
 from recovery.policy import Recorder, recorded_changes
 from recovery.store.records import Event
 from recovery.store.writer import Tx
@@ -42,6 +42,7 @@ class Firing:
         """Fire `trigger` (or the one recording a `Recorder` fact) on a case; returns the event
         appended. Refused when the flow does not allow it or a guard says no."""
         flow, facts, version = self.facts(tx, case_id, at)
+        limits.optional(note, "the note", limits.NOTE)
         if isinstance(trigger, Recorder):
             trigger = trigger.resolve(flow)
         elif trigger == flow.recorder.get("remedy"):
@@ -80,7 +81,7 @@ class Firing:
               at: datetime | None = None) -> tuple[Flow, CaseFacts, int]:
         """The case's flow, what its guards read, and its version; with `at`, refused when
         that is before the case's last event."""
-        row = tx.facts(case_id)
+        row = tx.facts(limits.ident(case_id, "case"))
         if row is None:
             raise NotFound(f"no case {case_id}")
         if at is not None and at < row.updated_at:

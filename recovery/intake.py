@@ -10,10 +10,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from recovery import keeper
+from recovery import keeper, limits
 from recovery.errors import ConcurrentUpdate, InvalidInput
 from recovery.flows import Flow
-from recovery.keeper import SYSTEM
+from recovery.limits import SYSTEM
 from recovery.notices import after_hours
 from recovery.room import Notify
 from recovery.signals import read
@@ -36,7 +36,10 @@ class Intake:
              external_id: str | None, by: str | None, name: str | None) -> Case | int:
         """The new case (its subscribers told of its first events); or, when the platform
         post `external_id` was fed before, the id of its case."""
-        author, text = author.strip(), text.strip()
+        author = limits.text(author, "the author", limits.NAME).strip()
+        text = limits.text(text, "the complaint", limits.COMPLAINT).strip()
+        limits.optional(name, "the customer's name", limits.NAME)
+        limits.optional(external_id, "the external id", limits.NAME)
         if not author or not text:
             raise InvalidInput("a complaint needs its author and its text; neither may be empty")
         if by in SYSTEM:

@@ -18,11 +18,9 @@ from typing import Any
 from recovery.clock.calendar import ROUND_THE_CLOCK, Calendar
 from recovery.clock.sla import CLOCKS, Point, SlaClock
 from recovery.flows import Flow
+from recovery.limits import SYSTEM
 from recovery.store.records import Record, Timer
 from recovery.store.writer import Facts, Tx
-
-SYSTEM = frozenset({"timer", "recovery"})
-"""The engine's own actors (timers, automatic notices); anyone else acting is a person."""
 
 PRIORITIES = ("normal", "high", "urgent")
 """A case's priority, lowest first; escalations only ever raise it."""

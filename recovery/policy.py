@@ -69,7 +69,7 @@ def _remedy(flow: Flow, trigger: str, data: dict[str, Any]) -> dict[str, Any]:
     if limit is None:
         offered = ", ".join(limits) or "no remedies at all"
         raise PolicyViolation(f"{flow.brand} does not offer a {kind}; its flow allows {offered}")
-    value = remedy_value(data.get("value", 1))
+    value = remedy_value(data.get("value", 1), limit.unit)
     cap = (limit.lead_max or limit.agent_max) if data.get("approved_by") else limit.agent_max
     if value > cap:
         raise PolicyViolation(f"a {kind} of {value} {limit.unit} is over {flow.brand}'s limit of "
@@ -77,12 +77,34 @@ def _remedy(flow: Flow, trigger: str, data: dict[str, Any]) -> dict[str, Any]:
     return {"remedy_kind": kind, "remedy_value": value, "remedy_unit": limit.unit}
 
 
-def remedy_value(value: Decimal | float | str) -> Decimal:
-    """A remedy's amount as a positive `Decimal`; raises `InvalidInput` otherwise."""
+def remedy_value(value: Decimal | float | str, unit: str | None = None) -> Decimal:
+    """A remedy's amount as a positive `Decimal` with no more decimals than its `unit` has (a
+    currency's minor units: 2 for EUR, 0 for JPY; 2 for anything else) and below ten billion;
+    raises `InvalidInput` otherwise, rather than storing a rounded amount."""
     try:
-        amount = Decimal(str(value))
+        amount = Decimal(str(value).strip())
     except InvalidOperation:
-        raise InvalidInput(f"remedy value {value!r} is not a number") from None
-    if not amount.is_finite() or amount <= 0:
-        raise InvalidInput(f"remedy value must be a positive number, not {amount}")
+        raise InvalidInput(f"remedy value {str(value)[:40]!r} is not a number") from None
+    if not amount.is_finite() or amount <= 0 or amount >= LARGEST:
+        raise InvalidInput(f"remedy value must be a positive number below {LARGEST:,}, "
+                           f"not {amount}")
+    places = _places(unit)
+    exponent = amount.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > places:
+        allowed = f"{places} decimal(s)" if places else "no decimals"
+        raise InvalidInput(f"remedy value {amount} has more decimals than {unit or 'it'} "
+                           f"takes ({allowed})")
     return amount
+
+
+LARGEST = Decimal(10) ** 10
+"""Remedy amounts are stored with 12 digits, 2 after the point."""
+
+
+def _places(unit: str | None) -> int:
+    """Decimals an amount in `unit` may have: a currency's minor units, else 2."""
+    if unit is not None and len(unit) == 3 and unit.isupper():
+        from babel.numbers import get_currency_precision  # a currency: its minor units
+
+        return min(get_currency_precision(unit), 2)
+    return 2

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from recovery import limits
 from recovery.errors import ConcurrentUpdate, InvalidInput, NotFound
 from recovery.room import Notify, ReadFacts
 from recovery.store.audit import REDACT
@@ -35,7 +36,7 @@ class Redactor:
 
     def redact(self, case_id: int, seq: int, by: str, reason: str, at: datetime) -> Event:
         """Blank event `seq` of a case and record the redaction; returns the `redact` event."""
-        reason = reason.strip()
+        reason = limits.text(reason, "the reason", limits.NOTE).strip()
         if not reason:
             raise InvalidInput("say why the text is redacted (--reason), e.g. 'the customer "
                                "asked us to erase their address'")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from recovery import keeper
+from recovery import keeper, limits
 from recovery.errors import ConcurrentUpdate, InvalidInput, ReplyRefused
 from recovery.flows import Flow
 from recovery.replies.compose import Checker, Draft, subject_of, write
@@ -37,7 +37,7 @@ class Sender:
         if template is not None:
             rendered = write(flow, case, by, template, issued)
             text, language, source = rendered.text, rendered.language, rendered.template
-        if text is None or not text.strip():
+        if text is None or not limits.text(text, "the reply", limits.REPLY).strip():
             raise InvalidInput("a reply needs some text")
         linted = self._checker.check(flow, text, subject_of(case, public), at)
         return Draft(case.id, case.version, case.brand, case.channel, case.author, text, public,

@@ -183,7 +183,7 @@ def test_parsing_a_duration_either_works_or_says_how_to_write_one(text: str) -> 
     try:
         assert parse_duration(text) >= timedelta(0)
     except ValueError as error:
-        assert "write it like" in str(error)
+        assert "write it like" in str(error) or "is longer than 36,500 days" in str(error)
 
 
 def _chain(count: int, extra: list[tuple[int, int]]) -> dict[str, object]:

@@ -113,12 +113,16 @@ def test_a_case_not_yet_asked_takes_no_answer(engine: Engine) -> None:
         engine.record_answer(case_id, 5)
 
 
-def test_a_long_answer_is_kept_bounded(engine: Engine, clock: Clock) -> None:
+def test_an_answer_too_long_is_refused_and_nothing_is_written(engine: Engine,
+                                                               clock: Clock) -> None:
     case_id = _resolved(engine)
     clock.advance(days=2)
     engine.tick()
-    answered = engine.record_answer(case_id, 5, text="good " * 5000)
-    assert len((answered.payload or {})["text"]) <= 5000
+    version = engine.case(case_id).version
+    with pytest.raises(InvalidInput, match="the answer is 25,000 characters long; the most is "
+                       "10,000"):
+        engine.record_answer(case_id, 5, text="good " * 5000)
+    assert engine.case(case_id).version == version
 
 
 def test_no_answer_gets_one_reminder_then_a_quiet_close(engine: Engine, clock: Clock) -> None:

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from recovery import limits
 from recovery.cli.common import BrandFilter, Group, Json, emit_json, say, settings
 
 app = typer.Typer(cls=Group, no_args_is_help=True,
@@ -17,7 +18,8 @@ BROKEN = 1
 
 @app.command()
 def verify(ctx: typer.Context, brand: BrandFilter = None,
-           case: Annotated[int | None, typer.Option("--case", help="Only this case.", min=1)]
+           case: Annotated[int | None, typer.Option("--case", help="Only this case.", min=1,
+                                                       max=limits.MAX_ID)]
            = None,
            json: Json = False) -> None:
     """Check each case's events: numbered without gaps, each matching its hash, each hash

@@ -9,6 +9,7 @@ import typer
 from rich.padding import Padding
 from rich.text import Text
 
+from recovery import limits
 from recovery.cli.common import (
     BrandFilter,
     By,
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 app = typer.Typer(cls=Group, no_args_is_help=True,
                   help="Open, show, list and drive complaint cases.")
 
-CaseId = Annotated[int, typer.Argument(help="The case id.", min=1)]
+CaseId = Annotated[int, typer.Argument(help="The case id.", min=1, max=limits.MAX_ID)]
 
 
 @app.command("open")
@@ -257,7 +258,8 @@ def do_not_contact(ctx: typer.Context, case_id: CaseId, by: By,
 @app.command()
 def redact(ctx: typer.Context, case_id: CaseId,
            event: Annotated[int, typer.Option("--event", help="The event's number in the "
-                                                              "case's history (#3 is 3).", min=1)],
+                                                              "case's history (#3 is 3).", min=1,
+                                                 max=limits.MAX_ID)],
            reason: Annotated[str, typer.Option(help="Why (kept in the history).")],
            by: By, json: Json = False) -> None:
     """Blank personal data in one event's text (for #1, the complaint and the customer's

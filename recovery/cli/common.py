@@ -15,7 +15,8 @@ import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
-from recovery.clock import as_utc, system_clock
+from recovery import limits
+from recovery.clock import system_clock
 from recovery.errors import (
     ConcurrentUpdate,
     FlowError,
@@ -234,9 +235,13 @@ def parse_time(text: str | None, option: str) -> datetime | None:
     except ValueError:
         fail(InvalidInput(f"{option}: '{text}' is not a time; write it like 2026-12-04T09:00Z "
                           "(UTC) or 2026-12-04T10:00+01:00"))
+    try:
+        checked = limits.instant(when)
+    except InvalidInput as exc:
+        fail(InvalidInput(f"{option}: {exc}"))
     if when.tzinfo is None:
         sys.stderr.write(f"note: {option} {text} has no offset; read as UTC\n")
-    return as_utc(when)
+    return checked
 
 
 def fail(error: RecoveryError) -> NoReturn:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
+from recovery import limits
 from recovery.cli.common import (
     BrandFilter,
     By,
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 app = typer.Typer(cls=Group, no_args_is_help=True,
                   help="Offer, approve, decline, redeem, void and list remedies: the ledger.")
 
-RemedyId = Annotated[int, typer.Argument(help="The remedy id.", min=1)]
+RemedyId = Annotated[int, typer.Argument(help="The remedy id.", min=1, max=limits.MAX_ID)]
 Order = Annotated[str | None, typer.Option(help="The order a refund refunds.")]
 Goodwill = Annotated[str | None, typer.Option(
     help="Beyond duty: why (allowed on a partly founded or unfounded complaint, within the "
@@ -44,7 +45,8 @@ STATUSES = {"pending": "pending_approval", "issued": "issued", "declined": "decl
 
 @app.command()
 def offer(ctx: typer.Context,
-          case_id: Annotated[int, typer.Argument(help="The case id.", min=1)],
+          case_id: Annotated[int, typer.Argument(help="The case id.", min=1,
+                                                 max=limits.MAX_ID)],
           kind: Annotated[str, typer.Argument(help="coupon, discount, refund, voucher, gift…")],
           by: By,
           value: Annotated[str, typer.Option(help="How much, in the unit the brand declares.")]

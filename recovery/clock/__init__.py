@@ -13,6 +13,8 @@ from datetime import UTC, datetime, timedelta
 Clock = Callable[[], datetime]
 """A source of "now" as an aware datetime; the engine takes one so tests can set time."""
 
+LONGEST = timedelta(days=36_500)
+"""The longest duration anything takes: a century."""
 _DURATION = re.compile(r"(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?")
 _UNITS = (("w", timedelta(weeks=1)), ("d", timedelta(days=1)), ("h", timedelta(hours=1)),
           ("m", timedelta(minutes=1)))
@@ -28,7 +30,13 @@ def parse_duration(text: str) -> timedelta:
     if not text.strip() or match is None or not any(match.groups()):
         raise ValueError(f"'{text}' is not a duration; write it like 30m, 6h, 3d or 1d12h")
     weeks, days, hours, minutes = (int(g) if g else 0 for g in match.groups())
-    return timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes)
+    try:
+        found = timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes)
+    except OverflowError:
+        found = LONGEST * 2
+    if found > LONGEST:
+        raise ValueError(f"'{text}' is longer than {LONGEST.days:,} days")
+    return found
 
 
 def format_duration(delta: timedelta) -> str:

@@ -84,6 +84,14 @@ class Flow:
                                      variant, brand=settings.name, zone=self.calendar.zone,
                                      direct_line=settings.direct_line, **context)
 
+    def serving(self, channel: str) -> Flow:
+        """This flow, when the brand serves `channel`; refused, naming those it serves."""
+        if channel not in self.settings.channels:
+            served = ", ".join(self.settings.channels)
+            raise InvalidInput(f"{self.brand} does not serve channel '{channel}'; it serves "
+                               f"{served}")
+        return self
+
     def clock_calendar(self, channel: str) -> Calendar:
         """The calendar a channel's SLA clocks count: business hours, or round the clock."""
         policy = self.settings.channels[channel]

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from recovery.flows.base import STRICT, Duration
+from recovery.flows.base import STRICT, Within
 
 Skip = Literal["reopened", "pending_remedy", "do_not_contact"]
 """When asking makes no sense: the case was reopened before, a remedy still waits for a lead's
@@ -24,7 +24,7 @@ class FollowUp(BaseModel):
     """Days after a case is resolved, ask the customer how it went and act on the answer."""
 
     model_config = STRICT
-    after: Duration = Field(description="how long after resolving to ask: 3d (working days on "
+    after: Within = Field(description="how long after resolving to ask: 3d (working days on "
                             "a business clock)")
     clock: Literal["business", "calendar"] = Field(
         "business", description="business: days the team works, at a time it is in; "
@@ -32,9 +32,9 @@ class FollowUp(BaseModel):
     template: str = Field("follow_up", description="the template that asks")
     reminder: str = Field("follow_up_reminder", description="the template that reminds")
     ask: Literal["csat"] = Field("csat", description="what is asked: csat, a score of 1 to 5")
-    reminder_after: Duration | None = Field(None, description="one reminder this long after "
+    reminder_after: Within | None = Field(None, description="one reminder this long after "
                                             "asking, when no answer came (none if omitted)")
-    close_after: Duration = Field(description="with no answer, the case closes quietly this "
+    close_after: Within = Field(description="with no answer, the case closes quietly this "
                                   "long after asking")
     low_score: int = Field(2, ge=SCALE[0], lt=SCALE[1], description="a score at or below this "
                            "reopens the case, raises its priority and tells the lead")

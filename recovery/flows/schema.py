@@ -16,7 +16,7 @@ from phonenumbers import SUPPORTED_REGIONS
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from recovery.clock.calendar import Calendar, DaysOff
-from recovery.flows.base import STRICT, Duration, Names
+from recovery.flows.base import STRICT, Duration, Names, Within
 from recovery.flows.follow_up import FollowUp
 from recovery.flows.remedies import Goodwill, RemedyLimit
 from recovery.signals import Audience, Owned
@@ -52,8 +52,8 @@ class Strict(BaseModel):
 class ChannelPolicy(Strict):
     """SLA targets of one channel."""
 
-    first_response: Duration
-    resolution: Duration
+    first_response: Within
+    resolution: Within
     clock: Literal["business", "calendar"] = "business"
     warn_at: float = Field(0.8, gt=0, lt=1, description="share of the target that warns")
     after_hours_notice: bool = Field(True, description="answer a complaint that arrives while "
@@ -197,7 +197,7 @@ class TimerDecl(Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     state: str = Field(alias="in")
-    after: Duration
+    after: Within
     fire: str
 
     @field_validator("after")

@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from recovery import limits
 from recovery.errors import ConcurrentUpdate, InvalidInput
 from recovery.flows import Flow
 from recovery.flows.follow_up import SCALE, FollowUp
@@ -34,8 +35,6 @@ from recovery.store.writer import Tx, Writer
 
 ENGINE = "recovery"
 """Who acts on an answer: the engine, following the brand's policy."""
-MAX_TEXT = 5000
-"""The most characters of an answer's text kept (a customer's words, bounded)."""
 
 
 class Asker:
@@ -94,7 +93,7 @@ class Asker:
         if not SCALE[0] <= score <= SCALE[1]:
             raise InvalidInput(f"a score is {SCALE[0]} to {SCALE[1]} ({SCALE[1]}: all is well); "
                                f"got {score}")
-        text = (text or "").strip()[:MAX_TEXT] or None
+        text = (limits.optional(text, "the answer", limits.REPLY) or "").strip() or None
         found = schedule.policy(flow)
         if found is None:
             raise InvalidInput(f"{flow.brand} does not follow up (no `follow_up` in its flow "
@@ -122,6 +121,7 @@ class Asker:
 
     def do_not_contact(self, case_id: int, by: str, reason: str | None, at: datetime) -> Event:
         """Record that the customer asked not to be contacted: no follow-up or reminder."""
+        limits.optional(reason, "the reason", limits.NOTE)
         with self._writer.transaction(case_id) as tx:
             _flow, facts, version = self._facts(tx, case_id, at)
             event = _record(tx, case_id, version, facts.state, by, "do_not_contact",

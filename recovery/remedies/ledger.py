@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from recovery import limits
 from recovery.errors import (
     ConcurrentUpdate,
     GuardRefused,
@@ -53,10 +54,13 @@ class Ledger:
         """Offer a remedy on a case: issued, waiting for a lead, or refused; the same `key`
         again returns the first result and issues nothing."""
         limit = limit_of(flow, kind)
-        amount = remedy_value(value)
+        amount = remedy_value(value, limit.unit)
         role = role_of(flow, by)
-        order = (order or "").strip() or None
-        goodwill = (goodwill or "").strip() or None
+        order = (limits.optional(order, "the order", limits.NAME) or "").strip() or None
+        goodwill = (limits.optional(goodwill, "the goodwill reason", limits.NOTE)
+                    or "").strip() or None
+        limits.text(key, "the key", limits.NAME)
+        limits.optional(note, "the note", limits.NOTE)
         if (limit.needs_order or kind == "refund") and order is None:
             raise InvalidInput(f"a {kind} names the order it refunds (--order)")
         posted: list[Event] = []
@@ -111,19 +115,20 @@ class Ledger:
 
     def decline(self, remedy_id: int, by: str, reason: str, at: datetime) -> Remedy:
         """A lead declines a remedy waiting for one, saying why; nothing is issued."""
-        reason = reason.strip()
+        reason = limits.text(reason, "the reason", limits.NOTE).strip()
         if not reason:
             raise InvalidInput("say why the remedy is declined (--reason)")
         return self._decide(remedy_id, by, at, reason)
 
     def redeem(self, remedy_id: int, by: str, at: datetime, note: str | None) -> Remedy:
         """The customer used an issued remedy (the code was taken, the refund paid out)."""
-        return self._settle(remedy_id, by, at, "redeemed", note)
+        return self._settle(remedy_id, by, at, "redeemed",
+                            limits.optional(note, "the note", limits.NOTE))
 
     def void(self, remedy_id: int, by: str, reason: str, at: datetime) -> Remedy:
         """Withdraw an issued remedy nobody used (issued in error, the code leaked), saying why;
         it no longer counts against any limit."""
-        reason = reason.strip()
+        reason = limits.text(reason, "the reason", limits.NOTE).strip()
         if not reason:
             raise InvalidInput("say why the remedy is voided (--reason)")
         return self._settle(remedy_id, by, at, "void", reason)
@@ -271,7 +276,7 @@ def _same(remedy: Remedy, case_id: int, kind: str, amount: Decimal) -> Remedy:
 
 
 def _read(tx: Tx, remedy_id: int) -> tuple[Remedy, int]:
-    found = tx.remedy(remedy_id)
+    found = tx.remedy(limits.ident(remedy_id, "remedy"))
     if found is None:
         raise NotFound(f"no remedy {remedy_id}")
     return found
