@@ -83,11 +83,18 @@ def test_every_problem_is_reported_with_its_line_and_a_hint(tmp_path: Path) -> N
     ("colour: blue\n", 3, "unknown setting 'colour'"),
     ("name: Twice\n", 3, "'name' is declared twice"),
     ("voice: casual\n\tflow: {}\n", 4, "not valid YAML"),
-    ("replies:\n  order_number: 'BR-(\\d'\n", 4, "not a regular expression"),
+    ("replies:\n  order_number: 'BR-(\\d'\n", 4, "not a pattern the engine runs (missing )"),
+    ("replies:\n  order_number: '(a)\\1'\n", 4, "without backreferences or lookarounds"),
     ("replies:\n  watch: [xx]\n", 4, "not a language the detector knows"),
     ("replies:\n  regions: [XX]\n", 4, "not a phone region"),
     ("replies:\n  contacts: [hotline]\n", 4, "neither an e-mail address nor a phone number"),
     ("follow_up: {after: 3d, reminder_after: 8d}\n", 3, "must come before close_after"),
+    ("channels:\n  twitter: {first_response: 1h, resolution: 3000000d}\n", 4,
+     "longer than 36,500 days"),
+    ("channels:\n  twitter: {first_response: 1h, resolution: 400d}\n", 4,
+     "longer than a year"),
+    ("flow:\n  timers:\n    nag: {in: new, after: 99999999999w, fire: acknowledge}\n", 5,
+     "longer than 36,500 days"),
     ("follow_up: {low_score: 5}\n", 3, "low_score"),
     ("follow_up: {sample: 0}\n", 3, "sample"),
     ("follow_up: {skip_when: [rainy]}\n", 3, "skip_when"),
@@ -211,3 +218,23 @@ def test_a_state_nothing_leads_to_is_always_reported(count: int,
     found = check_flow(FlowDecl.model_validate(decl))
     assert [(path, message) for path, message, _hint in found] == [
         (("flow", "states", "orphan"), "state 'orphan' cannot be reached from 's0'")]
+
+
+LAUGHS = BRAND + "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"{this}: &{this} [{', '.join([f'*{that}'] * 9)}]\n"
+    for that, this in zip("abcdefgh", "bcdefghi", strict=True))
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    (LAUGHS, "more than 20,000 values once its aliases are expanded"),
+    (BRAND + "x: &x [*x]\n", "an alias refers to itself"),
+    (BRAND + "x: " + "[" * 200 + "]" * 200 + "\n", "nested deeper than 32 levels"),
+    (BRAND + "voice: casual\x00\n", "holds a NUL byte"),
+    (BRAND + "# " + "x" * 300_000 + "\n", "the file is over 256 KB"),
+    (BRAND + "flow:\n  triggers:\n    record_finding: null\n",
+     "guard 'has_finding' of 'resolve' can never pass: no trigger records the finding"),
+])
+def test_a_hostile_flow_file_gets_its_problem_fast(tmp_path: Path, text: str,
+                                                   message: str) -> None:
+    found = _problems(tmp_path, text)
+    assert any(message in problem for problem in found), found

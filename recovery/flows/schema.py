@@ -21,7 +21,7 @@ from recovery.flows.follow_up import FollowUp
 from recovery.flows.remedies import Goodwill, RemedyLimit
 from recovery.signals import Audience, Owned
 from recovery.signals.language import known
-from recovery.signals.personal import e164
+from recovery.signals.personal import e164, linear
 
 CHANNELS = frozenset({
     "twitter", "facebook", "instagram", "linkedin", "pinterest", "snapchat", "tiktok",
@@ -133,10 +133,7 @@ class ReplyRules(Strict):
     @classmethod
     def _pattern(cls, value: str | None) -> str | None:
         if value is not None:
-            try:
-                re.compile(value)
-            except re.error as exc:
-                raise ValueError(f"order_number is not a regular expression: {exc}") from None
+            linear(value)
         return value
 
 
@@ -251,7 +248,7 @@ class BrandFile(Strict):
         if self.direct_line:
             phones.add(e164(self.direct_line, regions))
         domains = {item.rpartition("@")[2].lower() for item in rules.contacts if "@" in item}
-        pattern = re.compile(rules.order_number) if rules.order_number else None
+        pattern = linear(rules.order_number) if rules.order_number else None
         return Audience(tuple(self.languages), tuple(rules.watch),
                         Owned(regions, frozenset(phone for phone in phones if phone),
                               frozenset(domains), pattern))

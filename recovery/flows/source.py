@@ -55,15 +55,27 @@ marks."""
 def read_document(file: Path) -> tuple[Document | None, list[Problem]]:
     """Parse `file`; on bad YAML return no document and the problems found."""
     try:
+        if file.stat().st_size > LARGEST:
+            return None, [Problem(file, None, f"the file is over {LARGEST // 1024} KB; a flow "
+                                  "file is a few hundred lines", "split it or trim it")]
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return None, [Problem(file, None, f"cannot read the file: {exc}")]
+    if "\x00" in text:
+        return None, [Problem(file, text[: text.index("\x00")].count("\n") + 1,
+                              "the file holds a NUL byte", "save it as plain UTF-8 text")]
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
+        if node is not None:
+            _bounded(file, node)
         data = loader.construct_document(node) if node is not None else {}
     except yaml.MarkedYAMLError as exc:
         return None, [_yaml_problem(file, exc)]
+    except _Unbounded as exc:
+        return None, [exc.problem]
+    except RecursionError:
+        return None, [Problem(file, None, f"nested deeper than {DEEPEST} levels", "flatten it")]
     finally:
         loader.dispose()
     if node is None or not isinstance(data, dict):
@@ -79,6 +91,46 @@ _OPENERS = {"while scanning a quoted scalar": "quoted text",
             "while parsing a flow sequence": "[ list",
             "while parsing a flow mapping": "{ mapping"}
 """What a YAML parser was inside of when it failed, for errors that belong to where it opened."""
+
+
+LARGEST = 256 * 1024
+"""Bytes a flow file may have."""
+DEEPEST = 32
+"""Levels of nesting a flow file may have (the deepest setting is about six)."""
+MOST_NODES = 20_000
+"""Values a flow file may have once its aliases are expanded (a billion laughs has 10^9)."""
+
+
+class _Unbounded(Exception):
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+
+
+def _bounded(file: Path, root: yaml.Node) -> None:
+    """Refuse a document nested too deep, referring to itself, or expanding (through aliases)
+    to more values than any flow has, before anything walks it."""
+    count = 0
+
+    def walk(node: yaml.Node, depth: int) -> None:
+        nonlocal count
+        count += 1
+        line = node.start_mark.line + 1
+        if depth > DEEPEST:
+            raise _Unbounded(Problem(file, line, f"nested deeper than {DEEPEST} levels (or an "
+                                     "alias refers to itself)", "flatten it"))
+        if count > MOST_NODES:
+            raise _Unbounded(Problem(file, line, f"more than {MOST_NODES:,} values once its "
+                                     "aliases are expanded", "write the values out, without "
+                                     "aliases that repeat aliases"))
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                walk(key, depth + 1)
+                walk(value, depth + 1)
+        elif isinstance(node, yaml.SequenceNode):
+            for item in node.value:
+                walk(item, depth + 1)
+
+    walk(root, 0)
 
 
 def _yaml_problem(file: Path, exc: yaml.MarkedYAMLError) -> Problem:

@@ -17,6 +17,10 @@ Finding = tuple[tuple[str | int, ...], str, str]
 FORBIDDEN = ("delete", "remove", "hide", "erase", "destroy", "purge", "ban")
 """Words no state or trigger may be named after: a complaint is never deleted or hidden."""
 
+NEEDS = {"acknowledged_publicly": "acknowledgement", "has_finding": "finding",
+         "has_remedy": "remedy", "warrants_remedy": "finding"}
+"""The fact each guard reads, which some trigger must record or the guard never passes."""
+
 RESERVED = ("open",)
 """Trigger names the engine uses itself (`open` is the first event of every case)."""
 
@@ -54,6 +58,10 @@ def check_flow(flow: FlowDecl) -> list[Finding]:
             if guard not in GUARDS:
                 found.append(((*here, "guards", index), f"unknown guard '{guard}'",
                               _hint(guard, list(GUARDS))))
+            elif not any(other.records == NEEDS[guard] for other in flow.triggers.values()):
+                found.append(((*here, "guards", index), f"guard '{guard}' of '{name}' can never "
+                              f"pass: no trigger records the {NEEDS[guard]}",
+                              f"let a trigger record it with `records: {NEEDS[guard]}`"))
         if trig.records:
             if trig.records in recorded:
                 found.append(((*here, "records"), f"both '{recorded[trig.records]}' and '{name}' "

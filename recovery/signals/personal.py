@@ -9,7 +9,9 @@ mod-97 checksum). The brand's own numbers and e-mail domains are not personal da
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any, Protocol, cast
 
 import phonenumbers
 from phonenumbers import Leniency, PhoneNumberFormat
@@ -31,6 +33,31 @@ class Personal:
     end: int
 
 
+class Matcher(Protocol):
+    """A compiled pattern: what reading needs of one."""
+
+    def finditer(self, text: str) -> Iterator[Any]:
+        """Every match in `text`, in order."""
+        ...
+
+
+def linear(pattern: str) -> Matcher:
+    """Compile a brand's pattern (an order number's shape) with RE2, which matches in time
+    linear in the text whatever the pattern: `(a+)+$` cannot hang a case's opening. Raises
+    `ValueError` for what RE2 does not run (backreferences, lookarounds)."""
+    import re2  # here: only a brand that declares a pattern needs it
+
+    options = re2.Options()
+    options.log_errors = False  # the error is raised, not also logged to stderr
+    try:
+        return cast(Matcher, re2.compile(pattern, options))
+    except re2.error as exc:
+        reason = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else exc
+        raise ValueError(f"'{pattern}' is not a pattern the engine runs ({reason}); write a "
+                         "regular expression without backreferences or lookarounds, like "
+                         "BR-\\d{6}") from None
+
+
 @dataclass(frozen=True)
 class Owned:
     """What belongs to the brand, not the customer: its phone numbers and e-mail domains."""
@@ -38,7 +65,7 @@ class Owned:
     regions: tuple[str, ...] = ()
     phones: frozenset[str] = frozenset()
     domains: frozenset[str] = frozenset()
-    order_number: re.Pattern[str] | None = field(default=None)
+    order_number: Matcher | None = field(default=None)
 
 
 def e164(number: str, regions: tuple[str, ...]) -> str | None:
