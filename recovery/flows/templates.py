@@ -1,10 +1,11 @@
 """A brand's reply templates: found most specific first, rendered in a Jinja2 sandbox.
 
 Templates are files under `<brand>/templates/`, written by brand owners, so they run in Jinja2's
-immutable sandbox (no reaching into Python internals) and every variable they use must be given
-(`StrictUndefined`). For a template `name` in language `lang` on `channel`, the first file found
-wins, trying the customer's language first, then the brand's languages, then English; and within
-a language, the brand's folder before the folders of the flows it extends:
+immutable sandbox (no reaching into Python internals; `sandbox.py` bounds includes, loops and
+rendering) and every variable they use must be given (`StrictUndefined`). For a template
+`name` in language `lang` on `channel`, the first file found wins, trying the customer's
+language first, then the brand's languages, then English; and within a language, the brand's
+folder before the folders of the flows it extends:
 
     templates/<voice>/<lang>/<name>.<channel>.j2     voice and channel specific
     templates/<voice>/<lang>/<name>.j2
@@ -32,17 +33,11 @@ from typing import Any
 from babel import Locale
 from babel.dates import format_date, format_time
 from babel.numbers import format_currency, format_decimal, format_percent
-from jinja2 import (
-    FileSystemLoader,
-    StrictUndefined,
-    TemplateError,
-    TemplateSyntaxError,
-    pass_context,
-)
+from jinja2 import TemplateError, TemplateSyntaxError, pass_context
 from jinja2.runtime import Context
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from recovery.errors import FlowError, NotFound, Problem
+from recovery.flows.sandbox import Sandbox, render
 
 SUFFIX = ".j2"
 
@@ -114,12 +109,18 @@ class Templates:
 
     def __init__(self, workflows: Path) -> None:
         self.root = workflows.resolve()
-        self.env = ImmutableSandboxedEnvironment(
-            loader=FileSystemLoader(str(self.root)), undefined=StrictUndefined,
-            keep_trailing_newline=False, autoescape=False)
-        self.env.filters.update(time=_time, weekday=_weekday, date=_date, money=_money,
-                                percent=_percent, amount=_amount)
+        self._envs: dict[tuple[Path, ...], Sandbox] = {}
         self._files: frozenset[Path] | None = None
+
+    def env(self, folders: tuple[Path, ...]) -> Sandbox:
+        """The sandbox a brand's templates render in: it sees the templates of the brand and
+        of the flows it extends, and nothing else."""
+        env = self._envs.get(folders)
+        if env is None:
+            env = self._envs[folders] = Sandbox([folder / "templates" for folder in folders])
+            env.filters.update(time=_time, weekday=_weekday, date=_date, money=_money,
+                               percent=_percent, amount=_amount)
+        return env
 
     def candidates(self, folders: tuple[Path, ...], voice: str, languages: list[str], name: str,
                    channel: str, variant: str | None = None) -> Iterator[tuple[str, Path]]:
@@ -153,13 +154,19 @@ class Templates:
             raise NotFound(f"no '{name}' template in {tried} (known: {known}); add "
                            f"{folders[0] / 'templates' / languages[0] / (name + SUFFIX)}")
         language, path = found
+        home = next(folder / "templates" for folder in folders
+                    if path.is_relative_to(folder / "templates"))
         try:
-            template = self.env.get_template(path.relative_to(self.root).as_posix())
-            text = template.render(language=language, channel=channel, **context).strip()
+            template = self.env(folders).get_template(path.relative_to(home).as_posix())
+            text = render(template, {"language": language, "channel": channel, **context})
         except TemplateError as exc:
             line = getattr(exc, "lineno", None)
             raise FlowError([Problem(path, line, f"template {name}: {exc.message}",
                                      "fix the template")]) from exc
+        except (ArithmeticError, RecursionError, MemoryError, TypeError, ValueError) as exc:
+            raise FlowError([Problem(path, None, f"template {name} fails: {exc}",
+                                     "fix the template")]) from exc
+        text = text.strip()
         return Rendered(text, language, str(path.relative_to(self.root)))
 
     @staticmethod
@@ -173,7 +180,7 @@ class Templates:
         problems = []
         for path in sorted((folder / "templates").rglob(f"*{SUFFIX}")):
             try:
-                self.env.parse(path.read_text(encoding="utf-8"))
+                self.env((folder,)).parse(path.read_text(encoding="utf-8"))
             except TemplateSyntaxError as exc:
                 problems.append(Problem(path, exc.lineno, f"template syntax: {exc.message}"))
             except UnicodeDecodeError:
