@@ -129,7 +129,8 @@ def show(ctx: typer.Context, case_id: CaseId, json: Json = False) -> None:
 def list_(ctx: typer.Context, brand: BrandFilter = None,
           state: Annotated[str | None, typer.Option(help="Only cases in this state.")] = None,
           channel: Annotated[str | None, typer.Option(help="Only this channel.")] = None,
-          limit: Annotated[int, typer.Option(help="At most this many, newest first.", min=1)]
+          limit: Annotated[int, typer.Option(help="At most this many, newest first.", min=1,
+                                             max=10_000)]
           = 50,
           breached: Annotated[bool, typer.Option(
               "--breached", help="Only cases with a breached SLA clock still open; most "

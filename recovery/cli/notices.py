@@ -10,7 +10,8 @@ from recovery.cli.common import BrandFilter, Json, emit_json, out, settings, sta
 
 
 def notices(ctx: typer.Context, brand: BrandFilter = None,
-            limit: Annotated[int, typer.Option(help="At most this many, newest first.", min=1)]
+            limit: Annotated[int, typer.Option(help="At most this many, newest first.", min=1,
+                                             max=10_000)]
             = 50,
             json: Json = False) -> None:
     """List the daily hellos and goodbyes posted, newest first, with their text."""

@@ -93,7 +93,7 @@ def list_(ctx: typer.Context, brand: BrandFilter = None,
           status: Annotated[Literal["pending", "issued", "declined", "redeemed", "void"] | None,
                             typer.Option(help="Only remedies in this status; pending ones "
                                               "come oldest first.")] = None,
-          limit: Annotated[int, typer.Option(help="At most this many.", min=1)] = 50,
+          limit: Annotated[int, typer.Option(help="At most this many.", min=1, max=10_000)] = 50,
           json: Json = False) -> None:
     """List remedies: what waits for approval, what was issued, declined or redeemed."""
     found = settings(ctx).engine().remedies(brand=brand, limit=limit,

@@ -64,7 +64,10 @@ def read_document(file: Path) -> tuple[Document | None, list[Problem]]:
     if "\x00" in text:
         return None, [Problem(file, text[: text.index("\x00")].count("\n") + 1,
                               "the file holds a NUL byte", "save it as plain UTF-8 text")]
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.YAMLError as exc:  # a control character the YAML reader refuses
+        return None, [_unreadable(file, text, exc)]
     try:
         node = loader.get_single_node()
         if node is not None:
@@ -72,6 +75,8 @@ def read_document(file: Path) -> tuple[Document | None, list[Problem]]:
         data = loader.construct_document(node) if node is not None else {}
     except yaml.MarkedYAMLError as exc:
         return None, [_yaml_problem(file, exc)]
+    except yaml.YAMLError as exc:
+        return None, [_unreadable(file, text, exc)]
     except _Unbounded as exc:
         return None, [exc.problem]
     except RecursionError:
@@ -131,6 +136,14 @@ def _bounded(file: Path, root: yaml.Node) -> None:
                 walk(item, depth + 1)
 
     walk(root, 0)
+
+
+def _unreadable(file: Path, text: str, exc: yaml.YAMLError) -> Problem:
+    """A character YAML does not take (a control character), at its line."""
+    position = getattr(exc, "position", None)
+    line = text[:position].count("\n") + 1 if isinstance(position, int) else None
+    reason = str(getattr(exc, "reason", "") or exc).splitlines()[0]
+    return Problem(file, line, f"not valid YAML: {reason}", "remove the character")
 
 
 def _yaml_problem(file: Path, exc: yaml.MarkedYAMLError) -> Problem:
