@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from recovery.flows import Flow
+from recovery.signals.personal import find_personal
 from recovery.store.records import Notice
 
 GREETING_GRACE = timedelta(minutes=30)
@@ -27,8 +28,10 @@ def after_hours(flow: Flow, channel: str, author: str, at: datetime,
     if not flow.settings.channels[channel].after_hours_notice or flow.calendar.is_open(at):
         return None
     back_at = flow.calendar.next_open(at)
+    # public: a handle that is an e-mail address or a phone number is not echoed
+    shown = "" if find_personal(author, flow.audience.owned) else author
     reply = flow.render("after_hours", channel, [language] if language else None,
-                        customer={"handle": author}, back_at=back_at)
+                        customer={"handle": shown}, back_at=back_at)
     return {"kind": "after_hours", "public": True, "channel": channel,
             "language": reply.language, "text": reply.text, "back_at": back_at.isoformat()}
 

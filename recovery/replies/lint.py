@@ -40,7 +40,7 @@ _WORDS = re.compile(r"[^\W\d_]+")
 SUBSTANCE = 4
 """Words a sentence needs, beyond courtesies and names, to say something of its own."""
 KIND_NAMES = {"phone": "phone number", "email": "e-mail address", "order": "order number",
-              "iban": "IBAN"}
+              "iban": "IBAN", "card": "card number", "name": "full name"}
 
 
 class Severity(StrEnum):
@@ -131,7 +131,7 @@ def lint(text: str, subject: Subject, rules: Rules, at: datetime,
             found.append(Finding("blame", Severity.BLOCKING, f"'{sentence}' denies or shifts "
                                  "responsibility; skip it and say how you will help"))
     if subject.public:
-        for item in find_personal(text, rules.audience.owned):
+        for item in find_personal(text, rules.audience.owned, subject.names):
             found.append(Finding("personal-data", Severity.BLOCKING,
                                  f"a {KIND_NAMES[item.kind]} ({item.value}) in a public reply; "
                                  "move to private messages for personal details"))

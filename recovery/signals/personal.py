@@ -9,17 +9,24 @@ mod-97 checksum). The brand's own numbers and e-mail domains are not personal da
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol, cast
 
 import phonenumbers
 from phonenumbers import Leniency, PhoneNumberFormat
-from stdnum import iban
+from stdnum import iban, luhn
+
+from recovery.signals.text import fold
 
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@([\w-]+(?:\.[\w-]+)+)")
-_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b")
-KINDS = ("iban", "order", "email", "phone")
+_CARD = re.compile(r"(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)")
+_HIDDEN = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+"""Characters that show nothing, slipped in to get past a pattern: zero-width spaces and joiners,
+the word joiner, the byte-order mark, the soft hyphen."""
+_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]{0,2}[A-Z0-9]){11,30}", re.IGNORECASE)
+KINDS = ("iban", "card", "order", "email", "phone", "name")
 """Kinds of personal data, strongest first (an IBAN's digits are not also a phone number)."""
 
 
@@ -79,12 +86,28 @@ def e164(number: str, regions: tuple[str, ...]) -> str | None:
     return None
 
 
-def find_personal(text: str, owned: Owned) -> list[Personal]:
-    """The customer's personal data in `text`, in order of appearance."""
+def visible(text: str) -> str:
+    """`text` as a reader sees it: compatibility forms folded (full-width digits and letters
+    become plain ones, NFKC) and characters that show nothing removed. Positions of what is
+    found refer to this form."""
+    return unicodedata.normalize("NFKC", text).translate(_HIDDEN)
+
+
+def find_personal(text: str, owned: Owned, names: tuple[str, ...] = ()) -> list[Personal]:
+    """The customer's personal data in `text`, in order of appearance: IBANs (any case,
+    spaced), card numbers (Luhn), order numbers, e-mail addresses, phone numbers (local ones
+    too, for the brand's regions) and, given the customer's `names`, their full name."""
+    text = visible(text)
     found: list[Personal] = []
     for match in _IBAN.finditer(text):
-        if iban.is_valid(match.group(0)):
-            found.append(Personal("iban", match.group(0), match.start(), match.end()))
+        written = _iban(match.group(0))
+        if written:
+            found.append(Personal("iban", written, match.start(), match.start() + len(written)))
+    for match in _CARD.finditer(text):
+        if luhn.is_valid(re.sub(r"\D", "", match.group(0))):
+            found.append(Personal("card", match.group(0), match.start(), match.end()))
+    for name in names:
+        found.extend(_full_name(text, name))
     if owned.order_number is not None:
         found.extend(Personal("order", match.group(0), match.start(), match.end())
                      for match in owned.order_number.finditer(text) if match.group(0))
@@ -94,6 +117,29 @@ def find_personal(text: str, owned: Owned) -> list[Personal]:
             found.append(Personal("email", match.group(0), match.start(), match.end()))
     found.extend(find_phones(text, owned.regions, owned.phones))
     return _without_overlaps(found)
+
+
+def _iban(written: str) -> str | None:
+    """The longest start of `written` that is a valid IBAN (the pattern may have run on into
+    the next word: "CZ65 0800 … 5399 today")."""
+    for end in range(len(written), 14, -1):
+        candidate = written[:end].rstrip()
+        if candidate == written[:end] and iban.is_valid(candidate.upper()):
+            return candidate
+    return None
+
+
+def _full_name(text: str, name: str) -> list[Personal]:
+    """A customer's full name (two words or more) written in `text`: their first name alone is
+    how a reply greets them, their full name in public tells everyone who they are."""
+    words = name.split()
+    if len(words) < 2:
+        return []
+    folded, wanted = fold(text), fold(" ".join(words))
+    if wanted not in folded:
+        return []
+    start = folded.index(wanted)
+    return [Personal("name", name, start, start + len(wanted))]
 
 
 def find_phones(text: str, regions: tuple[str, ...],
