@@ -19,7 +19,12 @@ REPLY = 10_000
 NOTE = 2_000
 """Characters of a note kept in a case's history, or a remedy's reason."""
 NAME = 200
-"""Characters of a handle, a name, who acts, an external id or an idempotency key."""
+"""Characters of a handle, a customer's name, an external id or an idempotency key."""
+PERSON = 64
+"""Characters of who acts (an agent's name) and of a name a flow file declares (a brand, a
+state, a trigger)."""
+ORDER = 100
+"""Characters of the order a refund names."""
 MAX_ID = 2**31 - 1
 """The largest id either database stores (PostgreSQL's `integer`)."""
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
@@ -34,7 +39,7 @@ SYSTEM = frozenset({"timer", "recovery"})
 
 def person(by: str) -> str:
     """`by` if it names someone who may act: some text, not one of the engine's own names."""
-    if not text(by, "who acts (by)", NAME).strip() or by in SYSTEM:
+    if not text(by, "who acts (by)", PERSON).strip() or by in SYSTEM:
         raise InvalidInput("say who acts (by=...); 'timer' and 'recovery' are the engine's "
                            "own names")
     return by

@@ -41,6 +41,10 @@ def validate_flows(workflows: Path | str) -> tuple[dict[str, Flow], list[Problem
     documents: dict[str, Document] = {}
     problems: list[Problem] = []
     for brand, file in files.items():
+        if len(brand) > 64:
+            problems.append(Problem(file.parent, None, "a brand's folder name is at most 64 "
+                                    "characters", "rename the folder"))
+            continue
         document, found = read_document(file)
         problems += found
         if document is not None:

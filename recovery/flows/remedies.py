@@ -30,10 +30,12 @@ class RemedyLimit(BaseModel):
                                "asking (`max` or `agent_max`)")
     lead_max: Decimal | None = Field(default=None, gt=0, description="the most a lead may "
                                      "approve; above the agent's limit the remedy waits for one")
-    unit: str = Field(min_length=1, description="a currency code (EUR) or a thing (meal, pair)")
+    unit: str = Field(min_length=1, max_length=32,
+                      description="a currency code (EUR) or a thing (meal, pair)")
     per_customer: PerCustomer | None = None
-    code: str | None = Field(default=None, description="the code issued with it, {code} the "
-                             "unguessable part: RB-{code} (coupons and vouchers get one anyway)")
+    code: str | None = Field(default=None, max_length=50,
+                             description="the code issued with it, {code} the unguessable part: "
+                             "RB-{code} (coupons and vouchers get one anyway)")
     valid: Duration | None = Field(default=None, description="how long an issued code holds")
     needs_order: bool = Field(default=False, description="it refunds an order, which must be "
                               "named (refunds always do)")

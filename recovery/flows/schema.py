@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from typing import Literal, cast
+from typing import Annotated, Literal, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from phonenumbers import SUPPORTED_REGIONS
@@ -227,7 +227,7 @@ class BrandFile(Strict):
     hours: dict[str, list[str]]
     holidays: Holidays = Holidays()
     channels: dict[str, ChannelPolicy] = Field(min_length=1)
-    remedies: dict[str, RemedyLimit] = {}
+    remedies: dict[Annotated[str, Field(max_length=32)], RemedyLimit] = {}
     people: dict[str, Literal["agent", "lead"]] = Field(
         default={}, description="who acts, and as what; without it anyone may act and no remedy "
         "waits for approval")

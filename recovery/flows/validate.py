@@ -112,9 +112,10 @@ def _check_names(flow: FlowDecl) -> list[Finding]:
                         ("timers", flow.timers)):
         for name in names:
             path = ("flow", kind, name)
-            if not NAME.match(name):
-                found.append((path, f"'{name}' is not a valid name",
-                              "use lower-case letters, digits and _ (e.g. move_private)"))
+            if not NAME.match(name) or len(name) > 64:
+                found.append((path, f"'{name[:80]}' is not a valid name",
+                              "use at most 64 lower-case letters, digits and _ "
+                              "(e.g. move_private)"))
             elif any(word in name.split("_") for word in FORBIDDEN):
                 found.append((path, f"'{name}' would delete or hide a complaint; complaints are "
                               "never deleted", "close the case instead: every post stays public"))

@@ -56,7 +56,7 @@ class Ledger:
         limit = limit_of(flow, kind)
         amount = remedy_value(value, limit.unit)
         role = role_of(flow, by)
-        order = (limits.optional(order, "the order", limits.NAME) or "").strip() or None
+        order = (limits.optional(order, "the order", limits.ORDER) or "").strip() or None
         goodwill = (limits.optional(goodwill, "the goodwill reason", limits.NOTE)
                     or "").strip() or None
         limits.text(key, "the key", limits.NAME)
