@@ -40,7 +40,8 @@ _WORDS = re.compile(r"[^\W\d_]+")
 SUBSTANCE = 4
 """Words a sentence needs, beyond courtesies and names, to say something of its own."""
 KIND_NAMES = {"phone": "phone number", "email": "e-mail address", "order": "order number",
-              "iban": "IBAN", "card": "card number", "name": "full name"}
+              "iban": "IBAN", "card": "card number", "name": "full name",
+              "address": "street address"}
 
 
 class Severity(StrEnum):

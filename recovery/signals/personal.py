@@ -21,12 +21,38 @@ from stdnum import iban, luhn
 from recovery.signals.text import fold
 
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@([\w-]+(?:\.[\w-]+)+)")
+_UPPER = "A-ZÀ-ÖØ-ÞĀ-Ž"
+_STREET = re.compile(
+    rf"(?i:\b(?:ul\.|ulice|ulica|ulici|street|st\.|road|rd\.|avenue|ave\.|lane|náměstí|"
+    rf"nám\.|trg|cesta|aleja|al\.|plac|pl\.|straße|strasse))\s+[{_UPPER}][\w.'-]*"
+    rf"(?:\s+[\w.'-]+)?\s+\d{{1,4}}[a-z]?(?:/\d{{1,4}}[a-z]?)?"
+    rf"|\b\d{{1,4}}[A-Za-z]?\s+[{_UPPER}][\w'-]+(?:\s+[{_UPPER}][\w'-]+)?\s+"
+    rf"(?i:street|road|avenue|lane|st\.|rd\.|ave\.)"
+    rf"|\b[{_UPPER}][\w.'-]+(?:\s+[{_UPPER}][\w.'-]+){{0,2}}\s+\d{{1,4}}[a-z]?"
+    rf"(?:/\d{{1,4}}[a-z]?)?,\s*(?:\d{{3}}\s?\d{{2}}\s+|\d{{2}}-\d{{3}}\s+|\d{{5}}\s+)?"
+    rf"[{_UPPER}][\w-]+")
+"""A street address: a street word and a house number ("ul. Marszałkowska 10", "221B Baker
+Street"), or a name, a house number and a town after a comma ("Dlouhá 5, 110 00 Praha")."""
+_NOT_STREETS = frozenset({
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday",
+    "saturday", "sunday", "leden", "unor", "brezen", "duben", "kveten", "cerven", "cervenec",
+    "srpen", "zari", "rijen", "listopad", "prosinec", "ledna", "unora", "brezna", "dubna",
+    "kvetna", "cervna", "cervence", "srpna", "rijna", "listopadu", "prosince", "styczen",
+    "luty", "marzec", "kwiecien", "maj", "czerwiec", "lipiec", "sierpien", "wrzesien",
+    "pazdziernik", "grudzien", "stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca",
+    "lipca", "sierpnia", "wrzesnia", "pazdziernika", "listopada", "grudnia", "sijecanj",
+    "veljaca", "ozujak", "travanj", "svibanj", "lipanj", "srpanj", "kolovoz", "rujan", "studeni",
+    "prosinac", "sijecnja", "veljace", "ozujka", "travnja", "svibnja", "lipnja", "srpnja",
+    "kolovoza", "rujna", "studenoga", "prosinca", "order", "case", "version",
+    "table", "room", "step", "page"})
+"""Words before a number and a comma that make a date or a count, not a street."""
 _CARD = re.compile(r"(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)")
 _HIDDEN = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 """Characters that show nothing, slipped in to get past a pattern: zero-width spaces and joiners,
 the word joiner, the byte-order mark, the soft hyphen."""
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]{0,2}[A-Z0-9]){11,30}", re.IGNORECASE)
-KINDS = ("iban", "card", "order", "email", "phone", "name")
+KINDS = ("iban", "card", "order", "email", "address", "phone", "name")
 """Kinds of personal data, strongest first (an IBAN's digits are not also a phone number)."""
 
 
@@ -108,6 +134,10 @@ def find_personal(text: str, owned: Owned, names: tuple[str, ...] = ()) -> list[
             found.append(Personal("card", match.group(0), match.start(), match.end()))
     for name in names:
         found.extend(_full_name(text, name))
+    for match in _STREET.finditer(text):
+        named = fold(match.group(0).split(",")[0]).split()
+        if not _NOT_STREETS.intersection(named):
+            found.append(Personal("address", match.group(0), match.start(), match.end()))
     if owned.order_number is not None:
         found.extend(Personal("order", match.group(0), match.start(), match.end())
                      for match in owned.order_number.finditer(text) if match.group(0))
