@@ -74,7 +74,7 @@ class Engine:
         self._ticker = Ticker(self.flows, self._writer, self._connection, apply, facts,
                               self._asker.step, notify)
         self._checker = Checker(self.flows, self._connection)
-        self._intake = Intake(self._writer, arm, notify)
+        self._intake = Intake(self._writer, arm, notify, self._checker.check)
         self._ledger = Ledger(self._writer, facts, apply, notify, self.flow)
         self._sender = Sender(self._checker, self._writer, facts, apply, notify)
         self._redactor = Redactor(self._writer, facts, notify)

@@ -15,22 +15,26 @@ from recovery.errors import ConcurrentUpdate, InvalidInput
 from recovery.flows import Flow
 from recovery.limits import SYSTEM
 from recovery.notices import after_hours
+from recovery.replies import Linted, Subject
 from recovery.room import Notify
 from recovery.signals import read
 from recovery.store.records import Case, Event
 from recovery.store.writer import Tx, Writer
 
 Arm = Callable[[Tx, Flow, int, str, datetime], None]
-"""Arm the timers a flow declares for a state (the engine's `_arm`)."""
+"""Arm the timers a flow declares for a state (`firing.arm`)."""
+Check = Callable[[Flow, str, Subject, datetime], Linted]
+"""Lint a text for a brand (the replies' `Checker.check`)."""
 
 
 class Intake:
     """Opens the cases of one engine."""
 
-    def __init__(self, writer: Writer, arm: Arm, notify: Notify) -> None:
+    def __init__(self, writer: Writer, arm: Arm, notify: Notify, check: Check) -> None:
         self._writer = writer
         self._arm = arm
         self._notify = notify
+        self._check = check
 
     def open(self, flow: Flow, channel: str, author: str, text: str, when: datetime,
              external_id: str | None, by: str | None, name: str | None) -> Case | int:
@@ -46,6 +50,14 @@ class Intake:
             raise InvalidInput(f"'{by}' is the engine's own name; say who opens the case")
         reading = read(text, flow.audience)
         notice = after_hours(flow, channel, author, when, reading.language)
+        withheld: list[str] = []
+        if notice is not None:  # public, so it passes the checks a reply passes
+            linted = self._check(flow, str(notice["text"]),
+                                 Subject(channel, True, author, (name,) if name else (),
+                                         reading.language), when)
+            notice["findings"] = linted.as_payload()
+            if linted.blocking:
+                withheld, notice = [finding.code for finding in linted.blocking], None
         values: dict[str, Any] = {
             "brand": flow.brand, "channel": channel, "author": author, "text": text,
             "external_id": external_id, "state": flow.initial,
@@ -60,9 +72,11 @@ class Intake:
                 if known is not None:
                     return known
                 case_id = tx.insert_case(values)
+                opened: dict[str, Any] = {"channel": channel, "reading": reading.as_payload()}
+                if withheld:
+                    opened["after_hours_withheld"] = withheld
                 posted.append(Event(case_id, 1, when, by or author, "open", None, flow.initial,
-                                    payload={"channel": channel,
-                                             "reading": reading.as_payload()}))
+                                    payload=opened))
                 if notice is not None:
                     posted.append(Event(case_id, 2, when, "recovery", "notice", flow.initial,
                                         flow.initial, payload=notice))

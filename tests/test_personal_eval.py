@@ -50,3 +50,28 @@ def test_the_after_hours_notice_does_not_publish_an_address_used_as_a_handle(
         assert (author in text) is shown, text
         assert not find_personal(text, Owned())
     engine.close()
+
+
+def test_an_after_hours_notice_that_fails_the_reply_checks_is_withheld(tmp_path: Path) -> None:
+    import shutil
+    from datetime import UTC, datetime
+
+    from recovery import Engine
+    from tests.conftest import WORKFLOWS
+
+    folder = tmp_path / "w"
+    shutil.copytree(WORKFLOWS, folder)
+    template = folder / "bistro" / "templates" / "en" / "after_hours.j2"
+    template.parent.mkdir(parents=True, exist_ok=True)
+    template.write_text("Hi {{ customer.handle }}! " + "We are away right now. " * 14)
+    night = datetime(2026, 12, 2, 23, 0, tzinfo=UTC)
+    engine = Engine(f"sqlite:///{tmp_path / 'n.db'}", workflows=folder, clock=lambda: night)
+    case = engine.open_case("bistro", channel="twitter", author="@jana",
+                            text="Cold soup again, second time this month")
+    [opened] = engine.history(case.id)  # no notice: it would not fit a tweet
+    assert (opened.payload or {})["after_hours_withheld"] == ["too-long"]
+    fine = engine.open_case("bistro", channel="instagram", author="@petr",
+                            text="Cold soup again, second time this month")
+    notice = engine.history(fine.id)[1]
+    assert notice.trigger == "notice" and (notice.payload or {})["findings"] is not None
+    engine.close()
