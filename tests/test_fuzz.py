@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import tempfile
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -84,7 +85,7 @@ def test_reading_and_answering_raise_only_recovery_errors(fuzzed: Engine, case_i
 @settings(max_examples=80, deadline=None)
 @given(st.text(max_size=400))
 def test_any_flow_file_text_becomes_problems(text: str) -> None:
-    folder = Path(__import__("tempfile").mkdtemp())
+    folder = Path(tempfile.mkdtemp())
     shutil.copytree(WORKFLOWS / "default", folder / "default")
     (folder / "x").mkdir()
     (folder / "x" / "flow.yaml").write_text("extends: default\nname: X\n" + text,
@@ -96,7 +97,7 @@ def test_any_flow_file_text_becomes_problems(text: str) -> None:
 @settings(max_examples=80, deadline=None)
 @given(st.text(max_size=200))
 def test_any_template_renders_or_is_one_problem(source: str) -> None:
-    folder = Path(__import__("tempfile").mkdtemp())
+    folder = Path(tempfile.mkdtemp())
     shutil.copytree(WORKFLOWS, folder / "w")
     (folder / "w" / "bistro" / "templates" / "en").mkdir(parents=True, exist_ok=True)
     (folder / "w" / "bistro" / "templates" / "en" / "fuzz.j2").write_text(
