@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Annotated, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
@@ -62,6 +63,38 @@ def validate(ctx: typer.Context, json: Json = False) -> None:
         err.print(f"warning: {warning}", markup=False, highlight=False)
 
 
+@app.command()
+def diagram(ctx: typer.Context, brand: Annotated[str, typer.Argument(help="The brand.")],
+            format_: Annotated[Literal["mermaid", "dot", "svg"], typer.Option(
+                "--format", help="mermaid (renders on code forges), dot (Graphviz) or svg "
+                "(drawn by Graphviz's dot where it is installed).")] = "mermaid",
+            out_file: Annotated[Path | None, typer.Option(
+                "--out", help="Write it to this file instead of printing it.")] = None) -> None:
+    """Draw a brand's flow: states (initial, terminal, paused and stopped clocks marked),
+    triggers as arrows with their guards, timers as dashed arrows with their delay."""
+    from recovery.handbook.diagram import draw
+
+    drawn = draw(_flow(ctx, brand), format_)
+    if out_file is None:
+        sys.stdout.write(drawn)
+    else:
+        out_file.write_text(drawn, encoding="utf-8")
+        out.print(f"{format_} diagram of {brand} written to {out_file}", markup=False)
+
+
+def _flow(ctx: typer.Context, brand: str) -> Flow:
+    """The brand's flow as the workflows folder has it; one line when it does not load."""
+    from recovery.flows import validate_flows
+
+    flows, problems = validate_flows(settings(ctx).workflows)
+    flow = flows.get(brand)
+    if flow is None:
+        if problems:
+            fail(FlowError(problems))
+        fail(NotFound(f"no flow '{brand}'; known: {', '.join(sorted(flows))}"))
+    return flow
+
+
 def _stranded(db: str, flows: dict[str, Flow]) -> list[str]:
     """The stored cases that sit in states their brand's flow no longer has (they cannot move
     until the state is back); nothing when there is no database yet."""
@@ -91,14 +124,7 @@ def _stranded(db: str, flows: dict[str, Flow]) -> list[str]:
 def show(ctx: typer.Context, brand: Annotated[str, typer.Argument(help="The brand.")],
          json: Json = False) -> None:
     """Show a brand's flow: states, triggers with their guards, timers and SLA targets."""
-    from recovery.flows import validate_flows
-
-    flows, problems = validate_flows(settings(ctx).workflows)
-    flow = flows.get(brand)
-    if flow is None:
-        if problems:
-            fail(FlowError(problems))
-        fail(NotFound(f"no flow '{brand}'; known: {', '.join(sorted(flows))}"))
+    flow = _flow(ctx, brand)
     decl = flow.settings
     if json:
         emit_json(decl.model_dump(mode="json", by_alias=True))
