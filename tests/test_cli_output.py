@@ -84,14 +84,17 @@ def test_a_failing_spec_reads_as_its_step_and_one_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["--workflows", str(WORKFLOWS), "spec", str(feature),
                                       "-q", "-p", "no:cacheprovider"])
     assert result.exit_code == 1
-    assert "3 failed, 1 passed" in result.stdout, result.stdout
-    assert ":10: And it is tomorrow morning\n    'tomorrow morning' is not a time; write it " \
-           "like 2026-12-01 10:00 (brand time)\n" in result.stdout
-    assert ":16: Then the first response clock is due at 2026-12-01 10:30\n    due at " \
-           "2026-12-01 11:00 CET\n" in result.stdout
-    assert ':20: And a complant from "@jana": "Cold soup"\n    no step of the library reads ' \
-           "like this" in result.stdout
-    assert "Traceback" not in result.stdout and "def " not in result.stdout
+    out = result.stdout
+    assert "4 scenario(s): 1 passed, 3 failed, 0 skipped" in out, out
+    assert "  ✓ The README's time  (line 2)\n" in out
+    assert "  ✗ A time nobody can read  (line 8)\n" in out
+    assert ":10: And it is tomorrow morning\n      'tomorrow morning' is not a time; write it " \
+           "like 2026-12-01 10:00 (brand time)\n" in out
+    assert ":16: Then the first response clock is due at 2026-12-01 10:30\n      due at " \
+           "2026-12-01 11:00 CET\n" in out
+    assert ':20: And a complant from "@jana": "Cold soup"\n      no step of the library reads ' \
+           "like this" in out
+    assert "Traceback" not in out and "def " not in out
 
 
 def test_the_command_line_shows_what_happened(run) -> None:  # type: ignore[no-untyped-def]

@@ -16,12 +16,15 @@ def spec(ctx: typer.Context,
          brand: Annotated[list[str] | None, typer.Option(
              help="Run 'the brand under test' scenarios for this brand only (repeatable).")]
          = None) -> None:
-    """Run .feature files with the shipped step library; extra arguments go to pytest."""
+    """Run .feature files with the shipped step library and print each feature's scenarios
+    with a mark, a failing step with its file and line; extra arguments go to pytest."""
     import pytest  # imported here: only this command needs the test runner
+
+    from recovery.testing.report import SpecReport
 
     args = [str(path) for path in (paths or [Path("features")])]
     args += ["--recovery-specs", "--workflows", str(settings(ctx).workflows),
              "-p", "no:cacheprovider"]
     for name in brand or []:
         args += ["--brand", name]
-    raise typer.Exit(int(pytest.main([*args, *ctx.args])))
+    raise typer.Exit(int(pytest.main([*args, *ctx.args], plugins=[SpecReport()])))

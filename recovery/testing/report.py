@@ -1,0 +1,109 @@
+"""What `recovery spec` prints instead of pytest's dots: per feature, each scenario with a mark
+(and the brand it ran for), the failing step with its file and line and one line saying what
+went wrong, and the counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from pytest_bdd.scenario import scenario_wrapper_template_registry
+from rich.console import Console
+from rich.text import Text
+
+MARKS = {"passed": ("✓", "green"), "failed": ("✗", "red"), "skipped": ("-", "yellow")}
+
+
+@dataclass
+class Outcome:
+    """One scenario run (for one brand): where it is and how it ended."""
+
+    feature: str
+    file: str
+    scenario: str
+    line: int
+    brand: str | None
+    result: str = "passed"
+    said: list[str] = field(default_factory=list)
+
+
+class SpecReport:
+    """A pytest plugin for `recovery spec`: it collects each scenario's outcome and prints them
+    by feature at the end, in place of pytest's own terminal output."""
+
+    def __init__(self, console: Console | None = None) -> None:
+        self.console = console or Console(soft_wrap=True, highlight=False)
+        self.outcomes: dict[str, Outcome] = {}
+        self.errors: list[str] = []
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_configure(self, config: pytest.Config) -> None:
+        """Silence pytest's own terminal output (its options, like -q and -x, still work)."""
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            config.pluginmanager.unregister(reporter)
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        """Know each item's feature, scenario and brand."""
+        for item in items:
+            test = getattr(item, "obj", None)
+            template = scenario_wrapper_template_registry.get(test) if callable(test) else None
+            if template is None:
+                continue
+            params = getattr(item, "callspec", None)
+            brand = params.params.get("recovery_brand") if params is not None else None
+            self.outcomes[item.nodeid] = Outcome(
+                template.feature.name, template.feature.rel_filename, template.name,
+                template.line_number, brand)
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        """A feature file that could not be read is said, not lost."""
+        if report.failed:
+            self.errors.append(f"{report.nodeid}: {_first(report.longreprtext)}")
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """Keep how a scenario ended (a failure in set-up or tear-down counts as failed)."""
+        outcome = self.outcomes.get(report.nodeid)
+        if outcome is None or outcome.result == "failed":
+            return
+        if report.failed:
+            outcome.result = "failed"
+            outcome.said = [line for line in report.longreprtext.strip().splitlines()
+                            if line.strip()][:2] if report.longreprtext else []
+            if len(outcome.said) == 2 and not outcome.said[0].startswith(outcome.file):
+                outcome.said = [_first(report.longreprtext)]
+        elif report.skipped and report.when in ("setup", "call"):
+            outcome.result = "skipped"
+            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else ""
+            outcome.said = [str(reason).removeprefix("Skipped: ")]
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        """Print the scenarios by feature, then the counts."""
+        out = self.console
+        for error in self.errors:
+            out.print(Text(f"error: {error}", style="red"))
+        feature = None
+        for outcome in self.outcomes.values():
+            if outcome.feature != feature:
+                feature = outcome.feature
+                out.print(Text(f"\nFeature: {feature}  ({outcome.file})", style="bold"))
+            mark, style = MARKS[outcome.result]
+            brand = f"  [{outcome.brand}]" if outcome.brand else ""
+            out.print(Text(f"  {mark} {outcome.scenario}{brand}  (line {outcome.line})",
+                           style=style))
+            for line in outcome.said:
+                out.print(Text(f"      {line.strip()}", style="dim" if outcome.result !=
+                               "failed" else ""))
+        counts = {name: sum(o.result == name for o in self.outcomes.values())
+                  for name in MARKS}
+        out.print(Text(f"\n{len(self.outcomes)} scenario(s): {counts['passed']} passed, "
+                       f"{counts['failed']} failed, {counts['skipped']} skipped",
+                       style="bold red" if counts["failed"] or self.errors else "bold green"))
+
+
+def _first(text: Any) -> str:
+    """The last line of a failure's report that says something (pytest puts the error
+    last)."""
+    lines = [line.strip() for line in str(text).splitlines() if line.strip()]
+    return lines[-1] if lines else "failed"
