@@ -20,7 +20,7 @@ def spec(ctx: typer.Context,
     with a mark, a failing step with its file and line; extra arguments go to pytest."""
     import pytest  # imported here: only this command needs the test runner
 
-    from recovery.testing.report import SpecReport
+    from recovery.handbook.results import SpecReport
 
     args = [str(path) for path in (paths or [Path("features")])]
     args += ["--recovery-specs", "--workflows", str(settings(ctx).workflows),
