@@ -38,6 +38,7 @@ from recovery.redaction import Redactor
 from recovery.remedies import Ledger
 from recovery.replies import Linted, Subject
 from recovery.replies.compose import Checker, Draft
+from recovery.report import figures
 from recovery.sender import Sender
 from recovery.store import queries
 from recovery.store.audit import Audit, verify
@@ -325,6 +326,16 @@ class Engine:
             self.flow(brand)
         with self._connection() as conn:
             return verify(conn, brand, case_id)
+
+    def report(self, *, brand: str | None = None, since: datetime | None = None,
+               until: datetime | None = None) -> dict[str, Any]:
+        """The care report on cases opened from `since` (30 days ago) to `until` (now)."""
+        if brand is not None:
+            self.flow(brand)
+        end = self._when(until)
+        with self._connection() as conn:
+            return figures.report(conn, end - timedelta(days=30) if since is None
+                                  else self._when(since), end, brand)
 
     def history(self, case_id: int) -> list[Event]:
         """Every event of a case, oldest first."""

@@ -13,6 +13,7 @@ from recovery.cli.demo import demo
 from recovery.cli.hours import hours
 from recovery.cli.notices import notices
 from recovery.cli.reply import lint, reply
+from recovery.cli.report import report
 from recovery.cli.spec import spec
 from recovery.cli.timers import tick, timers
 
@@ -28,6 +29,7 @@ app.command()(hours)
 app.command()(notices)
 app.command()(reply)
 app.command()(lint)
+app.command()(report)
 app.command()(tick)
 app.command()(timers)
 app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(spec)

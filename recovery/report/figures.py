@@ -1,0 +1,147 @@
+"""The care report's figures over the cases opened in a period, per brand and channel: volume,
+first response and resolution times (p50 / p90, business and calendar), SLA compliance per
+clock, findings and the top root causes, remedies by kind (goodwill apart), follow-up answers
+and the reopen rate.
+
+Read side: counts and sums are GROUP BY in the database; the times are one row per stopped
+clock (two a case at most), whose percentiles are taken here.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, and_, case, func, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from recovery.clock import as_utc
+from recovery.store.tables import cases, clocks, events, remedies
+
+TOP = 5
+"""Root causes listed per brand."""
+
+
+def percentile(values: list[float], share: float) -> float | None:
+    """The nearest-rank percentile of `values` (None when there are none)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, -(-int(share * 100) * len(ordered) // 100))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+def report(conn: Connection, since: datetime, until: datetime,
+           brand: str | None = None) -> dict[str, Any]:
+    """Every figure, keyed by brand, then channel where it applies; durations in seconds."""
+    chosen: list[ColumnElement[bool]] = [cases.c.opened_at >= since, cases.c.opened_at < until]
+    if brand is not None:
+        chosen.append(cases.c.brand == brand)
+    where = and_(*chosen)
+    found: dict[str, Any] = defaultdict(lambda: {"channels": defaultdict(dict)})
+    for row in conn.execute(select(cases.c.brand, cases.c.channel, func.count())
+                            .where(where).group_by(cases.c.brand, cases.c.channel)):
+        found[row[0]]["channels"][row[1]]["cases"] = int(row[2])
+    _times(conn, where, found)
+    _findings(conn, where, found)
+    _remedies(conn, where, found)
+    _follow_up(conn, where, found)
+    return {name: {**figures, "channels": dict(figures["channels"])}
+            for name, figures in sorted(found.items())}
+
+
+def _times(conn: Connection, where: ColumnElement[bool], found: dict[str, Any]) -> None:
+    """p50 / p90 of each clock's time when stopped, and its compliance."""
+    query = (select(cases.c.brand, cases.c.channel, clocks.c.name, clocks.c.business,
+                    clocks.c.consumed_us, clocks.c.started_at, clocks.c.stopped_at,
+                    clocks.c.breached_at)
+             .join(cases, cases.c.id == clocks.c.case_id).where(where))
+    times: dict[tuple[str, str, str], dict[str, list[float]]] = defaultdict(
+        lambda: {"business": [], "calendar": []})
+    compliance: dict[tuple[str, str, str], Counter[str]] = defaultdict(Counter)
+    business: dict[tuple[str, str, str], bool] = {}
+    for row in conn.execute(query):
+        key = (row.brand, row.channel, row.name)
+        business[key] = bool(row.business)
+        if row.breached_at is not None:
+            compliance[key]["breached"] += 1
+        elif row.stopped_at is None:
+            compliance[key]["running"] += 1
+        else:
+            compliance[key]["met"] += 1
+        if row.stopped_at is not None:
+            calendar = (as_utc(row.stopped_at) - as_utc(row.started_at)).total_seconds()
+            times[key]["calendar"].append(max(calendar, 0.0))
+            times[key]["business"].append(timedelta(microseconds=row.consumed_us)
+                                          .total_seconds())
+    for key, counted in compliance.items():
+        name, channel, clock = key
+        measured = times[key]
+        found[name]["channels"][channel][clock] = {
+            "business": business[key],
+            "p50": percentile(measured["business"], 0.5),
+            "p90": percentile(measured["business"], 0.9),
+            "calendar_p50": percentile(measured["calendar"], 0.5),
+            "calendar_p90": percentile(measured["calendar"], 0.9),
+            "met": counted["met"], "breached": counted["breached"],
+            "running": counted["running"]}
+
+
+def _findings(conn: Connection, where: ColumnElement[bool], found: dict[str, Any]) -> None:
+    """How many cases were founded, partly founded or unfounded, and the top root causes."""
+    for row in conn.execute(select(cases.c.brand, cases.c.finding, func.count())
+                            .where(where, cases.c.finding.is_not(None))
+                            .group_by(cases.c.brand, cases.c.finding)):
+        found[row[0]].setdefault("findings", {})[row[1]] = int(row[2])
+    causes: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for row in conn.execute(select(cases.c.brand, cases.c.root_cause, func.count().label("n"))
+                            .where(where, cases.c.root_cause.is_not(None))
+                            .group_by(cases.c.brand, cases.c.root_cause)
+                            .order_by(func.count().desc())):
+        causes[row[0]].append((row[1], int(row[2])))
+    for name, listed in causes.items():
+        found[name]["root_causes"] = [{"cause": cause, "cases": count}
+                                      for cause, count in listed[:TOP]]
+
+
+def _remedies(conn: Connection, where: ColumnElement[bool], found: dict[str, Any]) -> None:
+    """Remedies given (issued or redeemed) by kind: count and total per unit, goodwill apart."""
+    goodwill = case((remedies.c.goodwill.is_not(None), 1), else_=0)
+    query = (select(remedies.c.brand, remedies.c.kind, remedies.c.unit, goodwill,
+                    func.count(), func.sum(remedies.c.value))
+             .join(cases, cases.c.id == remedies.c.case_id)
+             .where(where, remedies.c.status.in_(("issued", "redeemed")))
+             .group_by(remedies.c.brand, remedies.c.kind, remedies.c.unit, goodwill))
+    for row in conn.execute(query):
+        side = "goodwill" if row[3] else "remedies"
+        total = Decimal(str(row[5] or 0)).quantize(Decimal("0.01"))
+        found[row[0]].setdefault(side, []).append(
+            {"kind": row[1], "unit": row[2], "count": int(row[4]), "total": str(total)})
+
+
+def _follow_up(conn: Connection, where: ColumnElement[bool], found: dict[str, Any]) -> None:
+    """Follow-ups asked and answered, the average score, low scores, and the reopen rate."""
+    score = events.c.payload["score"].as_integer()
+    low = case((events.c.payload["low"].as_boolean(), 1), else_=0)
+    query = (select(cases.c.brand, events.c.trigger, func.count(), func.avg(score),
+                    func.sum(low), func.count(func.distinct(events.c.case_id)))
+             .join(cases, cases.c.id == events.c.case_id)
+             .where(where, events.c.trigger.in_(("follow_up", "answer", "reopen", "resolve")))
+             .group_by(cases.c.brand, events.c.trigger))
+    counted: dict[str, dict[str, Any]] = defaultdict(dict)
+    for row in conn.execute(query):
+        counted[row[0]][row[1]] = row
+    for name, rows in counted.items():
+        asked = int(rows["follow_up"][2]) if "follow_up" in rows else 0
+        answer = rows.get("answer")
+        answered = int(answer[2]) if answer is not None else 0
+        resolved = int(rows["resolve"][5]) if "resolve" in rows else 0
+        reopened = int(rows["reopen"][5]) if "reopen" in rows else 0
+        found[name]["follow_up"] = {
+            "asked": asked, "answered": answered,
+            "response_rate": round(answered / asked, 3) if asked else None,
+            "average_score": round(float(answer[3]), 2) if answer is not None else None,
+            "low_scores": int(answer[4] or 0) if answer is not None else 0,
+            "reopen_rate": round(reopened / resolved, 3) if resolved else None}
