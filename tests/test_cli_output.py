@@ -86,8 +86,8 @@ def test_a_failing_spec_reads_as_its_step_and_one_line(tmp_path: Path) -> None:
     assert result.exit_code == 1
     out = result.stdout
     assert "4 scenario(s): 1 passed, 3 failed, 0 skipped" in out, out
-    assert "  ✓ The README's time  (line 2)\n" in out
-    assert "  ✗ A time nobody can read  (line 8)\n" in out
+    assert "  ✓ The README's time  [bistro]  (line 2)\n" in out
+    assert "  ✗ A time nobody can read  [bistro]  (line 8)\n" in out
     assert ":10: And it is tomorrow morning\n      'tomorrow morning' is not a time; write it " \
            "like 2026-12-01 10:00 (brand time)\n" in out
     assert ":16: Then the first response clock is due at 2026-12-01 10:30\n      due at " \

@@ -10,6 +10,7 @@ import typer
 from recovery.cli import audit, case, db, flow, remedy
 from recovery.cli.common import Group, Settings, parse_time
 from recovery.cli.demo import demo
+from recovery.cli.handbook import handbook
 from recovery.cli.hours import hours
 from recovery.cli.notices import notices
 from recovery.cli.reply import lint, reply
@@ -33,6 +34,8 @@ app.command()(report)
 app.command()(tick)
 app.command()(timers)
 app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(spec)
+app.command(context_settings={"allow_extra_args": True,
+                              "ignore_unknown_options": True})(handbook)
 
 
 @app.callback()

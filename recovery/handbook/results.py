@@ -24,6 +24,10 @@ class Outcome:
     scenario: str
     line: int
     brand: str | None
+    steps: list[str] = field(default_factory=list)
+    """The scenario as written: `Given the brand "bistro"`, … (with any table's rows)."""
+    description: str = ""
+    """The feature's description."""
     result: str = "passed"
     said: list[str] = field(default_factory=list)
 
@@ -53,9 +57,16 @@ class SpecReport:
                 continue
             params = getattr(item, "callspec", None)
             brand = params.params.get("recovery_brand") if params is not None else None
+            steps = []
+            for step in template.steps:
+                steps.append(f"{step.keyword} {step.name}")
+                table = getattr(step, "datatable", None)
+                steps += [" | ".join(cell.value for cell in row.cells)
+                          for row in (table.rows if table is not None else [])]
             self.outcomes[item.nodeid] = Outcome(
                 template.feature.name, template.feature.rel_filename, template.name,
-                template.line_number, brand)
+                template.line_number, brand or _named_brand(steps), steps,
+                (template.feature.description or "").strip())
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         """A feature file that could not be read is said, not lost."""
@@ -100,6 +111,15 @@ class SpecReport:
         out.print(Text(f"\n{len(self.outcomes)} scenario(s): {counts['passed']} passed, "
                        f"{counts['failed']} failed, {counts['skipped']} skipped",
                        style="bold red" if counts["failed"] or self.errors else "bold green"))
+
+
+def _named_brand(steps: list[str]) -> str | None:
+    """The brand a scenario names in its steps (`Given the brand "bistro"`), if any."""
+    for step in steps:
+        _keyword, _, rest = step.partition(" ")
+        if rest.startswith('the brand "'):
+            return rest.split('"')[1]
+    return None
 
 
 def _first(text: Any) -> str:

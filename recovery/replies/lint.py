@@ -8,7 +8,7 @@ rules, the reply's subject, the recent replies (`CopyIndex`) and the spell check
 | code | severity | when |
 |---|---|---|
 | blame | blocking | denying or shifting blame: "not our fault", "problém je u přepravce" … |
-| personal-data | blocking | the customer's phone, e-mail, order number or IBAN in a public reply |
+| personal-data | blocking | the customer's phone, e-mail, order, IBAN, card, address or full name |
 | too-long | blocking | over the channel's length limit (280 on Twitter) |
 | hollow | warning | a promise with nothing to hold the team to: "Váš dotaz ověříme a ozveme se" … |
 | redirect-only | warning | only a hotline, an address or a link, no solution |

@@ -1,0 +1,58 @@
+"""The handbook: each brand's policy beside the scenarios that prove it, as one self-contained
+HTML page and a Markdown copy; a failing scenario shows its step and line, and the exit code
+says so."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from recovery.cli import app
+
+from .conftest import WORKFLOWS
+
+PASSING = ('Feature: Acknowledge first\n  Answer in public before anything else.\n\n'
+           '  Scenario: Cold soup is acknowledged\n    Given the brand under test\n'
+           '    And a complaint from "@jana": "Cold soup"\n    When "eva" fires "acknowledge"\n'
+           '    Then the case is "acknowledged"\n')
+
+
+def _handbook(tmp_path: Path, *features: str) -> tuple[int, str, str]:
+    folder = tmp_path / "features"
+    folder.mkdir()
+    for index, text in enumerate(features):
+        (folder / f"f{index}.feature").write_text(text)
+    result = CliRunner().invoke(app, ["--workflows", str(WORKFLOWS), "handbook", str(folder),
+                                      "--out", str(tmp_path / "book"), "-q"])
+    page = (tmp_path / "book" / "index.html").read_text()
+    copy = (tmp_path / "book" / "handbook.md").read_text()
+    return result.exit_code, page, copy
+
+
+def test_the_handbook_shows_every_brand_and_scenario(tmp_path: Path) -> None:
+    code, page, copy = _handbook(tmp_path, PASSING)
+    assert code == 0
+    for name in ("Rekola Bikes (bikeshare)", "Bistro Na Rohu (bistro)", "Domov e-shop (eshop)"):
+        assert f"<h2>{name}</h2>" in page and f"## {name}" in copy
+    assert page.count("✓ Cold soup is acknowledged") == 3  # once per brand under test
+    assert "Answer in public before anything else." in page
+    assert "Given the brand under test" in page
+    assert "<h3>Reply rules the linter enforces</h3>" in page and "personal-data" in page
+    assert "```mermaid\nstateDiagram-v2" in copy
+    assert not re.search(r"""(?:src|href)=["']?(?:https?:)?//""", page)  # nothing fetched
+    if shutil.which("dot"):
+        assert page.count("<svg") == 3
+
+
+def test_a_failing_scenario_shows_its_step_and_line(tmp_path: Path) -> None:
+    failing = PASSING.replace('is "acknowledged"', 'is "closed"').replace(
+        "Given the brand under test", 'Given the brand "bistro"')
+    code, page, copy = _handbook(tmp_path, PASSING, failing)
+    assert code == 1
+    assert "✗ Cold soup is acknowledged [bistro] (line 4)" in copy
+    assert 'f1.feature:8: Then the case is &quot;closed&quot;' in page
+    assert "the case is &#x27;acknowledged&#x27;, not &#x27;closed&#x27;" in page
+    assert "| bistro | 1 | 1 | 0 |" in copy
