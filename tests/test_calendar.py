@@ -316,3 +316,11 @@ def test_a_span_ending_in_the_spring_forward_gap_counts_each_minute_once() -> No
     assert calendar.elapsed(day, day + timedelta(days=1)) == timedelta(hours=1, minutes=1)
     assert reference_elapsed(calendar, day, day + timedelta(days=1)) == timedelta(hours=1,
                                                                                   minutes=1)
+
+
+def test_a_span_inside_the_spring_forward_gap_loses_no_minute_of_the_next() -> None:
+    # Sundays 02:01-02:02 (a time that never happens on 29 March 2026) and 03:00-04:58: the
+    # morning counts 118 minutes, 01:00-02:58 UTC (found by hypothesis)
+    calendar = Calendar("Europe/Prague", {6: [(0, 1), (121, 122), (180, 298)]})
+    day = datetime(2026, 3, 29, tzinfo=UTC)
+    assert calendar.elapsed(day, day + timedelta(days=1)) == timedelta(minutes=118)

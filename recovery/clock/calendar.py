@@ -269,21 +269,24 @@ class Calendar:
 
     def _lay_out(self, year: int) -> _Year:
         low, high = _year_start(year), _year_start(year + 1)
-        starts: list[int] = []
-        ends: list[int] = []
+        spans: list[tuple[int, int]] = []
         day = date(year - 1, 12, 30)
         while day <= date(year + 1, 1, 2):
-            for local_start, local_end in self.hours_on(day):
-                start = max(_us(local_start), low, ends[-1] if ends else low)
-                end = min(_us(local_end), high)
-                if end <= start:
-                    continue
-                if ends and ends[-1] == start:
-                    ends[-1] = end
-                else:
-                    starts.append(start)
-                    ends.append(end)
+            spans += [(max(_us(opens), low), min(_us(closes), high))
+                      for opens, closes in self.hours_on(day)]
             day += timedelta(days=1)
+        starts: list[int] = []
+        ends: list[int] = []
+        # sorted and merged in UTC: a span written in a spring-forward gap (02:01 that never
+        # was) reads as an instant inside the next span, and counts each minute once
+        for start, end in sorted(spans):
+            if end <= start or (ends and end <= ends[-1]):
+                continue
+            if ends and start <= ends[-1]:
+                ends[-1] = end
+            else:
+                starts.append(start)
+                ends.append(end)
         before, upto, total = [], [], 0
         for start, end in zip(starts, ends, strict=True):
             before.append(total)
