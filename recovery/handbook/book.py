@@ -14,7 +14,7 @@ from pathlib import Path
 from recovery.clock import format_duration
 from recovery.errors import NotFound
 from recovery.flows import Flow
-from recovery.handbook.diagram import mermaid, svg
+from recovery.handbook.diagram import marks, mermaid, svg
 from recovery.handbook.results import MARKS, Outcome
 
 
@@ -46,7 +46,7 @@ def brand_section(flow: Flow, today: date, rules: list[list[str]]) -> Section:
         section.picture = None  # no Graphviz here: the HTML shows the Mermaid text
     decl = settings.flow
     section.tables.append(("States", ["state", "", "description"], [
-        [name, ", ".join(_marks(flow, name)), state.description]
+        [name, ", ".join(marks(flow, name)), state.description]
         for name, state in decl.states.items()]))
     people = ", ".join(f"{name} ({role})" for name, role in settings.people.items())
     section.tables.append(("Triggers", ["trigger", "moves", "guards", "records", "description"], [
@@ -186,18 +186,6 @@ def write(folder: Path, title: str, summary: list[list[str]],
     html_file.write_text(page(title, summary, sections), encoding="utf-8")
     md_file.write_text(markdown(title, summary, sections), encoding="utf-8")
     return html_file, md_file
-
-
-def _marks(flow: Flow, state: str) -> list[str]:
-    decl = flow.settings.flow.states[state]
-    marks = ["initial"] if state == flow.initial else []
-    if decl.terminal:
-        marks.append("terminal")
-    elif decl.resolution != "running":
-        marks.append(f"resolution clock {decl.resolution}")
-    if decl.private:
-        marks.append("private")
-    return marks
 
 
 def _templates(flow: Flow, language: str) -> list[str]:

@@ -55,14 +55,18 @@ def arrows(flow: Flow) -> Iterator[Arrow]:
                     f"{format_duration(follow.close_after)}", True)
 
 
-def _marks(flow: Flow, state: str) -> list[str]:
+def marks(flow: Flow, state: str) -> list[str]:
+    """What sets a state apart: initial, terminal, the resolution clock paused or stopped
+    there, a private conversation."""
     decl = flow.settings.flow.states[state]
-    marks = ["initial"] if state == flow.initial else []
+    found = ["initial"] if state == flow.initial else []
     if decl.terminal:
-        marks.append("terminal")
+        found.append("terminal")
     elif decl.resolution != "running":
-        marks.append(f"resolution clock {decl.resolution}")
-    return marks
+        found.append(f"resolution clock {decl.resolution}")
+    if decl.private:
+        found.append("private")
+    return found
 
 
 def mermaid(flow: Flow) -> str:
@@ -70,9 +74,9 @@ def mermaid(flow: Flow) -> str:
     dashed transitions)."""
     lines = ["stateDiagram-v2", f"    [*] --> {flow.initial}"]
     for state in flow.settings.flow.states:
-        marks = _marks(flow, state)
-        if marks:
-            lines.append(f'    state "{state} ({", ".join(marks)})" as {state}')
+        shown = marks(flow, state)
+        if shown:
+            lines.append(f'    state "{state} ({", ".join(shown)})" as {state}')
     for arrow in arrows(flow):
         label = ("⏱ " if arrow.timer else "") + arrow.label
         lines.append(f"    {arrow.source} --> {arrow.dest} : {_mermaid_text(label)}")
@@ -89,14 +93,14 @@ def dot(flow: Flow) -> str:
              '    edge [fontname="Helvetica", fontsize=10];',
              f"    label={_quoted(flow.name)}; labelloc=t;"]
     for state in flow.settings.flow.states:
-        marks = _marks(flow, state)
+        shown = marks(flow, state)
         style = ["rounded"]
-        if "initial" in marks:
+        if "initial" in shown:
             style.append("bold")
         if flow.settings.flow.states[state].resolution == "paused":
             style.append("dashed")
-        shape = "doubleoctagon" if "terminal" in marks else "box"
-        label = state + (f"\\n({', '.join(marks)})" if marks else "")
+        shape = "doubleoctagon" if "terminal" in shown else "box"
+        label = state + (f"\\n({', '.join(shown)})" if shown else "")
         lines.append(f"    {_quoted(state)} [label={_quoted(label, escaped=True)}, "
                      f"shape={shape}, style={_quoted(','.join(style))}];")
     for arrow in arrows(flow):
