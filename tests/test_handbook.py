@@ -42,6 +42,10 @@ def test_the_handbook_shows_every_brand_and_scenario(tmp_path: Path) -> None:
     assert "Given the brand under test" in page
     assert "<h3>Reply rules the linter enforces</h3>" in page and "personal-data" in page
     assert "```mermaid\nstateDiagram-v2" in copy
+    # a step naming a trigger or a state links to that brand's rule
+    assert '<tr id="eshop-acknowledge">' in page and '<tr id="eshop-acknowledged">' in page
+    assert '<a href="#eshop-acknowledge">&quot;acknowledge&quot;</a>' in page
+    assert '<a href="#bistro-acknowledged">&quot;acknowledged&quot;</a>' in page
     assert not re.search(r"""(?:src|href)=["']?(?:https?:)?//""", page)  # nothing fetched
     if shutil.which("dot"):
         assert page.count("<svg") == 3
@@ -53,6 +57,7 @@ def test_a_failing_scenario_shows_its_step_and_line(tmp_path: Path) -> None:
     code, page, copy = _handbook(tmp_path, PASSING, failing)
     assert code == 1
     assert "✗ Cold soup is acknowledged [bistro] (line 4)" in copy
-    assert 'f1.feature:8: Then the case is &quot;closed&quot;' in page
+    assert ('f1.feature:8: Then the case is <a href="#bistro-closed">&quot;closed&quot;</a>'
+            in page)
     assert "the case is &#x27;acknowledged&#x27;, not &#x27;closed&#x27;" in page
     assert "| bistro | 1 | 1 | 0 |" in copy

@@ -6,6 +6,7 @@ pictures inline, nothing fetched) and a Markdown copy for a code forge.
 from __future__ import annotations
 
 import html
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -29,12 +30,16 @@ class Section:
     """The flow drawn as SVG (by Graphviz), for the HTML page."""
     diagram: str = ""
     """The flow as Mermaid text, for the Markdown copy (and the HTML page without Graphviz)."""
+    brand: str | None = None
+    """The brand a policy section is about: its states, triggers and channels get anchors."""
+    brands: list[str | None] = field(default_factory=list)
+    """For a feature's lines, the brand each was run for (a step links to that brand's rules)."""
 
 
 def brand_section(flow: Flow, today: date, rules: list[list[str]]) -> Section:
     """A brand's policy: its flow, hours, SLA targets, remedies, follow-up, voice and rules."""
     settings = flow.settings
-    section = Section(f"{settings.name} ({flow.brand})")
+    section = Section(f"{settings.name} ({flow.brand})", brand=flow.brand)
     section.lines.append(f"Time zone {settings.timezone} · languages "
                          f"{', '.join(settings.languages)} · voice {settings.voice}"
                          + (f" · direct line {settings.direct_line}" if settings.direct_line
@@ -111,9 +116,11 @@ def feature_sections(outcomes: list[Outcome]) -> list[Section]:
                 section.lines.append(outcome.description)
         mark = MARKS[outcome.result][0]
         brand = f" [{outcome.brand}]" if outcome.brand else ""
-        section.lines.append(f"{mark} {outcome.scenario}{brand} (line {outcome.line})")
-        section.lines += [f"    {step}" for step in outcome.steps]
-        section.lines += [f"    → {said}" for said in outcome.said]
+        lines = [f"{mark} {outcome.scenario}{brand} (line {outcome.line})",
+                 *(f"    {step}" for step in outcome.steps),
+                 *(f"    → {said}" for said in outcome.said)]
+        section.lines += lines
+        section.brands += [outcome.brand] * len(lines)
     return list(sections.values())
 
 
@@ -152,20 +159,26 @@ def page(title: str, summary: list[list[str]], sections: list[Section]) -> str:
     """The handbook as one self-contained HTML page: styles and pictures inline."""
     body = [f"<h1>{_e(title)}</h1>",
             _html_table(["brand", "passed", "failed", "skipped"], summary)]
+    rules = {section.brand: {row[0] for _name, _columns, rows in section.tables[:LINKED]
+                             for row in rows} for section in sections if section.brand}
     for section in sections:
-        body.append(f"<section><h2>{_e(section.title)}</h2>")
-        for line in section.lines:
+        anchor = f' id="{_e(section.brand)}"' if section.brand else ""
+        body.append(f"<section{anchor}><h2>{_e(section.title)}</h2>")
+        for index, line in enumerate(section.lines):
             css = {"✓": "pass", "✗": "fail", "-": "skip"}.get(line[:1], "")
+            brand = section.brands[index] if index < len(section.brands) else None
             if line.startswith("    "):
-                body.append(f'<div class="step">{_e(line.strip())}</div>')
+                linked = _linked(line.strip(), brand, rules.get(brand or "", set()))
+                body.append(f'<div class="step">{linked}</div>')
             else:
                 body.append(f'<p class="{css}">{_e(line)}</p>')
         if section.picture:
             body.append(f'<figure>{_svg_only(section.picture)}</figure>')
         elif section.diagram:
             body.append(f"<pre>{_e(section.diagram)}</pre>")
-        for name, columns, rows in section.tables:
-            body.append(f"<h3>{_e(name)}</h3>{_html_table(columns, rows)}")
+        for position, (name, columns, rows) in enumerate(section.tables):
+            ids = section.brand if section.brand and position < LINKED else None
+            body.append(f"<h3>{_e(name)}</h3>{_html_table(columns, rows, ids)}")
         body.append("</section>")
     style = ("body{font-family:system-ui,sans-serif;max-width:70rem;margin:2rem auto;"
              "padding:0 1rem;color:#222}table{border-collapse:collapse;margin:.5rem 0}"
@@ -197,6 +210,23 @@ def _templates(flow: Flow, language: str) -> list[str]:
     return sorted(names)
 
 
+LINKED = 2
+"""The first tables of a brand's section (states, triggers) whose rows a scenario's step
+links to when it names one in quotes: `When "eva" fires "resolve"`."""
+
+
+def _linked(step: str, brand: str | None, names: set[str]) -> str:
+    """A step, escaped, with each quoted name of the brand's states or triggers a link."""
+    parts = []
+    for piece in re.split(r'("[^"]*")', step):
+        name = piece[1:-1] if len(piece) > 1 and piece[0] == piece[-1] == '"' else None
+        if brand and name in names:
+            parts.append(f'<a href="#{_e(brand)}-{_e(name)}">{_e(piece)}</a>')
+        else:
+            parts.append(_e(piece))
+    return "".join(parts)
+
+
 def _e(text: str) -> str:
     return html.escape(text, quote=True)
 
@@ -215,8 +245,9 @@ def _md_table(columns: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def _html_table(columns: list[str], rows: list[list[str]]) -> str:
+def _html_table(columns: list[str], rows: list[list[str]], ids: str | None = None) -> str:
     head = "".join(f"<th>{_e(column)}</th>" for column in columns)
-    body = "".join("<tr>" + "".join(f"<td>{_e(str(item))}</td>" for item in row) + "</tr>"
+    body = "".join((f'<tr id="{_e(ids)}-{_e(str(row[0]))}">' if ids else "<tr>")
+                   + "".join(f"<td>{_e(str(item))}</td>" for item in row) + "</tr>"
                    for row in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
