@@ -23,19 +23,12 @@ def handbook(ctx: typer.Context,
     beside every scenario and how it ran. Exit 0 when every scenario passed."""
     from importlib import import_module
 
-    import pytest  # imported here: only this command and `spec` need the test runner
-
     from recovery.flows import validate_flows
     from recovery.handbook.book import brand_section, counts, feature_sections, rules_table, write
-    from recovery.handbook.results import SpecReport
+    from recovery.handbook.results import run  # here: only this command and `spec` need pytest
 
     workflows = settings(ctx).workflows
-    report = SpecReport()
-    args = [str(path) for path in (paths or [Path("features")])]
-    args += ["--recovery-specs", "--workflows", str(workflows), "-p", "no:cacheprovider"]
-    for name in brand or []:
-        args += ["--brand", name]
-    code = int(pytest.main([*args, *ctx.args], plugins=[report]))
+    code, report = run(paths or [Path("features")], workflows, brand or [], ctx.args)
     flows, _problems = validate_flows(workflows)
     chosen = [flow for name, flow in sorted(flows.items())
               if not flow.settings.abstract and (not brand or name in brand)]

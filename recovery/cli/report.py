@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated, Any
 
 import typer
@@ -69,8 +70,4 @@ def _brand(name: str, figures: dict[str, Any]) -> None:
 
 
 def _time(seconds: float | None) -> str:
-    if seconds is None:
-        return "-"
-    from datetime import timedelta
-
-    return format_duration(timedelta(seconds=seconds)) or "0m"
+    return "-" if seconds is None else format_duration(timedelta(seconds=seconds)) or "0m"

@@ -18,13 +18,8 @@ def spec(ctx: typer.Context,
          = None) -> None:
     """Run .feature files with the shipped step library and print each feature's scenarios
     with a mark, a failing step with its file and line; extra arguments go to pytest."""
-    import pytest  # imported here: only this command needs the test runner
+    from recovery.handbook.results import run  # here: only this command needs pytest
 
-    from recovery.handbook.results import SpecReport
-
-    args = [str(path) for path in (paths or [Path("features")])]
-    args += ["--recovery-specs", "--workflows", str(settings(ctx).workflows),
-             "-p", "no:cacheprovider"]
-    for name in brand or []:
-        args += ["--brand", name]
-    raise typer.Exit(int(pytest.main([*args, *ctx.args], plugins=[SpecReport()])))
+    code, _report = run(paths or [Path("features")], settings(ctx).workflows, brand or [],
+                        ctx.args)
+    raise typer.Exit(code)

@@ -60,15 +60,17 @@ def timers(ctx: typer.Context,
         emit_json([timer.as_dict() for timer in found])
         return
     title = "failed" if failed else "pending"
+    zones = _zones(engine, found)
     out.print(table(f"{len(found)} {title} timer(s) (in each brand's time)",
                     ["case", "trigger", "due", "attempts", "next try", "last error"],
-                    [[t.case_id, _name(t), stamp(t.due_at, _zone(engine, t.case_id)),
-                      t.attempts or "", stamp(t.retry_at, _zone(engine, t.case_id))
+                    [[t.case_id, _name(t), stamp(t.due_at, zones[t.case_id]),
+                      t.attempts or "", stamp(t.retry_at, zones[t.case_id])
                       if t.retry_at else "", t.last_error or ""] for t in found]))
 
 
 def _rows(engine: Engine, fired: list[Timer]) -> list[list[object]]:
-    return [[t.case_id, _name(t), stamp(t.due_at, _zone(engine, t.case_id)), t.outcome]
+    zones = _zones(engine, fired)
+    return [[t.case_id, _name(t), stamp(t.due_at, zones[t.case_id]), t.outcome]
             for t in fired]
 
 
@@ -76,9 +78,11 @@ def _name(timer: Timer) -> str:
     return f"{timer.clock}.{timer.trigger}" if timer.clock else timer.trigger
 
 
-def _zone(engine: Engine, case_id: int) -> str:
-    """The zone of the case's brand; UTC when its flow no longer loads (nothing that can fail
-    comes after the tick committed)."""
-    brand = engine.case(case_id).brand
-    flow = engine.flows.get(brand)
-    return flow.settings.timezone if flow is not None else "UTC"
+def _zones(engine: Engine, timers: list[Timer]) -> dict[int, str]:
+    """The zone of each timer's case's brand, each case read once; UTC where its flow no
+    longer loads (nothing that can fail comes after the tick committed)."""
+    found = {}
+    for case_id in {timer.case_id for timer in timers}:
+        flow = engine.flows.get(engine.case(case_id).brand)
+        found[case_id] = flow.settings.timezone if flow is not None else "UTC"
+    return found

@@ -5,6 +5,7 @@ went wrong, and the counts."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -111,6 +112,19 @@ class SpecReport:
         out.print(Text(f"\n{len(self.outcomes)} scenario(s): {counts['passed']} passed, "
                        f"{counts['failed']} failed, {counts['skipped']} skipped",
                        style="bold red" if counts["failed"] or self.errors else "bold green"))
+
+
+def run(paths: list[Path], workflows: Path, brands: list[str],
+        extra: list[str]) -> tuple[int, SpecReport]:
+    """Run the scenarios of `paths` against the flows in `workflows` (the brand under test
+    being each of `brands`, or every brand), printing them by feature; pytest's exit code and
+    what each scenario did. `extra` goes to pytest as it is."""
+    args = [str(path) for path in paths]
+    args += ["--recovery-specs", "--workflows", str(workflows), "-p", "no:cacheprovider"]
+    for name in brands:
+        args += ["--brand", name]
+    report = SpecReport()
+    return int(pytest.main([*args, *extra], plugins=[report])), report
 
 
 def _named_brand(steps: list[str]) -> str | None:

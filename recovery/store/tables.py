@@ -88,7 +88,8 @@ class EventRow(SQLModel, table=True):
     note: str | None = None
     payload: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     content_hash: str | None = Field(default=None, max_length=64,
-                                     description="SHA-256 of what the event says (chain.py)")
+                                     description="SHA-256 of what the event said, kept when a "
+                                     "redaction blanks it (else recomputed, chain.py)")
     chain_hash: str | None = Field(default=None, max_length=64,
                                    description="SHA-256 over the previous event's chain hash "
                                    "and this one's content hash")
