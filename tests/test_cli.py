@@ -139,6 +139,25 @@ def test_a_brand_owner_runs_a_feature_file_with_one_command(tmp_path: Path) -> N
     assert CliRunner().invoke(app, [*base, str(failing), "-q"]).exit_code == 1
 
 
+def test_spec_with_only_pytest_options_runs_the_policy_scenarios(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Options alone (`-q`, `-k cold`) still run ./features and each brand's own, never
+    pytest's own test paths; a scenario `-k` leaves out is not reported."""
+    workflows = tmp_path / "workflows"
+    shutil.copytree(WORKFLOWS, workflows)
+    (workflows / "bistro" / "features").mkdir()
+    (workflows / "bistro" / "features" / "own.feature").write_text(
+        'Feature: Own\n  Scenario: A warm soup is acknowledged\n    Given the brand "bistro"\n'
+        '    And a complaint from "@jana": "Cold soup"\n    When "eva" fires "acknowledge"\n'
+        '    Then the case is "acknowledged"\n')
+    monkeypatch.chdir(tmp_path)  # no ./features here: only the brand's own
+    (tmp_path / "features").mkdir()
+    result = CliRunner().invoke(app, ["--workflows", str(workflows), "spec", "-k", "warm"])
+    assert result.exit_code == 0, result.output
+    assert result.output.rstrip().endswith("1 scenario(s): 1 passed, 0 failed, 0 skipped")
+    assert "(workflows/bistro/features/own.feature)" in result.output
+
+
 def test_an_agent_previews_then_sends_a_template_reply(run) -> None:  # type: ignore[no-untyped-def]
     now = ("--now", "2026-12-01T10:00")
     run(*now, "case", "open", "bistro", "--channel", "facebook", "--author", "@jana",

@@ -12,7 +12,8 @@ from recovery.cli.common import out, settings
 
 def handbook(ctx: typer.Context,
              paths: Annotated[list[Path] | None, typer.Argument(
-                 help="Feature files or folders; default ./features.")] = None,
+                 help="Feature files or folders; default ./features and each brand's own "
+                      "workflows/BRAND/features.")] = None,
              brand: Annotated[list[str] | None, typer.Option(
                  help="Only this brand (repeatable).")] = None,
              out_dir: Annotated[Path, typer.Option(
@@ -28,7 +29,7 @@ def handbook(ctx: typer.Context,
     from recovery.handbook.results import run  # here: only this command and `spec` need pytest
 
     workflows = settings(ctx).workflows
-    code, report = run(paths or [Path("features")], workflows, brand or [], ctx.args)
+    code, report = run(paths or [], workflows, brand or [], ctx.args)
     flows, _problems = validate_flows(workflows)
     chosen = [flow for name, flow in sorted(flows.items())
               if not flow.settings.abstract and (not brand or name in brand)]

@@ -12,7 +12,8 @@ from recovery.cli.common import settings
 
 def spec(ctx: typer.Context,
          paths: Annotated[list[Path] | None, typer.Argument(
-             help="Feature files or folders; default ./features.")] = None,
+             help="Feature files or folders; default ./features and each brand's own "
+                  "workflows/BRAND/features.")] = None,
          brand: Annotated[list[str] | None, typer.Option(
              help="Run 'the brand under test' scenarios for this brand only (repeatable).")]
          = None) -> None:
@@ -20,6 +21,6 @@ def spec(ctx: typer.Context,
     with a mark, a failing step with its file and line; extra arguments go to pytest."""
     from recovery.handbook.results import run  # here: only this command needs pytest
 
-    code, _report = run(paths or [Path("features")], settings(ctx).workflows, brand or [],
+    code, _report = run(paths or [], settings(ctx).workflows, brand or [],
                         ctx.args)
     raise typer.Exit(code)

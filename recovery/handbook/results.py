@@ -29,8 +29,9 @@ class Outcome:
     """The scenario as written: `Given the brand "bistro"`, … (with any table's rows)."""
     description: str = ""
     """The feature's description."""
-    result: str = "passed"
-    said: list[str] = field(default_factory=list)
+    result: str = "skipped"
+    """passed, failed or skipped; until it runs, `skipped` and said "not run"."""
+    said: list[str] = field(default_factory=lambda: ["not run"])
 
 
 class SpecReport:
@@ -65,9 +66,14 @@ class SpecReport:
                 steps += [" | ".join(cell.value for cell in row.cells)
                           for row in (table.rows if table is not None else [])]
             self.outcomes[item.nodeid] = Outcome(
-                template.feature.name, template.feature.rel_filename, template.name,
+                template.feature.name, where(template.feature), template.name,
                 template.line_number, brand or _named_brand(steps), steps,
                 (template.feature.description or "").strip())
+
+    def pytest_deselected(self, items: list[pytest.Item]) -> None:
+        """A scenario left out (`-k`, `-m`) is not reported at all."""
+        for item in items:
+            self.outcomes.pop(item.nodeid, None)
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         """A feature file that could not be read is said, not lost."""
@@ -85,6 +91,8 @@ class SpecReport:
                             if line.strip()][:2] if report.longreprtext else []
             if len(outcome.said) == 2 and not outcome.said[0].startswith(outcome.file):
                 outcome.said = [_first(report.longreprtext)]
+        elif report.passed and report.when == "call":
+            outcome.result, outcome.said = "passed", []
         elif report.skipped and report.when in ("setup", "call"):
             outcome.result = "skipped"
             reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else ""
@@ -116,15 +124,37 @@ class SpecReport:
 
 def run(paths: list[Path], workflows: Path, brands: list[str],
         extra: list[str]) -> tuple[int, SpecReport]:
-    """Run the scenarios of `paths` against the flows in `workflows` (the brand under test
-    being each of `brands`, or every brand), printing them by feature; pytest's exit code and
-    what each scenario did. `extra` goes to pytest as it is."""
-    args = [str(path) for path in paths]
+    """Run the scenarios of `paths` (by default: `./features` and each brand's own) against
+    the flows in `workflows` (the brand under test being each of `brands`, or every brand),
+    printing them by feature; pytest's exit code and what each scenario did. `extra` goes to
+    pytest as it is, and so does every word of `paths` from the first that is an option (so
+    pytest never falls back to its own test paths)."""
+    words = [str(path) for path in paths]  # click hands `-k cold` to the paths: split them
+    first = next((index for index, word in enumerate(words) if word.startswith("-")),
+                 len(words))
+    named, extra = [Path(word) for word in words[:first]], [*words[first:], *extra]
+    args = [str(path) for path in named or default_paths(workflows, brands)]
     args += ["--recovery-specs", "--workflows", str(workflows), "-p", "no:cacheprovider"]
     for name in brands:
         args += ["--brand", name]
     report = SpecReport()
     return int(pytest.main([*args, *extra], plugins=[report])), report
+
+
+def default_paths(workflows: Path, brands: list[str]) -> list[Path]:
+    """The policy scenarios run when none are named: the project's `./features` and each
+    brand's own `workflows/<brand>/features/` where it has one (of the `brands` named, or of
+    every brand)."""
+    own = sorted(folder for folder in workflows.glob("*/features") if folder.is_dir()
+                 and (not brands or folder.parent.name in brands))
+    return [Path("features"), *own]
+
+
+def where(feature: Any) -> str:
+    """A feature file's path as a reader finds it: from the working folder when it is under
+    it (`features/x.feature`, `workflows/bistro/features/y.feature`), else whole."""
+    path = Path(feature.filename).resolve()
+    return str(path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path)
 
 
 def _named_brand(steps: list[str]) -> str | None:

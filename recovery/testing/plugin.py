@@ -19,6 +19,7 @@ from pytest_bdd.scenario import scenario_wrapper_template_registry
 
 from recovery.errors import RecoveryError
 from recovery.flows import validate_flows
+from recovery.handbook.results import where
 
 pytest_plugins = ["recovery.testing.steps", "recovery.testing.time_steps",
                   "recovery.testing.reply_steps", "recovery.testing.remedy_steps",
@@ -90,7 +91,7 @@ _READABLE = (AssertionError, SpecError, RecoveryError, StepDefinitionNotFoundErr
 
 
 def _remember(request: pytest.FixtureRequest, feature: Any, step: Any) -> None:
-    request.node.stash[_FAILED_STEP] = (f"{feature.rel_filename}:{step.line_number}: "
+    request.node.stash[_FAILED_STEP] = (f"{where(feature)}:{step.line_number}: "
                                         f"{step.keyword} {step.name}")
 
 
