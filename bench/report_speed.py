@@ -2,7 +2,8 @@
 the same cases in the same run.
 
 Cases are written straight into the tables (opened, acknowledged and resolved at known
-times, with their two clocks and events) so that 100,000 of them take seconds to set up.
+times, with their two clocks and a public reply each, a third of them with a warning and one
+in fifty sent over a blocking finding) so that 100,000 of them take seconds to set up.
 
     python bench/report_speed.py [--cases 100000]
 """
@@ -20,7 +21,7 @@ from sqlalchemy import Engine as SAEngine
 from sqlalchemy import create_engine, func, insert, select
 
 from recovery import Engine
-from recovery.store.tables import cases, clocks
+from recovery.store.tables import cases, clocks, events
 
 WORKFLOWS = Path(__file__).resolve().parent.parent / "workflows"
 START = datetime(2026, 11, 1, tzinfo=UTC)
@@ -29,7 +30,7 @@ START = datetime(2026, 11, 1, tzinfo=UTC)
 def fill(db: SAEngine, count: int) -> None:
     """`count` bistro and eshop cases with their clocks, written in bulk."""
     rng = random.Random(1)
-    rows, times = [], []
+    rows, times, replies = [], [], []
     for n in range(count):
         opened = START + timedelta(minutes=n)
         brand, channel = (("bistro", "instagram"), ("eshop", "facebook"))[n % 2]
@@ -37,6 +38,15 @@ def fill(db: SAEngine, count: int) -> None:
                      "text": "Cold soup", "state": "resolved", "version": 4,
                      "priority": "normal", "opened_at": opened, "updated_at": opened,
                      "finding": "founded", "root_cause": f"cause {n % 7}"})
+        findings = ([{"code": "hollow", "severity": "warning", "message": "…"}]
+                    if n % 3 == 0 else [])
+        if n % 50 == 0:
+            findings.append({"code": "blame", "severity": "blocking", "message": "…"})
+        replies.append({"case_id": n + 1, "seq": 2, "at": opened + timedelta(minutes=5),
+                        "by": "eva", "trigger": "reply", "source": "new", "dest": "new",
+                        "payload": {"text": "Sorry about the soup.", "public": True,
+                                    "findings": findings,
+                                    "override": "the chef asked" if n % 50 == 0 else None}})
         for name, target in (("first_response", 3600), ("resolution", 86400)):
             spent = rng.randint(60, target * 2)
             times.append({"case_id": n + 1, "name": name, "business": True,
@@ -48,6 +58,7 @@ def fill(db: SAEngine, count: int) -> None:
     with db.begin() as conn:
         conn.execute(insert(cases), rows)
         conn.execute(insert(clocks), times)
+        conn.execute(insert(events), replies)
 
 
 def main() -> None:
@@ -73,6 +84,8 @@ def main() -> None:
     counted = sum(channel["cases"] for brand in figures.values()
                   for channel in brand["channels"].values())
     assert counted == scanned == args.cases
+    assert sum(brand["replies"]["overridden"] for brand in figures.values()) == len(
+        range(0, args.cases, 50))
     print(f"{args.cases:,} cases: SELECT count(*) {scan:.3f} s; the report {took:.2f} s "
           f"({took / scan:.0f}x the scan)")
 

@@ -334,7 +334,7 @@ class Engine:
             self.flow(brand)
         end = self._when(until)
         with self._connection() as conn:
-            return figures.report(conn, end - timedelta(days=30) if since is None
+            return figures.report(conn, end - figures.PERIOD if since is None
                                   else self._when(since), end, brand)
 
     def history(self, case_id: int) -> list[Event]:

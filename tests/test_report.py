@@ -74,3 +74,66 @@ def test_the_report_command(run) -> None:  # type: ignore[no-untyped-def]
     figures = json.loads(data.stdout)
     assert figures["bistro"]["channels"]["instagram"]["first_response"]["p50"] == 1200.0
     assert run("report", "--brand", "nobody").exit_code == 3
+
+
+def test_the_report_counts_replies_overrides_spread_and_weeks(engine: Engine) -> None:
+    monday = _at("2026-11-30 10:00", PRAGUE)
+    soup = engine.open_case("bistro", channel="facebook", author="@jana", at=monday,
+                            text="Studená polévka, zase.").id
+    blame = "Promiňte, ale není to naše chyba, polévku vaří dodavatel."
+    engine.reply(soup, text=blame, by="eva", override="the supplier asked us to",
+                 at=_at("2026-11-30 10:05", PRAGUE))
+    engine.reply(soup, text="Promiňte. Zavolejte na infolinku.", by="eva",
+                 at=_at("2026-11-30 10:10", PRAGUE))  # a warning: it only redirects
+    for trigger in ("acknowledge", "investigate"):
+        engine.fire(soup, trigger, by="eva", at=_at("2026-11-30 10:15", PRAGUE))
+    engine.record_finding(soup, "founded", root_cause="soup waits at the pass", by="eva",
+                          at=_at("2026-11-30 10:20", PRAGUE))
+    engine.fire(soup, "resolve", by="eva", at=_at("2026-11-30 12:00", PRAGUE))
+    engine.open_case("bistro", channel="facebook", author="@petr",
+                     at=_at("2026-12-08 10:00", PRAGUE), text="Kde je můj stůl?")
+    figures = engine.report(brand="bistro", since=_at("2026-11-30 00:00", PRAGUE),
+                            until=_at("2026-12-10 00:00", PRAGUE))["bistro"]
+    replies = figures["replies"]
+    assert (replies["sent"], replies["public"], replies["overridden"]) == (2, 2, 1)
+    assert replies["findings"]["blocking"] == {"blame": 1}
+    assert replies["findings"]["warning"]["redirect-only"] == 1
+    [override] = replies["overrides"]
+    assert (override["case"], override["by"], override["codes"], override["reason"]) == (
+        soup, "eva", ["blame"], "the supplier asked us to")
+    spread = figures["channels"]["facebook"]["resolution"]["spread"]
+    assert [bucket["cases"] for bucket in spread] == [0, 1, 0, 0, 0, 0, 0]  # 2 h
+    assert spread[-1]["up_to"] is None and sum(bucket["cases"] for bucket in spread) == 1
+    weeks = figures["weeks"]
+    assert list(weeks) == ["2026-11-30", "2026-12-07"]
+    assert weeks["2026-11-30"]["resolution"]["met"] == 1
+    assert weeks["2026-12-07"]["first_response"]["running"] == 1
+
+
+def test_the_report_as_csv_and_as_a_page(run, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    assert run("case", "open", "bistro", "--channel", "instagram", "--author", "@jana",
+               "--text", "Cold soup", "--at", "2026-12-01T09:00Z").exit_code == 0
+    for trigger in ("acknowledge", "investigate"):
+        assert run("case", "fire", "1", trigger, "--by", "eva", "--now",
+                   "2026-12-01T09:20Z").exit_code == 0
+    assert run("case", "finding", "1", "founded", "--root-cause", "=HYPERLINK(\"x\") <b>",
+               "--by", "eva", "--now", "2026-12-01T09:30Z").exit_code == 0
+    period = ("--since", "2026-11-30T00:00Z", "--until", "2026-12-02T00:00Z")
+    shown = run("report", "--csv", *period)
+    assert shown.exit_code == 0
+    lines = shown.stdout.splitlines()
+    assert lines[0] == "brand,channel,figure,item,value"
+    assert "bistro,instagram,first_response.p50_seconds,,1200.0" in lines
+    assert "bistro,,root_cause,\"'=HYPERLINK(\"\"x\"\") <b>\",1" in lines  # never a formula
+    page = tmp_path / "report.html"
+    written = run("report", "--html", str(page), *period)
+    assert written.exit_code == 0 and written.stdout.strip() == f"wrote {page}"
+    text = page.read_text()
+    assert "<h2>bistro</h2>" in text and "=HYPERLINK(&quot;x&quot;) &lt;b&gt;" in text
+    assert "<b>" not in text
+    assert text.count("<svg") == 3  # both clocks by week opened; the root causes
+    both = run("report", "--csv", "--json", *period)
+    assert (both.exit_code, both.stderr) == (2, "error: choose one of --json, --csv and "
+                                                 "--html\n")
+    nowhere = run("report", "--html", str(tmp_path / "no" / "such" / "r.html"), *period)
+    assert nowhere.exit_code == 2 and nowhere.stderr.startswith("error: --html: cannot write")

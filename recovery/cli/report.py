@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import sys
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from recovery.cli.common import BrandFilter, Json, emit_json, out, parse_time, say, settings, table
-from recovery.clock import format_duration
+from recovery.cli.common import (
+    BrandFilter,
+    Json,
+    emit_json,
+    fail,
+    out,
+    parse_time,
+    say,
+    settings,
+    table,
+)
+from recovery.errors import InvalidInput
+from recovery.report.page import duration as _time
 
 CLOCKS = ("first_response", "resolution")
 
@@ -18,14 +30,40 @@ def report(ctx: typer.Context, brand: BrandFilter = None,
                                                           "default 30 days ago.")] = None,
            until: Annotated[str | None, typer.Option(help="…until (ISO 8601); default now.")]
            = None,
-           json: Json = False) -> None:
+           json: Json = False,
+           csv: Annotated[bool, typer.Option("--csv", help="Print the figures as CSV, one a "
+                                                          "row.")] = False,
+           html: Annotated[Path | None, typer.Option(help="Write the report with its charts "
+                                                          "as one self-contained HTML page.",
+                                                     dir_okay=False)] = None) -> None:
     """Report on the cases opened in a period, per brand and channel: volume, first response
     and resolution times (p50/p90, business and calendar), SLA compliance, findings and root
-    causes, remedies (goodwill apart), follow-up answers and reopens."""
-    figures = settings(ctx).engine().report(brand=brand, since=parse_time(since, "--since"),
-                                            until=parse_time(until, "--until"))
+    causes, remedies (goodwill apart), follow-up answers and reopens, and replies (findings per
+    code, overrides with their reasons)."""
+    if json + csv + (html is not None) > 1:
+        fail(InvalidInput("choose one of --json, --csv and --html"))
+    from recovery.report.figures import PERIOD
+
+    chosen = settings(ctx)
+    end = parse_time(until, "--until") or chosen.clock()
+    start = parse_time(since, "--since") or end - PERIOD
+    figures = chosen.engine().report(brand=brand, since=start, until=end)
     if json:
         emit_json(figures)
+        return
+    if csv:
+        from recovery.report.rows import as_csv
+
+        sys.stdout.write(as_csv(figures))
+        return
+    if html is not None:
+        from recovery.report.page import page
+
+        try:
+            html.write_text(page(figures, start, end), encoding="utf-8")
+        except OSError as exc:
+            fail(InvalidInput(f"--html: cannot write {html}: {exc.strerror}"))
+        say(f"wrote {html}")
         return
     if not figures:
         say("no cases were opened in the period")
@@ -67,7 +105,12 @@ def _brand(name: str, figures: dict[str, Any]) -> None:
         say(f"follow-up: {follow['asked']} asked, {follow['answered']} answered ({rate}), "
             f"average score {follow['average_score'] or '-'}, {follow['low_scores']} low; "
             f"reopened {reopen} of resolved cases")
-
-
-def _time(seconds: float | None) -> str:
-    return "-" if seconds is None else format_duration(timedelta(seconds=seconds)) or "0m"
+    replies = figures.get("replies")
+    if replies:
+        codes = ", ".join(f"{code} {count}" for severity in ("blocking", "warning")
+                          for code, count in replies["findings"].get(severity, {}).items())
+        say(f"replies: {replies['sent']} sent ({replies['public']} public); findings: "
+            f"{codes or 'none'}; {replies['overridden']} blocking overridden")
+        for item in replies["overrides"]:
+            say(f"  override on case {item['case']} by {item['by']} ({', '.join(item['codes'])})"
+                f": {item['reason']}")

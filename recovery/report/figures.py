@@ -1,7 +1,7 @@
 """The care report's figures over the cases opened in a period, per brand and channel: volume,
-first response and resolution times (p50 / p90, business and calendar), SLA compliance per
-clock, findings and the top root causes, remedies by kind (goodwill apart), follow-up answers
-and the reopen rate.
+first response and resolution times (p50 / p90, business and calendar) and how resolution times
+spread, SLA compliance per clock (and per week the cases opened), findings and the top root
+causes, remedies by kind (goodwill apart), follow-up answers, the reopen rate, and replies.
 
 Read side: counts and sums are GROUP BY in the database; the times are one row per stopped
 clock (two a case at most), whose percentiles are taken here.
@@ -18,10 +18,18 @@ from sqlalchemy import Connection, and_, case, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from recovery.clock import as_utc
+from recovery.report.replies import replies
 from recovery.store.tables import cases, clocks, events, remedies
+
+PERIOD = timedelta(days=30)
+"""The report's period when it is given no start."""
 
 TOP = 5
 """Root causes listed per brand."""
+
+SPREAD = (3600, 4 * 3600, 8 * 3600, 24 * 3600, 3 * 86400, 7 * 86400)
+"""Upper bounds (seconds, in the clock's own time) of the resolution times' spread; the last
+bucket holds the longer ones."""
 
 
 def percentile(values: list[float], share: float) -> float | None:
@@ -48,29 +56,32 @@ def report(conn: Connection, since: datetime, until: datetime,
     _findings(conn, where, found)
     _remedies(conn, where, found)
     _follow_up(conn, where, found)
+    replies(conn, where, found)
     return {name: {**figures, "channels": dict(figures["channels"])}
             for name, figures in sorted(found.items())}
 
 
 def _times(conn: Connection, where: ColumnElement[bool], found: dict[str, Any]) -> None:
     """p50 / p90 of each clock's time when stopped, and its compliance."""
-    query = (select(cases.c.brand, cases.c.channel, clocks.c.name, clocks.c.business,
-                    clocks.c.consumed_us, clocks.c.started_at, clocks.c.stopped_at,
-                    clocks.c.breached_at)
+    query = (select(cases.c.brand, cases.c.channel, cases.c.opened_at, clocks.c.name,
+                    clocks.c.business, clocks.c.consumed_us, clocks.c.started_at,
+                    clocks.c.stopped_at, clocks.c.breached_at)
              .join(cases, cases.c.id == clocks.c.case_id).where(where))
     times: dict[tuple[str, str, str], dict[str, list[float]]] = defaultdict(
         lambda: {"business": [], "calendar": []})
     compliance: dict[tuple[str, str, str], Counter[str]] = defaultdict(Counter)
+    weekly: dict[str, dict[str, dict[str, Counter[str]]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(Counter)))
     business: dict[tuple[str, str, str], bool] = {}
     for row in conn.execute(query):
         key = (row.brand, row.channel, row.name)
         business[key] = bool(row.business)
-        if row.breached_at is not None:
-            compliance[key]["breached"] += 1
-        elif row.stopped_at is None:
-            compliance[key]["running"] += 1
-        else:
-            compliance[key]["met"] += 1
+        outcome = ("breached" if row.breached_at is not None
+                   else "running" if row.stopped_at is None else "met")
+        compliance[key][outcome] += 1
+        opened = as_utc(row.opened_at).date()
+        week = (opened - timedelta(days=opened.weekday())).isoformat()
+        weekly[row.brand][week][row.name][outcome] += 1
         if row.stopped_at is not None:
             calendar = (as_utc(row.stopped_at) - as_utc(row.started_at)).total_seconds()
             times[key]["calendar"].append(max(calendar, 0.0))
@@ -87,6 +98,24 @@ def _times(conn: Connection, where: ColumnElement[bool], found: dict[str, Any]) 
             "calendar_p90": percentile(measured["calendar"], 0.9),
             "met": counted["met"], "breached": counted["breached"],
             "running": counted["running"]}
+        if clock == "resolution":
+            found[name]["channels"][channel][clock]["spread"] = spread(measured["business"])
+    for name, weeks in weekly.items():
+        found[name]["weeks"] = {
+            week: {clock: {outcome: counted[outcome] for outcome in ("met", "breached",
+                                                                     "running")}
+                   for clock, counted in sorted(per_clock.items())}
+            for week, per_clock in sorted(weeks.items())}
+
+
+def spread(seconds: list[float]) -> list[dict[str, Any]]:
+    """How many of the times fall in each bucket of `SPREAD` (`up_to` None: longer)."""
+    counted = [0] * (len(SPREAD) + 1)
+    for value in seconds:
+        counted[next((index for index, bound in enumerate(SPREAD) if value <= bound),
+                     len(SPREAD))] += 1
+    return [{"up_to": bound, "cases": count}
+            for bound, count in zip([*SPREAD, None], counted, strict=True)]
 
 
 def _findings(conn: Connection, where: ColumnElement[bool], found: dict[str, Any]) -> None:

@@ -1,0 +1,125 @@
+"""The care report as one self-contained HTML page: per brand, the tables the terminal shows
+and three charts (inline SVG): how resolution times spread per channel, SLA compliance over
+the weeks the cases opened, and the top root causes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from recovery.clock import format_duration
+from recovery.page import document, e, table
+from recovery.report.charts import bars, stacked
+
+OUTCOMES = (("met", "#2e7d32"), ("breached", "#c62828"), ("running", "#9e9e9e"))
+
+
+def page(figures: dict[str, Any], since: datetime, until: datetime) -> str:
+    """The whole report page over the cases opened from `since` to `until`."""
+    title = f"Care report: cases opened {since:%Y-%m-%d %H:%M} to {until:%Y-%m-%d %H:%M} UTC"
+    body = [f"<h1>{e(title)}</h1>"]
+    if not figures:
+        body.append("<p>No cases were opened in the period.</p>")
+    for brand, found in figures.items():
+        body.append(f'<section id="{e(brand)}"><h2>{e(brand)}</h2>')
+        body += _brand(brand, found)
+        body.append("</section>")
+    return document(title, body)
+
+
+def duration(seconds: float | None) -> str:
+    """A duration for people to read (`-` for none)."""
+    return "-" if seconds is None else format_duration(timedelta(seconds=seconds))
+
+
+def _brand(brand: str, found: dict[str, Any]) -> list[str]:
+    rows = []
+    for channel, counted in found["channels"].items():
+        for clock in ("first_response", "resolution"):
+            times = counted.get(clock)
+            if times is not None:
+                rows.append([channel, counted.get("cases", 0),
+                             clock.replace("_", " ") + (" (business)" if times["business"]
+                                                        else " (calendar)"),
+                             f"{duration(times['p50'])} / {duration(times['p90'])}",
+                             f"{duration(times['calendar_p50'])} / "
+                             f"{duration(times['calendar_p90'])}",
+                             times["met"], times["breached"], times["running"]])
+    out = ["<h3>Cases, times and SLA compliance</h3>",
+           table(["channel", "cases", "clock", "p50 / p90", "calendar p50 / p90", "met",
+                  "breached", "running"], rows)]
+    for channel, counted in found["channels"].items():
+        spread = counted.get("resolution", {}).get("spread")
+        if spread and any(bucket["cases"] for bucket in spread):
+            labels = [f"up to {duration(bucket['up_to'])}" if bucket["up_to"] else "longer"
+                      for bucket in spread]
+            out.append("<figure>" + bars(f"{brand} · {channel}: resolution times",
+                                         labels, [bucket["cases"] for bucket in spread])
+                       + "</figure>")
+    weeks = found.get("weeks", {})
+    for clock in ("first_response", "resolution"):
+        shown = [week for week, clocks in weeks.items() if clock in clocks]
+        if shown:
+            series = [(outcome, colour, [weeks[week][clock][outcome] for week in shown])
+                      for outcome, colour in OUTCOMES]
+            labels = [f"{date.fromisoformat(week):%d %b}" for week in shown]
+            out.append("<figure>" + stacked(
+                f"{brand}: {clock.replace('_', ' ')} SLA by week opened", labels, series)
+                + "</figure>")
+    return out + _causes(brand, found) + _given(found) + _replies(found)
+
+
+def _causes(brand: str, found: dict[str, Any]) -> list[str]:
+    out = []
+    if found.get("findings"):
+        out.append("<h3>Findings</h3>" + table(["finding", "cases"],
+                                                list(found["findings"].items())))
+    causes = found.get("root_causes", [])
+    if causes:
+        out.append("<figure>" + bars(f"{brand}: top root causes",
+                                     [cause["cause"] for cause in causes],
+                                     [cause["cases"] for cause in causes], colour="#8e5ba6")
+                   + "</figure>")
+    return out
+
+
+def _given(found: dict[str, Any]) -> list[str]:
+    out = []
+    for side, title in (("remedies", "Remedies"), ("goodwill", "Goodwill (beyond duty)")):
+        if found.get(side):
+            out.append(f"<h3>{title}</h3>" + table(
+                ["kind", "count", "total"], [[given["kind"], given["count"],
+                                              f"{given['total']} {given['unit']}"]
+                                             for given in found[side]]))
+    follow = found.get("follow_up")
+    if follow:
+        out.append("<h3>Follow-up</h3>" + table(
+            ["asked", "answered", "response rate", "average score", "low scores",
+             "reopened of resolved"],
+            [[follow["asked"], follow["answered"], _share(follow["response_rate"]),
+              follow["average_score"] or "-", follow["low_scores"],
+              _share(follow["reopen_rate"])]]))
+    return out
+
+
+def _replies(found: dict[str, Any]) -> list[str]:
+    replies = found.get("replies")
+    if not replies:
+        return []
+    out = ["<h3>Replies</h3>", table(["sent", "public", "blocking findings overridden"],
+                                     [[replies["sent"], replies["public"],
+                                       replies["overridden"]]])]
+    codes = [[severity, code, count] for severity, found_codes in replies["findings"].items()
+             for code, count in found_codes.items()]
+    if codes:
+        out.append(table(["severity", "code", "replies"], codes))
+    if replies["overrides"]:
+        out.append("<h4>Overrides (the latest)</h4>" + table(
+            ["case", "at", "by", "codes", "reason"],
+            [[item["case"], item["at"], item["by"], ", ".join(item["codes"]), item["reason"]]
+             for item in replies["overrides"]]))
+    return out
+
+
+def _share(rate: float | None) -> str:
+    return "-" if rate is None else f"{rate:.0%}"
