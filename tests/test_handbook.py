@@ -5,9 +5,9 @@ says so."""
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from recovery.cli import app
@@ -16,7 +16,8 @@ from .conftest import WORKFLOWS
 
 PASSING = ('Feature: Acknowledge first\n  Answer in public before anything else.\n\n'
            '  Scenario: Cold soup is acknowledged\n    Given the brand under test\n'
-           '    And a complaint from "@jana": "Cold soup"\n    When "eva" fires "acknowledge"\n'
+           '    And a complaint on facebook from "@jana": "Cold soup"\n'
+           '    When "eva" fires "acknowledge"\n'
            '    Then the case is "acknowledged"\n')
 
 
@@ -43,12 +44,25 @@ def test_the_handbook_shows_every_brand_and_scenario(tmp_path: Path) -> None:
     assert "<h3>Reply rules the linter enforces</h3>" in page and "personal-data" in page
     assert "```mermaid\nstateDiagram-v2" in copy
     # a step naming a trigger or a state links to that brand's rule
-    assert '<tr id="eshop-acknowledge">' in page and '<tr id="eshop-acknowledged">' in page
-    assert '<a href="#eshop-acknowledge">&quot;acknowledge&quot;</a>' in page
-    assert '<a href="#bistro-acknowledged">&quot;acknowledged&quot;</a>' in page
+    # a step naming a trigger, a state or a channel links to that brand's rule
+    assert '<tr id="eshop-trigger-acknowledge">' in page
+    assert '<tr id="eshop-state-acknowledged">' in page
+    assert '<a href="#eshop-trigger-acknowledge">&quot;acknowledge&quot;</a>' in page
+    assert '<a href="#bistro-state-acknowledged">&quot;acknowledged&quot;</a>' in page
+    assert 'a complaint on <a href="#bistro-channel-facebook">facebook</a> from' in page
+    assert '<tr id="bistro-channel-facebook">' in page
     assert not re.search(r"""(?:src|href)=["']?(?:https?:)?//""", page)  # nothing fetched
-    if shutil.which("dot"):
-        assert page.count("<svg") == 3
+    assert page.count('<figure class="flow"><svg') == 3  # with Graphviz or without
+
+
+def test_without_graphviz_the_page_still_draws_each_flow(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "nothing-here"))  # no `dot` to be found
+    code, page, copy = _handbook(tmp_path, PASSING)
+    assert code == 0
+    assert page.count('<figure class="flow"><svg') == 3
+    assert 'marker id="eshop-head"' in page and ">acknowledged</text>" in page
+    assert "```mermaid" in copy
 
 
 def test_a_failing_scenario_shows_its_step_and_line(tmp_path: Path) -> None:
@@ -57,7 +71,7 @@ def test_a_failing_scenario_shows_its_step_and_line(tmp_path: Path) -> None:
     code, page, copy = _handbook(tmp_path, PASSING, failing)
     assert code == 1
     assert "✗ Cold soup is acknowledged [bistro] (line 4)" in copy
-    assert ('f1.feature:8: Then the case is <a href="#bistro-closed">&quot;closed&quot;</a>'
+    assert ('f1.feature:8: Then the case is <a href="#bistro-state-closed">&quot;closed&quot;</a>'
             in page)
     assert "the case is &#x27;acknowledged&#x27;, not &#x27;closed&#x27;" in page
     assert "| bistro | 1 | 1 | 0 |" in copy

@@ -5,7 +5,6 @@ pictures inline, nothing fetched) and a Markdown copy for a code forge.
 
 from __future__ import annotations
 
-import html
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -16,7 +15,9 @@ from recovery.clock import format_duration
 from recovery.errors import NotFound
 from recovery.flows import Flow
 from recovery.handbook.diagram import marks, mermaid, svg
+from recovery.handbook.drawing import picture
 from recovery.handbook.results import MARKS, Outcome
+from recovery.page import document, e, table
 
 
 @dataclass
@@ -27,9 +28,9 @@ class Section:
     lines: list[str] = field(default_factory=list)
     tables: list[tuple[str, list[str], list[list[str]]]] = field(default_factory=list)
     picture: str | None = None
-    """The flow drawn as SVG (by Graphviz), for the HTML page."""
+    """The flow drawn as SVG (by Graphviz, or by `drawing` without it), for the HTML page."""
     diagram: str = ""
-    """The flow as Mermaid text, for the Markdown copy (and the HTML page without Graphviz)."""
+    """The flow as Mermaid text, for the Markdown copy."""
     brand: str | None = None
     """The brand a policy section is about: its states, triggers and channels get anchors."""
     brands: list[str | None] = field(default_factory=list)
@@ -46,9 +47,9 @@ def brand_section(flow: Flow, today: date, rules: list[list[str]]) -> Section:
                             else ""))
     section.diagram = mermaid(flow)  # the Markdown copy's picture; the HTML draws SVG
     try:
-        section.picture = svg(flow)
+        section.picture = _svg_only(svg(flow))
     except (NotFound, OSError):
-        section.picture = None  # no Graphviz here: the HTML shows the Mermaid text
+        section.picture = picture(flow)  # no Graphviz here: our own simple layout
     decl = settings.flow
     section.tables.append(("States", ["state", "", "description"], [
         [name, ", ".join(marks(flow, name)), state.description]
@@ -157,38 +158,27 @@ def markdown(title: str, summary: list[list[str]], sections: list[Section]) -> s
 
 def page(title: str, summary: list[list[str]], sections: list[Section]) -> str:
     """The handbook as one self-contained HTML page: styles and pictures inline."""
-    body = [f"<h1>{_e(title)}</h1>",
-            _html_table(["brand", "passed", "failed", "skipped"], summary)]
-    rules = {section.brand: {row[0] for _name, _columns, rows in section.tables[:LINKED]
-                             for row in rows} for section in sections if section.brand}
+    body = [f"<h1>{e(title)}</h1>", table(["brand", "passed", "failed", "skipped"], summary)]
+    anchors = {section.brand: _anchors(section) for section in sections if section.brand}
     for section in sections:
-        anchor = f' id="{_e(section.brand)}"' if section.brand else ""
-        body.append(f"<section{anchor}><h2>{_e(section.title)}</h2>")
+        anchor = f' id="{e(section.brand)}"' if section.brand else ""
+        body.append(f"<section{anchor}><h2>{e(section.title)}</h2>")
         for index, line in enumerate(section.lines):
             css = {"✓": "pass", "✗": "fail", "-": "skip"}.get(line[:1], "")
             brand = section.brands[index] if index < len(section.brands) else None
             if line.startswith("    "):
-                linked = _linked(line.strip(), brand, rules.get(brand or "", set()))
+                linked = _linked(line.strip(), anchors.get(brand or "", {}))
                 body.append(f'<div class="step">{linked}</div>')
             else:
-                body.append(f'<p class="{css}">{_e(line)}</p>')
+                body.append(f'<p class="{css}">{e(line)}</p>')
         if section.picture:
-            body.append(f'<figure>{_svg_only(section.picture)}</figure>')
-        elif section.diagram:
-            body.append(f"<pre>{_e(section.diagram)}</pre>")
-        for position, (name, columns, rows) in enumerate(section.tables):
-            ids = section.brand if section.brand and position < LINKED else None
-            body.append(f"<h3>{_e(name)}</h3>{_html_table(columns, rows, ids)}")
+            body.append(f'<figure class="flow">{section.picture}</figure>')
+        for name, columns, rows in section.tables:
+            kind = ANCHORED.get(name) if section.brand else None
+            ids = [f"{section.brand}-{kind}-{row[0]}" if kind else None for row in rows]
+            body.append(f"<h3>{e(name)}</h3>{table(columns, rows, ids)}")
         body.append("</section>")
-    style = ("body{font-family:system-ui,sans-serif;max-width:70rem;margin:2rem auto;"
-             "padding:0 1rem;color:#222}table{border-collapse:collapse;margin:.5rem 0}"
-             "td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;"
-             "vertical-align:top}.pass{color:#17692b}.fail{color:#b00020;font-weight:bold}"
-             ".skip{color:#8a6d00}.step{font-family:monospace;margin-left:2rem}"
-             "figure{overflow-x:auto}")
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>{_e(title)}</title><style>{style}</style></head><body>"
-            + "\n".join(body) + "</body></html>\n")
+    return document(title, body)
 
 
 def write(folder: Path, title: str, summary: list[list[str]],
@@ -210,25 +200,41 @@ def _templates(flow: Flow, language: str) -> list[str]:
     return sorted(names)
 
 
-LINKED = 2
-"""The first tables of a brand's section (states, triggers) whose rows a scenario's step
-links to when it names one in quotes: `When "eva" fires "resolve"`."""
+ANCHORED = {"States": "state", "Triggers": "trigger", "SLA targets": "channel"}
+"""The tables of a brand's section whose rows a scenario's step links to, and the kind of rule
+each row is. A step names a state or trigger in quotes (`When "eva" fires "resolve"`) and a
+channel after "on" (`a complaint on facebook`)."""
+
+_CHANNEL = re.compile(r"(?<=\bon )([\w-]+)")
 
 
-def _linked(step: str, brand: str | None, names: set[str]) -> str:
-    """A step, escaped, with each quoted name of the brand's states or triggers a link."""
+def _anchors(section: Section) -> dict[str, tuple[str, str]]:
+    """Each state, trigger and channel of a brand's section: its kind and its row's anchor (a
+    name that is both a state and a channel links to the state)."""
+    found: dict[str, tuple[str, str]] = {}
+    for name, _columns, rows in section.tables:
+        kind = ANCHORED.get(name)
+        for row in rows if kind else []:
+            found.setdefault(str(row[0]), (kind or "", f"{section.brand}-{kind}-{row[0]}"))
+    return found
+
+
+def _linked(step: str, anchors: dict[str, tuple[str, str]]) -> str:
+    """A step, escaped, with each name of the brand's rules in it a link to its row."""
     parts = []
     for piece in re.split(r'("[^"]*")', step):
         name = piece[1:-1] if len(piece) > 1 and piece[0] == piece[-1] == '"' else None
-        if brand and name in names:
-            parts.append(f'<a href="#{_e(brand)}-{_e(name)}">{_e(piece)}</a>')
-        else:
-            parts.append(_e(piece))
+        if name is not None:
+            parts.append(_link(piece, anchors.get(name)))
+            continue
+        for index, word in enumerate(_CHANNEL.split(piece)):
+            found = anchors.get(word) if index % 2 else None
+            parts.append(_link(word, found if found and found[0] == "channel" else None))
     return "".join(parts)
 
 
-def _e(text: str) -> str:
-    return html.escape(text, quote=True)
+def _link(text: str, anchor: tuple[str, str] | None) -> str:
+    return f'<a href="#{e(anchor[1])}">{e(text)}</a>' if anchor else e(text)
 
 
 def _svg_only(drawn: str) -> str:
@@ -244,10 +250,3 @@ def _md_table(columns: list[str], rows: list[list[str]]) -> str:
     lines += ["| " + " | ".join(cell(str(item)) for item in row) + " |" for row in rows]
     return "\n".join(lines)
 
-
-def _html_table(columns: list[str], rows: list[list[str]], ids: str | None = None) -> str:
-    head = "".join(f"<th>{_e(column)}</th>" for column in columns)
-    body = "".join((f'<tr id="{_e(ids)}-{_e(str(row[0]))}">' if ids else "<tr>")
-                   + "".join(f"<td>{_e(str(item))}</td>" for item in row) + "</tr>"
-                   for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
