@@ -75,3 +75,5 @@ def test_a_failing_scenario_shows_its_step_and_line(tmp_path: Path) -> None:
             in page)
     assert "the case is &#x27;acknowledged&#x27;, not &#x27;closed&#x27;" in page
     assert "| bistro | 1 | 1 | 0 |" in copy
+    assert re.search(r"^\| \S*/f0\.feature \| 3 \| 0 \| 0 \|$", copy, re.MULTILINE)
+    assert re.search(r"^\| \S*/f1\.feature \| 0 \| 1 \| 0 \|$", copy, re.MULTILINE)

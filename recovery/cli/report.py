@@ -79,7 +79,8 @@ def _brand(name: str, figures: dict[str, Any]) -> None:
             if times is None:
                 continue
             rows.append([channel, counted.get("cases", 0),
-                         clock.replace("_", " ") + (" (business)" if times["business"] else ""),
+                         clock.replace("_", " ")
+                         + (" (business)" if times["business"] else " (calendar)"),
                          f"{_time(times['p50'])} / {_time(times['p90'])}",
                          f"{_time(times['calendar_p50'])} / {_time(times['calendar_p90'])}",
                          f"{times['met']} / {times['breached']} / {times['running']}"])
@@ -89,8 +90,9 @@ def _brand(name: str, figures: dict[str, Any]) -> None:
     if figures.get("findings"):
         say("findings: " + ", ".join(f"{kind} {count}"
                                      for kind, count in figures["findings"].items()))
-    for cause in figures.get("root_causes", []):
-        say(f"  root cause: {cause['cause']} ({cause['cases']})")
+    if figures.get("root_causes"):
+        out.print(table(f"{name}: top root causes", ["root cause", "cases"],
+                        [[cause["cause"], cause["cases"]] for cause in figures["root_causes"]]))
     for side in ("remedies", "goodwill"):
         given = figures.get(side)
         if given:
@@ -111,6 +113,8 @@ def _brand(name: str, figures: dict[str, Any]) -> None:
                           for code, count in replies["findings"].get(severity, {}).items())
         say(f"replies: {replies['sent']} sent ({replies['public']} public); findings: "
             f"{codes or 'none'}; {replies['overridden']} blocking overridden")
-        for item in replies["overrides"]:
-            say(f"  override on case {item['case']} by {item['by']} ({', '.join(item['codes'])})"
-                f": {item['reason']}")
+        if replies["overrides"]:
+            out.print(table(f"{name}: blocking findings overridden (the latest)",
+                            ["case", "at", "by", "codes", "reason"],
+                            [[item["case"], item["at"], item["by"], ", ".join(item["codes"]),
+                              item["reason"]] for item in replies["overrides"]]))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -125,14 +126,26 @@ def feature_sections(outcomes: list[Outcome]) -> list[Section]:
     return list(sections.values())
 
 
-def counts(outcomes: list[Outcome]) -> list[list[str]]:
-    """Passed, failed and skipped scenarios per brand (a row each) and in all."""
+Summary = list[tuple[str, list[list[str]]]]
+"""The counts at the top: (what a row counts, its rows)."""
+
+
+def counts(outcomes: list[Outcome]) -> Summary:
+    """Passed, failed and skipped scenarios per brand and in all, then per feature file."""
+    return [("brand", _counted(outcomes, lambda outcome: outcome.brand or "(no brand)",
+                               total="all")),
+            ("feature", _counted(outcomes, lambda outcome: outcome.file))]
+
+
+def _counted(outcomes: list[Outcome], key: Callable[[Outcome], str],
+             total: str | None = None) -> list[list[str]]:
     per: dict[str, Counter[str]] = {}
     for outcome in outcomes:
-        per.setdefault(outcome.brand or "(no brand)", Counter())[outcome.result] += 1
-    total: Counter[str] = sum(per.values(), Counter())
-    return [[name, str(c["passed"]), str(c["failed"]), str(c["skipped"])]
-            for name, c in [*sorted(per.items()), ("all", total)]]
+        per.setdefault(key(outcome), Counter())[outcome.result] += 1
+    rows = sorted(per.items())
+    if total is not None:
+        rows.append((total, sum(per.values(), Counter())))
+    return [[name, str(c["passed"]), str(c["failed"]), str(c["skipped"])] for name, c in rows]
 
 
 def rules_table(doc: str | None) -> list[list[str]]:
@@ -142,9 +155,11 @@ def rules_table(doc: str | None) -> list[list[str]]:
     return [[cell.strip() for cell in row] for row in rows[1:]]
 
 
-def markdown(title: str, summary: list[list[str]], sections: list[Section]) -> str:
+def markdown(title: str, summary: Summary, sections: list[Section]) -> str:
     """The handbook as Markdown (Mermaid pictures render on the code forges)."""
-    out = [f"# {title}", "", _md_table(["brand", "passed", "failed", "skipped"], summary)]
+    out = [f"# {title}"]
+    for kind, rows in summary:
+        out += ["", _md_table([kind, "passed", "failed", "skipped"], rows)]
     for section in sections:
         out += ["", f"## {section.title}", ""]
         out += [line if not line.startswith("    ") else f"`{line.strip()}`  "
@@ -156,9 +171,10 @@ def markdown(title: str, summary: list[list[str]], sections: list[Section]) -> s
     return "\n".join(out) + "\n"
 
 
-def page(title: str, summary: list[list[str]], sections: list[Section]) -> str:
+def page(title: str, summary: Summary, sections: list[Section]) -> str:
     """The handbook as one self-contained HTML page: styles and pictures inline."""
-    body = [f"<h1>{e(title)}</h1>", table(["brand", "passed", "failed", "skipped"], summary)]
+    body = [f"<h1>{e(title)}</h1>"]
+    body += [table([kind, "passed", "failed", "skipped"], rows) for kind, rows in summary]
     anchors = {section.brand: _anchors(section) for section in sections if section.brand}
     for section in sections:
         anchor = f' id="{e(section.brand)}"' if section.brand else ""
@@ -181,7 +197,7 @@ def page(title: str, summary: list[list[str]], sections: list[Section]) -> str:
     return document(title, body)
 
 
-def write(folder: Path, title: str, summary: list[list[str]],
+def write(folder: Path, title: str, summary: Summary,
           sections: list[Section]) -> tuple[Path, Path]:
     """Write `index.html` and `handbook.md` into `folder`."""
     folder.mkdir(parents=True, exist_ok=True)
