@@ -40,14 +40,14 @@ def stacked(title: str, labels: Sequence[str],
     top = max([*totals, 1])
     chart = 160
     width = max(WIDTH, 60 + COLUMN * len(labels))
-    height = 48 + chart + 40
+    height = 64 + chart + 40
     parts = [_open(title, width, height), _text(0, 16, title, weight="bold")]
     legend = 0
     for name, colour, _values in series:
         parts += [f'<rect x="{legend}" y="26" width="12" height="12" fill="{colour}"/>',
                   _text(legend + 16, 37, name)]
         legend += 24 + 8 * len(name)
-    base = 48 + chart
+    base = 64 + chart
     for index, label in enumerate(labels):
         x = 40 + COLUMN * index
         y = base
