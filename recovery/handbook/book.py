@@ -56,9 +56,11 @@ def brand_section(flow: Flow, today: date, rules: list[list[str]]) -> Section:
         [name, ", ".join(marks(flow, name)), state.description]
         for name, state in decl.states.items()]))
     people = ", ".join(f"{name} ({role})" for name, role in settings.people.items())
-    section.tables.append(("Triggers", ["trigger", "moves", "guards", "records", "description"], [
+    section.tables.append(("Triggers", ["trigger", "moves", "guards", "records", "who fires it",
+                                         "description"], [
         [name, f"{', '.join(t.sources)} → {t.to or '(stays)'}", ", ".join(t.guards),
-         t.records or "", t.description] for name, t in decl.triggers.items()]))
+         t.records or "", who(flow, name), t.description]
+        for name, t in decl.triggers.items()]))
     if people:
         section.lines.append(f"Who acts: {people}; a lead approves remedies over the agent's "
                              "limit.")
@@ -105,6 +107,19 @@ def brand_section(flow: Flow, today: date, rules: list[list[str]]) -> Section:
     section.tables.append(("Reply rules the linter enforces", ["code", "severity", "when"],
                            rules))
     return section
+
+
+def who(flow: Flow, trigger: str) -> str:
+    """Who may fire a trigger: the engine alone asks the follow-up; a remedy goes through an
+    offer (a lead approves one over the agent's limit); a timer's trigger is also fired by the
+    engine when it is due; any agent fires the rest."""
+    if trigger == "follow_up" and flow.settings.follow_up is not None:
+        return "the engine, on schedule"
+    if trigger == flow.recorder.get("remedy"):
+        return "an agent, by offering a remedy (a lead over the agent's limit)"
+    timers = [f"after {format_duration(timer.after)} in {timer.state}"
+              for timer in flow.settings.flow.timers.values() if timer.fire == trigger]
+    return "any agent" + (f"; the engine {', '.join(timers)}" if timers else "")
 
 
 def feature_sections(outcomes: list[Outcome]) -> list[Section]:
