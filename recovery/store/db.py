@@ -8,6 +8,8 @@ at the first revision, then upgraded.
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -100,11 +102,26 @@ def _lock(conn: Connection) -> None:
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
+    cursor.execute("PRAGMA busy_timeout=10000")  # wait for another writer instead of failing
+    _wal(cursor)  # readers never block the writer
     cursor.execute("PRAGMA synchronous=NORMAL")  # durable across crashes of the process
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")  # wait for another writer instead of failing
     cursor.close()
+
+
+def _wal(cursor: Any) -> None:
+    """Switch the database to WAL. The switch needs the file to itself and does not wait on the
+    busy timeout, so while another connection is creating the database it is tried again, for
+    up to the same 10 s."""
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 @contextmanager
