@@ -23,11 +23,7 @@ from sqlalchemy import Engine as SAEngine
 from recovery import keeper, limits
 from recovery.clock import Clock, system_clock
 from recovery.clock.sla import CLOCKS
-from recovery.errors import (
-    FlowError,
-    InvalidInput,
-    NotFound,
-)
+from recovery.errors import FlowError, InvalidInput, NotFound
 from recovery.firing import Firing, arm
 from recovery.flows import Flow, TriggerOption, check_state, load_brands
 from recovery.followups.asker import Asker
@@ -40,10 +36,10 @@ from recovery.replies import Linted, Subject
 from recovery.replies.compose import Checker, Draft
 from recovery.report import figures
 from recovery.sender import Sender
-from recovery.store import queries
+from recovery.store import feed, queries
 from recovery.store.audit import Audit, verify
 from recovery.store.db import DEFAULT_URL, connect, storage_errors
-from recovery.store.records import Case, Event, Notice, Remedy, Timer
+from recovery.store.records import Case, Entry, Event, Notice, Remedy, Timer
 from recovery.store.writer import Writer
 from recovery.ticker import Ticker
 
@@ -242,10 +238,8 @@ class Engine:
         return self._ticker.tick(self._when(now))
 
     def subscribe(self, callback: Subscriber) -> Callable[[], None]:
-        """Call `callback(event)` after every committed event; returns an unsubscribe function.
-
-        A callback that raises is logged and does not undo the committed change.
-        """
+        """Call `callback(event)` after every committed event (one that raises is logged; the
+        change stays); returns an unsubscribe function."""
         self._subscribers.append(callback)
         return lambda: self._subscribers.remove(callback)
 
@@ -268,12 +262,9 @@ class Engine:
     def cases(self, *, brand: str | None = None, state: str | None = None,
               channel: str | None = None, limit: int = 100, offset: int = 0,
               breached: bool = False, due_within: timedelta | None = None) -> list[Case]:
-        """Cases matching the filters, newest first.
-
-        With `breached` (a clock breached and not stopped since) and/or `due_within` (a running
-        clock breaches within that much time from now, or already has), the cases that need
-        attention, most urgent first.
-        """
+        """Cases matching the filters, newest first; with `breached` (a clock breached and not
+        stopped since) and/or `due_within` (a running clock breaches within that much time from
+        now, or already has), the cases that need attention, most urgent first."""
         if state is not None:
             check_state([self.flow(b) for b in ([brand] if brand else self.brands)], state,
                         f"{brand}'s flow" if brand else "any brand's flow")
@@ -344,6 +335,13 @@ class Engine:
         if not events:
             raise NotFound(f"no case {case_id}")
         return events
+
+    def events(self, *, after: int = 0, limit: int = 100) -> list[Entry]:
+        """Every case's events in commit order after the event with id `after` (0: the first),
+        at most `limit` (1 to 10,000): pass the last entry's `id` as the next `after`."""
+        with self._connection() as conn:
+            return feed.entries(conn, limits.count(after, "after", 0),
+                                limits.count(limit, "limit", 1, 10_000))
 
     def pending_timers(self, *, failed: bool = False, limit: int = 100) -> list[Timer]:
         """Timers still to fire, next due first; with `failed`, those whose firing failed."""

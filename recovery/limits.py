@@ -73,6 +73,14 @@ def ident(value: int, what: str) -> int:
     return value
 
 
+def count(value: int, what: str, least: int = 0, most: int = MAX_ID) -> int:
+    """`value` if it is a whole number from `least` to `most`."""
+    if isinstance(value, bool) or not isinstance(value, int) or not least <= value <= most:
+        raise InvalidInput(f"{what} must be a whole number from {least:,} to {most:,}, "
+                           f"not {value!r}")
+    return value
+
+
 def instant(value: datetime) -> datetime:
     """`value` as aware UTC, if it lies between 1970 and 9000."""
     try:

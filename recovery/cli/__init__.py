@@ -10,6 +10,7 @@ import typer
 from recovery.cli import audit, case, db, flow, remedy
 from recovery.cli.common import Group, Settings, parse_time
 from recovery.cli.demo import demo
+from recovery.cli.events import events
 from recovery.cli.handbook import handbook
 from recovery.cli.hours import hours
 from recovery.cli.notices import notices
@@ -26,6 +27,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(remedy.app, name="remedy")
 app.add_typer(audit.app, name="audit")
 app.command()(demo)
+app.command()(events)
 app.command()(hours)
 app.command()(notices)
 app.command()(reply)

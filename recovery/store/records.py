@@ -73,6 +73,16 @@ class Event(Record):
 
 
 @dataclass(frozen=True)
+class Entry(Record):
+    """An event as the feed gives it: its id (pass it as the next `after`), the case's brand,
+    and the event."""
+
+    id: int
+    brand: str
+    event: Event
+
+
+@dataclass(frozen=True)
 class Timer(Record):
     """A trigger due on a case, the warning or breach of one of its SLA clocks (`clock`), or
     a step of its follow-up (`clock` is `follow_up`: ask, remind, close); `outcome` says what

@@ -75,7 +75,9 @@ class EventRow(SQLModel, table=True):
     """One thing that happened to a case. Rows are only ever inserted."""
 
     __tablename__ = "events"
-    __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_events_case_seq"),)
+    __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_events_case_seq"),
+                      Index("ix_events_feed", text("(COALESCE(tx, 0))"), "id")
+                      .ddl_if(dialect="postgresql"))  # the feed's order (feed.py)
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id")
@@ -94,6 +96,9 @@ class EventRow(SQLModel, table=True):
                                    description="SHA-256 over the previous event's chain hash "
                                    "and this one's content hash")
     redacted_at: datetime | None = _when(nullable=True)
+    tx: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True),
+                           description="PostgreSQL: the writing transaction's id, so the feed "
+                           "gives events in commit order (feed.py); SQLite commits in id order")
 
 
 class TimerRow(SQLModel, table=True):
