@@ -44,7 +44,6 @@ def test_the_handbook_shows_every_brand_and_scenario(tmp_path: Path) -> None:
     assert "<h3>Reply rules the linter enforces</h3>" in page and "personal-data" in page
     assert "<td>the engine, on schedule</td>" in page  # who fires the follow-up
     assert "```mermaid\nstateDiagram-v2" in copy
-    # a step naming a trigger or a state links to that brand's rule
     # a step naming a trigger, a state or a channel links to that brand's rule
     assert '<tr id="eshop-trigger-acknowledge">' in page
     assert '<tr id="eshop-state-acknowledged">' in page

@@ -20,9 +20,7 @@ from recovery.cli.common import (
     table,
 )
 from recovery.errors import InvalidInput
-from recovery.report.page import duration as _time
-
-CLOCKS = ("first_response", "resolution")
+from recovery.report.page import TIMES, share, times_rows
 
 
 def report(ctx: typer.Context, brand: BrandFilter = None,
@@ -72,21 +70,7 @@ def report(ctx: typer.Context, brand: BrandFilter = None,
 
 
 def _brand(name: str, figures: dict[str, Any]) -> None:
-    rows = []
-    for channel, counted in figures["channels"].items():
-        for clock in CLOCKS:
-            times = counted.get(clock)
-            if times is None:
-                continue
-            rows.append([channel, counted.get("cases", 0),
-                         clock.replace("_", " ")
-                         + (" (business)" if times["business"] else " (calendar)"),
-                         f"{_time(times['p50'])} / {_time(times['p90'])}",
-                         f"{_time(times['calendar_p50'])} / {_time(times['calendar_p90'])}",
-                         f"{times['met']} / {times['breached']} / {times['running']}"])
-    out.print(table(f"{name}: cases, times and SLA compliance",
-                    ["channel", "cases", "clock", "p50 / p90", "calendar", "met / breached / "
-                     "running"], rows))
+    out.print(table(f"{name}: cases, times and SLA compliance", TIMES, times_rows(figures)))
     if figures.get("findings"):
         say("findings: " + ", ".join(f"{kind} {count}"
                                      for kind, count in figures["findings"].items()))
@@ -100,13 +84,10 @@ def _brand(name: str, figures: dict[str, Any]) -> None:
                                           f"{item['unit']})" for item in given))
     follow = figures.get("follow_up")
     if follow:
-        rate = (f"{follow['response_rate']:.0%}" if follow["response_rate"] is not None
-                else "-")
-        reopen = (f"{follow['reopen_rate']:.0%}" if follow["reopen_rate"] is not None
-                  else "-")
-        say(f"follow-up: {follow['asked']} asked, {follow['answered']} answered ({rate}), "
-            f"average score {follow['average_score'] or '-'}, {follow['low_scores']} low; "
-            f"reopened {reopen} of resolved cases")
+        say(f"follow-up: {follow['asked']} asked, {follow['answered']} answered "
+            f"({share(follow['response_rate'])}), average score "
+            f"{follow['average_score'] or '-'}, {follow['low_scores']} low; reopened "
+            f"{share(follow['reopen_rate'])} of resolved cases")
     replies = figures.get("replies")
     if replies:
         codes = ", ".join(f"{code} {count}" for severity in ("blocking", "warning")

@@ -15,6 +15,7 @@ from pathlib import Path
 from recovery.clock import format_duration
 from recovery.errors import NotFound
 from recovery.flows import Flow
+from recovery.followups import schedule
 from recovery.handbook.diagram import marks, mermaid, svg
 from recovery.handbook.drawing import picture
 from recovery.handbook.results import MARKS, Outcome
@@ -113,7 +114,7 @@ def who(flow: Flow, trigger: str) -> str:
     """Who may fire a trigger: the engine alone asks the follow-up; a remedy goes through an
     offer (a lead approves one over the agent's limit); a timer's trigger is also fired by the
     engine when it is due; any agent fires the rest."""
-    if trigger == "follow_up" and flow.settings.follow_up is not None:
+    if trigger == schedule.TRIGGER and flow.settings.follow_up is not None:
         return "the engine, on schedule"
     if trigger == flow.recorder.get("remedy"):
         return "an agent, by offering a remedy (a lead over the agent's limit)"

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from recovery.clock import format_duration
 from recovery.errors import NotFound, RecoveryError
 from recovery.flows import Flow
+from recovery.followups import schedule
 
 FORMATS = ("mermaid", "dot", "svg")
 
@@ -41,7 +42,7 @@ def arrows(flow: Flow) -> Iterator[Arrow]:
         dest = decl.triggers[timer.fire].to or timer.state
         yield Arrow(timer.state, dest, f"{name}: after {format_duration(timer.after)}", True)
     follow = flow.settings.follow_up
-    ask = decl.triggers.get("follow_up")
+    ask = decl.triggers.get(schedule.TRIGGER)
     if follow is not None and ask is not None and ask.to is not None:
         days = "working days" if follow.clock == "business" else "calendar"
         closed = decl.triggers["close"].to or ask.to

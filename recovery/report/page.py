@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from recovery.clock import format_duration
+from recovery.clock.sla import CLOCKS
 from recovery.page import document, e, table
 from recovery.report.charts import bars, stacked
 
@@ -32,10 +33,16 @@ def duration(seconds: float | None) -> str:
     return "-" if seconds is None else format_duration(timedelta(seconds=seconds))
 
 
-def _brand(brand: str, found: dict[str, Any]) -> list[str]:
-    rows = []
+TIMES = ["channel", "cases", "clock", "p50 / p90", "calendar", "met / breached / running"]
+"""The columns of `times_rows`."""
+
+
+def times_rows(found: dict[str, Any]) -> list[list[object]]:
+    """A brand's cases, times and SLA compliance: a row per channel and clock (the terminal's
+    table and the page's)."""
+    rows: list[list[object]] = []
     for channel, counted in found["channels"].items():
-        for clock in ("first_response", "resolution"):
+        for clock in CLOCKS:
             times = counted.get(clock)
             if times is not None:
                 rows.append([channel, counted.get("cases", 0),
@@ -44,10 +51,17 @@ def _brand(brand: str, found: dict[str, Any]) -> list[str]:
                              f"{duration(times['p50'])} / {duration(times['p90'])}",
                              f"{duration(times['calendar_p50'])} / "
                              f"{duration(times['calendar_p90'])}",
-                             times["met"], times["breached"], times["running"]])
-    out = ["<h3>Cases, times and SLA compliance</h3>",
-           table(["channel", "cases", "clock", "p50 / p90", "calendar p50 / p90", "met",
-                  "breached", "running"], rows)]
+                             f"{times['met']} / {times['breached']} / {times['running']}"])
+    return rows
+
+
+def share(rate: float | None) -> str:
+    """A rate as a percentage (`-` for none)."""
+    return "-" if rate is None else f"{rate:.0%}"
+
+
+def _brand(brand: str, found: dict[str, Any]) -> list[str]:
+    out = ["<h3>Cases, times and SLA compliance</h3>", table(TIMES, times_rows(found))]
     for channel, counted in found["channels"].items():
         spread = counted.get("resolution", {}).get("spread")
         if spread and any(bucket["cases"] for bucket in spread):
@@ -57,7 +71,7 @@ def _brand(brand: str, found: dict[str, Any]) -> list[str]:
                                          labels, [bucket["cases"] for bucket in spread])
                        + "</figure>")
     weeks = found.get("weeks", {})
-    for clock in ("first_response", "resolution"):
+    for clock in CLOCKS:
         shown = [week for week, clocks in weeks.items() if clock in clocks]
         if shown:
             series = [(outcome, colour, [weeks[week][clock][outcome] for week in shown])
@@ -96,9 +110,9 @@ def _given(found: dict[str, Any]) -> list[str]:
         out.append("<h3>Follow-up</h3>" + table(
             ["asked", "answered", "response rate", "average score", "low scores",
              "reopened of resolved"],
-            [[follow["asked"], follow["answered"], _share(follow["response_rate"]),
+            [[follow["asked"], follow["answered"], share(follow["response_rate"]),
               follow["average_score"] or "-", follow["low_scores"],
-              _share(follow["reopen_rate"])]]))
+              share(follow["reopen_rate"])]]))
     return out
 
 
@@ -119,7 +133,3 @@ def _replies(found: dict[str, Any]) -> list[str]:
             [[item["case"], item["at"], item["by"], ", ".join(item["codes"]), item["reason"]]
              for item in replies["overrides"]]))
     return out
-
-
-def _share(rate: float | None) -> str:
-    return "-" if rate is None else f"{rate:.0%}"

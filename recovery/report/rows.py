@@ -9,6 +9,8 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
+from recovery.clock.sla import CLOCKS
+
 COLUMNS = ("brand", "channel", "figure", "item", "value")
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
@@ -18,7 +20,7 @@ def rows(figures: dict[str, Any]) -> Iterator[tuple[str, str, str, str, object]]
     for brand, found in figures.items():
         for channel, counted in found["channels"].items():
             yield brand, channel, "cases", "", counted.get("cases", 0)
-            for clock in ("first_response", "resolution"):
+            for clock in CLOCKS:
                 times = counted.get(clock)
                 if times is None:
                     continue
