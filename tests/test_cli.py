@@ -151,7 +151,11 @@ def test_spec_with_only_pytest_options_runs_the_policy_scenarios(
         '    And a complaint from "@jana": "Cold soup"\n    When "eva" fires "acknowledge"\n'
         '    Then the case is "acknowledged"\n')
     monkeypatch.chdir(tmp_path)  # no ./features here: only the brand's own
-    (tmp_path / "features").mkdir()
+    nothing = CliRunner().invoke(app, ["--workflows", str(WORKFLOWS), "spec", "-q"])
+    assert (nothing.exit_code, nothing.stderr) == (3, "error: no policy scenarios here: name "
+                                                      "feature files or folders, or run where "
+                                                      "./features is (or a brand has "
+                                                      "workflows/BRAND/features)\n")
     result = CliRunner().invoke(app, ["--workflows", str(workflows), "spec", "-k", "warm"])
     assert result.exit_code == 0, result.output
     assert result.output.rstrip().endswith("1 scenario(s): 1 passed, 0 failed, 0 skipped")

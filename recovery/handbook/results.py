@@ -13,6 +13,8 @@ from pytest_bdd.scenario import scenario_wrapper_template_registry
 from rich.console import Console
 from rich.text import Text
 
+from recovery.errors import NotFound
+
 MARKS = {"passed": ("✓", "green"), "failed": ("✗", "red"), "skipped": ("-", "yellow")}
 
 
@@ -134,6 +136,9 @@ def run(paths: list[Path], workflows: Path, brands: list[str],
                  len(words))
     named, extra = [Path(word) for word in words[:first]], [*words[first:], *extra]
     args = [str(path) for path in named or default_paths(workflows, brands)]
+    if not args:
+        raise NotFound("no policy scenarios here: name feature files or folders, or run where "
+                       "./features is (or a brand has workflows/BRAND/features)")
     args += ["--recovery-specs", "--workflows", str(workflows), "-p", "no:cacheprovider"]
     for name in brands:
         args += ["--brand", name]
@@ -143,11 +148,11 @@ def run(paths: list[Path], workflows: Path, brands: list[str],
 
 def default_paths(workflows: Path, brands: list[str]) -> list[Path]:
     """The policy scenarios run when none are named: the project's `./features` and each
-    brand's own `workflows/<brand>/features/` where it has one (of the `brands` named, or of
+    brand's own `workflows/<brand>/features/`, where they are (of the `brands` named, or of
     every brand)."""
     own = sorted(folder for folder in workflows.glob("*/features") if folder.is_dir()
                  and (not brands or folder.parent.name in brands))
-    return [Path("features"), *own]
+    return [path for path in [Path("features"), *own] if path.is_dir()]
 
 
 def where(feature: Any) -> str:
