@@ -23,6 +23,8 @@ from sqlalchemy import Engine as SAEngine
 from recovery import keeper, limits
 from recovery.clock import Clock, system_clock
 from recovery.clock.sla import CLOCKS
+from recovery.delivery.courier import Courier
+from recovery.delivery.routes import Routes
 from recovery.errors import FlowError, InvalidInput, NotFound
 from recovery.firing import Firing, arm
 from recovery.flows import Flow, TriggerOption, check_state, load_brands
@@ -62,7 +64,7 @@ class Engine:
         self.flows, self.broken = load_brands(workflows)
         """The brands' flows; and those whose flow files do not load, with their problems."""
         self._db = connect(db)
-        self._writer = Writer(self._db)
+        self._writer = Writer(self._db, Routes(self.flows))
         self._clock = clock
         self._subscribers: list[Subscriber] = []
         firing = self._firing = Firing(self.flows, self.broken)
@@ -75,6 +77,9 @@ class Engine:
         self._ledger = Ledger(self._writer, facts, apply, notify, self.flow)
         self._sender = Sender(self._checker, self._writer, facts, apply, notify)
         self._redactor = Redactor(self._writer, facts, notify)
+        self.outbox = Courier(self.flows, self._connection, self._transaction,
+                              self._db.dialect.name == "postgresql", self._when)
+        """The webhook outbox: `deliver()` what is due, `deliveries()`, `retry()`, `stats()`."""
 
     # -- brands ----------------------------------------------------------------------------
 
@@ -225,17 +230,14 @@ class Engine:
                                    Subject(channel, public, customer, (), language),
                                    self._when(at))
 
-    def tick(self, now: datetime | None = None) -> list[Timer]:
-        """Fire every timer due by `now`, each exactly once (also with several workers).
-
-        Returns the timers this call fired, each with its outcome: `fired`, `refused: …` when
-        the flow no longer lets the trigger fire, `skipped: …` or `postponed: …` (a follow-up);
-        and those whose firing failed (`failed: …`; recorded on the timer and tried again at
-        its `retry_at`, backing off), while every other timer still fires. SLA warnings and
-        breaches and the follow-up's steps are timers too (their `clock` is set). Also posts
-        the daily hello and goodbye that are due, once.
-        """
-        return self._ticker.tick(self._when(now))
+    def tick(self, now: datetime | None = None,
+             stop: Callable[[], bool] | None = None) -> list[Timer]:
+        """Fire every timer due by `now`, each exactly once (also with several workers), until
+        `stop()` says so; returns them with their outcome: `fired`, `refused: …`, `skipped: …`,
+        `postponed: …`, or `failed: …` (tried again at `retry_at`, backing off). SLA warnings
+        and breaches and the follow-up's steps are timers too (`clock` set). Also posts the
+        daily hello and goodbye that are due, once."""
+        return self._ticker.tick(self._when(now), stop)
 
     def subscribe(self, callback: Subscriber) -> Callable[[], None]:
         """Call `callback(event)` after every committed event (one that raises is logged; the
@@ -365,7 +367,8 @@ class Engine:
         return [option.trigger for option in self.triggers(case_id) if option.allowed]
 
     def close(self) -> None:
-        """Close the engine's database connections (it can be used again afterwards)."""
+        """Close the engine's database and HTTP connections (it can be used again)."""
+        self.outbox.close()
         self._db.dispose()
 
     # -- inside ----------------------------------------------------------------------------
@@ -395,4 +398,9 @@ class Engine:
     @contextmanager
     def _connection(self) -> Iterator[Connection]:
         with storage_errors("database error"), self._db.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Connection]:
+        with storage_errors("database error"), self._db.begin() as conn:
             yield conn

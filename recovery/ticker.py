@@ -55,9 +55,10 @@ class Ticker:
         self._follow_up = follow_up
         self._notify = notify
 
-    def tick(self, now: datetime) -> list[Timer]:
-        """Post the greetings due, then fire every timer due by `now`; returns those fired and
-        those whose firing failed (`outcome` `failed: …`, to be tried again at `retry_at`)."""
+    def tick(self, now: datetime, stop: Callable[[], bool] | None = None) -> list[Timer]:
+        """Post the greetings due, then fire every timer due by `now` (until `stop()` says so);
+        returns those fired and those whose firing failed (`outcome` `failed: …`, to be tried
+        again at `retry_at`)."""
         self._greet(now)
         done: list[Timer] = []
         retry_later: list[int] = []
@@ -65,6 +66,8 @@ class Ticker:
             with self._connection() as conn:
                 batch = queries.due_timers(conn, now, BATCH, retry_later)
             for timer in batch:
+                if stop is not None and stop():
+                    return done
                 fired = self._fire(timer, now)
                 if fired is None or fired.fired_at is None:
                     retry_later.append(timer.id)

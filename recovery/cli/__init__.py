@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from recovery.cli import audit, case, db, flow, remedy
+from recovery.cli import audit, case, db, flow, outbox, remedy
 from recovery.cli.common import Group, Settings, parse_time
 from recovery.cli.demo import demo
 from recovery.cli.events import events
@@ -18,6 +18,7 @@ from recovery.cli.reply import lint, reply
 from recovery.cli.report import report
 from recovery.cli.spec import spec
 from recovery.cli.timers import tick, timers
+from recovery.cli.worker import worker
 
 app = typer.Typer(cls=Group, no_args_is_help=True, add_completion=False,
                   help="Complaint recovery for social customer care: flows, cases and timers.")
@@ -26,6 +27,7 @@ app.add_typer(case.app, name="case")
 app.add_typer(db.app, name="db")
 app.add_typer(remedy.app, name="remedy")
 app.add_typer(audit.app, name="audit")
+app.add_typer(outbox.app, name="outbox")
 app.command()(demo)
 app.command()(events)
 app.command()(hours)
@@ -35,6 +37,7 @@ app.command()(lint)
 app.command()(report)
 app.command()(tick)
 app.command()(timers)
+app.command()(worker)
 app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(spec)
 app.command(context_settings={"allow_extra_args": True,
                               "ignore_unknown_options": True})(handbook)

@@ -19,6 +19,7 @@ from recovery.clock.calendar import Calendar, DaysOff
 from recovery.flows.base import STRICT, Duration, Names, Within
 from recovery.flows.follow_up import FollowUp
 from recovery.flows.remedies import Goodwill, RemedyLimit
+from recovery.flows.webhooks import Webhooks
 from recovery.signals import Audience, Owned
 from recovery.signals.language import known
 from recovery.signals.personal import e164, linear
@@ -236,6 +237,8 @@ class BrandFile(Strict):
     escalations: dict[Literal["first_response", "resolution"],
                       dict[Literal["warning", "breach"], Escalation]] = {}
     replies: ReplyRules = ReplyRules()
+    webhooks: Webhooks = Field(default=[], description="endpoints that receive the "
+                                    "brand's events, signed (see the README)")
     flow: FlowDecl
 
     def audience(self) -> Audience:

@@ -23,7 +23,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlch
 from recovery.errors import StorageError
 
 DEFAULT_URL = "sqlite:///recovery.db"
-HEAD = "0006"
+HEAD = "0007"
 """The newest schema revision (the last module in `store/migrations/versions`)."""
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 MIGRATION_LOCK = 0x7265636F76  # "recov": the advisory lock PostgreSQL migrations hold
@@ -47,9 +47,9 @@ def connect(db: str | SAEngine) -> SAEngine:
     return engine
 
 
-def missing_file(db: str) -> Path | None:
-    """The file a SQLite URL names, when it does not exist yet; None for a file that exists, an
-    in-memory database, another kind of database or a URL that is not one."""
+def database_file(db: str) -> Path | None:
+    """The file a SQLite URL names; None for an in-memory database, another kind of database
+    or a URL that is not one."""
     try:
         url = make_url(db)
     except ArgumentError:
@@ -58,8 +58,13 @@ def missing_file(db: str) -> Path | None:
     if not url.drivername.startswith("sqlite") or not name or name == ":memory:" \
             or name.startswith("file:"):
         return None
-    path = Path(name)
-    return None if path.exists() else path
+    return Path(name)
+
+
+def missing_file(db: str) -> Path | None:
+    """The file a SQLite URL names, when it does not exist yet."""
+    path = database_file(db)
+    return None if path is None or path.exists() else path
 
 
 def revision(conn: Connection) -> str | None:

@@ -83,6 +83,27 @@ class Entry(Record):
 
 
 @dataclass(frozen=True)
+class Delivery(Record):
+    """An event on its way to one webhook endpoint: `pending` (tried at `next_at`),
+    `delivered`, or `dead` after its last attempt failed (`recovery outbox retry`)."""
+
+    id: int
+    delivery_id: str
+    """The same on every try, so a receiver drops a repeat."""
+    brand: str
+    endpoint: str
+    case_id: int
+    seq: int
+    trigger: str
+    status: str
+    attempts: int
+    created_at: datetime
+    next_at: datetime
+    last_error: str | None = None
+    delivered_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class Timer(Record):
     """A trigger due on a case, the warning or breach of one of its SLA clocks (`clock`), or
     a step of its follow-up (`clock` is `follow_up`: ask, remind, close); `outcome` says what

@@ -1,6 +1,7 @@
 """The tables: cases (a projection), events (append-only, the truth), timers, SLA clocks, the
 brand-wide notices (daily hello and goodbye), the replies sent (for the copy-paste check), and
-the remedy ledger (remedies, and their append-only entries).
+the remedy ledger (remedies, and their append-only entries), and the outbox of webhook
+deliveries.
 
 `cases.version` counts the case's events; every change updates it with a check on the old
 value (optimistic concurrency), and `events` is unique on (case_id, seq), so no event is ever
@@ -226,6 +227,35 @@ class RemedyEntryRow(SQLModel, table=True):
     note: str | None = None
 
 
+class OutboxRow(SQLModel, table=True):
+    """One event to deliver to one of its brand's webhook endpoints, written in the same
+    transaction as the event; `status` is pending, delivered or dead."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("delivery_id", name="uq_outbox_delivery"),
+        Index("ix_outbox_due", "next_at", sqlite_where=text("status = 'pending'"),
+              postgresql_where=text("status = 'pending'")),
+        Index("ix_outbox_order", "case_id", "endpoint", "id",
+              sqlite_where=text("status = 'pending'"),
+              postgresql_where=text("status = 'pending'")),
+        Index("ix_outbox_status", "status", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id")
+    seq: int = Field(description="the event's number in its case's history")
+    brand: str = Field(max_length=64)
+    endpoint: str = Field(max_length=2000, description="the webhook's address")
+    delivery_id: str = Field(max_length=32, description="the same on every try")
+    created_at: datetime = _when()
+    next_at: datetime = _when()  # when to try next, on the engine's clock
+    attempts: int = 0
+    status: str = Field(default="pending", max_length=16)
+    last_error: str | None = None
+    delivered_at: datetime | None = _when(nullable=True)
+
+
 cases = CaseRow.__table__  # type: ignore[attr-defined]
 events = EventRow.__table__  # type: ignore[attr-defined]
 timers = TimerRow.__table__  # type: ignore[attr-defined]
@@ -234,3 +264,4 @@ notices = NoticeRow.__table__  # type: ignore[attr-defined]
 replies = ReplyRow.__table__  # type: ignore[attr-defined]
 remedies = RemedyRow.__table__  # type: ignore[attr-defined]
 remedy_entries = RemedyEntryRow.__table__  # type: ignore[attr-defined]
+outbox = OutboxRow.__table__  # type: ignore[attr-defined]

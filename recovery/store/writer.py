@@ -8,11 +8,12 @@ machinery, which costs more than the SQL itself on SQLite (see bench/fire_throug
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
+from uuid import uuid4
 
 from sqlalchemy import Engine as SAEngine
 from sqlalchemy import bindparam, insert, literal_column, select, update
@@ -32,11 +33,14 @@ from recovery.store.tables import (
     clocks,
     events,
     notices,
+    outbox,
     replies,
     timers,
 )
 
 Processor = Callable[[Any], Any]
+Route = Callable[[str, Event], Sequence[str]]
+"""The webhook endpoints of a brand that want an event (`delivery/routes.py`)."""
 _US = timedelta(microseconds=1)
 
 CASE_COLUMNS = ("brand", "channel", "author", "text", "external_id", "state", "version",
@@ -48,6 +52,8 @@ CLOCK_COLUMNS = ("case_id", "name", "business", "target_us", "warn_at", "started
                  "consumed_us", "running_since", "stopped_at", "warned_at", "breached_at")
 EVENT_COLUMNS = ("case_id", "seq", "at", "by", "trigger", "source", "dest", "note", "payload",
                  "chain_hash")
+OUTBOX_COLUMNS = ("case_id", "seq", "brand", "endpoint", "delivery_id", "created_at", "next_at",
+                  "attempts", "status")
 
 
 @dataclass(frozen=True)
@@ -93,8 +99,9 @@ class Compiled:
 class Writer(RemedyStatements, RedactionStatements):
     """Compiles the hot statements for one database and opens transactions that run them."""
 
-    def __init__(self, engine: SAEngine) -> None:
+    def __init__(self, engine: SAEngine, route: Route | None = None) -> None:
         self._engine = engine
+        self.route = route
         self._dialect = engine.dialect
         self._dbapi = engine.dialect.loaded_dbapi
         compile_ = self._compile
@@ -109,6 +116,8 @@ class Writer(RemedyStatements, RedactionStatements):
         self.find_external = compile_(select(cases.c.id).where(
             cases.c.brand == bindparam("brand"), cases.c.external_id == bindparam("external_id")))
         self.append_event = compile_(insert(events), EVENT_COLUMNS)
+        self.post = compile_(insert(outbox), OUTBOX_COLUMNS)
+        self.brand = compile_(select(cases.c.brand).where(cases.c.id == bindparam("case_id")))
         self.head = compile_(select(events.c.chain_hash).where(
             events.c.case_id == bindparam("of_case"), events.c.seq == bindparam("of_seq")))
         self.arm = compile_(insert(timers), ("case_id", "trigger", "state", "due_at", "clock",
@@ -130,9 +139,11 @@ class Writer(RemedyStatements, RedactionStatements):
                                           clocks.c.name == bindparam("of_clock"))
                                    .values({name: bindparam(f"set_{name}")
                                             for name in CLOCK_COLUMNS[2:]}))
-        self.claim = compile_(update(timers)
-                              .where(timers.c.id == bindparam("timer_id"),
-                                     timers.c.fired_at.is_(None), timers.c.cancelled_at.is_(None))
+        unheld = (select(timers.c.id)  # one another worker holds is skipped, not waited for
+                  .where(timers.c.id == bindparam("timer_id"), timers.c.fired_at.is_(None),
+                         timers.c.cancelled_at.is_(None))
+                  .with_for_update(skip_locked=True).scalar_subquery())
+        self.claim = compile_(update(timers).where(timers.c.id == unheld)
                               .values(fired_at=bindparam("at"), outcome=bindparam("verdict")))
         self.settle = compile_(update(timers).where(timers.c.id == bindparam("timer_id"))
                                .values(outcome=bindparam("verdict")))
@@ -210,6 +221,8 @@ class Tx(RemedyTx, RedactionTx):
         self._cursor = cursor
         self._heads: dict[int, tuple[int, str]] = {}
         """The chain hash of the last event appended per case in this transaction."""
+        self._brands: dict[int, str] = {}
+        """The brand of each case read or opened in this transaction."""
 
     def _run(self, statement: Compiled, values: dict[str, Any]) -> Any:
         self._cursor.execute(statement.sql, statement.params(values))
@@ -221,6 +234,7 @@ class Tx(RemedyTx, RedactionTx):
         if row is None:
             return None
         brand, state, version, priority, acknowledged_at, finding, remedy_kind, updated, head = row
+        self._brands[case_id] = brand
         if head is not None:
             self._heads[case_id] = (version, head)
         last = self._time(updated)
@@ -236,6 +250,7 @@ class Tx(RemedyTx, RedactionTx):
     def insert_case(self, values: dict[str, Any]) -> int:
         """Insert a case row; returns its id."""
         row = self._run(self._w.insert_case, dict(values)).fetchone()
+        self._brands[int(row[0])] = values["brand"]
         return int(row[0])
 
     def find_external(self, brand: str, external_id: str) -> int | None:
@@ -263,6 +278,21 @@ class Tx(RemedyTx, RedactionTx):
             "trigger": event.trigger, "source": event.source, "dest": event.dest,
             "note": event.note, "payload": event.payload, "chain_hash": chained})
         self._heads[event.case_id] = (event.seq, chained)
+        if self._w.route is not None:
+            self._post(event, self._w.route)
+
+    def _post(self, event: Event, route: Route) -> None:
+        """Put the event in the outbox for each of its brand's endpoints that want it: it is
+        delivered after this transaction commits, and not at all if it rolls back."""
+        brand = self._brands.get(event.case_id)
+        if brand is None:
+            brand = self._brands[event.case_id] = str(
+                self._run(self._w.brand, {"case_id": event.case_id}).fetchone()[0])
+        for endpoint in route(brand, event):
+            self._run(self._w.post, {
+                "case_id": event.case_id, "seq": event.seq, "brand": brand,
+                "endpoint": endpoint, "delivery_id": uuid4().hex, "created_at": event.at,
+                "next_at": event.at, "attempts": 0, "status": "pending"})
 
     def _head(self, case_id: int, seq: int) -> str:
         """The chain hash of event `seq` of a case (nothing before the first)."""

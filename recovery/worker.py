@@ -1,0 +1,142 @@
+"""The worker: runs until stopped, firing due timers (what `tick` does) and delivering the
+webhook outbox, polling at an interval. Asked to stop (SIGTERM, Ctrl-C), it finishes the timer
+or delivery in flight and returns. It logs one line per action.
+
+Several workers may share a PostgreSQL database (timers and deliveries are claimed with
+`FOR UPDATE SKIP LOCKED`). On SQLite one worker runs at a time: it holds an OS lock on a file
+beside the database, which the system frees even when the worker is killed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import IO, Any
+
+from recovery.engine import Engine
+from recovery.errors import InvalidInput
+from recovery.store.db import database_file
+from recovery.store.records import Delivery, Timer
+
+log = logging.getLogger("recovery.worker")
+
+
+class Worker:
+    """Runs an engine's timers and outbox in rounds until `stop()`."""
+
+    def __init__(self, engine: Engine, interval: float = 5.0) -> None:
+        self._engine = engine
+        self._interval = interval
+        self._stopping = threading.Event()
+
+    def stop(self) -> None:
+        """Finish what is in flight, then return from `run` (safe from a signal handler)."""
+        self._stopping.set()
+
+    def stopping(self) -> bool:
+        """Whether the worker was asked to stop."""
+        return self._stopping.is_set()
+
+    def run(self, once: bool = False) -> None:
+        """Work in rounds, waiting `interval` seconds after a round with nothing to do, until
+        stopped; with `once`, one round. Time is the engine's clock."""
+        log.info("started", extra={"fields": {"once": once, "interval": self._interval}})
+        while not self.stopping():
+            busy = self.round()
+            if once:
+                break
+            if not busy:
+                self._stopping.wait(self._interval)
+        log.info("stopped", extra={"fields": {}})
+
+    def round(self) -> int:
+        """Fire the due timers, then deliver what is due; returns how many actions it took."""
+        actions = 0
+        for timer in self._engine.tick(stop=self.stopping):
+            actions += 1
+            _log_timer(timer)
+        while not self.stopping():
+            tried = self._engine.outbox.deliver(stop=self.stopping)
+            for delivery in tried:
+                _log_delivery(delivery)
+            actions += len(tried)
+            if not tried:
+                break
+        return actions
+
+
+def _log_timer(timer: Timer) -> None:
+    fields = {"timer": timer.id, "case": timer.case_id, "trigger": timer.trigger,
+              "clock": timer.clock, "outcome": timer.outcome}
+    level = logging.WARNING if timer.fired_at is None else logging.INFO
+    log.log(level, "timer", extra={"fields": fields})
+
+
+def _log_delivery(delivery: Delivery) -> None:
+    fields = {"delivery": delivery.id, "delivery_id": delivery.delivery_id,
+              "case": delivery.case_id, "seq": delivery.seq, "endpoint": delivery.endpoint,
+              "status": delivery.status, "attempts": delivery.attempts,
+              "error": delivery.last_error}
+    if delivery.status == "pending":
+        fields["next_at"] = delivery.next_at.isoformat()
+    level = logging.INFO if delivery.status == "delivered" else logging.WARNING
+    log.log(level, "delivery", extra={"fields": fields})
+
+
+class Lines(logging.Formatter):
+    """One line per record: `time level action key=value …`, or a JSON object."""
+
+    def __init__(self, as_json: bool) -> None:
+        super().__init__()
+        self._json = as_json
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record as one line."""
+        fields: dict[str, Any] = dict(getattr(record, "fields", {}))
+        at = datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
+        if record.exc_info:
+            fields["exception"] = self.formatException(record.exc_info).splitlines()[-1]
+        if self._json:
+            return json.dumps({"at": at, "level": record.levelname.lower(),
+                               "action": record.getMessage(), **fields}, default=str)
+        words = " ".join(f"{key}={json.dumps(value, default=str)}" for key, value in
+                         fields.items() if value is not None)
+        return f"{at} {record.levelname.lower()} {record.getMessage()} {words}".rstrip()
+
+
+def logging_to(stream: IO[str], as_json: bool) -> None:
+    """Send the engine's and the worker's log lines to `stream`, one line each."""
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(Lines(as_json))
+    root = logging.getLogger("recovery")
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)
+    root.propagate = False
+
+
+@contextmanager
+def alone(db: str) -> Iterator[None]:
+    """On SQLite, hold the lock that lets one worker run at a time; a second is refused."""
+    path = database_file(db)
+    if path is None:
+        yield
+        return
+    import fcntl  # POSIX; the worker's lock is what keeps two SQLite workers apart
+
+    lock = path.with_name(path.name + ".worker")
+    with lock.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise InvalidInput(f"another worker already runs on {path} (SQLite takes one at a "
+                               "time); stop it first, or move to PostgreSQL to run several"
+                               ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
