@@ -1,0 +1,134 @@
+"""The worker as an operator runs it: a real process, a real HTTP receiver that fails a share of
+requests and answers others too slowly, SIGTERM, a second worker on SQLite, and workers killed
+-9 at random moments (one on SQLite, four at once on PostgreSQL). At the end every event has
+been received at least once, signed; repeats carry the same delivery id; each case's events
+arrived in order; nothing is pending; and the histories verify."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from recovery import Engine
+from recovery.cli import app
+from recovery.worker import alone
+from tests.conftest import Clock
+from tests.receiver import Receiver
+from tests.test_outbox import SECRET, hook, hooked
+
+RECOVERY = [sys.executable, "-c", "from recovery.cli import main; main()"]
+
+
+def _worker(db: str, folder: Path, now: str, *more: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([*RECOVERY, "--db", db, "--workflows", str(folder), "--now", now,
+                             "worker", "--interval", "0.05", *more],
+                            env={**os.environ, "BISTRO_HOOK_SECRET": SECRET},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def _cases(engine: Engine, count: int) -> list[int]:
+    """Cases with a few events each; half resolved, the others left to breach their clocks."""
+    ids = []
+    for n in range(count):
+        case_id = engine.open_case("bistro", channel="instagram", author=f"@guest{n}",
+                                   text="Cold soup again").id
+        engine.fire(case_id, "acknowledge", by="eva")
+        engine.fire(case_id, "investigate", by="eva")
+        if n % 2:
+            engine.record_finding(case_id, "founded", root_cause="slow pass", by="eva")
+            engine.fire(case_id, "resolve", by="eva")
+        ids.append(case_id)
+    return ids
+
+
+@pytest.mark.parametrize("workers", [1, 4])
+def test_workers_killed_at_random_deliver_every_event_once_or_again_in_order(
+        db_url: str, clock: Clock, tmp_path: Path, workers: int) -> None:
+    if workers > 1 and not db_url.startswith("postgresql"):
+        pytest.skip("SQLite runs one worker at a time")
+    with Receiver(SECRET, failing=0.25, slow=0.1, delay=0.8, seed=workers) as receiver:
+        folder = hooked(tmp_path / "wf", hook(receiver.url, ", backoff: 1m, attempts: 50, "
+                                              "timeout: 0.4"))
+        engine = Engine(db_url, workflows=folder, clock=clock)
+        ids = _cases(engine, 16)
+        rng = random.Random(workers)
+        for round_ in range(40):  # kill workers at random moments, time moving on meanwhile
+            now = (clock.now + timedelta(minutes=30 * round_)).isoformat()
+            running = [_worker(db_url, folder, now) for _ in range(workers)]
+            for process in running:  # once all are at work, let them work a moment
+                assert process.stderr is not None and process.stderr.readline()
+            time.sleep(rng.uniform(0.05, 1.0))
+            for process in running:
+                process.kill()  # SIGKILL: mid-post, mid-transaction or not
+                process.wait()
+            if round_ >= 4 and engine.outbox.stats().pending == 0:
+                break
+        assert receiver.got and receiver.refused  # the endpoint failed some, took others
+        receiver.failing = receiver.slow = 0.0
+        late = (clock.now + timedelta(days=60)).isoformat()
+        for _ in range(5):  # whatever still waits goes at the next rounds
+            finished = _worker(db_url, folder, late, "--once")
+            assert finished.wait(timeout=120) == 0
+            if engine.outbox.stats().pending == 0:
+                break
+        stats = engine.outbox.stats()
+        assert (stats.pending, stats.dead) == (0, 0)
+        events = {(case_id, event.seq) for case_id in ids for event in engine.history(case_id)}
+        assert any("." in event.trigger for case_id in ids
+                   for event in engine.history(case_id))  # timers fired in the workers too
+        ids_of: dict[tuple[int, int], set[str]] = defaultdict(set)
+        arrivals: dict[int, list[int]] = defaultdict(list)
+        for got in receiver.got:
+            assert got.signed
+            key = (got.body["event"]["case_id"], got.body["event"]["seq"])
+            ids_of[key].add(got.delivery_id)
+            arrivals[key[0]].append(key[1])
+        assert set(ids_of) == events  # every event received
+        assert len(receiver.got) > len(events)  # some came again (a slow answer, a kill)
+        assert all(len(found) == 1 for found in ids_of.values())  # repeats: the same id
+        for seqs in arrivals.values():  # in order: a repeat may come again, never a step back
+            assert seqs == sorted(seqs), seqs
+        assert engine.audit().ok
+        engine.close()
+
+
+def test_sigterm_finishes_the_post_in_flight_and_exits_0(tmp_path: Path, clock: Clock) -> None:
+    db = f"sqlite:///{tmp_path / 'care.db'}"
+    with Receiver(SECRET, slow=1.0, delay=1.0) as receiver:
+        folder = hooked(tmp_path / "wf", hook(receiver.url, ", timeout: 5"))
+        engine = Engine(db, workflows=folder, clock=clock)
+        _cases(engine, 3)
+        worker = _worker(db, folder, clock.now.isoformat())
+        assert worker.stderr is not None and b" started " in worker.stderr.readline()
+        time.sleep(0.3)  # the first post is in flight: the receiver takes a second to answer
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=10) == 0
+        lines = worker.stderr.read().decode().splitlines()
+        assert lines[-1].split()[2] == "stopped"
+        assert [line.split()[2] for line in lines[:-1]] == ["delivery"]
+        assert 'status="delivered"' in lines[0]
+        stats = engine.outbox.stats()
+        assert stats.delivered == 1 and stats.pending > 0  # the rest wait for the next worker
+        engine.close()
+
+
+def test_a_second_worker_on_sqlite_says_so_and_exits(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'care.db'}"
+    runner = CliRunner()
+    assert runner.invoke(app, ["--db", db, "db", "init"]).exit_code == 0
+    with alone(db):
+        second = runner.invoke(app, ["--db", db, "worker", "--once"])
+    assert second.exit_code == 2
+    assert second.stderr.startswith("error: another worker already runs on ")
+    assert len(second.stderr.splitlines()) == 1
+    assert runner.invoke(app, ["--db", db, "worker", "--once"]).exit_code == 0
