@@ -69,3 +69,16 @@ def test_a_failing_timer_is_listed_and_the_tick_says_so(run, tmp_path: Path) -> 
     assert all(timer["attempts"] == 1 and "tasting" in timer["last_error"] for timer in failed)
     listed = " ".join(run("timers", "--failed").stdout.split())
     assert "failed timer(s)" in listed and "tasting" in listed
+
+
+def test_a_tick_that_fires_more_than_a_screenful_counts_them(run) -> None:  # type: ignore[no-untyped-def]
+    from recovery.cli.timers import SCREENFUL
+
+    for n in range(SCREENFUL // 2 + 1):  # each breaches two clocks' warning and breach
+        assert run("case", "open", "bistro", "--channel", "instagram", "--author",
+                   f"@guest{n}", "--text", "Cold soup").exit_code == 0
+    ticked = run("tick", "--now", "2026-12-05T12:00Z")
+    assert ticked.exit_code == 0, ticked.output
+    rows = [line.replace("│", " ").split() for line in ticked.stdout.splitlines()]
+    assert ["trigger", "outcome", "timers"] in rows  # counted, not one row a timer
+    assert ["first_response.breach", "fired", "21"] in rows

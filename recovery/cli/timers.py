@@ -4,6 +4,7 @@ failed to."""
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -16,6 +17,8 @@ if TYPE_CHECKING:
 
 FAILED = 8
 """The exit code of a tick in which some timers failed (each is tried again later)."""
+SCREENFUL = 40
+"""Up to this many timers fired are listed one a row; beyond it, counted per trigger."""
 
 
 def tick(ctx: typer.Context, json: Json = False) -> None:
@@ -34,8 +37,12 @@ def tick(ctx: typer.Context, json: Json = False) -> None:
     if json:
         emit_json([timer.as_dict() for timer in fired])
     else:
-        out.print(table(f"{len(fired) - len(failed)} timer(s) fired (due in each brand's time)",
-                        ["case", "trigger", "due", "outcome"], _rows(engine, fired)))
+        title = f"{len(fired) - len(failed)} timer(s) fired"
+        if len(fired) > SCREENFUL:  # too many to read one by one: counted
+            out.print(table(title, ["trigger", "outcome", "timers"], _summary(fired)))
+        else:
+            out.print(table(f"{title} (due in each brand's time)",
+                            ["case", "trigger", "due", "outcome"], _rows(engine, fired)))
         for notice in posted:
             zone = engine.flow(notice.brand).settings.timezone
             say(f"posted the {notice.kind} on {notice.brand}'s {notice.channel} at "
@@ -72,6 +79,12 @@ def _rows(engine: Engine, fired: list[Timer]) -> list[list[object]]:
     zones = _zones(engine, fired)
     return [[t.case_id, _name(t), stamp(t.due_at, zones[t.case_id]), t.outcome]
             for t in fired]
+
+
+def _summary(fired: list[Timer]) -> list[list[object]]:
+    """How many timers fired per trigger and outcome (a failure's error stays whole)."""
+    counted = Counter((_name(timer), timer.outcome or "") for timer in fired)
+    return [[name, outcome, f"{count:,}"] for (name, outcome), count in sorted(counted.items())]
 
 
 def _name(timer: Timer) -> str:
