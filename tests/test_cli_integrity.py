@@ -79,6 +79,7 @@ def test_a_tick_that_fires_more_than_a_screenful_counts_them(run) -> None:  # ty
                    f"@guest{n}", "--text", "Cold soup").exit_code == 0
     ticked = run("tick", "--now", "2026-12-05T12:00Z")
     assert ticked.exit_code == 0, ticked.output
-    rows = [line.replace("│", " ").split() for line in ticked.stdout.splitlines()]
+    rows = [line.replace("│", " ").replace("┃", " ").split()
+            for line in ticked.stdout.splitlines()]
     assert ["trigger", "outcome", "timers"] in rows  # counted, not one row a timer
     assert ["first_response.breach", "fired", "21"] in rows
