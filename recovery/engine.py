@@ -9,7 +9,7 @@ it read) and the event in one transaction. Time comes from an injected clock.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -29,6 +29,7 @@ from recovery.errors import FlowError, InvalidInput, NotFound
 from recovery.firing import Firing, arm
 from recovery.flows import Flow, TriggerOption, check_state, load_brands
 from recovery.followups.asker import Asker
+from recovery.importer import Imported, Importer
 from recovery.intake import Intake
 from recovery.keeper import ClockStatus
 from recovery.policy import Recorder
@@ -74,6 +75,7 @@ class Engine:
                               self._asker.step, notify)
         self._checker = Checker(self.flows, self._connection)
         self._intake = Intake(self._writer, arm, notify, self._checker.check)
+        self._importer = Importer(self._writer, self._intake, apply, self._serving)
         self._ledger = Ledger(self._writer, facts, apply, notify, self.flow)
         self._sender = Sender(self._checker, self._writer, facts, apply, notify)
         self._redactor = Redactor(self._writer, facts, notify)
@@ -111,6 +113,12 @@ class Engine:
         opened = self._intake.open(self._serving(brand, channel), channel, author, text,
                                    self._when(at), external_id, by, name)
         return self.case(opened) if isinstance(opened, int) else opened
+
+    def import_cases(self, lines: Iterable[bytes | str],
+                     progress: Callable[[int], None] | None = None) -> Imported:
+        """Bring cases over from another helpdesk, one JSON object a line (README: Importing);
+        idempotent by external id. Bad lines are reported by number; the rest go in."""
+        return self._importer.run(lines, progress)
 
     def fire(self, case_id: int, trigger: str, *, by: str, note: str | None = None,
              payload: dict[str, Any] | None = None, at: datetime | None = None) -> Event:

@@ -7,6 +7,7 @@ A room of the engine, like `ticker.py` and `sender.py`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -40,50 +41,10 @@ class Intake:
              external_id: str | None, by: str | None, name: str | None) -> Case | int:
         """The new case (its subscribers told of its first events); or, when the platform
         post `external_id` was fed before, the id of its case."""
-        author = limits.text(author, "the author", limits.NAME).strip()
-        text = limits.text(text, "the complaint", limits.COMPLAINT).strip()
-        limits.optional(name, "the customer's name", limits.NAME)
-        limits.optional(external_id, "the external id", limits.NAME)
-        if not author or not text:
-            raise InvalidInput("a complaint needs its author and its text; neither may be empty")
-        if by in SYSTEM:
-            raise InvalidInput(f"'{by}' is the engine's own name; say who opens the case")
-        reading = read(text, flow.audience)
-        notice = after_hours(flow, channel, author, when, reading.language)
-        withheld: list[str] = []
-        if notice is not None:  # public, so it passes the checks a reply passes
-            linted = self._check(flow, str(notice["text"]),
-                                 Subject(channel, True, author, (name,) if name else (),
-                                         reading.language), when)
-            notice["findings"] = linted.as_payload()
-            if linted.blocking:
-                withheld, notice = [finding.code for finding in linted.blocking], None
-        values: dict[str, Any] = {
-            "brand": flow.brand, "channel": channel, "author": author, "text": text,
-            "external_id": external_id, "state": flow.initial,
-            "version": 1 if notice is None else 2, "priority": "normal", "opened_at": when,
-            "updated_at": when, "name": (name or "").strip() or None,
-            "language": reading.language, "register": reading.tone.register,
-            "emotion": reading.tone.emotion, "flags": list(reading.flags) or None}
-        posted: list[Event] = []
+        opening = self.prepare(flow, channel, author, text, when, external_id, by, name)
         try:
             with self._writer.transaction() as tx:
-                known = tx.find_external(flow.brand, external_id) if external_id else None
-                if known is not None:
-                    return known
-                case_id = tx.insert_case(values)
-                opened: dict[str, Any] = {"channel": channel, "reading": reading.as_payload()}
-                if withheld:
-                    opened["after_hours_withheld"] = withheld
-                posted.append(Event(case_id, 1, when, by or author, "open", None, flow.initial,
-                                    payload=opened))
-                if notice is not None:
-                    posted.append(Event(case_id, 2, when, "recovery", "notice", flow.initial,
-                                        flow.initial, payload=notice))
-                for event in posted:
-                    tx.append_event(event)
-                self._arm(tx, flow, case_id, flow.initial, when)
-                keeper.start(tx, flow, case_id, channel, flow.initial, when)
+                case_id, posted = self.write(tx, opening)
         except ConcurrentUpdate:
             if not external_id:
                 raise
@@ -92,6 +53,77 @@ class Intake:
             if found is None:
                 raise
             return found
+        if not posted:
+            return case_id
         for event in posted:
             self._notify(event)
-        return Case(id=case_id, **values)
+        return Case(id=case_id, **opening.values)
+
+    def prepare(self, flow: Flow, channel: str, author: str, text: str, when: datetime,
+                external_id: str | None, by: str | None, name: str | None,
+                notices: bool = True, language: str | None = None) -> Opening:
+        """Check and read a complaint (in `language` if the source knows it), and write the
+        after-hours notice it gets (unless not `notices`: a case brought over from elsewhere
+        was answered there)."""
+        author = limits.text(author, "the author", limits.NAME).strip()
+        text = limits.text(text, "the complaint", limits.COMPLAINT).strip()
+        limits.optional(name, "the customer's name", limits.NAME)
+        limits.optional(external_id, "the external id", limits.NAME)
+        if not author or not text:
+            raise InvalidInput("a complaint needs its author and its text; neither may be empty")
+        if by in SYSTEM:
+            raise InvalidInput(f"'{by}' is the engine's own name; say who opens the case")
+        reading = read(text, flow.audience, language)
+        notice = after_hours(flow, channel, author, when, reading.language) if notices else None
+        opened: dict[str, Any] = {"channel": channel, "reading": reading.as_payload()}
+        if notice is not None:  # public, so it passes the checks a reply passes
+            linted = self._check(flow, str(notice["text"]),
+                                 Subject(channel, True, author, (name,) if name else (),
+                                         reading.language), when)
+            notice["findings"] = linted.as_payload()
+            if linted.blocking:
+                opened["after_hours_withheld"] = [finding.code for finding in linted.blocking]
+                notice = None
+        values: dict[str, Any] = {
+            "brand": flow.brand, "channel": channel, "author": author, "text": text,
+            "external_id": external_id, "state": flow.initial,
+            "version": 1 if notice is None else 2, "priority": "normal", "opened_at": when,
+            "updated_at": when, "name": (name or "").strip() or None,
+            "language": reading.language, "register": reading.tone.register,
+            "emotion": reading.tone.emotion, "flags": list(reading.flags) or None}
+        return Opening(flow, by or author, values, opened, notice)
+
+    def write(self, tx: Tx, opening: Opening) -> tuple[int, list[Event]]:
+        """Open the case in `tx` with its first events, timers and clocks; returns its id and
+        the events, or (the id, no events) when its external id was fed before."""
+        flow, values = opening.flow, opening.values
+        external_id = values["external_id"]
+        known = tx.find_external(flow.brand, external_id) if external_id else None
+        if known is not None:
+            return known, []
+        case_id = tx.insert_case(values)
+        when, channel = values["opened_at"], values["channel"]
+        posted = [Event(case_id, 1, when, opening.by, "open", None, flow.initial,
+                        payload=opening.opened)]
+        if opening.notice is not None:
+            posted.append(Event(case_id, 2, when, "recovery", "notice", flow.initial,
+                                flow.initial, payload=opening.notice))
+        for event in posted:
+            tx.append_event(event)
+        self._arm(tx, flow, case_id, flow.initial, when)
+        keeper.start(tx, flow, case_id, channel, flow.initial, when)
+        return case_id, posted
+
+
+@dataclass(frozen=True)
+class Opening:
+    """A complaint checked and read, ready to be written as a new case."""
+
+    flow: Flow
+    by: str
+    values: dict[str, Any]
+    """The case row."""
+    opened: dict[str, Any]
+    """The payload of its `open` event: the channel and the reading."""
+    notice: dict[str, Any] | None
+    """The after-hours notice to post, if any."""

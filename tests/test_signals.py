@@ -109,3 +109,14 @@ def test_phrases_match_whatever_the_case_accents_and_spacing(phrase: str, before
 
 def test_phrases_match_whole_words_only() -> None:
     assert Phrases(("hi",)).find(fold("this is it")) == []
+
+
+def test_the_quick_emoji_check_lets_every_emoji_through() -> None:
+    import emoji
+
+    from recovery.signals.tone import _MAYBE_EMOJI
+
+    missed = [item for item in emoji.EMOJI_DATA if not _MAYBE_EMOJI.search(item)]
+    assert missed == []
+    assert _MAYBE_EMOJI.search("Studená polévka, žádná omluva! Zimna zupa, żadnych przeprosin.") \
+        is None

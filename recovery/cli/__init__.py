@@ -13,6 +13,7 @@ from recovery.cli.demo import demo
 from recovery.cli.events import events
 from recovery.cli.handbook import handbook
 from recovery.cli.hours import hours
+from recovery.cli.importing import import_
 from recovery.cli.notices import notices
 from recovery.cli.reply import lint, reply
 from recovery.cli.report import report
@@ -31,6 +32,7 @@ app.add_typer(outbox.app, name="outbox")
 app.command()(demo)
 app.command()(events)
 app.command()(hours)
+app.command("import")(import_)
 app.command()(notices)
 app.command()(reply)
 app.command()(lint)

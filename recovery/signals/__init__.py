@@ -62,10 +62,11 @@ class Reading:
                 "flags": list(self.flags)}
 
 
-def read(text: str, audience: Audience) -> Reading:
-    """Read a customer's public message: its language among the audience's, tone, personal
-    data."""
-    detected = detect(text[:DETECTED], audience.candidates)
+def read(text: str, audience: Audience, language: str | None = None) -> Reading:
+    """Read a customer's public message: its language among the audience's (or `language`,
+    when the source already knows it), tone, personal data."""
+    detected = (detect(text[:DETECTED], audience.candidates) if language is None
+                else Detected(language, 1.0))
     personal = tuple(find_personal(text, audience.owned))
     flags = []
     if detected.language is not None and detected.language not in audience.serves:

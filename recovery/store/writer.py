@@ -180,8 +180,9 @@ class Writer(RemedyStatements, RedactionStatements):
         return compiled
 
     @contextmanager
-    def transaction(self, case_id: int = 0) -> Iterator[Tx]:
-        """A transaction on a pooled connection: committed on success, rolled back otherwise.
+    def transaction(self, case_id: int = 0, deliver: bool = True) -> Iterator[Tx]:
+        """A transaction on a pooled connection: committed on success, rolled back otherwise;
+        without `deliver`, its events go in no outbox (history brought over from elsewhere).
 
         A uniqueness violation means another writer got there first: `ConcurrentUpdate`.
         """
@@ -190,7 +191,7 @@ class Writer(RemedyStatements, RedactionStatements):
         except Exception as exc:
             raise StorageError(f"cannot connect to the database: {exc}") from exc
         try:
-            yield Tx(self, raw.cursor())
+            yield Tx(self, raw.cursor(), deliver)
             raw.commit()
         except self._dbapi.IntegrityError as exc:
             raw.rollback()
@@ -216,9 +217,10 @@ def _clock_values(clock: SlaClock) -> dict[str, Any]:
 class Tx(RemedyTx, RedactionTx):
     """The hot reads and writes, inside one transaction."""
 
-    def __init__(self, writer: Writer, cursor: Any) -> None:
+    def __init__(self, writer: Writer, cursor: Any, deliver: bool = True) -> None:
         self._w = writer
         self._cursor = cursor
+        self._route = writer.route if deliver else None
         self._heads: dict[int, tuple[int, str]] = {}
         """The chain hash of the last event appended per case in this transaction."""
         self._brands: dict[int, str] = {}
@@ -278,8 +280,8 @@ class Tx(RemedyTx, RedactionTx):
             "trigger": event.trigger, "source": event.source, "dest": event.dest,
             "note": event.note, "payload": event.payload, "chain_hash": chained})
         self._heads[event.case_id] = (event.seq, chained)
-        if self._w.route is not None:
-            self._post(event, self._w.route)
+        if self._route is not None:
+            self._post(event, self._route)
 
     def _post(self, event: Event, route: Route) -> None:
         """Put the event in the outbox for each of its brand's endpoints that want it: it is

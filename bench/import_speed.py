@@ -1,0 +1,95 @@
+"""How fast `Engine.import_cases` brings cases over, against opening the same cases one by one
+with `Engine.open_case` and firing their events with `Engine.fire` (what a script calling the
+library would do), in the same run, each on a fresh SQLite file.
+
+Each case has one or two earlier events (acknowledged; every other one investigated). Measured
+twice: with the complaint's language detected (as `case open` does) and with the language
+given in the line (the other helpdesk knew it), which skips detection.
+
+    python bench/import_speed.py [--cases 20000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from recovery import Engine
+
+WORKFLOWS = Path(__file__).resolve().parent.parent / "workflows"
+START = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
+WORDS = ["soup", "cold", "late", "rude", "waiter", "bill", "wrong", "order", "table", "dirty",
+         "noise", "music", "wait", "hour", "salad", "burnt", "pizza", "delivery", "refund",
+         "manager"]
+
+
+def lines(count: int, language: bool) -> list[str]:
+    """`count` cases as JSON lines, every text different."""
+    rng = random.Random(1)
+    found = []
+    for n in range(count):
+        at = START + timedelta(minutes=7 * n)
+        events = [{"trigger": "acknowledge", "by": "eva",
+                   "at": (at + timedelta(minutes=20)).isoformat()}]
+        if n % 2:
+            events.append({"trigger": "investigate", "by": "eva",
+                           "at": (at + timedelta(hours=1)).isoformat()})
+        case = {"external_id": f"zd-{n}", "brand": "bistro", "channel": "instagram",
+                "opened_at": at.isoformat(), "author": f"@guest{n}",
+                "text": " ".join(rng.choice(WORDS) for _ in range(12)) + f" #{n}",
+                "events": events}
+        if language:
+            case["language"] = "en"
+        found.append(json.dumps(case))
+    return found
+
+
+def engine(folder: Path, name: str) -> Engine:
+    made = Engine(f"sqlite:///{folder / name}", workflows=WORKFLOWS)
+    made.lint("bistro", "instagram", "warm up the detector")  # models load before timing
+    return made
+
+
+def one_by_one(made: Engine, cases: list[str]) -> float:
+    began = time.perf_counter()
+    for text in cases:
+        case = json.loads(text)
+        opened = made.open_case(case["brand"], channel=case["channel"], author=case["author"],
+                                text=case["text"], external_id=case["external_id"],
+                                at=datetime.fromisoformat(case["opened_at"]))
+        for event in case["events"]:
+            made.fire(opened.id, event["trigger"], by=event["by"],
+                      at=datetime.fromisoformat(event["at"]))
+    return time.perf_counter() - began
+
+
+def imported(made: Engine, cases: list[str]) -> float:
+    began = time.perf_counter()
+    done = made.import_cases(cases)
+    assert done.imported == len(cases) and not done.bad, done.bad[:3]
+    return time.perf_counter() - began
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cases", type=int, default=20_000)
+    count = parser.parse_args().cases
+    detected, given = lines(count, False), lines(count, True)
+    with tempfile.TemporaryDirectory() as folder:
+        base = one_by_one(engine(Path(folder), "base.db"), detected[: count // 4]) * 4
+        runs = {"import, language detected": imported(engine(Path(folder), "a.db"), detected),
+                "import, language given": imported(engine(Path(folder), "b.db"), given)}
+    print(f"{count:,} cases, {count * 3 // 2:,} earlier events")
+    print(f"  open_case + fire, one by one (baseline, a quarter timed): {count / base:8,.0f} "
+          "cases/s  1.00")
+    for name, took in runs.items():
+        print(f"  {name:<56} {count / took:8,.0f} cases/s  {base / took:.2f}")
+
+
+if __name__ == "__main__":
+    main()

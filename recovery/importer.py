@@ -1,0 +1,198 @@
+"""Bringing cases over from another helpdesk: one JSON object a line, each a complaint with the
+events it went through there, replayed through the brand's flow at their own times.
+
+Idempotent by external id, as `open_case` is: a line whose case is already here is counted and
+left alone. A bad line (not JSON, a missing field, a trigger the flow does not allow then) is
+reported with its number and the rest go in. Cases are written a few hundred to a transaction;
+when one of them fails, that batch is written again case by case, so only the bad one stays
+out. Imported events go in no webhook outbox and reach no subscriber: they happened elsewhere,
+and the feed (`events`) has them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from recovery import limits
+from recovery.errors import InvalidInput, RecoveryError
+from recovery.flows import Flow
+from recovery.intake import Intake, Opening
+from recovery.room import Apply
+from recovery.store.records import Record
+from recovery.store.writer import Tx, Writer
+
+BATCH = 500
+"""Cases written per transaction."""
+LONGEST_LINE = 1_000_000
+"""Bytes a line may have: a complaint and its history, with room to spare."""
+_CASE = re.compile(r"^case \d+: ")
+
+
+class Earlier(BaseModel):
+    """An event the case went through in the other helpdesk: a trigger of the brand's flow."""
+
+    model_config = ConfigDict(extra="forbid")
+    trigger: str = Field(min_length=1, max_length=64)
+    at: datetime
+    by: str = Field(min_length=1, max_length=200)
+    note: str | None = None
+    payload: dict[str, Any] | None = Field(None, description="a finding's finding and "
+                                           "root_cause")
+
+
+class Line(BaseModel):
+    """One case to bring over."""
+
+    model_config = ConfigDict(extra="forbid")
+    external_id: str = Field(min_length=1, max_length=200)
+    brand: str = Field(min_length=1, max_length=64)
+    channel: str = Field(min_length=1, max_length=32)
+    opened_at: datetime
+    author: str
+    text: str
+    name: str | None = None
+    language: str | None = Field(None, pattern="^[a-z]{2}$", description="ISO 639-1, when "
+                                 "the other helpdesk knows it; else it is detected")
+    by: str | None = None
+    events: list[Earlier] = Field(default=[], max_length=1000)
+
+
+@dataclass(frozen=True)
+class Imported(Record):
+    """What an import did: cases brought over, cases already here, and each bad line's number
+    with what is wrong."""
+
+    imported: int = 0
+    existing: int = 0
+    bad: list[tuple[int, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Case:
+    line: int
+    opening: Opening
+    events: list[Earlier]
+
+
+class Importer:
+    """Brings cases over into one engine."""
+
+    def __init__(self, writer: Writer, intake: Intake, apply: Apply,
+                 flow: Callable[[str, str], Flow]) -> None:
+        self._writer = writer
+        self._intake = intake
+        self._apply = apply
+        self._flow = flow
+
+    def run(self, lines: Iterable[bytes | str],
+            progress: Callable[[int], None] | None = None) -> Imported:
+        """Import every line; `progress(n)` is told how many lines were read, batch by batch."""
+        counts = {"imported": 0, "existing": 0}
+        bad: list[tuple[int, str]] = []
+        batch: list[tuple[int, Line]] = []
+        number = 0
+        for number, raw in enumerate(lines, 1):
+            try:
+                line = _parse(raw)
+            except ValueError as exc:
+                bad.append((number, _one_line(exc)))
+                continue
+            if line is not None:
+                batch.append((number, line))
+            if len(batch) >= BATCH:
+                self._write(self._prepare(batch, counts, bad), counts, bad)
+                batch = []
+                if progress is not None:
+                    progress(number)
+        self._write(self._prepare(batch, counts, bad), counts, bad)
+        if progress is not None:
+            progress(number)
+        return Imported(counts["imported"], counts["existing"], sorted(bad))
+
+    def _prepare(self, batch: list[tuple[int, Line]], counts: dict[str, int],
+                 bad: list[tuple[int, str]]) -> list[_Case]:
+        """The batch's new cases checked and read; those already here only counted (before
+        their text is read, so importing a file again is quick)."""
+        with self._writer.transaction(deliver=False) as tx:
+            fresh = [(number, line) for number, line in batch
+                     if tx.find_external(line.brand, line.external_id) is None]
+        counts["existing"] += len(batch) - len(fresh)
+        cases = []
+        for number, line in fresh:
+            try:
+                flow = self._flow(line.brand, line.channel)
+                opening = self._intake.prepare(
+                    flow, line.channel, line.author, line.text, limits.instant(line.opened_at),
+                    line.external_id, line.by, line.name, notices=False,
+                    language=line.language)
+                for earlier in line.events:
+                    limits.person(earlier.by)
+                    limits.instant(earlier.at)
+            except RecoveryError as exc:
+                bad.append((number, _one_line(exc)))
+                continue
+            cases.append(_Case(number, opening, line.events))
+        return cases
+
+    def _write(self, batch: list[_Case], counts: dict[str, int],
+               bad: list[tuple[int, str]]) -> None:
+        """Write a batch in one transaction; if any case fails, each on its own."""
+        try:
+            with self._writer.transaction(deliver=False) as tx:
+                outcomes = [self._one(tx, case) for case in batch]
+        except RecoveryError:
+            outcomes = []
+            for case in batch:
+                try:
+                    with self._writer.transaction(deliver=False) as tx:
+                        outcomes.append(self._one(tx, case))
+                except RecoveryError as exc:
+                    bad.append((case.line, _one_line(exc)))
+        for outcome in outcomes:
+            counts[outcome] += 1
+
+    def _one(self, tx: Tx, case: _Case) -> str:
+        case_id, posted = self._intake.write(tx, case.opening)
+        if not posted:
+            return "existing"  # twice in the file
+        for index, earlier in enumerate(case.events):
+            try:
+                self._apply(tx, case_id, earlier.trigger, earlier.by, earlier.note,
+                            earlier.payload, limits.instant(earlier.at))
+            except RecoveryError as exc:  # the case is not written, so its id means nothing
+                raise InvalidInput(f"events.{index} ({earlier.trigger}): "
+                                   f"{_CASE.sub('', _one_line(exc))}") from exc
+        return "imported"
+
+
+def _parse(raw: bytes | str) -> Line | None:
+    """A line checked field by field; None for a blank one."""
+    if len(raw) > LONGEST_LINE:
+        raise ValueError(f"the line is longer than {LONGEST_LINE:,} bytes")
+    text = raw.decode() if isinstance(raw, bytes) else raw  # UnicodeDecodeError: ValueError
+    if not text.strip():
+        return None
+    document = json.loads(text)  # JSONDecodeError: ValueError
+    if not isinstance(document, dict):
+        raise ValueError("a line is one JSON object: {\"external_id\": …, \"brand\": …}")
+    return Line.model_validate(document)  # ValidationError: ValueError
+
+
+def _one_line(exc: Exception) -> str:
+    """What is wrong with a line, in one line."""
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        return f"{where}: {first['msg']}" if where else str(first["msg"])
+    if isinstance(exc, json.JSONDecodeError):
+        return f"not JSON: {exc.msg} at column {exc.colno}"
+    if isinstance(exc, UnicodeDecodeError):
+        return f"not UTF-8 at byte {exc.start}"
+    return str(exc).splitlines()[0]

@@ -1,0 +1,104 @@
+"""`recovery import`: cases from another helpdesk with their history, idempotent by external
+id; a bad line is reported with its number and the rest go in."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from recovery import Engine
+from tests.conftest import Clock
+
+OPENED = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+def line(n: int, **changes: object) -> str:
+    """One case, acknowledged 20 minutes after it came in, then investigated."""
+    at = OPENED + timedelta(hours=n)
+    case: dict[str, object] = {
+        "external_id": f"zd-{n}", "brand": "bistro", "channel": "instagram",
+        "opened_at": at.isoformat(), "author": f"@guest{n}", "text": "The soup was cold.",
+        "events": [{"trigger": "acknowledge", "at": (at + timedelta(minutes=20)).isoformat(),
+                    "by": "eva"},
+                   {"trigger": "investigate", "at": (at + timedelta(hours=1)).isoformat(),
+                    "by": "eva", "note": "asked the kitchen"}]}
+    case.update(changes)
+    return json.dumps(case)
+
+
+def test_cases_come_with_their_history_replayed_through_the_flow(engine: Engine) -> None:
+    done = engine.import_cases([line(1), line(2, language="en")])
+    assert (done.imported, done.existing, done.bad) == (2, 0, [])
+    [second, first] = engine.cases(brand="bistro")
+    assert first.external_id == "zd-1" and first.state == "investigating"
+    assert first.opened_at == OPENED + timedelta(hours=1)
+    history = engine.history(first.id)
+    assert [(e.trigger, e.by, e.at) for e in history] == [
+        ("open", "@guest1", OPENED + timedelta(hours=1)),
+        ("acknowledge", "eva", OPENED + timedelta(hours=1, minutes=20)),
+        ("investigate", "eva", OPENED + timedelta(hours=2))]
+    assert history[2].note == "asked the kitchen"
+    first_response = {c.name: c for c in engine.clocks(first.id)}["first_response"]
+    assert first_response.mode == "stopped" and not first_response.breached  # acknowledged
+    assert second.language == "en"
+    assert engine.outbox.stats().pending == 0 and engine.audit().ok
+
+
+def test_importing_again_leaves_what_is_there_and_takes_what_is_new(engine: Engine) -> None:
+    engine.import_cases([line(1)])
+    done = engine.import_cases([line(1), line(2), line(2)])
+    assert (done.imported, done.existing, done.bad) == (1, 2, [])
+    assert len(engine.cases(brand="bistro")) == 2
+
+
+def test_a_bad_line_is_reported_by_number_and_the_rest_go_in(engine: Engine) -> None:
+    lines = [line(1), "{not json", line(3, brand="nobody"), line(4, opened_at="yesterday"),
+             "", line(6, events=[{"trigger": "resolve", "by": "eva",
+                                  "at": (OPENED + timedelta(hours=7)).isoformat()}]),
+             line(7, events=[{"trigger": "acknowledge", "at": "2026-11-01T00:00:00+00:00",
+                              "by": "eva"}]),
+             b"\xff\xfe", "[1, 2]", line(10, colour="red"), line(11)]
+    done = engine.import_cases(lines)
+    assert done.imported == 2
+    bad = dict(done.bad)
+    assert sorted(bad) == [2, 3, 4, 6, 7, 8, 9, 10]
+    assert bad[2].startswith("not JSON")
+    assert bad[3].startswith("no brand 'nobody'")
+    assert bad[4].startswith("opened_at: ")
+    assert bad[6] == ("events.0 (resolve): 'resolve' is not allowed from state 'new' "
+                      "(allowed: acknowledge)")
+    assert bad[7].startswith("events.0 (acknowledge): ") and "before" in bad[7]
+    assert bad[8] == "not UTF-8 at byte 0"
+    assert bad[9].startswith("a line is one JSON object")
+    assert bad[10].startswith("colour: ")
+    assert [c.external_id for c in engine.cases(brand="bistro")] == ["zd-11", "zd-1"]
+    assert engine.audit().ok
+
+
+def test_the_import_command(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    file = tmp_path / "cases.jsonl"
+    file.write_text("\n".join([line(1), line(2), "oops"]) + "\n")
+    done = run("import", str(file))
+    assert done.exit_code == 2
+    assert done.stdout.strip() == "imported 2 case(s); 0 already here; 1 bad line(s)"
+    assert done.stderr == f"error: {file}:3: not JSON: Expecting value at column 1\n"
+    again = run("import", str(file), "--json")
+    assert json.loads(again.stdout) == {"imported": 0, "existing": 2, "bad": [
+        {"line": 3, "error": "not JSON: Expecting value at column 1"}]}
+    missing = run("import", str(tmp_path / "none.jsonl"))
+    assert missing.exit_code == 2 and missing.stderr.startswith("error: cannot read ")
+
+
+def test_a_bad_case_in_a_batch_leaves_the_rest_of_the_batch_in(db_url: str,
+                                                               clock: Clock) -> None:
+    from recovery import importer
+    from tests.conftest import WORKFLOWS
+
+    engine = Engine(db_url, workflows=WORKFLOWS, clock=clock)
+    lines = [line(n) for n in range(importer.BATCH + 3)]
+    lines[importer.BATCH - 1] = line(999, events=[{"trigger": "close", "by": "eva", "at": (
+        OPENED + timedelta(hours=1000)).isoformat()}])
+    done = engine.import_cases(lines)
+    assert done.imported == importer.BATCH + 2 and [n for n, _ in done.bad] == [importer.BATCH]
+    engine.close()
