@@ -77,16 +77,14 @@ class Courier:
         if self._locking:
             with self._write() as conn:  # rows stay locked while they are posted
                 tried = self._post_all(outbox_sql.due(conn, now, BATCH, lock=True), now, stop)
-                for delivery in tried:
-                    outbox_sql.settle(conn, delivery)
+                outbox_sql.settle(conn, tried)
             return tried
         with self._read() as conn:
             parcels = outbox_sql.due(conn, now, BATCH, lock=False)
         tried = self._post_all(parcels, now, stop)
         if tried:
             with self._write() as conn:
-                for delivery in tried:
-                    outbox_sql.settle(conn, delivery)
+                outbox_sql.settle(conn, tried)
         return tried
 
     def deliveries(self, status: str | None = None, limit: int = 100,

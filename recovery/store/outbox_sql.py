@@ -8,13 +8,27 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, exists, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    bindparam,
+    func,
+    literal_column,
+    select,
+    update,
+)
 
 from recovery.clock import as_utc
 from recovery.store.records import Delivery, Event
 from recovery.store.tables import cases, events, outbox
 
 PENDING, DELIVERED, DEAD = "pending", "delivered", "dead"
+_STATUS: dict[str, ColumnElement[str]] = {
+    status: literal_column(f"'{status}'") for status in (PENDING, DELIVERED, DEAD)}
+"""Written into the SQL, not bound: SQLite uses a partial index (`WHERE status = 'pending'`)
+only when the query's own text implies its condition."""
+_PENDING = _STATUS[PENDING]
 
 _COLUMNS = (outbox.c.id, outbox.c.delivery_id, outbox.c.brand, outbox.c.endpoint,
             outbox.c.case_id, outbox.c.seq, events.c.trigger, outbox.c.status,
@@ -46,10 +60,11 @@ def due(conn: Connection, now: datetime, limit: int, lock: bool) -> list[Parcel]
                cases.c.channel, cases.c.state, cases.c.version, cases.c.priority,
                cases.c.external_id, cases.c.author, cases.c.opened_at, cases.c.updated_at)
         .select_from(_JOINED.join(cases, cases.c.id == outbox.c.case_id))
-        .where(outbox.c.status == PENDING, outbox.c.next_at <= now,
-               ~exists().where(earlier.c.case_id == outbox.c.case_id,
-                               earlier.c.endpoint == outbox.c.endpoint,
-                               earlier.c.status == PENDING, earlier.c.id < outbox.c.id))
+        .where(outbox.c.status == _PENDING, outbox.c.next_at <= now,
+               outbox.c.id == (select(func.min(earlier.c.id))
+                               .where(earlier.c.case_id == outbox.c.case_id,
+                                      earlier.c.endpoint == outbox.c.endpoint,
+                                      earlier.c.status == _PENDING).scalar_subquery()))
         .order_by(outbox.c.next_at, outbox.c.id).limit(limit))
     if lock:
         query = query.with_for_update(skip_locked=True, of=outbox)
@@ -66,12 +81,20 @@ def due(conn: Connection, now: datetime, limit: int, lock: bool) -> list[Parcel]
     return parcels
 
 
-def settle(conn: Connection, delivery: Delivery) -> None:
-    """Record what came of a try: delivered, pending again at `next_at`, or dead."""
-    conn.execute(update(outbox).where(outbox.c.id == delivery.id, outbox.c.status == PENDING)
-                 .values(status=delivery.status, attempts=delivery.attempts,
-                         next_at=delivery.next_at, last_error=delivery.last_error,
-                         delivered_at=delivery.delivered_at))
+def settle(conn: Connection, tried: Sequence[Delivery]) -> None:
+    """Record what came of each try: delivered, pending again at `next_at`, or dead (one
+    statement for them all)."""
+    if tried:
+        conn.execute(_SETTLE, [{"of_id": item.id, "status": item.status,
+                                "attempts": item.attempts, "next_at": item.next_at,
+                                "last_error": item.last_error,
+                                "delivered_at": item.delivered_at} for item in tried])
+
+
+_SETTLE = (update(outbox).where(outbox.c.id == bindparam("of_id"), outbox.c.status == PENDING)
+           .values(status=bindparam("status"), attempts=bindparam("attempts"),
+                   next_at=bindparam("next_at"), last_error=bindparam("last_error"),
+                   delivered_at=bindparam("delivered_at")))
 
 
 def listing(conn: Connection, status: str | None, limit: int,
@@ -81,7 +104,7 @@ def listing(conn: Connection, status: str | None, limit: int,
     if ids:
         query = query.where(outbox.c.id.in_(ids))
     elif status is not None:
-        query = query.where(outbox.c.status == status)
+        query = query.where(outbox.c.status == _STATUS[status])
     return [_delivery(row) for row in conn.execute(query)]
 
 
@@ -95,13 +118,15 @@ def revive(conn: Connection, now: datetime, ids: Sequence[int] | None) -> int:
 
 
 def counts(conn: Connection) -> tuple[dict[str, int], datetime | None]:
-    """How many deliveries have each status, and when the oldest pending one was written."""
-    found = {status: 0 for status in (PENDING, DELIVERED, DEAD)}
-    for status, count in conn.execute(select(outbox.c.status, func.count())
-                                      .group_by(outbox.c.status)):
-        found[status] = count
+    """How many deliveries have each status, and when the oldest pending one was written
+    (pending and dead counted by their indexes, delivered as the rest)."""
+    found = {status: int(conn.execute(select(func.count()).select_from(outbox)
+                                      .where(outbox.c.status == _STATUS[status])).scalar_one())
+             for status in (PENDING, DEAD)}
+    total = int(conn.execute(select(func.count()).select_from(outbox)).scalar_one())
+    found[DELIVERED] = total - found[PENDING] - found[DEAD]
     oldest = conn.execute(select(func.min(outbox.c.created_at))
-                          .where(outbox.c.status == PENDING)).scalar()
+                          .where(outbox.c.status == _PENDING)).scalar()
     return found, None if oldest is None else as_utc(oldest)
 
 

@@ -234,12 +234,13 @@ class OutboxRow(SQLModel, table=True):
     __tablename__ = "outbox"
     __table_args__ = (
         UniqueConstraint("delivery_id", name="uq_outbox_delivery"),
-        Index("ix_outbox_due", "next_at", sqlite_where=text("status = 'pending'"),
+        Index("ix_outbox_due", "next_at", "id", sqlite_where=text("status = 'pending'"),
               postgresql_where=text("status = 'pending'")),
         Index("ix_outbox_order", "case_id", "endpoint", "id",
               sqlite_where=text("status = 'pending'"),
               postgresql_where=text("status = 'pending'")),
-        Index("ix_outbox_status", "status", "id"),
+        Index("ix_outbox_dead", "id", sqlite_where=text("status = 'dead'"),
+              postgresql_where=text("status = 'dead'")),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -16,6 +16,7 @@ branch_labels = None
 depends_on = None
 
 PENDING = sa.text("status = 'pending'")
+DEAD = sa.text("status = 'dead'")
 
 
 def upgrade() -> None:
@@ -35,11 +36,11 @@ def upgrade() -> None:
         sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
         sa.UniqueConstraint("delivery_id", name="uq_outbox_delivery"),
     )
-    op.create_index("ix_outbox_due", "outbox", ["next_at"], sqlite_where=PENDING,
+    op.create_index("ix_outbox_due", "outbox", ["next_at", "id"], sqlite_where=PENDING,
                     postgresql_where=PENDING)
     op.create_index("ix_outbox_order", "outbox", ["case_id", "endpoint", "id"],
                     sqlite_where=PENDING, postgresql_where=PENDING)
-    op.create_index("ix_outbox_status", "outbox", ["status", "id"])
+    op.create_index("ix_outbox_dead", "outbox", ["id"], sqlite_where=DEAD, postgresql_where=DEAD)
 
 
 def downgrade() -> None:
