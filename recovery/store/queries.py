@@ -9,11 +9,22 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, or_, select, union_all
+from sqlalchemy import Connection, Row, func, or_, select, text
 
 from recovery.clock import as_utc
+from recovery.clock.sla import CLOCKS
 from recovery.store.records import Case, Event, Notice, Remedy, Timer
-from recovery.store.tables import cases, clocks, events, notices, remedies, replies, timers
+from recovery.store.tables import (
+    BREACH_DUE,
+    BREACHED,
+    cases,
+    clocks,
+    events,
+    notices,
+    remedies,
+    replies,
+    timers,
+)
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -47,26 +58,46 @@ def list_cases(conn: Connection, *, brand: str | None = None, state: str | None 
     """Cases matching the filters, newest first; or, asked for breached cases or cases due by
     a time (which includes those already breached), most urgent first (the earliest breach or
     due time of their clocks)."""
-    query = select(cases).limit(limit).offset(offset)
+    query = select(cases)
     for column, value in (("brand", brand), ("state", state), ("channel", channel)):
         if value is not None:
             query = query.where(cases.c[column] == value)
     if not breached and due_by is None:
-        return [_case(row) for row in conn.execute(query.order_by(cases.c.id.desc()))]
-    urgency = []
-    if breached or due_by is not None:  # breached, not stopped since: it still needs someone
-        urgency.append(select(clocks.c.case_id, clocks.c.breached_at.label("when"))
-                       .where(clocks.c.breached_at.is_not(None), clocks.c.stopped_at.is_(None)))
-    if due_by is not None:  # the breach of a running clock comes due by then
-        urgency.append(select(timers.c.case_id, timers.c.due_at.label("when"))
-                       .where(timers.c.clock.is_not(None), timers.c.trigger == "breach",
-                              timers.c.fired_at.is_(None), timers.c.cancelled_at.is_(None),
-                              timers.c.due_at <= due_by))
-    found = union_all(*urgency).subquery()
-    first = (select(found.c.case_id, func.min(found.c.when).label("first"))
-             .group_by(found.c.case_id).subquery())
-    query = query.join(first, first.c.case_id == cases.c.id).order_by(first.c.first, cases.c.id)
-    return [_case(row) for row in conn.execute(query)]
+        query = query.order_by(cases.c.id.desc()).limit(limit).offset(offset)
+        return [_case(row) for row in conn.execute(query)]
+    ranked = _most_urgent(conn, query.subquery(), limit + offset, due_by)[offset:]
+    if not ranked:
+        return []
+    found = {row.id: _case(row) for row in conn.execute(select(cases)
+                                                        .where(cases.c.id.in_(ranked)))}
+    return [found[case_id] for case_id in ranked]
+
+
+def _most_urgent(conn: Connection, matching: Any, count: int,
+                 due_by: datetime | None) -> list[int]:
+    """The ids of the `count` matching cases whose clocks breached (and still run) or come due
+    by `due_by` earliest (ties by id). Each source is walked in that order by its own index
+    and cut off: a case has at most one row per clock in each (a breached clock; a running
+    clock's pending breach), so the first clocks * `count` rows of each hold the `count`
+    cases that source ranks first, and every case of the answer is among them."""
+    rows = len(CLOCKS) * count
+    breached = (select(clocks.c.case_id, clocks.c.breached_at.label("when"))
+                .join(matching, matching.c.id == clocks.c.case_id)
+                .where(text(BREACHED))  # written out: SQLite then uses its partial index
+                .order_by(clocks.c.breached_at, clocks.c.case_id).limit(rows))
+    sources = [breached]
+    if due_by is not None:
+        sources.append(select(timers.c.case_id, timers.c.due_at.label("when"))
+                       .join(matching, matching.c.id == timers.c.case_id)
+                       .where(text(BREACH_DUE), timers.c.due_at <= due_by)
+                       .order_by(timers.c.due_at, timers.c.case_id).limit(rows))
+    first: dict[int, datetime] = {}
+    for source in sources:
+        for case_id, when in conn.execute(source):
+            when = as_utc(when)
+            if case_id not in first or when < first[case_id]:
+                first[case_id] = when
+    return sorted(first, key=lambda case_id: (first[case_id], case_id))[:count]
 
 
 def list_remedies(conn: Connection, *, brand: str | None = None, status: str | None = None,

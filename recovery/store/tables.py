@@ -28,6 +28,12 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
+BREACHED = "breached_at IS NOT NULL AND stopped_at IS NULL"
+"""A clock that breached and still runs: the case needs someone."""
+BREACH_DUE = ("clock IS NOT NULL AND \"trigger\" = 'breach' AND fired_at IS NULL "
+              "AND cancelled_at IS NULL")
+"""A running clock's breach still to come."""
+
 
 def _when(nullable: bool = False, index: bool = False) -> Any:
     return Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=nullable,
@@ -40,7 +46,8 @@ class CaseRow(SQLModel, table=True):
     __tablename__ = "cases"
     __table_args__ = (
         UniqueConstraint("brand", "external_id", name="uq_cases_brand_external_id"),
-        Index("ix_cases_brand_state", "brand", "state"),
+        Index("ix_cases_brand_state", "brand", "state", "id"),  # the board, newest first
+        Index("ix_cases_brand", "brand", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -110,6 +117,8 @@ class TimerRow(SQLModel, table=True):
         Index("ix_timers_pending", "due_at",
               sqlite_where=text("fired_at IS NULL AND cancelled_at IS NULL"),
               postgresql_where=text("fired_at IS NULL AND cancelled_at IS NULL")),
+        Index("ix_timers_breach", "due_at", "case_id", sqlite_where=text(BREACH_DUE),
+              postgresql_where=text(BREACH_DUE)),  # what breaches soon (queries.list_cases)
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -133,6 +142,8 @@ class ClockRow(SQLModel, table=True):
     """One SLA clock of a case: its target and what it has counted so far."""
 
     __tablename__ = "clocks"
+    __table_args__ = (Index("ix_clocks_breached", "breached_at", "case_id",
+                            sqlite_where=text(BREACHED), postgresql_where=text(BREACHED)),)
 
     case_id: int = Field(sa_column=Column(ForeignKey("cases.id"), primary_key=True))
     name: str = Field(primary_key=True, max_length=32)
