@@ -4,10 +4,10 @@ primary-key lookup in bare `sqlite3` in the same run; each with the query plans 
 
     python bench/board_scale.py [--cases 1000000] [--db FILE]
 
-The database is written in bulk with `sqlite3` (cases spread over three brands and five
-states, each opened with an event and two SLA clocks; a tenth breached and still running, the
-others with their breaches pending over the next days). With `--db`, an existing file built by
-this bench is reused.
+The database is written in bulk with `sqlite3` (cases opened a second apart over three brands
+and five states, each with an event and two SLA clocks of 2 and 48 hours; a tenth breached and
+still running, the others with their breaches pending, a backlog of them overdue). With
+`--db`, an existing file built by this bench is reused.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from recovery.store.db import migrate
 
 WORKFLOWS = Path(__file__).resolve().parent.parent / "workflows"
 T0 = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
-NOW = T0 + timedelta(days=20)
+NOW = T0 + timedelta(seconds=600_000)
 BRANDS = (("bistro", "instagram"), ("eshop", "facebook"), ("bikeshare", "twitter"))
 STATES = ("new", "acknowledged", "investigating", "remedy_offered", "resolved")
 CHUNK = 50_000
@@ -52,8 +52,7 @@ def rows(count: int) -> Iterator[tuple[list[Any], list[Any], list[Any], list[Any
             events.append((n, 1, stamp(opened), f"@c{n}", "open", None, "new"))
             breached = n % 10 == 0
             for name, hours in (("first_response", 2), ("resolution", 48)):
-                due = opened + timedelta(hours=hours) if breached else \
-                    NOW + timedelta(minutes=(n * 7 + hours) % 10_000)
+                due = opened + timedelta(hours=hours)  # breaches come due as cases came in
                 clocks.append((n, name, 0, hours * 3_600_000_000, 0.8, stamp(opened), 0,
                                stamp(opened), stamp(due) if breached else None))
                 if not breached:

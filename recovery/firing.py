@@ -65,7 +65,7 @@ class Firing:
             guard, reason = facts.refusal or ("?", "refused")
             raise GuardRefused(case_id, trigger, guard, reason)
         dest = facts.state
-        if not tx.advance(case_id, version, dest, at, changes):
+        if not tx.advance(case_id, version, dest if dest != source else None, at, changes):
             raise ConcurrentUpdate(case_id)
         appended = Event(case_id, version + 1, at, by, trigger, source, dest, note, payload)
         tx.append_event(appended)
@@ -97,7 +97,8 @@ class Firing:
                                      f"'{row.state}', which {flow.brand}'s flow no longer has",
                                      "put the state back in the flow file; the case cannot "
                                      "move until its state is there")])
-        facts = CaseFacts(row.state, row.acknowledged_at, row.finding, row.remedy_kind)
+        facts = CaseFacts(row.state, row.acknowledged_at, row.finding, row.remedy_kind,
+                          priority=row.priority)
         return flow, facts, row.version
 
 

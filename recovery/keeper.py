@@ -20,7 +20,7 @@ from recovery.clock.sla import CLOCKS, Point, SlaClock
 from recovery.flows import Flow
 from recovery.limits import SYSTEM
 from recovery.store.records import Record, Timer
-from recovery.store.writer import Facts, Tx
+from recovery.store.writer import Tx
 
 PRIORITIES = ("normal", "high", "urgent")
 """A case's priority, lowest first; escalations only ever raise it."""
@@ -105,14 +105,13 @@ def _move(tx: Tx, flow: Flow, case_id: int, state: str, actions: dict[str, str],
             tx.arm(case_id, state, moved.pending(calendar), clock=name)
 
 
-def reach(tx: Tx, flow: Flow, facts: Facts, timer: Timer,
+def reach(tx: Tx, flow: Flow, priority: str, timer: Timer,
           at: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
     """Record that a clock reached its warning or breach; returns the event's payload and the
     changes to the case (a raised priority) that the flow's escalation asks for."""
     assert timer.clock is not None
     point = Point(timer.trigger)
-    clock = tx.clocks(timer.case_id)[timer.clock]
-    tx.save_clock(timer.case_id, clock.reached(point, at))
+    tx.reach_clock(timer.case_id, timer.clock, point.value, at)
     payload: dict[str, Any] = {"timer": timer.id, "due_at": timer.due_at.isoformat(),
                                "clock": timer.clock, "point": point.value}
     changes: dict[str, Any] = {}
@@ -121,6 +120,6 @@ def reach(tx: Tx, flow: Flow, facts: Facts, timer: Timer,
         if escalation.notify:
             payload["notify"] = list(escalation.notify)
         wanted = escalation.priority
-        if wanted and PRIORITIES.index(wanted) > PRIORITIES.index(facts.priority):
+        if wanted and PRIORITIES.index(wanted) > PRIORITIES.index(priority):
             payload["priority"] = changes["priority"] = wanted
     return payload, changes

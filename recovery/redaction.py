@@ -57,7 +57,7 @@ class Redactor:
                 raise ConcurrentUpdate(case_id)
             if seq == 1:
                 tx.blank_complaint(case_id, BLANK)
-            if not tx.advance(case_id, version, facts.state, at, {}):
+            if not tx.advance(case_id, version, None, at, {}):
                 raise ConcurrentUpdate(case_id)
             recorded = Event(case_id, version + 1, at, by, REDACT, facts.state, facts.state,
                              reason, {"event": seq, "fields": fields, "reason": reason})

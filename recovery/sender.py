@@ -54,7 +54,7 @@ class Sender:
         draft.check_resolving(flow, fire)
         with self._writer.transaction(draft.case_id) as tx:
             _flow, facts, version = self._facts(tx, draft.case_id, draft.at)
-            if version != draft.version or not tx.advance(draft.case_id, version, facts.state,
+            if version != draft.version or not tx.advance(draft.case_id, version, None,
                                                           draft.at, {}):
                 raise ConcurrentUpdate(draft.case_id)
             sent = Event(draft.case_id, version + 1, draft.at, draft.by, "reply", facts.state,

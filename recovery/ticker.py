@@ -34,6 +34,8 @@ from recovery.store.writer import Tx, Writer
 
 BATCH = 200
 """Timers read per query."""
+TOGETHER = 50
+"""Timers fired per transaction: a commit costs more than a firing (bench/tick_scale.py)."""
 FIRST_RETRY, LAST_RETRY = timedelta(minutes=1), timedelta(hours=6)
 """A timer whose firing failed is tried again after 1 minute, then 2, 4, … at most 6 hours."""
 
@@ -65,44 +67,54 @@ class Ticker:
         while True:
             with self._connection() as conn:
                 batch = queries.due_timers(conn, now, BATCH, retry_later)
-            for timer in batch:
+            for start in range(0, len(batch), TOGETHER):
                 if stop is not None and stop():
                     return done
-                fired = self._fire(timer, now)
-                if fired is None or fired.fired_at is None:
-                    retry_later.append(timer.id)
-                if fired is not None:
-                    done.append(fired)
+                chunk = batch[start:start + TOGETHER]
+                fired = self._fire_together(chunk, now, stop)
+                if fired is None:  # one of them failed or raced: each on its own
+                    fired = [self._fire(timer, now) for timer in chunk]
+                for timer, result in zip(chunk, fired, strict=True):
+                    if result is None or result.fired_at is None:
+                        retry_later.append(timer.id)
+                    if result is not None:
+                        done.append(result)
             if len(batch) < BATCH:
                 return done
+
+    def _fire_together(self, chunk: list[Timer], now: datetime,
+                       stop: Callable[[], bool] | None) -> list[Timer | None] | None:
+        """Claim and fire timers in one transaction (a commit costs more than a firing); each
+        fired, or None for one another worker got first or `stop` came before. None at all
+        when any of them failed: then nothing was written."""
+        results: list[Timer | None] = []
+        events: list[Event] = []
+        try:
+            with self._writer.transaction() as tx:
+                for timer in chunk:
+                    if stop is not None and stop():
+                        break
+                    if not tx.claim(timer.id, now):
+                        results.append(None)
+                        continue
+                    outcome, stepped = self._step(tx, timer, now)
+                    events += stepped
+                    results.append(replace(timer, fired_at=now, outcome=outcome))
+        except Exception:  # each is tried on its own, which records a failure on its timer
+            return None
+        for event in events:
+            self._notify(event)
+        return results + [None] * (len(chunk) - len(results))
 
     def _fire(self, timer: Timer, now: datetime) -> Timer | None:
         """Claim and fire one timer; None when this call did not fire it (another worker did,
         or the case changed meanwhile and the timer stays pending for the next tick). A timer
         whose firing fails is recorded as failed and tried again later; the others go on."""
-        events: list[Event] = []
         try:
             with self._writer.transaction() as tx:
                 if not tx.claim(timer.id, now):
                     return None
-                payload = {"timer": timer.id, "due_at": timer.due_at.isoformat()}
-                outcome = "fired"
-                try:
-                    if timer.clock is None:
-                        events.append(self._apply(tx, timer.case_id, timer.trigger, "timer",
-                                                  None, payload, now))
-                    elif timer.clock == FOLLOW_UP:
-                        stepped = self._follow_up(tx, timer, now)
-                        if isinstance(stepped, str):
-                            outcome = stepped
-                            tx.settle(timer.id, outcome)
-                        else:
-                            events += stepped
-                    else:
-                        events.append(self._reach(tx, timer, now))
-                except (TriggerNotAllowed, GuardRefused) as exc:
-                    outcome = f"refused: {exc}"
-                    tx.settle(timer.id, outcome)
+                outcome, events = self._step(tx, timer, now)
         except (ConcurrentUpdate, OutOfOrder):
             return None  # the case moved meanwhile: the timer stays pending for a later tick
         except Exception as exc:  # one broken timer must not stop the others
@@ -110,6 +122,25 @@ class Ticker:
         for event in events:
             self._notify(event)
         return replace(timer, fired_at=now, outcome=outcome)
+
+    def _step(self, tx: Tx, timer: Timer, now: datetime) -> tuple[str, list[Event]]:
+        """Fire a claimed timer in `tx`: its outcome and the events it appended. A trigger the
+        flow no longer allows is an outcome (`refused: …`), not a failure."""
+        payload = {"timer": timer.id, "due_at": timer.due_at.isoformat()}
+        try:
+            if timer.clock is None:
+                return "fired", [self._apply(tx, timer.case_id, timer.trigger, "timer", None,
+                                             payload, now)]
+            if timer.clock == FOLLOW_UP:
+                stepped = self._follow_up(tx, timer, now)
+                if isinstance(stepped, str):
+                    tx.settle(timer.id, stepped)
+                    return stepped, []
+                return "fired", stepped
+            return "fired", [self._reach(tx, timer, now)]
+        except (TriggerNotAllowed, GuardRefused) as exc:
+            tx.settle(timer.id, f"refused: {exc}")
+            return f"refused: {exc}", []
 
     def _failed(self, timer: Timer, now: datetime, exc: Exception) -> Timer:
         """Record on the timer that firing it failed, and when to try again (backing off)."""
@@ -126,14 +157,13 @@ class Ticker:
 
     def _reach(self, tx: Tx, timer: Timer, now: datetime) -> Event:
         """Record an SLA clock's warning or breach on the case, with its escalation."""
-        flow, _facts, _version = self._facts(tx, timer.case_id, now)  # its brand's flow loads
-        row = tx.facts(timer.case_id)
-        assert row is not None  # the case was just read
-        payload, changes = keeper.reach(tx, flow, row, timer, now)
-        if not tx.advance(timer.case_id, row.version, row.state, now, changes):
+        flow, facts, version = self._facts(tx, timer.case_id, now)
+        payload, changes = keeper.reach(tx, flow, facts.priority, timer, now)
+        if not tx.advance(timer.case_id, version, None, now, changes):
             raise ConcurrentUpdate(timer.case_id)
-        event = Event(timer.case_id, row.version + 1, now, "timer",
-                      f"{timer.clock}.{timer.trigger}", row.state, row.state, payload=payload)
+        event = Event(timer.case_id, version + 1, now, "timer",
+                      f"{timer.clock}.{timer.trigger}", facts.state, facts.state,
+                      payload=payload)
         tx.append_event(event)
         return event
 

@@ -25,6 +25,7 @@ class CaseFacts:
     remedy_kind: str | None = None
     goodwill: bool = False
     """The remedy being offered goes beyond duty (a reason was given)."""
+    priority: str = "normal"
     refusal: tuple[str, str] | None = None
 
 

@@ -171,7 +171,7 @@ def _record(tx: Tx, case_id: int, version: int, state: str, by: str, trigger: st
             changes: dict[str, Any] | None = None) -> Event:
     """Append an event that does not move the case (a reminder, an answer, a request not to
     be contacted)."""
-    if not tx.advance(case_id, version, state, at, changes or {}):
+    if not tx.advance(case_id, version, None, at, changes or {}):
         raise ConcurrentUpdate(case_id)
     event = Event(case_id, version + 1, at, by, trigger, state, state, None, payload)
     tx.append_event(event)

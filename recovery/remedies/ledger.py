@@ -258,7 +258,7 @@ def _say(tx: Tx, case_id: int, state: str, version: int, by: str, note: str | No
          payload: dict[str, Any], at: datetime) -> Event:
     """Record on the case, without moving it, that a remedy waits, was declined, redeemed or
     voided."""
-    if not tx.advance(case_id, version, state, at, {}):
+    if not tx.advance(case_id, version, None, at, {}):
         raise ConcurrentUpdate(case_id)
     event = Event(case_id, version + 1, at, by, "remedy", state, state, note, payload)
     tx.append_event(event)

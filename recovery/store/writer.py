@@ -143,6 +143,12 @@ class Writer(RemedyStatements, RedactionStatements):
                   .where(timers.c.id == bindparam("timer_id"), timers.c.fired_at.is_(None),
                          timers.c.cancelled_at.is_(None))
                   .with_for_update(skip_locked=True).scalar_subquery())
+        self.reached = {point: compile_(update(clocks)
+                                        .where(clocks.c.case_id == bindparam("of_case"),
+                                               clocks.c.name == bindparam("of_clock"))
+                                        .values({column: bindparam("at")}))
+                        for point, column in (("warning", "warned_at"),
+                                              ("breach", "breached_at"))}
         self.claim = compile_(update(timers).where(timers.c.id == unheld)
                               .values(fired_at=bindparam("at"), outcome=bindparam("verdict")))
         self.settle = compile_(update(timers).where(timers.c.id == bindparam("timer_id"))
@@ -164,12 +170,12 @@ class Writer(RemedyStatements, RedactionStatements):
         return Compiled(statement, self._dialect, keys)
 
     def advance_statement(self, columns: frozenset[str]) -> Compiled:
-        """UPDATE of a case's state, version and `columns`, checked against the old version."""
+        """UPDATE of a case's version and `columns` (its state among them when it moves),
+        checked against the old version."""
         known = self._advance.get(columns)
         if known is not None:
             return known
-        values: dict[str, Any] = {"state": bindparam("new_state"),
-                                  "version": bindparam("new_version"),
+        values: dict[str, Any] = {"version": bindparam("new_version"),
                                   "updated_at": bindparam("at")}
         values.update({column: bindparam(f"set_{column}") for column in columns})
         compiled = self._compile(
@@ -261,11 +267,14 @@ class Tx(RemedyTx, RedactionTx):
                         {"brand": brand, "external_id": external_id}).fetchone()
         return None if row is None else int(row[0])
 
-    def advance(self, case_id: int, old_version: int, state: str, at: datetime,
+    def advance(self, case_id: int, old_version: int, state: str | None, at: datetime,
                 changes: dict[str, Any]) -> bool:
-        """Move the case to `state` unless someone changed it since `old_version`."""
+        """Count an event on the case (and move it to `state`; None: it stays, and its state's
+        indexes are not rewritten) unless someone changed it since `old_version`."""
+        if state is not None:
+            changes = {**changes, "state": state}
         values = {"case_id": case_id, "old_version": old_version,
-                  "new_version": old_version + 1, "new_state": state, "at": at}
+                  "new_version": old_version + 1, "at": at}
         values.update({f"set_{column}": value for column, value in changes.items()})
         return bool(self._run(self._w.advance_statement(frozenset(changes)), values).rowcount == 1)
 
@@ -354,6 +363,10 @@ class Tx(RemedyTx, RedactionTx):
         """Store what an SLA clock has counted and whether it runs."""
         values = {f"set_{name}": value for name, value in _clock_values(clock).items()}
         self._run(self._w.save_clock, {"of_case": case_id, "of_clock": clock.name, **values})
+
+    def reach_clock(self, case_id: int, clock: str, point: str, at: datetime) -> None:
+        """Record that one of the case's SLA clocks reached its warning or breach at `at`."""
+        self._run(self._w.reached[point], {"of_case": case_id, "of_clock": clock, "at": at})
 
     def claim(self, timer_id: int, at: datetime) -> bool:
         """Mark a pending timer fired; False when another worker got it first."""
