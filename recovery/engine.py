@@ -377,6 +377,7 @@ class Engine:
     def close(self) -> None:
         """Close the engine's database and HTTP connections (it can be used again)."""
         self.outbox.close()
+        self._writer.close()
         self._db.dispose()
 
     # -- inside ----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ machinery, which costs more than the SQL itself on SQLite (see bench/fire_throug
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -102,6 +103,10 @@ class Writer(RemedyStatements, RedactionStatements):
     def __init__(self, engine: SAEngine, route: Route | None = None) -> None:
         self._engine = engine
         self.route = route
+        self._kept: Any = None
+        """A connection kept from one transaction to the next (checking one out of the pool
+        costs more than a small transaction), by one thread at a time."""
+        self._keeping = threading.Lock()
         self._dialect = engine.dialect
         self._dbapi = engine.dialect.loaded_dbapi
         compile_ = self._compile
@@ -192,24 +197,46 @@ class Writer(RemedyStatements, RedactionStatements):
 
         A uniqueness violation means another writer got there first: `ConcurrentUpdate`.
         """
+        mine = self._keeping.acquire(blocking=False)  # another thread has it: use the pool
+        raw = self._kept if mine else None
+        self._kept = None
         try:
-            raw = self._engine.raw_connection()
+            if raw is None:
+                raw = self._engine.raw_connection()
         except Exception as exc:
+            if mine:
+                self._keeping.release()
             raise StorageError(f"cannot connect to the database: {exc}") from exc
+        healthy = False
         try:
             yield Tx(self, raw.cursor(), deliver)
             raw.commit()
+            healthy = True
         except self._dbapi.IntegrityError as exc:
             raw.rollback()
+            healthy = True
             raise ConcurrentUpdate(case_id) from exc
         except self._dbapi.Error as exc:
             raw.rollback()
             raise StorageError(f"database error: {str(exc).splitlines()[0]}") from exc
         except BaseException:
             raw.rollback()
+            healthy = True
             raise
         finally:
-            raw.close()
+            if mine and healthy:
+                self._kept = raw
+            else:
+                raw.close()
+            if mine:
+                self._keeping.release()
+
+    def close(self) -> None:
+        """Give back the connection kept between transactions."""
+        with self._keeping:
+            if self._kept is not None:
+                self._kept.close()
+                self._kept = None
 
 
 def _clock_values(clock: SlaClock) -> dict[str, Any]:
