@@ -1,6 +1,7 @@
 """`tick` at scale: firing about 100,000 due SLA breaches among 1,000,000 cases on SQLite,
 through the library and through the command line, against bare `sqlite3` replaying the very
-statements the library ran (traced), with the same transactions, in the same run. Each runs on
+statements the library ran, bound as it binds them, with the same transactions (`tracing.py`),
+in the same run. Each runs on
 its own copy of the database.
 
     python bench/tick_scale.py [--cases 1000000] [--db FILE]
@@ -22,9 +23,10 @@ import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+import tracing
 from board_scale import T0, WORKFLOWS, build
-from sqlalchemy import create_engine, event
 
 from recovery import Engine
 
@@ -40,25 +42,14 @@ print(len(fired), time.perf_counter() - began,
 """
 
 
-def library(path: Path, at: datetime) -> tuple[int, float, int, list[str]]:
-    """Timers fired, seconds, peak MB of a process ticking, and the statements it ran."""
-    statements: list[str] = []
-    sa = create_engine(f"sqlite:///{path}")
-    event.listen(sa, "connect", lambda conn, _record: conn.set_trace_callback(
-        statements.append))
-    Engine(sa, workflows=WORKFLOWS).close()
-    statements.clear()
-    engine = Engine(sa, workflows=WORKFLOWS)
-    began = time.perf_counter()
+def library(path: Path, at: datetime) -> tuple[int, list[tuple[str, Any]]]:
+    """Timers fired by a traced tick, and the statements it ran (with their parameters)."""
+    log: list[tuple[str, Any]] = []
+    engine = Engine(tracing.traced(path, log), workflows=WORKFLOWS)
+    log.clear()
     fired = engine.tick(at)
-    took = time.perf_counter() - began
     engine.close()
-    # SQLite reports a statement again as its BEFORE INSERT trigger starts: an identical
-    # INSERT right after itself is that echo (a real one would break the event's key)
-    kept = [statement for index, statement in enumerate(statements)
-            if not (index and statement.startswith("INSERT")
-                    and statement == statements[index - 1])]
-    return len(fired), took, 0, kept
+    return len(fired), log
 
 
 def in_process(path: Path, at: datetime) -> tuple[int, float, int]:
@@ -78,20 +69,6 @@ def command_line(path: Path, at: datetime) -> tuple[float, int]:
     took = time.perf_counter() - began
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
     return took, peak
-
-
-def replay(path: Path, statements: list[str]) -> float:
-    """Bare sqlite3 running the traced statements, with the engine's PRAGMAs."""
-    conn = sqlite3.connect(path, isolation_level=None)
-    for pragma in ("busy_timeout=10000", "journal_mode=WAL", "synchronous=NORMAL",
-                   "foreign_keys=ON"):
-        conn.execute(f"PRAGMA {pragma}")
-    began = time.perf_counter()
-    for statement in statements:
-        conn.execute(statement).fetchall()
-    took = time.perf_counter() - began
-    conn.close()
-    return took
 
 
 def _cases(path: Path) -> int:
@@ -115,16 +92,16 @@ def main() -> None:
             shutil.copy(source, copy)
         count = args.cases if args.db is None else _cases(source)
         at = T0 + timedelta(hours=2, seconds=count // 9)  # a tenth of the cases breach
-        fired, _traced, _peak, statements = library(copies["a"], at)
-        bare = replay(copies["b"], statements)
+        fired, statements = library(copies["a"], at)
+        bare = tracing.replay(copies["b"], statements)
         fired_again, lib, lib_peak = in_process(copies["c"], at)
         cli, cli_peak = command_line(copies["d"], at)
     assert fired == fired_again, (fired, fired_again)
-    writes = sum(1 for s in statements if s.split(None, 1)[0].upper() in
+    writes = sum(1 for sql, _ in statements if sql.split(None, 1)[0].upper() in
                  ("INSERT", "UPDATE", "DELETE"))
     print(f"tick firing {fired:,} due timers among {count:,} cases; {len(statements):,} statements "
           f"({writes:,} writes)")
-    print(f"  bare sqlite3 replaying the statements (baseline)  {bare:6.1f} s  1.00")
+    print(f"  bare sqlite3 replaying the statements, bound (baseline) {bare:6.1f} s  1.00")
     print(f"  Engine.tick                                        {lib:6.1f} s  {lib / bare:.2f}"
           f"  peak {lib_peak} MB")
     print(f"  recovery tick (the whole command)                  {cli:6.1f} s  {cli / bare:.2f}"
