@@ -71,8 +71,7 @@ class Engine:
         firing = self._firing = Firing(self.flows, self.broken)
         apply, facts, notify = firing.apply, firing.facts, self._notify
         self._asker = Asker(self._writer, facts, apply, notify, self._connection)
-        self._ticker = Ticker(self.flows, self._writer, self._connection, apply, facts,
-                              self._asker.step, notify)
+        self._ticker = Ticker(self.flows, self._writer, apply, facts, self._asker.step, notify)
         self._checker = Checker(self.flows, self._connection)
         self._intake = Intake(self._writer, arm, notify, self._checker.check)
         self._importer = Importer(self._writer, self._intake, apply, self._serving)

@@ -1,7 +1,10 @@
 """The timer loop behind `Engine.tick`: fire what is due, exactly once, also with several workers.
 
-A timer is claimed (an UPDATE that only one worker wins) and fired in the same transaction. Flow
-timers fire their trigger through the engine; SLA clock timers record the clock's warning or
+Timers are claimed fifty at a time, oldest first, by one UPDATE that marks them fired (on
+PostgreSQL passing over those another worker holds, `SKIP LOCKED`), and fired in the same
+transaction; if any of them fails, that transaction is undone and each is claimed and fired on
+its own, so a broken timer is recorded alone and the others fire. Flow timers fire their
+trigger through the engine; SLA clock timers record the clock's warning or
 breach with its escalation; follow-up timers take their step (ask, remind, close quietly)
 through the follow-up room. Brands' daily hello and goodbye are posted here too.
 """
@@ -10,11 +13,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import replace
 from datetime import datetime, timedelta
-
-from sqlalchemy import Connection
 
 from recovery import keeper
 from recovery.errors import (
@@ -28,12 +28,9 @@ from recovery.flows import Flow
 from recovery.followups.schedule import KIND as FOLLOW_UP
 from recovery.notices import greetings
 from recovery.room import Apply, ReadFacts, Step
-from recovery.store import queries
 from recovery.store.records import Event, Notice, Timer
 from recovery.store.writer import Tx, Writer
 
-BATCH = 200
-"""Timers read per query."""
 TOGETHER = 50
 """Timers fired per transaction: a commit costs more than a firing (bench/tick_scale.py)."""
 FIRST_RETRY, LAST_RETRY = timedelta(minutes=1), timedelta(hours=6)
@@ -45,13 +42,10 @@ log = logging.getLogger("recovery")
 class Ticker:
     """Fires due timers and posts due greetings for one engine."""
 
-    def __init__(self, flows: dict[str, Flow], writer: Writer,
-                 connection: Callable[[], AbstractContextManager[Connection]], apply: Apply,
-                 facts: ReadFacts, follow_up: Step,
-                 notify: Callable[[Event | Notice], None]) -> None:
+    def __init__(self, flows: dict[str, Flow], writer: Writer, apply: Apply, facts: ReadFacts,
+                 follow_up: Step, notify: Callable[[Event | Notice], None]) -> None:
         self._flows = flows
         self._writer = writer
-        self._connection = connection
         self._apply = apply
         self._facts = facts
         self._follow_up = follow_up
@@ -63,48 +57,42 @@ class Ticker:
         again at `retry_at`)."""
         self._greet(now)
         done: list[Timer] = []
-        retry_later: list[int] = []
-        while True:
-            with self._connection() as conn:
-                batch = queries.due_timers(conn, now, BATCH, retry_later)
-            for start in range(0, len(batch), TOGETHER):
-                if stop is not None and stop():
-                    return done
-                chunk = batch[start:start + TOGETHER]
-                fired = self._fire_together(chunk, now, stop)
-                if fired is None:  # one of them failed or raced: each on its own
-                    fired = [self._fire(timer, now) for timer in chunk]
-                for timer, result in zip(chunk, fired, strict=True):
-                    if result is None or result.fired_at is None:
-                        retry_later.append(timer.id)
-                    if result is not None:
-                        done.append(result)
-            if len(batch) < BATCH:
-                return done
+        passed: list[int] = []  # left pending this tick: their case moved meanwhile
+        while stop is None or not stop():
+            chunk, fired = self._fire_together(now, tuple(passed))
+            if not chunk:
+                break
+            if fired is None:  # one of them failed or raced: each on its own
+                fired = [self._fire(timer, now) for timer in chunk]
+            for timer, result in zip(chunk, fired, strict=True):
+                if result is None or result.fired_at is None:
+                    passed.append(timer.id)
+                if result is not None:
+                    done.append(result)
+        return done
 
-    def _fire_together(self, chunk: list[Timer], now: datetime,
-                       stop: Callable[[], bool] | None) -> list[Timer | None] | None:
-        """Claim and fire timers in one transaction (a commit costs more than a firing); each
-        fired, or None for one another worker got first or `stop` came before. None at all
-        when any of them failed: then nothing was written."""
-        results: list[Timer | None] = []
+    def _fire_together(self, now: datetime,
+                       passed: tuple[int, ...]) -> tuple[list[Timer], list[Timer | None] | None]:
+        """Claim up to `TOGETHER` due timers and fire them in one transaction (a commit costs
+        more than a firing): the timers, and each fired. When any of them fails, nothing is
+        written and the timers come back without results, to be fired one by one."""
+        chunk: list[Timer] = []
+        fired: list[Timer | None] = []
         events: list[Event] = []
         try:
             with self._writer.transaction() as tx:
+                chunk = tx.claim_due(now, TOGETHER, passed)
                 for timer in chunk:
-                    if stop is not None and stop():
-                        break
-                    if not tx.claim(timer.id, now):
-                        results.append(None)
-                        continue
                     outcome, stepped = self._step(tx, timer, now)
                     events += stepped
-                    results.append(replace(timer, fired_at=now, outcome=outcome))
-        except Exception:  # each is tried on its own, which records a failure on its timer
-            return None
+                    fired.append(replace(timer, fired_at=now, outcome=outcome))
+        except Exception:
+            if not chunk:
+                raise  # the claim itself failed: the database says why
+            return chunk, None
         for event in events:
             self._notify(event)
-        return results + [None] * (len(chunk) - len(results))
+        return chunk, fired
 
     def _fire(self, timer: Timer, now: datetime) -> Timer | None:
         """Claim and fire one timer; None when this call did not fire it (another worker did,

@@ -5,11 +5,10 @@ The writes of the hot path live in `writer.py`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, or_, select, text
+from sqlalchemy import Connection, Row, func, select, text
 
 from recovery.clock import as_utc
 from recovery.clock.sla import CLOCKS
@@ -29,21 +28,6 @@ from recovery.store.tables import (
 
 def _aware(value: datetime | None) -> datetime | None:
     return None if value is None else as_utc(value)
-
-
-def due_timers(conn: Connection, now: datetime, limit: int,
-               skip: Sequence[int] = ()) -> list[Timer]:
-    """Pending timers due by `now`, oldest first."""
-    query = (select(timers.c.id, timers.c.case_id, timers.c.trigger, timers.c.state,
-                    timers.c.due_at, timers.c.clock, timers.c.attempts)
-             .where(timers.c.fired_at.is_(None), timers.c.cancelled_at.is_(None),
-                    timers.c.due_at <= now,
-                    or_(timers.c.retry_at.is_(None), timers.c.retry_at <= now))
-             .order_by(timers.c.due_at, timers.c.id).limit(limit))
-    if skip:
-        query = query.where(timers.c.id.not_in(skip))
-    return [Timer(row.id, row.case_id, row.trigger, row.state, as_utc(row.due_at),
-                  clock=row.clock, attempts=row.attempts) for row in conn.execute(query)]
 
 
 def get_case(conn: Connection, case_id: int) -> Case | None:

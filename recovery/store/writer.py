@@ -17,7 +17,7 @@ from typing import Any, cast
 from uuid import uuid4
 
 from sqlalchemy import Engine as SAEngine
-from sqlalchemy import bindparam, insert, literal_column, select, update
+from sqlalchemy import bindparam, insert, literal_column, or_, select, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ClauseElement
@@ -26,7 +26,7 @@ from recovery.clock import as_utc
 from recovery.clock.sla import SlaClock
 from recovery.errors import ConcurrentUpdate, StorageError
 from recovery.store.chain import GENESIS, content_hash, link
-from recovery.store.records import Event, Notice
+from recovery.store.records import Event, Notice, Timer
 from recovery.store.redaction_sql import RedactionStatements, RedactionTx
 from recovery.store.remedy_sql import RemedyStatements, RemedyTx
 from recovery.store.tables import (
@@ -86,9 +86,14 @@ class Compiled:
             processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
             if processor is not None:
                 self.processors[name] = processor
+        self.fixed = {name: bind.value for name, bind in compiled.binds.items()
+                      if not bind.required and bind.value is not None}
+        """Values the statement carries itself (SQLite's `OFFSET 0` beside a bound limit)."""
 
     def params(self, values: dict[str, Any]) -> Any:
         """The values as the driver wants them: converted, and ordered if positional."""
+        if self.fixed:
+            values = {**self.fixed, **values}
         for name, processor in self.processors.items():
             if name in values:
                 values[name] = processor(values[name])
@@ -148,14 +153,15 @@ class Writer(RemedyStatements, RedactionStatements):
                   .where(timers.c.id == bindparam("timer_id"), timers.c.fired_at.is_(None),
                          timers.c.cancelled_at.is_(None))
                   .with_for_update(skip_locked=True).scalar_subquery())
+        self.claim = compile_(update(timers).where(timers.c.id == unheld)
+                              .values(fired_at=bindparam("at"), outcome=bindparam("verdict")))
+        self._claim_due: dict[tuple[int, ...], Compiled] = {}
         self.reached = {point: compile_(update(clocks)
                                         .where(clocks.c.case_id == bindparam("of_case"),
                                                clocks.c.name == bindparam("of_clock"))
                                         .values({column: bindparam("at")}))
                         for point, column in (("warning", "warned_at"),
                                               ("breach", "breached_at"))}
-        self.claim = compile_(update(timers).where(timers.c.id == unheld)
-                              .values(fired_at=bindparam("at"), outcome=bindparam("verdict")))
         self.settle = compile_(update(timers).where(timers.c.id == bindparam("timer_id"))
                                .values(outcome=bindparam("verdict")))
         self.fail = compile_(update(timers)
@@ -173,6 +179,29 @@ class Writer(RemedyStatements, RedactionStatements):
 
     def _compile(self, statement: ClauseElement, keys: Iterable[str] | None = None) -> Compiled:
         return Compiled(statement, self._dialect, keys)
+
+    def claim_due_statement(self, skip: tuple[int, ...]) -> Compiled:
+        """UPDATE claiming up to `most` timers due by `now`, oldest first, but those in `skip`;
+        on PostgreSQL a timer another worker holds is passed over (`SKIP LOCKED`)."""
+        known = self._claim_due.get(skip)
+        if known is not None:
+            return known
+        due = (select(timers.c.id)
+               .where(timers.c.fired_at.is_(None), timers.c.cancelled_at.is_(None),
+                      timers.c.due_at <= bindparam("now"),
+                      or_(timers.c.retry_at.is_(None), timers.c.retry_at <= bindparam("now")))
+               .order_by(timers.c.due_at, timers.c.id).limit(bindparam("most"))
+               .with_for_update(skip_locked=True))
+        if skip:  # written out: the ids are the engine's own integers
+            due = due.where(timers.c.id.not_in([literal_column(str(int(i))) for i in skip]))
+        compiled = self._compile(
+            update(timers).where(timers.c.id.in_(due.scalar_subquery()))
+            .values(fired_at=bindparam("now"), outcome=literal_column("'fired'"))
+            .returning(timers.c.id, timers.c.case_id, timers.c.trigger, timers.c.state,
+                       timers.c.due_at, timers.c.clock, timers.c.attempts))
+        if len(self._claim_due) < 64:  # skip lists are short-lived: keep the common ones
+            self._claim_due[skip] = compiled
+        return compiled
 
     def advance_statement(self, columns: frozenset[str]) -> Compiled:
         """UPDATE of a case's version and `columns` (its state among them when it moves),
@@ -394,6 +423,18 @@ class Tx(RemedyTx, RedactionTx):
     def reach_clock(self, case_id: int, clock: str, point: str, at: datetime) -> None:
         """Record that one of the case's SLA clocks reached its warning or breach at `at`."""
         self._run(self._w.reached[point], {"of_case": case_id, "of_clock": clock, "at": at})
+
+    def claim_due(self, now: datetime, most: int, skip: tuple[int, ...] = ()) -> list[Timer]:
+        """Claim (mark fired) up to `most` timers due by `now`, oldest first, but those in
+        `skip`; on PostgreSQL, timers other workers hold are passed over, not waited for."""
+        rows = self._run(self._w.claim_due_statement(skip), {"now": now, "most": most})
+        claimed = []
+        for timer_id, case_id, trigger, state, due_at, clock, attempts in rows.fetchall():
+            due = self._time(due_at)
+            assert due is not None  # NOT NULL
+            claimed.append(Timer(timer_id, case_id, trigger, state, due, clock=clock,
+                                 attempts=attempts))
+        return sorted(claimed, key=lambda timer: (timer.due_at, timer.id))
 
     def claim(self, timer_id: int, at: datetime) -> bool:
         """Mark a pending timer fired; False when another worker got it first."""
