@@ -43,6 +43,9 @@ BODIES = [
     "the waiter should have brought tap water at once; we spoke with the team today",
     "your parcel {k} is with the courier and will reach you tomorrow before noon",
 ]
+EXTRA = ["today", "again", "also", "really", "dnes", "opravdu", "také", "znovu", "please", "now",
+         "soon", "kindly", "truly", "hned", "rádi", "promptly", "fully", "prosím", "ještě",
+         "určitě"]
 NAMES = ["Jana", "Petr", "Eva", "Tomáš", "Marta", "Karel", "Zuzana", "Ola", "Piotr", "Ivana"]
 
 
@@ -50,7 +53,11 @@ def sentence(rng: random.Random) -> tuple[str, str]:
     """A plausible reply and its customer's name."""
     name = rng.choice(NAMES)
     words = rng.choice(BODIES).format(k=rng.randint(1, 999)).split()
-    rng.shuffle(words[2:6])  # replies differ, as real ones do
+    middle = words[2:6]  # (shuffling the slice itself shuffled a copy: 40 distinct replies)
+    rng.shuffle(middle)
+    words[2:6] = middle
+    for _ in range(3):  # and a few words of their own: nearly every reply differs
+        words.insert(rng.randint(0, len(words)), rng.choice(EXTRA))
     return f"{rng.choice(OPENINGS).format(n=name)} {' '.join(words)}.", name
 
 
