@@ -1,6 +1,7 @@
 """The worker: runs until stopped, firing due timers (what `tick` does) and delivering the
 webhook outbox, polling at an interval. Asked to stop (SIGTERM, Ctrl-C), it finishes the timer
-or delivery in flight and returns. It logs one line per action.
+or delivery in flight and returns. It logs one line per action; a round the database refuses
+is logged and tried again after the interval (with `--once`, it ends the command).
 
 Several workers may share a PostgreSQL database (timers and deliveries are claimed with
 `FOR UPDATE SKIP LOCKED`). On SQLite one worker runs at a time: it holds an OS lock on a file
@@ -18,7 +19,7 @@ from datetime import UTC, datetime
 from typing import IO, Any
 
 from recovery.engine import Engine
-from recovery.errors import InvalidInput
+from recovery.errors import InvalidInput, RecoveryError
 from recovery.store.db import database_file
 from recovery.store.records import Delivery, Timer
 
@@ -46,7 +47,13 @@ class Worker:
         stopped; with `once`, one round. Time is the engine's clock."""
         log.info("started", extra={"fields": {"once": once, "interval": self._interval}})
         while not self.stopping():
-            busy = self.round()
+            try:
+                busy = self.round()
+            except RecoveryError as exc:  # the database is away: say so, try again later
+                log.error("round", extra={"fields": {"error": str(exc).splitlines()[0]}})
+                if once:
+                    raise
+                busy = 0
             if once:
                 break
             if not busy:

@@ -132,3 +132,37 @@ def test_a_second_worker_on_sqlite_says_so_and_exits(tmp_path: Path) -> None:
     assert second.stderr.startswith("error: another worker already runs on ")
     assert len(second.stderr.splitlines()) == 1
     assert runner.invoke(app, ["--db", db, "worker", "--once"]).exit_code == 0
+
+
+def test_a_round_the_database_refuses_is_logged_and_tried_again(
+        caplog: pytest.LogCaptureFixture) -> None:
+    from recovery.errors import StorageError
+    from recovery.worker import Worker
+
+    class Flaky:
+        """An engine whose database is away for the first round."""
+
+        def __init__(self) -> None:
+            self.rounds = 0
+            self.outbox = self
+
+        def tick(self, stop: object = None) -> list[object]:
+            self.rounds += 1
+            if self.rounds == 1:
+                raise StorageError("cannot connect to the database: connection refused")
+            if self.rounds == 3:
+                worker.stop()
+            return []
+
+        def deliver(self, stop: object = None) -> list[object]:
+            return []
+
+    flaky = Flaky()
+    worker = Worker(flaky, interval=0.01)  # type: ignore[arg-type]
+    with caplog.at_level("INFO", logger="recovery.worker"):
+        worker.run()
+    assert flaky.rounds == 3
+    assert [r.getMessage() for r in caplog.records] == ["started", "round", "stopped"]
+    assert caplog.records[1].levelname == "ERROR"
+    with pytest.raises(StorageError):  # --once: the command ends with the error
+        Worker(Flaky(), interval=0.01).run(once=True)  # type: ignore[arg-type]

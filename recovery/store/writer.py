@@ -227,8 +227,9 @@ class Writer(RemedyStatements, RedactionStatements):
         A uniqueness violation means another writer got there first: `ConcurrentUpdate`.
         """
         mine = self._keeping.acquire(blocking=False)  # another thread has it: use the pool
-        raw = self._kept if mine else None
-        self._kept = None
+        raw = None
+        if mine:
+            raw, self._kept = self._kept, None
         try:
             if raw is None:
                 raw = self._engine.raw_connection()
