@@ -237,3 +237,17 @@ def test_the_outbox_commands(tmp_path: Path, receiver: Receiver) -> None:
     assert again.exit_code == 0 and " delivery " in again.stderr and "delivered" in again.stderr
     assert "pending 0, delivered 1, dead 0" in recovery("outbox", "stats").stdout
     assert {got.delivery_id for got in receiver.got} == {pending["delivery_id"]}
+
+
+def test_a_round_stops_posting_after_its_time_so_a_slow_endpoint_holds_nothing_long(
+        hooked_engine: Engine, receiver: Receiver, monkeypatch: pytest.MonkeyPatch) -> None:
+    from recovery.delivery import courier
+
+    for n in range(4):
+        hooked_engine.open_case("bistro", channel="instagram", author=f"@guest{n}",
+                                text="Cold soup")
+    monkeypatch.setattr(courier, "ROUND", 0.0)  # every post takes longer than that
+    first = hooked_engine.outbox.deliver()
+    assert [d.status for d in first] == ["delivered"]  # one post, then the round ended
+    assert hooked_engine.outbox.stats().pending == 3
+    assert drain(hooked_engine) == ["delivered"] * 3

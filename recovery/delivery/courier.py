@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
@@ -32,6 +33,11 @@ from recovery.store.records import Delivery, Record
 
 BATCH = 100
 """Deliveries read (and, on PostgreSQL, locked) per round."""
+ROUND = 2.0
+"""Seconds a round goes on posting. On PostgreSQL its rows stay locked in one transaction
+meanwhile, and the event feed holds back events committed after a transaction that is still
+open (`store/feed.py`): a slow endpoint must not hold the feed for long. A round lasts at most
+this plus one try (a try's timeout is at most 8 s)."""
 JITTER = 0.2
 """A retry waits its backoff give or take this share, so endpoints are not hit in step."""
 USER_AGENT = "recovery-webhooks/1"
@@ -121,9 +127,12 @@ class Courier:
 
     def _post_all(self, parcels: list[Parcel], now: datetime,
                   stop: Stop | None) -> list[Delivery]:
-        tried = []
+        """Post the parcels in order until `stop` says so or the round has taken `ROUND`
+        seconds (the rest wait for the next round)."""
+        tried: list[Delivery] = []
+        until = time.monotonic() + ROUND
         for parcel in parcels:
-            if stop is not None and stop():
+            if (stop is not None and stop()) or (tried and time.monotonic() > until):
                 break
             tried.append(self._try(parcel, now))
         return tried
