@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 from uuid import uuid4
 
+from sqlalchemy import DateTime, bindparam, insert, literal_column, or_, select, update
 from sqlalchemy import Engine as SAEngine
-from sqlalchemy import bindparam, insert, literal_column, or_, select, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ClauseElement
@@ -84,6 +84,9 @@ class Compiled:
         self.processors: dict[str, Processor] = {}
         for name, bind in compiled.binds.items():
             processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if processor is not None and dialect.name == "sqlite" \
+                    and isinstance(bind.type, DateTime):
+                processor = _sqlite_time
             if processor is not None:
                 self.processors[name] = processor
         self.fixed = {name: bind.value for name, bind in compiled.binds.items()
@@ -269,6 +272,12 @@ class Writer(RemedyStatements, RedactionStatements):
                 self._kept = None
 
 
+def _sqlite_time(value: datetime | None) -> str | None:
+    """A time as SQLAlchemy's SQLite dialect stores it (`2026-12-01 10:00:00.000000`, the wall
+    time without its offset; the engine passes UTC), written by `isoformat` in C."""
+    return None if value is None else value.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
 def _clock_values(clock: SlaClock) -> dict[str, Any]:
     return {"business": clock.business, "target_us": clock.target // _US,
             "warn_at": clock.warn_at, "started_at": clock.started_at,
@@ -308,7 +317,9 @@ class Tx(RemedyTx, RedactionTx):
                      remedy_kind, last)
 
     def _time(self, value: Any) -> datetime | None:
-        if value is not None and self._w.read_time is not None:
+        if isinstance(value, str):  # SQLite: as `_sqlite_time` wrote it
+            value = datetime.fromisoformat(value)
+        elif value is not None and self._w.read_time is not None:
             value = self._w.read_time(value)
         return as_utc(value) if value is not None else None
 
