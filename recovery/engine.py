@@ -1,9 +1,6 @@
-"""The one facade: open cases, fire triggers, record findings, remedies and the follow-up's
-answers, run timers, query.
-
-Each brand's flow is compiled once into a shared `transitions` Machine; a case is a row. Firing
-reads the row, asks the brand's Machine, then writes the new state (checked against the version
-it read) and the event in one transaction. Time comes from an injected clock.
+"""The one facade: open, import and move cases, record findings, remedies and answers, run
+timers, deliver webhooks, query. Each brand's flow is one shared `transitions` Machine; a case
+is a row, moved with a check on the version it was read at. Time comes from an injected clock.
 """
 
 from __future__ import annotations
@@ -78,7 +75,7 @@ class Engine:
         self._ledger = Ledger(self._writer, facts, apply, notify, self.flow)
         self._sender = Sender(self._checker, self._writer, facts, apply, notify)
         self._redactor = Redactor(self._writer, facts, notify)
-        self.outbox = Courier(self.flows, self._connection, self._transaction,
+        self.outbox = Courier(self.flows, self._connection, lambda: self._connection(True),
                               self._db.dialect.name == "postgresql", self._when)
         """The webhook outbox: `deliver()` what is due, `deliveries()`, `retry()`, `stats()`."""
 
@@ -103,20 +100,18 @@ class Engine:
     def open_case(self, brand: str, *, channel: str, author: str, text: str,
                   at: datetime | None = None, external_id: str | None = None,
                   by: str | None = None, name: str | None = None) -> Case:
-        """Open a case for a public complaint by `author` (a handle; `name` if known).
-
-        The complaint is read: its language (flagged `unserved_language` when the brand does
-        not serve it), its tone, and personal data posted in public (flagged `personal_data`:
-        move private). Feeding the same `external_id` again returns the case already opened
-        for it instead of a duplicate."""
+        """Open a case for a public complaint by `author` (a handle; `name` if known). It is
+        read: language (`unserved_language` when the brand does not serve it), tone, personal
+        data posted in public (`personal_data`: move private). The same `external_id` again
+        returns the case already opened for it."""
         opened = self._intake.open(self._serving(brand, channel), channel, author, text,
                                    self._when(at), external_id, by, name)
         return self.case(opened) if isinstance(opened, int) else opened
 
     def import_cases(self, lines: Iterable[bytes | str],
                      progress: Callable[[int], None] | None = None) -> Imported:
-        """Bring cases over from another helpdesk, one JSON object a line (README: Importing);
-        idempotent by external id. Bad lines are reported by number; the rest go in."""
+        """Bring cases over from another helpdesk, a JSON object a line, idempotent by external
+        id; bad lines are reported by number and the rest go in (`importer.py`)."""
         return self._importer.run(lines, progress)
 
     def fire(self, case_id: int, trigger: str, *, by: str, note: str | None = None,
@@ -172,10 +167,9 @@ class Engine:
 
     def record_answer(self, case_id: int, score: int, *, text: str | None = None,
                       by: str | None = None, at: datetime | None = None) -> Event:
-        """Record the customer's answer to the follow-up (a score of 1 to 5, and their words):
-        at or below the brand's `low_score` the case reopens, its resolution clock resumes, its
-        priority rises and the lead is told; above it, the case closes. `by` defaults to the
-        customer."""
+        """Record the customer's answer to the follow-up (a score of 1 to 5, their words; `by`
+        defaults to the customer): at or below `low_score` the case reopens, its resolution
+        clock resumes, its priority rises and the lead is told; above it, the case closes."""
         case = self.case(case_id)
         limits.person(by or case.author)
         return self._asker.answer(self.flow(case.brand), case, score, text, by or case.author,
@@ -213,13 +207,10 @@ class Engine:
               text: str | None = None, public: bool = True, fire: str | None = None,
               override: str | None = None, note: str | None = None,
               at: datetime | None = None) -> Event:
-        """Write, lint and record a reply; subscribers receive it (trigger `reply`) to post.
-
-        Blocking findings refuse it (`ReplyRefused`) unless `override` gives the reason, which
-        is recorded. `fire` moves the case with the same reply, in the same transaction (e.g.
-        `acknowledge`); a reply that only redirects never resolves a case. A public reply by a
-        person stops the first-response clock.
-        """
+        """Write, lint and record a reply (trigger `reply`) for subscribers to post. Blocking
+        findings refuse it (`ReplyRefused`) unless `override` says why (recorded). `fire` moves
+        the case in the same transaction (e.g. `acknowledge`); a reply that only redirects
+        never resolves a case. A public reply by a person stops the first-response clock."""
         draft = self.draft(case_id, by=by, template=template, text=text, public=public, at=at)
         return self.send(draft, fire=fire, override=override, note=note)
 
@@ -239,11 +230,10 @@ class Engine:
 
     def tick(self, now: datetime | None = None,
              stop: Callable[[], bool] | None = None) -> list[Timer]:
-        """Fire every timer due by `now`, each exactly once (also with several workers), until
-        `stop()` says so; returns them with their outcome: `fired`, `refused: …`, `skipped: …`,
-        `postponed: …`, or `failed: …` (tried again at `retry_at`, backing off). SLA warnings
-        and breaches and the follow-up's steps are timers too (`clock` set). Also posts the
-        daily hello and goodbye that are due, once."""
+        """Fire every timer due by `now` exactly once (also with several workers) until `stop()`;
+        each with its outcome: `fired`, `refused: …`, `skipped: …`, `postponed: …` or `failed: …`
+        (tried again at `retry_at`). SLA warnings and breaches and the follow-up's steps are
+        timers too (`clock` set). Also posts the daily hello and goodbye due, once."""
         return self._ticker.tick(self._when(now), stop)
 
     def subscribe(self, callback: Subscriber) -> Callable[[], None]:
@@ -404,11 +394,7 @@ class Engine:
                 log.exception("subscriber %r failed on %r", callback, event)
 
     @contextmanager
-    def _connection(self) -> Iterator[Connection]:
-        with storage_errors("database error"), self._db.connect() as conn:
-            yield conn
-
-    @contextmanager
-    def _transaction(self) -> Iterator[Connection]:
-        with storage_errors("database error"), self._db.begin() as conn:
+    def _connection(self, begin: bool = False) -> Iterator[Connection]:
+        with storage_errors("database error"), \
+                (self._db.begin() if begin else self._db.connect()) as conn:
             yield conn

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 from uuid import uuid4
 
-from sqlalchemy import DateTime, bindparam, insert, literal_column, or_, select, update
+from sqlalchemy import DateTime, bindparam, insert, select, update
 from sqlalchemy import Engine as SAEngine
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -26,7 +26,7 @@ from recovery.clock import as_utc
 from recovery.clock.sla import SlaClock
 from recovery.errors import ConcurrentUpdate, StorageError
 from recovery.store.chain import GENESIS, content_hash, link
-from recovery.store.records import Event, Notice, Timer
+from recovery.store.records import Event, Notice
 from recovery.store.redaction_sql import RedactionStatements, RedactionTx
 from recovery.store.remedy_sql import RemedyStatements, RemedyTx
 from recovery.store.tables import (
@@ -36,8 +36,8 @@ from recovery.store.tables import (
     notices,
     outbox,
     replies,
-    timers,
 )
+from recovery.store.timer_sql import TimerStatements, TimerTx
 
 Processor = Callable[[Any], Any]
 Route = Callable[[str, Event], Sequence[str]]
@@ -105,7 +105,7 @@ class Compiled:
         return values
 
 
-class Writer(RemedyStatements, RedactionStatements):
+class Writer(TimerStatements, RemedyStatements, RedactionStatements):
     """Compiles the hot statements for one database and opens transactions that run them."""
 
     def __init__(self, engine: SAEngine, route: Route | None = None) -> None:
@@ -133,15 +133,6 @@ class Writer(RemedyStatements, RedactionStatements):
         self.brand = compile_(select(cases.c.brand).where(cases.c.id == bindparam("case_id")))
         self.head = compile_(select(events.c.chain_hash).where(
             events.c.case_id == bindparam("of_case"), events.c.seq == bindparam("of_seq")))
-        self.arm = compile_(insert(timers), ("case_id", "trigger", "state", "due_at", "clock",
-                                             "attempts"))
-        pending = (timers.c.case_id == bindparam("of_case"), timers.c.fired_at.is_(None),
-                   timers.c.cancelled_at.is_(None))
-        self.cancel = compile_(update(timers).where(*pending, timers.c.clock.is_(None))
-                               .values(cancelled_at=bindparam("at")))
-        self.cancel_clock = compile_(update(timers)
-                                     .where(*pending, timers.c.clock == bindparam("of_clock"))
-                                     .values(cancelled_at=bindparam("at")))
         self.insert_notice = compile_(insert(notices), NOTICE_COLUMNS)
         self.insert_reply = compile_(insert(replies), REPLY_COLUMNS)
         self.insert_clock = compile_(insert(clocks), CLOCK_COLUMNS)
@@ -152,59 +143,23 @@ class Writer(RemedyStatements, RedactionStatements):
                                           clocks.c.name == bindparam("of_clock"))
                                    .values({name: bindparam(f"set_{name}")
                                             for name in CLOCK_COLUMNS[2:]}))
-        unheld = (select(timers.c.id)  # one another worker holds is skipped, not waited for
-                  .where(timers.c.id == bindparam("timer_id"), timers.c.fired_at.is_(None),
-                         timers.c.cancelled_at.is_(None))
-                  .with_for_update(skip_locked=True).scalar_subquery())
-        self.claim = compile_(update(timers).where(timers.c.id == unheld)
-                              .values(fired_at=bindparam("at"), outcome=bindparam("verdict")))
-        self._claim_due: dict[tuple[int, ...], Compiled] = {}
         self.reached = {point: compile_(update(clocks)
                                         .where(clocks.c.case_id == bindparam("of_case"),
                                                clocks.c.name == bindparam("of_clock"))
                                         .values({column: bindparam("at")}))
                         for point, column in (("warning", "warned_at"),
                                               ("breach", "breached_at"))}
-        self.settle = compile_(update(timers).where(timers.c.id == bindparam("timer_id"))
-                               .values(outcome=bindparam("verdict")))
-        self.fail = compile_(update(timers)
-                             .where(timers.c.id == bindparam("timer_id"),
-                                    timers.c.fired_at.is_(None), timers.c.cancelled_at.is_(None))
-                             .values(attempts=timers.c.attempts + literal_column("1"),
-                                     last_error=bindparam("error"), retry_at=bindparam("retry")))
         self.read_time = (cases.c.acknowledged_at.type.dialect_impl(self._dialect)
                           .result_processor(self._dialect, None))
         self.read_json = (events.c.payload.type.dialect_impl(self._dialect)
                           .result_processor(self._dialect, None))
+        self._timer_statements()
         self._remedy_statements()
         self._redaction_statements()
         self._advance: dict[frozenset[str], Compiled] = {}
 
     def _compile(self, statement: ClauseElement, keys: Iterable[str] | None = None) -> Compiled:
         return Compiled(statement, self._dialect, keys)
-
-    def claim_due_statement(self, skip: tuple[int, ...]) -> Compiled:
-        """UPDATE claiming up to `most` timers due by `now`, oldest first, but those in `skip`;
-        on PostgreSQL a timer another worker holds is passed over (`SKIP LOCKED`)."""
-        known = self._claim_due.get(skip)
-        if known is not None:
-            return known
-        due = (select(timers.c.id)
-               .where(timers.c.fired_at.is_(None), timers.c.cancelled_at.is_(None),
-                      timers.c.due_at <= bindparam("now"),
-                      or_(timers.c.retry_at.is_(None), timers.c.retry_at <= bindparam("now")))
-               .order_by(timers.c.due_at, timers.c.id).limit(bindparam("most"))
-               .with_for_update(skip_locked=True))
-        if skip:  # written out: the ids are the engine's own integers
-            due = due.where(timers.c.id.not_in([literal_column(str(int(i))) for i in skip]))
-        compiled = self._compile(
-            update(timers).where(timers.c.id.in_(due.scalar_subquery()))
-            .values(fired_at=bindparam("now"), outcome=literal_column("'fired'"))
-            .returning(timers.c.id, timers.c.case_id, timers.c.trigger, timers.c.state,
-                       timers.c.due_at, timers.c.clock, timers.c.attempts))
-        if len(self._claim_due) < 64:  # skip lists are short-lived: keep the common ones
-            self._claim_due[skip] = compiled
-        return compiled
 
     def advance_statement(self, columns: frozenset[str]) -> Compiled:
         """UPDATE of a case's version and `columns` (its state among them when it moves),
@@ -286,7 +241,7 @@ def _clock_values(clock: SlaClock) -> dict[str, Any]:
             "breached_at": clock.breached_at}
 
 
-class Tx(RemedyTx, RedactionTx):
+class Tx(TimerTx, RemedyTx, RedactionTx):
     """The hot reads and writes, inside one transaction."""
 
     def __init__(self, writer: Writer, cursor: Any, deliver: bool = True) -> None:
@@ -383,22 +338,6 @@ class Tx(RemedyTx, RedactionTx):
         row = self._run(self._w.head, {"of_case": case_id, "of_seq": seq}).fetchone()
         return str(row[0]) if row is not None and row[0] is not None else GENESIS
 
-    def arm(self, case_id: int, state: str, due: Iterable[tuple[str, datetime]],
-            clock: str | None = None) -> None:
-        """Arm one timer per (trigger, due time) for a case that entered `state`, or per
-        (point, due time) of one of its SLA clocks."""
-        for trigger, due_at in due:
-            self._run(self._w.arm, {"case_id": case_id, "trigger": trigger, "state": state,
-                                    "due_at": due_at, "clock": clock, "attempts": 0})
-
-    def cancel(self, case_id: int, at: datetime, clock: str | None = None) -> None:
-        """Cancel the case's pending flow timers (it left the state that armed them), or the
-        pending points of one SLA clock."""
-        if clock is None:
-            self._run(self._w.cancel, {"of_case": case_id, "at": at})
-        else:
-            self._run(self._w.cancel_clock, {"of_case": case_id, "of_clock": clock, "at": at})
-
     def insert_notice(self, notice: Notice) -> None:
         """Record a brand-wide notice; a second one for the same moment is refused as a
         uniqueness violation (so only one worker ever posts it)."""
@@ -435,28 +374,3 @@ class Tx(RemedyTx, RedactionTx):
     def reach_clock(self, case_id: int, clock: str, point: str, at: datetime) -> None:
         """Record that one of the case's SLA clocks reached its warning or breach at `at`."""
         self._run(self._w.reached[point], {"of_case": case_id, "of_clock": clock, "at": at})
-
-    def claim_due(self, now: datetime, most: int, skip: tuple[int, ...] = ()) -> list[Timer]:
-        """Claim (mark fired) up to `most` timers due by `now`, oldest first, but those in
-        `skip`; on PostgreSQL, timers other workers hold are passed over, not waited for."""
-        rows = self._run(self._w.claim_due_statement(skip), {"now": now, "most": most})
-        claimed = []
-        for timer_id, case_id, trigger, state, due_at, clock, attempts in rows.fetchall():
-            due = self._time(due_at)
-            assert due is not None  # NOT NULL
-            claimed.append(Timer(timer_id, case_id, trigger, state, due, clock=clock,
-                                 attempts=attempts))
-        return sorted(claimed, key=lambda timer: (timer.due_at, timer.id))
-
-    def claim(self, timer_id: int, at: datetime) -> bool:
-        """Mark a pending timer fired; False when another worker got it first."""
-        values = {"timer_id": timer_id, "at": at, "verdict": "fired"}
-        return bool(self._run(self._w.claim, values).rowcount == 1)
-
-    def settle(self, timer_id: int, verdict: str) -> None:
-        """Record what came of a claimed timer."""
-        self._run(self._w.settle, {"timer_id": timer_id, "verdict": verdict})
-
-    def fail(self, timer_id: int, error: str, retry_at: datetime) -> None:
-        """Record that firing a timer failed, and when to try it again."""
-        self._run(self._w.fail, {"timer_id": timer_id, "error": error, "retry": retry_at})
