@@ -16,8 +16,6 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -30,6 +28,7 @@ from uuid import uuid4
 import httpx
 from sqlalchemy import create_engine, insert, select, text
 from sqlmodel import SQLModel
+from together import released_together
 
 from recovery import Engine
 from recovery.store.tables import events, outbox
@@ -128,19 +127,7 @@ def delivered(url: str, folder: Path, workers: int) -> tuple[int, float]:
     """How many deliveries `workers` processes made, and in how many seconds."""
     env = {**os.environ, "BENCH_HOOK": SECRET}
     now = (AT + timedelta(days=400)).isoformat()
-    running = [subprocess.Popen([sys.executable, "-c", WORKER, url, str(folder), now],
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
-               for _ in range(workers)]
-    for process in running:
-        assert process.stdout is not None and process.stdout.readline() == b"ready\n"
-    began = time.perf_counter()
-    for process in running:
-        assert process.stdin is not None
-        process.stdin.write(b"go\n")
-        process.stdin.flush()
-    for process in running:
-        assert process.wait() == 0
-    took = time.perf_counter() - began
+    took = released_together(WORKER, [url, str(folder), now], workers, env)
     engine = Engine(url, workflows=folder)
     stats = engine.outbox.stats()
     engine.close()

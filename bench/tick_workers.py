@@ -11,14 +11,12 @@ The database is emptied first (a throw-away one).
 from __future__ import annotations
 
 import argparse
-import subprocess
-import sys
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import create_engine, func, insert, select, text
 from sqlmodel import SQLModel
+from together import released_together
 
 from recovery import Engine
 from recovery.store.tables import cases, clocks, events, timers
@@ -80,19 +78,7 @@ def fill(url: str, due: int) -> datetime:
 
 def run(url: str, workers: int, at: datetime) -> float:
     """Seconds for `workers` processes to fire everything due by `at`."""
-    running = [subprocess.Popen([sys.executable, "-c", WORKER, url, str(WORKFLOWS),
-                                 at.isoformat()], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-               for _ in range(workers)]
-    for process in running:
-        assert process.stdout is not None and process.stdout.readline() == b"ready\n"
-    began = time.perf_counter()
-    for process in running:
-        assert process.stdin is not None
-        process.stdin.write(b"go\n")
-        process.stdin.flush()
-    for process in running:
-        assert process.wait() == 0
-    return time.perf_counter() - began
+    return released_together(WORKER, [url, str(WORKFLOWS), at.isoformat()], workers)
 
 
 def fired(url: str) -> tuple[int, int]:
