@@ -81,6 +81,7 @@ def fill(url: str, folder: Path, count: int) -> None:
             SQLModel.metadata.drop_all(conn)
             conn.execute(text("DROP FUNCTION IF EXISTS recovery_events_append_only() CASCADE"))
             conn.execute(text("DROP FUNCTION IF EXISTS recovery_ledger_append_only() CASCADE"))
+            conn.execute(text("DROP FUNCTION IF EXISTS recovery_outbox_notify() CASCADE"))
     db.dispose()
     engine = Engine(url, workflows=folder)
     cases = count * 4 // 5

@@ -54,6 +54,7 @@ def main() -> None:
         SQLModel.metadata.drop_all(conn)
         conn.execute(text("DROP FUNCTION IF EXISTS recovery_events_append_only() CASCADE"))
         conn.execute(text("DROP FUNCTION IF EXISTS recovery_ledger_append_only() CASCADE"))
+        conn.execute(text("DROP FUNCTION IF EXISTS recovery_outbox_notify() CASCADE"))
     Engine(args.db, workflows=WORKFLOWS).close()  # migrate
     figures: dict[str, list[float]] = {"with": [], "without": []}
     for _round in range(2):

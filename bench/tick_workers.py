@@ -45,6 +45,7 @@ def fill(url: str, due: int) -> datetime:
         SQLModel.metadata.drop_all(conn)
         conn.execute(text("DROP FUNCTION IF EXISTS recovery_events_append_only() CASCADE"))
         conn.execute(text("DROP FUNCTION IF EXISTS recovery_ledger_append_only() CASCADE"))
+        conn.execute(text("DROP FUNCTION IF EXISTS recovery_outbox_notify() CASCADE"))
     db.dispose()
     Engine(url, workflows=WORKFLOWS).close()  # the schema, migrated
     db = create_engine(url)

@@ -4,8 +4,9 @@ or delivery in flight and returns. It logs one line per action; a round the data
 is logged and tried again after the interval (with `--once`, it ends the command).
 
 Several workers may share a PostgreSQL database (timers and deliveries are claimed with
-`FOR UPDATE SKIP LOCKED`). On SQLite one worker runs at a time: it holds an OS lock on a file
-beside the database, which the system frees even when the worker is killed.
+`FOR UPDATE SKIP LOCKED`), and a new outbox row wakes them (LISTEN/NOTIFY). On SQLite one
+worker runs at a time: it holds an OS lock on a file beside the database, which the system
+frees even when the worker is killed.
 """
 
 from __future__ import annotations
@@ -13,10 +14,14 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import IO, Any
+
+from sqlalchemy import make_url
+from sqlalchemy.exc import ArgumentError
 
 from recovery.engine import Engine
 from recovery.errors import InvalidInput, RecoveryError
@@ -24,15 +29,19 @@ from recovery.store.db import database_file
 from recovery.store.records import Delivery, Timer
 
 log = logging.getLogger("recovery.worker")
+SLICE = 1.0
+"""The longest one wait for a notice lasts, so a worker asked to stop is gone within it."""
 
 
 class Worker:
     """Runs an engine's timers and outbox in rounds until `stop()`."""
 
-    def __init__(self, engine: Engine, interval: float = 5.0) -> None:
+    def __init__(self, engine: Engine, interval: float = 5.0,
+                 wake: Listener | None = None) -> None:
         self._engine = engine
         self._interval = interval
         self._stopping = threading.Event()
+        self._wake = wake
 
     def stop(self) -> None:
         """Finish what is in flight, then return from `run` (safe from a signal handler)."""
@@ -57,8 +66,19 @@ class Worker:
             if once:
                 break
             if not busy:
-                self._stopping.wait(self._interval)
+                self._idle()
         log.info("stopped", extra={"fields": {}})
+
+    def _idle(self) -> None:
+        """Wait `interval` seconds, or less: until asked to stop, or (on PostgreSQL) until a
+        new outbox row is written."""
+        if self._wake is None:
+            self._stopping.wait(self._interval)
+            return
+        until = time.monotonic() + self._interval
+        while not self.stopping() and (left := until - time.monotonic()) > 0:
+            if self._wake.wait(min(left, SLICE)):
+                return
 
     def round(self) -> int:
         """Fire the due timers, then deliver what is due; returns how many actions it took."""
@@ -74,6 +94,48 @@ class Worker:
             if not tried:
                 break
         return actions
+
+
+class Listener:
+    """PostgreSQL: hears the `recovery_outbox` notice a new outbox row sends (migration 0009)
+    on a connection of its own, so a webhook goes out at once instead of at the next poll."""
+
+    def __init__(self, db: str) -> None:
+        import psycopg  # here: PostgreSQL only
+
+        url = make_url(db).set(drivername="postgresql")
+        self._db = url.render_as_string(hide_password=False)
+        self._psycopg = psycopg
+        self._conn: Any = None
+
+    def wait(self, seconds: float) -> bool:
+        """Whether a notice came within `seconds`. A connection that fails is opened again at
+        the next wait; meanwhile the worker polls, as on SQLite."""
+        try:
+            if self._conn is None:
+                self._conn = self._psycopg.connect(self._db, autocommit=True)
+                self._conn.execute("LISTEN recovery_outbox")
+            return any(True for _ in self._conn.notifies(timeout=seconds, stop_after=1))
+        except self._psycopg.Error as exc:
+            log.warning("listen", extra={"fields": {"error": str(exc).splitlines()[0]}})
+            self.close()
+            time.sleep(seconds)
+            return False
+
+    def close(self) -> None:
+        """Close the listening connection."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+
+def listener(db: str) -> Listener | None:
+    """A `Listener` for a PostgreSQL database; None for another kind (the worker polls)."""
+    try:
+        postgres = make_url(db).get_backend_name() == "postgresql"
+    except ArgumentError:
+        return None
+    return Listener(db) if postgres else None
 
 
 def _log_timer(timer: Timer) -> None:

@@ -143,6 +143,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         SQLModel.metadata.drop_all(conn)
         conn.execute(text("DROP FUNCTION IF EXISTS recovery_events_append_only() CASCADE"))
         conn.execute(text("DROP FUNCTION IF EXISTS recovery_ledger_append_only() CASCADE"))
+        conn.execute(text("DROP FUNCTION IF EXISTS recovery_outbox_notify() CASCADE"))
     sa.dispose()
     return url
 

@@ -166,3 +166,24 @@ def test_a_round_the_database_refuses_is_logged_and_tried_again(
     assert caplog.records[1].levelname == "ERROR"
     with pytest.raises(StorageError):  # --once: the command ends with the error
         Worker(Flaky(), interval=0.01).run(once=True)  # type: ignore[arg-type]
+
+
+def test_on_postgresql_a_new_delivery_wakes_the_worker_before_its_interval(
+        db_url: str, clock: Clock, tmp_path: Path) -> None:
+    if not db_url.startswith("postgresql"):
+        pytest.skip("SQLite has no LISTEN/NOTIFY: its worker polls")
+    with Receiver(SECRET) as receiver:
+        folder = hooked(tmp_path / "wf", hook(receiver.url))
+        engine = Engine(db_url, workflows=folder, clock=clock)
+        later = (clock.now + timedelta(days=1)).isoformat()
+        worker = _worker(db_url, folder, later, "--interval", "600")  # it would poll in 10 min
+        assert worker.stderr is not None and b" started " in worker.stderr.readline()
+        time.sleep(0.5)  # it has done its first round and waits
+        engine.open_case("bistro", channel="instagram", author="@jana", text="Cold soup")
+        deadline = time.monotonic() + 60
+        while not receiver.got and time.monotonic() < deadline:
+            time.sleep(0.05)
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=10) == 0
+        assert receiver.got and receiver.got[0].body["event"]["kind"] == "opened"
+        engine.close()

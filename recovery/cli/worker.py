@@ -30,17 +30,20 @@ def worker(ctx: typer.Context,
     """Run until stopped: fire the timers that come due (what `tick` does) and deliver the
     webhook outbox, one log line per action on stderr. SIGTERM or Ctrl-C finishes what is in
     flight and exits 0. On SQLite one worker runs at a time; on PostgreSQL several share the
-    work."""
-    from recovery.worker import Worker, alone, logging_to
+    work, and a new webhook delivery wakes them before the interval is up."""
+    from recovery.worker import Worker, alone, listener, logging_to
 
     config = settings(ctx)
     engine = config.engine()
     logging_to(sys.stderr, log_format is LogFormat.json)
-    running = Worker(engine, interval)
+    wake = listener(config.db)
+    running = Worker(engine, interval, wake)
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: running.stop())
     try:
         with alone(config.db):
             running.run(once=once)
     finally:
+        if wake is not None:
+            wake.close()
         engine.close()

@@ -23,7 +23,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlch
 from recovery.errors import StorageError
 
 DEFAULT_URL = "sqlite:///recovery.db"
-HEAD = "0008"
+HEAD = "0009"
 """The newest schema revision (the last module in `store/migrations/versions`)."""
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 MIGRATION_LOCK = 0x7265636F76  # "recov": the advisory lock PostgreSQL migrations hold

@@ -1,0 +1,31 @@
+"""PostgreSQL: a new outbox row wakes the workers (NOTIFY `recovery_outbox`), so a webhook goes
+out at once instead of at the next poll (`worker.py`). SQLite has no such thing: its worker
+polls.
+
+Revision ID: 0009
+Revises: 0008
+"""
+
+from alembic import op
+
+revision = "0009"
+down_revision = "0008"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    if op.get_context().dialect.name != "postgresql":
+        return
+    op.execute("CREATE OR REPLACE FUNCTION recovery_outbox_notify() RETURNS trigger "
+               "LANGUAGE plpgsql AS "
+               "$$ BEGIN PERFORM pg_notify('recovery_outbox', ''); RETURN NULL; END $$")
+    op.execute("CREATE TRIGGER outbox_wakes_workers AFTER INSERT ON outbox "
+               "FOR EACH STATEMENT EXECUTE FUNCTION recovery_outbox_notify()")
+
+
+def downgrade() -> None:
+    if op.get_context().dialect.name != "postgresql":
+        return
+    op.execute("DROP TRIGGER outbox_wakes_workers ON outbox")
+    op.execute("DROP FUNCTION recovery_outbox_notify()")
