@@ -94,17 +94,29 @@ def timed(action: Callable[[], object], repeat: int = 7) -> float:
     return statistics.median(times)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+def options(description: str | None) -> argparse.Namespace:
+    """`--cases N` and `--db FILE`, as this bench and `tick_scale.py` take them."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--db", type=Path)
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def database(args: argparse.Namespace, scratch: str) -> Path:
+    """`--db` if that file exists; else a database of `--cases` cases, built there (or in
+    `scratch`)."""
+    path: Path = args.db or Path(scratch) / "board.db"
+    if not path.exists():
+        began = time.perf_counter()
+        build(path, args.cases)
+        print(f"built {args.cases:,} cases in {time.perf_counter() - began:.0f} s")
+    return path
+
+
+def main() -> None:
+    args = options(__doc__)
     with tempfile.TemporaryDirectory() as scratch:
-        path = args.db or Path(scratch) / "board.db"
-        if not path.exists():
-            began = time.perf_counter()
-            build(path, args.cases)
-            print(f"built {args.cases:,} cases in {time.perf_counter() - began:.0f} s")
+        path = database(args, scratch)
         sa = create_engine(f"sqlite:///{path}")
         seen: list[tuple[str, Any]] = []
         event.listen(sa, "before_cursor_execute",

@@ -26,11 +26,11 @@ from typing import Any
 from uuid import uuid4
 
 import httpx
-from sqlalchemy import create_engine, insert, select, text
-from sqlmodel import SQLModel
+from sqlalchemy import create_engine, insert, select
 from together import released_together
 
 from recovery import Engine
+from recovery.store.db import empty
 from recovery.store.tables import events, outbox
 
 WORKFLOWS = Path(__file__).resolve().parent.parent / "workflows"
@@ -74,15 +74,7 @@ def workflows(folder: Path, url: str) -> Path:
 
 def fill(url: str, folder: Path, count: int) -> None:
     """About `count` events of bistro cases, each with a due outbox row."""
-    db = create_engine(url)
-    with db.begin() as conn:
-        if db.dialect.name == "postgresql":
-            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-            SQLModel.metadata.drop_all(conn)
-            conn.execute(text("DROP FUNCTION IF EXISTS recovery_events_append_only() CASCADE"))
-            conn.execute(text("DROP FUNCTION IF EXISTS recovery_ledger_append_only() CASCADE"))
-            conn.execute(text("DROP FUNCTION IF EXISTS recovery_outbox_notify() CASCADE"))
-    db.dispose()
+    empty(url)
     engine = Engine(url, workflows=folder)
     cases = count * 4 // 5
     lines = []

@@ -15,9 +15,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
-from sqlmodel import SQLModel
 
 from recovery import Engine
+from recovery.store.db import empty
 
 WORKFLOWS = Path(__file__).resolve().parent.parent / "workflows"
 AT = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -48,13 +48,8 @@ def main() -> None:
     parser.add_argument("--db", required=True)
     parser.add_argument("--fires", type=int, default=2000)
     args = parser.parse_args()
+    empty(args.db)
     raw = create_engine(args.db)
-    with raw.begin() as conn:
-        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        SQLModel.metadata.drop_all(conn)
-        conn.execute(text("DROP FUNCTION IF EXISTS recovery_events_append_only() CASCADE"))
-        conn.execute(text("DROP FUNCTION IF EXISTS recovery_ledger_append_only() CASCADE"))
-        conn.execute(text("DROP FUNCTION IF EXISTS recovery_outbox_notify() CASCADE"))
     Engine(args.db, workflows=WORKFLOWS).close()  # migrate
     figures: dict[str, list[float]] = {"with": [], "without": []}
     for _round in range(2):

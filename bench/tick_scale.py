@@ -13,7 +13,6 @@ due in the order cases came in).
 
 from __future__ import annotations
 
-import argparse
 import resource
 import shutil
 import sqlite3
@@ -26,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import tracing
-from board_scale import T0, WORKFLOWS, build
+from board_scale import T0, WORKFLOWS, database, options
 
 from recovery import Engine
 
@@ -79,18 +78,13 @@ def _cases(path: Path) -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--cases", type=int, default=1_000_000)
-    parser.add_argument("--db", type=Path)
-    args = parser.parse_args()
+    args = options(__doc__)
     with tempfile.TemporaryDirectory() as scratch:
-        source = args.db or Path(scratch) / "board.db"
-        if not source.exists():
-            build(source, args.cases)
+        source = database(args, scratch)
         copies = {name: Path(scratch) / f"{name}.db" for name in ("a", "b", "c", "d")}
         for copy in copies.values():
             shutil.copy(source, copy)
-        count = args.cases if args.db is None else _cases(source)
+        count = _cases(source)
         at = T0 + timedelta(hours=2, seconds=count // 9)  # a tenth of the cases breach
         fired, statements = library(copies["a"], at)
         bare = tracing.replay(copies["b"], statements)

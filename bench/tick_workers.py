@@ -15,10 +15,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import create_engine, func, insert, select, text
-from sqlmodel import SQLModel
 from together import released_together
 
 from recovery import Engine
+from recovery.store.db import empty
 from recovery.store.tables import cases, clocks, events, timers
 
 WORKFLOWS = Path(__file__).resolve().parent.parent / "workflows"
@@ -39,14 +39,7 @@ while engine.tick(datetime.fromisoformat(sys.argv[3])):
 def fill(url: str, due: int) -> datetime:
     """`due` cases whose first response breaches by the returned time; the database emptied
     first."""
-    db = create_engine(url)
-    with db.begin() as conn:
-        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        SQLModel.metadata.drop_all(conn)
-        conn.execute(text("DROP FUNCTION IF EXISTS recovery_events_append_only() CASCADE"))
-        conn.execute(text("DROP FUNCTION IF EXISTS recovery_ledger_append_only() CASCADE"))
-        conn.execute(text("DROP FUNCTION IF EXISTS recovery_outbox_notify() CASCADE"))
-    db.dispose()
+    empty(url)
     Engine(url, workflows=WORKFLOWS).close()  # the schema, migrated
     db = create_engine(url)
     with db.begin() as conn:

@@ -25,11 +25,11 @@ from typing import TypeVar
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlmodel import SQLModel
 from typer.testing import CliRunner
 
 from recovery import Engine
 from recovery.cli import app
+from recovery.store.db import empty
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / "workflows"
@@ -137,14 +137,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'care.db'}"
     url: str = request.getfixturevalue("postgres_url")
-    sa = create_engine(url)
-    with sa.begin() as conn:
-        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        SQLModel.metadata.drop_all(conn)
-        conn.execute(text("DROP FUNCTION IF EXISTS recovery_events_append_only() CASCADE"))
-        conn.execute(text("DROP FUNCTION IF EXISTS recovery_ledger_append_only() CASCADE"))
-        conn.execute(text("DROP FUNCTION IF EXISTS recovery_outbox_notify() CASCADE"))
-    sa.dispose()
+    empty(url)
     return url
 
 

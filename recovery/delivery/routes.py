@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from recovery.flows import Flow
 from recovery.flows.webhooks import Kind
+from recovery.store.audit import REDACT
 from recovery.store.records import Event
 
 FOLLOW_UP = frozenset({"follow_up", "reminder", "answer", "do_not_contact"})
@@ -17,7 +18,7 @@ def kind(flow: Flow, event: Event) -> Kind:
         return "opened"
     if trigger == "reply":
         return "replied"
-    if trigger == "redact":
+    if trigger == REDACT:
         return "redacted"
     if trigger == "notice":
         return "notice"

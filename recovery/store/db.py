@@ -25,6 +25,9 @@ from recovery.errors import StorageError
 DEFAULT_URL = "sqlite:///recovery.db"
 HEAD = "0009"
 """The newest schema revision (the last module in `store/migrations/versions`)."""
+FUNCTIONS = ("recovery_events_append_only", "recovery_ledger_append_only",
+             "recovery_outbox_notify")
+"""The PostgreSQL functions the migrations create (their triggers go with the tables)."""
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 MIGRATION_LOCK = 0x7265636F76  # "recov": the advisory lock PostgreSQL migrations hold
 
@@ -45,6 +48,23 @@ def connect(db: str | SAEngine) -> SAEngine:
     with storage_errors(f"cannot open database {engine.url.render_as_string()}"):
         migrate(engine)
     return engine
+
+
+def empty(url: str) -> None:
+    """Drop every table and function the migrations made: a throw-away database (the tests',
+    a bench's) starts afresh. Everything in it is lost."""
+    from sqlmodel import SQLModel
+
+    from recovery.store import tables  # noqa: F401 (the tables SQLModel drops)
+
+    db = create_engine(url)
+    with db.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        SQLModel.metadata.drop_all(conn)
+        if db.dialect.name == "postgresql":
+            for name in FUNCTIONS:
+                conn.execute(text(f"DROP FUNCTION IF EXISTS {name}() CASCADE"))
+    db.dispose()
 
 
 def database_file(db: str) -> Path | None:
