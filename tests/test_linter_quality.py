@@ -7,13 +7,13 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from recovery.flows import load_flows
 from recovery.replies import Subject, lint
 from recovery.replies.compose import rules_for
-from recovery.replies.concepts import lexicon, read, tokens
+from recovery.replies.concepts import GAP, Lexicon, Word, lexicon, read, tokens
 from recovery.signals.text import fold
 
 from .conftest import workflows_with
@@ -87,3 +87,41 @@ def test_a_brand_names_its_couriers_in_its_flow_file(tmp_path: Path) -> None:
     linted = lint("Zpoždění bohužel způsobil Rohlík.", Subject("facebook", language="cs"),
                   rules, AT)
     assert [finding.code for finding in linted.findings if finding.code == "blame"] == ["blame"]
+
+
+def _reference(pattern: tuple[str, ...], words: list[Word], start: int = 0) -> bool:
+    """The plain reading of a pattern, tried at every start (the matcher before its index)."""
+    def at(rest: tuple[str, ...], index: int) -> bool:
+        if not rest:
+            return True
+        if rest[0] == "…":
+            return any(at(rest[1:], index + skip) for skip in range(GAP + 1))
+        return index < len(words) and any(
+            word.startswith(option[:-1]) if option.endswith("*") else word == option
+            for option in rest[0].split("|")
+            for word in (words[index].form, words[index].lemma)) and at(rest[1:], index + 1)
+    return any(at(pattern, index) for index in range(start, len(words)))
+
+
+_VOCABULARY = ["we", "our", "not", "fault", "courier", "kurýr", "kurýra", "due", "to", "a", ""]
+_PARTS = st.sampled_from(["…", "we", "not|no", "fault*", "kurýr*", "due", "to", "our|we",
+                          "a*", "*", "courier*|to"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(patterns=st.lists(st.lists(_PARTS, max_size=5).map(tuple), min_size=1, max_size=6),
+       words=st.lists(st.tuples(st.sampled_from(_VOCABULARY), st.sampled_from(_VOCABULARY)),
+                      max_size=9))
+@example(patterns=[("we", "…", "fault*")], words=[("we", "we"), *[("a", "a")] * 3,
+                                                   ("fault", "fault")])  # the widest gap
+@example(patterns=[("we", "…", "fault*")], words=[("we", "we"), *[("a", "a")] * 4,
+                                                   ("fault", "fault")])  # one word too many
+def test_the_compiled_patterns_match_as_the_plain_reading(patterns: list[tuple[str, ...]],
+                                                          words: list[tuple[str, str]]) -> None:
+    """Numbering the parts, looking words up by dictionary and filing patterns by their first
+    part changes no verdict: gaps at either end, stems, `|` options, lemmas, empty patterns."""
+    book = Lexicon({"fault": tuple(patterns)}, {})
+    clause = [Word(form, lemma) for form, lemma in words]
+    expected = any(_reference(pattern, clause) for pattern in patterns)
+    assert book.has("fault", clause) is expected
+    assert book.has("fault", clause) is expected  # and again, from the words remembered

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any, get_args
 
@@ -60,10 +60,14 @@ class Lexicon:
 
     concepts: Mapping[str, tuple[Pattern, ...]]
     we_endings: Mapping[str, tuple[str, ...]]
+    _index: _Index = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_index", _Index(self.concepts))
 
     def has(self, concept: str, words: Sequence[Word]) -> bool:
         """Whether some pattern of `concept` matches `words`."""
-        return any(_matches(pattern, words) for pattern in self.concepts.get(concept, ()))
+        return self._index.has(concept, words)
 
     def says_we(self, words: Sequence[Word], language: str | None) -> bool:
         """Whether the clause speaks as "we": a pronoun, or a verb ending in the first person
@@ -179,27 +183,88 @@ def _pattern(text: str) -> Pattern:
     return tuple("…" if part in ("…", "...") else fold(part) for part in text.split())
 
 
-def _matches(pattern: Pattern, words: Sequence[Word]) -> bool:
-    """Whether the pattern matches somewhere in `words`."""
-    return any(_match_at(pattern, words, start) for start in range(len(words)))
+_SKIP = -1
+"""A compiled pattern's `…`."""
+Coded = tuple[int, ...]
+"""A pattern compiled: the number of each word part in a row, `_SKIP` for `…`."""
 
 
-def _match_at(pattern: Pattern, words: Sequence[Word], start: int) -> bool:
-    if not pattern:
-        return True
-    head, rest = pattern[0], pattern[1:]
-    if head == "…":
-        return any(_match_at(rest, words, start + skip) for skip in range(GAP + 1))
-    if start >= len(words) or not _word_matches(head, words[start]):
-        return False
-    return _match_at(rest, words, start + 1)
+class _Index:
+    """The concepts' patterns compiled for speed. Each word part (`kurýr*|courier`) is
+    numbered once; the parts a word matches are found by looking its form and lemma, and each
+    of their prefixes, up in dictionaries (remembered per word); each concept's patterns are
+    filed under their first part, so a pattern is only tried where that part matched."""
 
+    _REMEMBER = 1 << 16
 
-def _word_matches(part: str, word: Word) -> bool:
-    for option in part.split("|"):
-        if option.endswith("*"):
-            if word.form.startswith(option[:-1]) or word.lemma.startswith(option[:-1]):
-                return True
-        elif option in (word.form, word.lemma):
+    def __init__(self, concepts: Mapping[str, tuple[Pattern, ...]]) -> None:
+        numbers: dict[str, int] = {}
+        self._exact: dict[str, set[int]] = {}
+        self._stems: dict[str, set[int]] = {}
+        self._first: dict[str, dict[int, list[Coded]]] = {}
+        self._anything: set[str] = set()
+        self._seen: dict[Word, frozenset[int]] = {}
+        for concept, patterns in concepts.items():
+            first = self._first.setdefault(concept, {})
+            for pattern in patterns:
+                parts = list(pattern)
+                while parts and parts[0] == "…":  # a gap at either end changes nothing
+                    parts.pop(0)
+                while parts and parts[-1] == "…":
+                    parts.pop()
+                if not parts:
+                    self._anything.add(concept)
+                    continue
+                coded = tuple(_SKIP if part == "…" else self._number(part, numbers)
+                              for part in parts)
+                first.setdefault(coded[0], []).append(coded[1:])
+
+    def _number(self, part: str, numbers: dict[str, int]) -> int:
+        number = numbers.get(part)
+        if number is None:
+            number = numbers[part] = len(numbers)
+            for option in part.split("|"):
+                table = self._stems if option.endswith("*") else self._exact
+                table.setdefault(option.removesuffix("*"), set()).add(number)
+        return number
+
+    def parts(self, word: Word) -> frozenset[int]:
+        """The numbers of the word parts `word` matches, by its form or its lemma."""
+        found = self._seen.get(word)
+        if found is None:
+            numbers: set[int] = set()
+            for text in {word.form, word.lemma}:
+                numbers.update(self._exact.get(text, ()))
+                for end in range(len(text) + 1):
+                    numbers.update(self._stems.get(text[:end], ()))
+            if len(self._seen) >= self._REMEMBER:
+                self._seen.clear()
+            found = self._seen[word] = frozenset(numbers)
+        return found
+
+    def has(self, concept: str, words: Sequence[Word]) -> bool:
+        """Whether some pattern of `concept` matches somewhere in `words`."""
+        if concept in self._anything and words:
             return True
-    return False
+        first = self._first.get(concept)
+        if not first:
+            return False
+        matched = [self.parts(word) for word in words]
+        for start, numbers in enumerate(matched):
+            for number in numbers:
+                for rest in first.get(number, ()):
+                    if _match_at(rest, matched, start + 1):
+                        return True
+        return False
+
+
+def _match_at(coded: Coded, matched: Sequence[frozenset[int]], start: int) -> bool:
+    """Whether the rest of a compiled pattern matches `matched` (each word's part numbers)
+    from `start` on."""
+    if not coded:
+        return True
+    head, rest = coded[0], coded[1:]
+    if head == _SKIP:
+        return any(_match_at(rest, matched, start + skip) for skip in range(GAP + 1))
+    return start < len(matched) and head in matched[start] and _match_at(rest, matched,
+                                                                          start + 1)
