@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from recovery.signals import PERSONAL, UNSERVED, Audience, Owned, read
@@ -120,3 +120,18 @@ def test_the_quick_emoji_check_lets_every_emoji_through() -> None:
     assert missed == []
     assert _MAYBE_EMOJI.search("Studená polévka, žádná omluva! Zimna zupa, żadnych przeprosin.") \
         is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Nd", "Cs")), max_size=60),
+       st.text(alphabet=st.characters(whitelist_categories=("Nd",)), max_size=1),
+       st.integers(min_value=0, max_value=60),
+       st.sampled_from([None, "CZ", "US", "GB", "SH", "NU"]))
+def test_the_phone_matcher_finds_nothing_without_two_digits(text: str, digit: str, where: int,
+                                                            region: str | None) -> None:
+    """`find_phones` skips libphonenumber's matcher where a text has fewer than two digits; the
+    matcher itself finds nothing there, in regions with the shortest numbers too."""
+    import phonenumbers
+
+    text = text[:where] + digit + text[where:]
+    assert not list(phonenumbers.PhoneNumberMatcher(text, region))

@@ -20,6 +20,7 @@ from stdnum import iban, luhn
 
 from recovery.signals.text import fold
 
+_TWO_DIGITS = re.compile(r"\d\D*\d")
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@([\w-]+(?:\.[\w-]+)+)")
 _UPPER = "A-ZÀ-ÖØ-ÞĀ-Ž"
 _STREET = re.compile(
@@ -176,7 +177,9 @@ def find_phones(text: str, regions: tuple[str, ...],
                 besides: frozenset[str] = frozenset()) -> list[Personal]:
     """Phone numbers in `text` (local ones read as numbers of `regions`), except the E.164
     numbers in `besides`."""
-    found = []
+    found: list[Personal] = []
+    if not _TWO_DIGITS.search(text):  # the matcher wants two digits at least (libphonenumber's
+        return found                  # shortest national number): skip its work without them
     for region in regions or (None,):
         for number in phonenumbers.PhoneNumberMatcher(text, region, leniency=Leniency.VALID):
             if phonenumbers.format_number(number.number, PhoneNumberFormat.E164) not in besides:
