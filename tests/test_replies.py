@@ -8,13 +8,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from rapidfuzz import fuzz
 
 from recovery.flows import load_flows, validate_flows
 from recovery.replies import CopyIndex, Rules, Speller, Subject, lint, phrasebook, skeleton
 from recovery.replies.address import address
 from recovery.replies.compose import rules_for
+from recovery.replies.copies import MIN_WORDS
 from recovery.replies.spelling import SYSTEM_FOLDERS, search_path
 from recovery.signals import Audience, Owned
 
@@ -268,3 +270,44 @@ def test_a_plural_wording_without_its_other_form_is_refused(tmp_path: Path) -> N
                             "{max: 1, unit: meal, says: {en: {one: one meal}}}\n")
     [problem] = validate_flows(folder)[1]
     assert problem.line == 4 and "en needs an `other` form" in problem.message
+
+
+_SHAPES = [skeleton(text) for text in (
+    "sorry about the soup a fresh bowl is on its way to your table",
+    "sorry about the soup a fresh bowl is on its way to you",
+    "sorry about the soup a fresh bowl is on its way to your table now",
+    "sorry about the soup a fresh bowl is on its way to your table too",
+    "sorry about the wait a fresh bowl is on its way to your table",
+    "we refunded the delivery fee to your card this morning",
+    "thanks")]
+
+
+@settings(max_examples=200, deadline=None)
+@given(sent=st.lists(st.tuples(st.sampled_from(_SHAPES), st.sampled_from(["@a", "@b", "@c"]),
+                               st.integers(0, 10)), max_size=25),
+       forget=st.integers(0, 11), query=st.sampled_from(_SHAPES),
+       customer=st.sampled_from(["@a", "@b", "@z"]), since=st.integers(0, 11),
+       similarity=st.sampled_from([80.0, 90.0, 100.0]))
+@example(sent=[(_SHAPES[2], "@a", 1), (_SHAPES[3], "@b", 1), (_SHAPES[2], "@c", 1)], forget=0,
+         query=_SHAPES[0], customer="@a", since=0, similarity=90.0)  # a tie: @b came first
+def test_the_copy_index_answers_as_a_scan_of_every_reply(
+        sent: list[tuple[str, str, int]], forget: int, query: str, customer: str, since: int,
+        similarity: float) -> None:
+    """Scoring each distinct skeleton once finds what scoring every reply finds: the most
+    similar reply to another customer in the window, the first sent of equally similar ones."""
+    index = CopyIndex()
+    for case_id, (shape, to, day) in enumerate(sent):
+        index.add(case_id, to, AT + timedelta(days=day), shape)
+    index.forget_before(AT + timedelta(days=forget))
+    cut = AT + timedelta(days=since)
+    scored = [(fuzz.ratio(query, shape), -case_id, case_id)
+              for case_id, (shape, to, day) in enumerate(sent)
+              if to != customer and day >= max(since, forget)
+              and fuzz.ratio(query, shape) >= similarity]
+    found = index.near(query, customer, cut, similarity)
+    if not scored or len(query.split()) < MIN_WORDS:
+        assert found is None
+    else:
+        score, _, case_id = max(scored)
+        assert found is not None and (found.case_id, found.similarity) == (case_id,
+                                                                            round(score, 1))
