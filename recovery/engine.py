@@ -25,11 +25,13 @@ from recovery.delivery.routes import Routes
 from recovery.errors import FlowError, InvalidInput, NotFound
 from recovery.firing import Firing, arm
 from recovery.flows import Flow, TriggerOption, check_state, load_brands
+from recovery.flows.priority import PRIORITIES
 from recovery.followups.asker import Asker
 from recovery.importer import Imported, Importer
 from recovery.intake import Intake
 from recovery.keeper import ClockStatus
 from recovery.policy import Recorder
+from recovery.reach import Audience
 from recovery.redaction import Redactor
 from recovery.remedies import Ledger
 from recovery.replies import Linted, Subject
@@ -75,6 +77,7 @@ class Engine:
         self._ledger = Ledger(self._writer, facts, apply, notify, self.flow)
         self._sender = Sender(self._checker, self._writer, facts, apply, notify)
         self._redactor = Redactor(self._writer, facts, notify)
+        self._audience = Audience(self._writer, facts, notify)
         self.outbox = Courier(self.flows, self._connection, lambda: self._connection(True),
                               self._db.dialect.name == "postgresql", self._when)
         """The webhook outbox: `deliver()` what is due, `deliveries()`, `retry()`, `stats()`."""
@@ -99,13 +102,15 @@ class Engine:
 
     def open_case(self, brand: str, *, channel: str, author: str, text: str,
                   at: datetime | None = None, external_id: str | None = None,
-                  by: str | None = None, name: str | None = None) -> Case:
+                  by: str | None = None, name: str | None = None,
+                  reach: dict[str, int] | None = None) -> Case:
         """Open a case for a public complaint by `author` (a handle; `name` if known). It is
         read: language (`unserved_language` when the brand does not serve it), tone, personal
-        data posted in public (`personal_data`: move private). The same `external_id` again
-        returns the case already opened for it."""
+        data posted in public (`personal_data`: move private). Its `reach` (followers, likes,
+        shares, replies) and mood give its priority. The same `external_id` again returns the
+        case already opened for it."""
         opened = self._intake.open(self._serving(brand, channel), channel, author, text,
-                                   self._when(at), external_id, by, name)
+                                   self._when(at), external_id, by, name, reach)
         return self.case(opened) if isinstance(opened, int) else opened
 
     def import_cases(self, lines: Iterable[bytes | str],
@@ -181,6 +186,13 @@ class Engine:
         limits.person(by)
         return self._asker.do_not_contact(case_id, by, reason, self._when(at))
 
+    def update_reach(self, case_id: int, reach: dict[str, int], *, by: str,
+                     at: datetime | None = None) -> Event:
+        """Record how far the complaint travels now (followers, likes, shares, replies): past a
+        priority rule the case rises, the rule's people are told, its clocks tighten."""
+        limits.person(by)
+        return self._audience.update(case_id, reach, by, self._when(at))
+
     def redact(self, case_id: int, event: int, *, by: str, reason: str,
                at: datetime | None = None) -> Event:
         """Blank the text of event #`event` of a case (personal data; for #1 the complaint and
@@ -230,10 +242,9 @@ class Engine:
 
     def tick(self, now: datetime | None = None,
              stop: Callable[[], bool] | None = None) -> list[Timer]:
-        """Fire every timer due by `now` exactly once (also with several workers) until `stop()`;
-        each with its outcome: `fired`, `refused: …`, `skipped: …`, `postponed: …` or `failed: …`
-        (tried again at `retry_at`). SLA warnings and breaches and the follow-up's steps are
-        timers too (`clock` set). Also posts the daily hello and goodbye due, once."""
+        """Fire every timer due by `now` exactly once (also with several workers) until `stop()`:
+        SLA warnings and breaches, the follow-up's steps, the daily hello and goodbye. Each
+        with its outcome: `fired`, `refused: …`, `skipped: …`, `postponed: …` or `failed: …`."""
         return self._ticker.tick(self._when(now), stop)
 
     def subscribe(self, callback: Subscriber) -> Callable[[], None]:
@@ -260,10 +271,13 @@ class Engine:
 
     def cases(self, *, brand: str | None = None, state: str | None = None,
               channel: str | None = None, limit: int = 100, offset: int = 0,
-              breached: bool = False, due_within: timedelta | None = None) -> list[Case]:
+              breached: bool = False, due_within: timedelta | None = None,
+              priority: str | None = None) -> list[Case]:
         """Cases matching the filters, newest first; with `breached` (a clock breached and not
         stopped since) and/or `due_within` (a running clock breaches within that much time from
         now, or already has), the cases that need attention, most urgent first."""
+        if priority is not None and priority not in PRIORITIES:
+            raise InvalidInput(f"no priority '{priority[:40]}'; one of {', '.join(PRIORITIES)}")
         if state is not None:
             check_state([self.flow(b) for b in ([brand] if brand else self.brands)], state,
                         f"{brand}'s flow" if brand else "any brand's flow")
@@ -274,7 +288,7 @@ class Engine:
         with self._connection() as conn:
             return queries.list_cases(conn, brand=brand, state=state, channel=channel,
                                       limit=limit, offset=offset, breached=breached,
-                                      due_by=due_by)
+                                      due_by=due_by, priority=priority)
 
     def clocks(self, case_id: int, now: datetime | None = None) -> list[ClockStatus]:
         """The SLA clocks of a case at `now`: due times, time left, breached or not."""

@@ -6,7 +6,7 @@ A room of the engine, like `ticker.py` and `sender.py`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,6 +14,7 @@ from typing import Any
 from recovery import keeper, limits
 from recovery.errors import ConcurrentUpdate, InvalidInput
 from recovery.flows import Flow
+from recovery.flows.priority import counts, level
 from recovery.limits import SYSTEM
 from recovery.notices import after_hours
 from recovery.replies import Linted, Subject
@@ -38,10 +39,12 @@ class Intake:
         self._check = check
 
     def open(self, flow: Flow, channel: str, author: str, text: str, when: datetime,
-             external_id: str | None, by: str | None, name: str | None) -> Case | int:
+             external_id: str | None, by: str | None, name: str | None,
+             reach: Mapping[str, int] | None = None) -> Case | int:
         """The new case (its subscribers told of its first events); or, when the platform
         post `external_id` was fed before, the id of its case."""
-        opening = self.prepare(flow, channel, author, text, when, external_id, by, name)
+        opening = self.prepare(flow, channel, author, text, when, external_id, by, name,
+                               reach=reach)
         try:
             with self._writer.transaction() as tx:
                 case_id, posted = self.write(tx, opening)
@@ -61,10 +64,11 @@ class Intake:
 
     def prepare(self, flow: Flow, channel: str, author: str, text: str, when: datetime,
                 external_id: str | None, by: str | None, name: str | None,
-                notices: bool = True, language: str | None = None) -> Opening:
-        """Check and read a complaint (in `language` if the source knows it), and write the
-        after-hours notice it gets (unless not `notices`: a case brought over from elsewhere
-        was answered there)."""
+                notices: bool = True, language: str | None = None,
+                reach: Mapping[str, int] | None = None) -> Opening:
+        """Check and read a complaint (in `language` if the source knows it), give it the
+        priority its `reach` and mood meet, and write the after-hours notice it gets (unless
+        not `notices`: a case brought over from elsewhere was answered there)."""
         author = limits.text(author, "the author", limits.NAME).strip()
         text = limits.text(text, "the complaint", limits.COMPLAINT).strip()
         limits.optional(name, "the customer's name", limits.NAME)
@@ -73,9 +77,15 @@ class Intake:
             raise InvalidInput("a complaint needs its author and its text; neither may be empty")
         if by in SYSTEM:
             raise InvalidInput(f"'{by}' is the engine's own name; say who opens the case")
+        counted = counts(reach or {})
         reading = read(text, flow.audience, language)
+        priority = level(flow.settings.priority, counted, reading.tone.emotion)
         notice = after_hours(flow, channel, author, when, reading.language) if notices else None
         opened: dict[str, Any] = {"channel": channel, "reading": reading.as_payload()}
+        if counted:
+            opened["reach"] = counted
+        if priority != "normal":
+            opened["priority"] = priority
         if notice is not None:  # public, so it passes the checks a reply passes
             linted = self._check(flow, str(notice["text"]),
                                  Subject(channel, True, author, (name,) if name else (),
@@ -87,10 +97,11 @@ class Intake:
         values: dict[str, Any] = {
             "brand": flow.brand, "channel": channel, "author": author, "text": text,
             "external_id": external_id, "state": flow.initial,
-            "version": 1 if notice is None else 2, "priority": "normal", "opened_at": when,
+            "version": 1 if notice is None else 2, "priority": priority, "opened_at": when,
             "updated_at": when, "name": (name or "").strip() or None,
             "language": reading.language, "register": reading.tone.register,
-            "emotion": reading.tone.emotion, "flags": list(reading.flags) or None}
+            "emotion": reading.tone.emotion, "flags": list(reading.flags) or None,
+            "reach": counted or None}
         return Opening(flow, by or author, values, opened, notice)
 
     def write(self, tx: Tx, opening: Opening) -> tuple[int, list[Event]]:
@@ -111,7 +122,7 @@ class Intake:
         for event in posted:
             tx.append_event(event)
         self._arm(tx, flow, case_id, flow.initial, when)
-        keeper.start(tx, flow, case_id, channel, flow.initial, when)
+        keeper.start(tx, flow, case_id, channel, flow.initial, values["priority"], when)
         return case_id, posted
 
 

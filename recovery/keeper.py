@@ -11,19 +11,17 @@ escalation for it raises the case's priority and names who to notify.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from recovery.clock.calendar import ROUND_THE_CLOCK, Calendar
 from recovery.clock.sla import CLOCKS, Point, SlaClock
 from recovery.flows import Flow
+from recovery.flows.priority import higher
 from recovery.limits import SYSTEM
 from recovery.store.records import Record, Timer
 from recovery.store.writer import Tx
-
-PRIORITIES = ("normal", "high", "urgent")
-"""A case's priority, lowest first; escalations only ever raise it."""
 
 _ACTIONS = {"running": "resume", "paused": "pause", "stopped": "stop"}
 
@@ -58,13 +56,15 @@ def status(flow: Flow, clock: SlaClock, now: datetime) -> ClockStatus:
                        clock.breached_at is not None or left < timedelta(0), clock.breached_at)
 
 
-def start(tx: Tx, flow: Flow, case_id: int, channel: str, state: str, at: datetime) -> None:
-    """Start the clocks of a case that just opened on `channel`, and arm their points."""
+def start(tx: Tx, flow: Flow, case_id: int, channel: str, state: str, priority: str,
+          at: datetime) -> None:
+    """Start the clocks of a case that just opened on `channel` with `priority` (its targets),
+    and arm their points."""
     policy = flow.settings.channels[channel]
     calendar = flow.clock_calendar(channel)
     targets = {"first_response": policy.first_response, "resolution": policy.resolution}
     for name in CLOCKS:
-        clock = SlaClock.start(name, targets[name], policy.warn_at, calendar, at)
+        clock = SlaClock.start(name, targets[name].of(priority), policy.warn_at, calendar, at)
         tx.insert_clock(case_id, clock)
         tx.arm(case_id, state, clock.pending(calendar), clock=name)
 
@@ -105,6 +105,28 @@ def _move(tx: Tx, flow: Flow, case_id: int, state: str, actions: dict[str, str],
             tx.arm(case_id, state, moved.pending(calendar), clock=name)
 
 
+def retarget(tx: Tx, flow: Flow, case_id: int, channel: str, state: str, priority: str,
+             at: datetime) -> dict[str, list[int]]:
+    """Give the case's clocks that still count the targets of its new, higher `priority` from
+    `at` on (time already counted stays counted), and re-arm their points; returns each
+    changed clock's target before and after, in seconds."""
+    policy = flow.settings.channels.get(channel)
+    if policy is None:
+        return {}
+    targets = {"first_response": policy.first_response, "resolution": policy.resolution}
+    changed: dict[str, list[int]] = {}
+    for name, clock in tx.clocks(case_id).items():
+        target = targets[name].of(priority)
+        if clock.stopped_at is not None or target >= clock.target:
+            continue
+        moved = replace(clock, target=target)
+        tx.save_clock(case_id, moved)
+        tx.cancel(case_id, at, clock=name)
+        tx.arm(case_id, state, moved.pending(calendar_of(flow, moved)), clock=name)
+        changed[name] = [int(clock.target.total_seconds()), int(target.total_seconds())]
+    return changed
+
+
 def reach(tx: Tx, flow: Flow, priority: str, timer: Timer,
           at: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
     """Record that a clock reached its warning or breach; returns the event's payload and the
@@ -120,6 +142,6 @@ def reach(tx: Tx, flow: Flow, priority: str, timer: Timer,
         if escalation.notify:
             payload["notify"] = list(escalation.notify)
         wanted = escalation.priority
-        if wanted and PRIORITIES.index(wanted) > PRIORITIES.index(priority):
+        if wanted and higher(wanted, priority):
             payload["priority"] = changes["priority"] = wanted
     return payload, changes

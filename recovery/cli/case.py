@@ -39,6 +39,13 @@ app = typer.Typer(cls=Group, no_args_is_help=True,
                   help="Open, show, list and drive complaint cases.")
 
 CaseId = Annotated[int, typer.Argument(help="The case id.", min=1, max=limits.MAX_ID)]
+MOST = 10**12  # flows.priority.MOST, not imported: `--help` reads no flow schema
+Followers = Annotated[int | None, typer.Option(help="The author's followers.", min=0, max=MOST)]
+Likes = Annotated[int | None, typer.Option(help="The post's likes.", min=0, max=MOST)]
+Shares = Annotated[int | None, typer.Option(help="The post's shares (retweets, reposts).",
+                                            min=0, max=MOST)]
+Replies = Annotated[int | None, typer.Option(help="The replies under the post.", min=0,
+                                             max=MOST)]
 
 
 @app.command("open")
@@ -53,16 +60,21 @@ def open_(ctx: typer.Context,
               help="The post's id on the platform; feeding it again returns the same case.")]
           = None,
           name: Annotated[str | None, typer.Option(help="The customer's name, if known.")] = None,
-          json: Json = False) -> None:
-    """Open a case for a public complaint; its language, tone and personal data are read."""
+          followers: Followers = None, likes: Likes = None, shares: Shares = None,
+          replies: Replies = None, json: Json = False) -> None:
+    """Open a case for a public complaint; its language, tone and personal data are read, and
+    its reach and mood give its priority."""
     engine = settings(ctx).engine(create=True)
+    reach = _given(followers=followers, likes=likes, shares=shares, replies=replies)
     case = engine.open_case(brand, channel=channel, author=author, text=text,
-                            at=parse_time(at, "--at"), external_id=external_id, name=name)
+                            at=parse_time(at, "--at"), external_id=external_id, name=name,
+                            reach=reach)
     if json:
         emit_json(case.as_dict())
         return
-    say(f"case {case.id} opened for {case.brand} ({case.channel}, {case.author}): {case.state} · "
-        f"{reading(case)}")
+    priority = f" · priority {case.priority}" if case.priority != "normal" else ""
+    say(f"case {case.id} opened for {case.brand} ({case.channel}, {case.author}): {case.state}"
+        f"{priority} · {reading(case)}")
     zone = engine.flow(case.brand).settings.timezone
     for event in engine.history(case.id):
         posted = event.payload or {}
@@ -96,6 +108,8 @@ def show(ctx: typer.Context, case_id: CaseId, json: Json = False) -> None:
         f"· priority {case.priority}", style="bold")
     say(f"“{case.text}”")
     say(reading(case))
+    if case.reach:
+        say("reach: " + " · ".join(f"{count:,} {name}" for name, count in case.reach.items()))
     if case.finding:
         say(f"finding: {case.finding}" + (f" — {case.root_cause}" if case.root_cause else ""))
     if case.remedy_kind:
@@ -138,6 +152,8 @@ def list_(ctx: typer.Context, brand: BrandFilter = None,
           due_within: Annotated[str | None, typer.Option(
               help="Only cases whose SLA breach comes due within this time (2h, 30m, 1d) or "
               "already has; most urgent first.")] = None,
+          priority: Annotated[str | None, typer.Option(help="Only cases of this priority "
+                                                            "(normal, high, urgent).")] = None,
           json: Json = False) -> None:
     """List cases, newest first: the case board; or what needs attention, most urgent first."""
     engine = settings(ctx).engine()
@@ -148,7 +164,7 @@ def list_(ctx: typer.Context, brand: BrandFilter = None,
         except ValueError as exc:
             raise InvalidInput(f"--due-within: {exc}") from None
     cases = engine.cases(brand=brand, state=state, channel=channel, limit=limit,
-                         breached=breached, due_within=within)
+                         breached=breached, due_within=within, priority=priority)
     zones = {b: engine.flow(b).settings.timezone for b in engine.brands}
     if not (breached or within is not None):
         if json:
@@ -254,6 +270,37 @@ def do_not_contact(ctx: typer.Context, case_id: CaseId, by: By,
         emit_json(event.as_dict())
     else:
         out.print(f"case {case_id}: the customer is not to be contacted; no follow-up will ask")
+
+
+@app.command("reach")
+def reach_(ctx: typer.Context, case_id: CaseId, by: By, followers: Followers = None,
+           likes: Likes = None, shares: Shares = None, replies: Replies = None,
+           json: Json = False) -> None:
+    """Record how far the complaint travels now; past a priority rule of the brand the case
+    rises (it never falls), the rule's people are told and its SLA targets tighten."""
+    given = _given(followers=followers, likes=likes, shares=shares, replies=replies)
+    if not given:
+        raise InvalidInput("give the reach to record: --followers, --likes, --shares or "
+                           "--replies")
+    event = settings(ctx).engine().update_reach(case_id, given, by=by)
+    if json:
+        emit_json(event.as_dict())
+        return
+    payload = event.payload or {}
+    raised = payload.get("priority")
+    if not raised:
+        say(f"case {case_id}: reach recorded (#{event.seq}); the priority stays")
+        return
+    say(f"case {case_id}: priority {raised['from']} → {raised['to']} ({raised['because']}); "
+        f"notifies {', '.join(payload.get('notify') or []) or 'nobody'}", style="bold")
+    for clock, (before, after) in (payload.get("targets") or {}).items():
+        say(f"  {clock.replace('_', ' ')} target {format_duration(timedelta(seconds=before))}"
+            f" → {format_duration(timedelta(seconds=after))} from now")
+
+
+def _given(**counts: int | None) -> dict[str, int]:
+    """The counts given on the command line."""
+    return {name: count for name, count in counts.items() if count is not None}
 
 
 @app.command()

@@ -145,7 +145,7 @@ def show(ctx: typer.Context, brand: Annotated[str, typer.Argument(help="The bran
                         [[name, t.state, format_duration(t.after), t.fire]
                          for name, t in decl.flow.timers.items()]))
     out.print(table("Channels", ["channel", "first response", "resolution", "clock"],
-                    [[name, format_duration(c.first_response), format_duration(c.resolution),
+                    [[name, str(c.first_response), str(c.resolution),
                       c.clock] for name, c in decl.channels.items()]))
     follow = decl.follow_up
     if follow is not None:

@@ -4,6 +4,7 @@ every reply's and notice's text in full (wrapped, never cut) and what the linter
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
@@ -11,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from recovery.cli.common import stamp
+from recovery.clock import format_duration
 
 if TYPE_CHECKING:
     from recovery.store.records import Event
@@ -51,6 +53,17 @@ def headline(event: Event) -> str:
         return f"{kind} notice, posted by the engine, {where} ({payload.get('language')})"
     if event.trigger == "redact" and "event" in payload:
         return f"redaction of #{payload['event']} ({', '.join(payload.get('fields') or [])})"
+    if event.trigger == "reach" and "reach" in payload:
+        counts = ", ".join(f"{count:,} {name}" for name, count in payload["reach"].items())
+        raised = payload.get("priority")
+        rise = (f" · priority {raised['from']} → {raised['to']} ({raised['because']})"
+                if raised else "")
+        notify = f" · notifies {', '.join(payload['notify'])}" if payload.get("notify") else ""
+        tighter = "".join(f" · {clock.replace('_', ' ')} target "
+                          f"{format_duration(timedelta(seconds=before))} → "
+                          f"{format_duration(timedelta(seconds=after))}"
+                          for clock, (before, after) in (payload.get("targets") or {}).items())
+        return f"reach: {counts}{rise}{notify}{tighter}"
     if event.trigger in ("follow_up", "reminder", "answer") and payload:
         return _follow_up(event.trigger, payload) + moved
     if event.by == "timer" and "clock" in payload:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from recovery.flows import Flow
+from recovery.flows.priority import UPDATE
 from recovery.flows.webhooks import Kind
 from recovery.store.audit import REDACT
 from recovery.store.records import Event
@@ -22,6 +23,8 @@ def kind(flow: Flow, event: Event) -> Kind:
         return "redacted"
     if trigger == "notice":
         return "notice"
+    if trigger == UPDATE:
+        return "reach"
     if trigger.endswith(".warning"):
         return "warned"
     if trigger.endswith(".breach"):

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from recovery.clock.calendar import Calendar, DaysOff
 from recovery.flows.base import STRICT, Duration, Names, Within
 from recovery.flows.follow_up import FollowUp
+from recovery.flows.priority import Raised, Rule, Targets
 from recovery.flows.remedies import Goodwill, RemedyLimit
 from recovery.flows.webhooks import Webhooks
 from recovery.signals import Audience, Owned
@@ -53,8 +54,8 @@ class Strict(BaseModel):
 class ChannelPolicy(Strict):
     """SLA targets of one channel."""
 
-    first_response: Within
-    resolution: Within
+    first_response: Targets
+    resolution: Targets
     clock: Literal["business", "calendar"] = "business"
     warn_at: float = Field(0.8, gt=0, lt=1, description="share of the target that warns")
     after_hours_notice: bool = Field(True, description="answer a complaint that arrives while "
@@ -234,6 +235,8 @@ class BrandFile(Strict):
         "waits for approval")
     goodwill: Goodwill = Goodwill()
     follow_up: FollowUp | None = None
+    priority: dict[Raised, Rule] = Field(default={}, description="when a case is high or "
+                                         "urgent: its reach and mood (flows/priority.py)")
     escalations: dict[Literal["first_response", "resolution"],
                       dict[Literal["warning", "breach"], Escalation]] = {}
     replies: ReplyRules = ReplyRules()

@@ -13,9 +13,9 @@ from pydantic import AfterValidator, BaseModel, Field, field_validator, model_va
 from recovery.flows.base import STRICT, Duration, Names
 
 Kind = Literal["opened", "fired", "replied", "notice", "warned", "breached", "remedy",
-               "follow_up", "redacted"]
+               "follow_up", "redacted", "reach"]
 KINDS: tuple[Kind, ...] = ("opened", "fired", "replied", "notice", "warned", "breached",
-                           "remedy", "follow_up", "redacted")
+                           "remedy", "follow_up", "redacted", "reach")
 """What an event is, as an endpoint subscribes to it: a case opened, a trigger fired, a reply
 sent, an after-hours notice to post, an SLA clock warned or breached, a remedy offered or
 settled, a step of the follow-up, an event redacted."""

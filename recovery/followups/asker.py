@@ -25,8 +25,8 @@ from recovery import limits
 from recovery.errors import ConcurrentUpdate, InvalidInput
 from recovery.flows import Flow
 from recovery.flows.follow_up import SCALE, FollowUp
+from recovery.flows.priority import PRIORITIES
 from recovery.followups import schedule
-from recovery.keeper import PRIORITIES
 from recovery.replies.compose import write
 from recovery.room import Apply, Notify, ReadFacts
 from recovery.store import queries

@@ -15,6 +15,7 @@ from pathlib import Path
 from recovery.clock import format_duration
 from recovery.errors import NotFound
 from recovery.flows import Flow
+from recovery.flows.priority import REACH
 from recovery.followups import schedule
 from recovery.handbook.diagram import marks, mermaid, svg
 from recovery.handbook.drawing import picture
@@ -73,7 +74,7 @@ def brand_section(flow: Flow, today: date, rules: list[list[str]]) -> Section:
             f"{day.isoformat()} ({name})" for day, name in off))
     section.tables.append(("SLA targets", ["channel", "first response", "resolution", "clock",
                                            "warns at"], [
-        [name, format_duration(policy.first_response), format_duration(policy.resolution),
+        [name, str(policy.first_response), str(policy.resolution),
          policy.clock, f"{policy.warn_at:.0%}"] for name, policy in settings.channels.items()]))
     escalations = [[clock, point, escalation.priority or "", ", ".join(escalation.notify)]
                    for clock, points in settings.escalations.items()
@@ -81,6 +82,13 @@ def brand_section(flow: Flow, today: date, rules: list[list[str]]) -> Section:
     if escalations:
         section.tables.append(("Escalations", ["clock", "at", "priority", "notify"],
                                escalations))
+    if settings.priority:
+        section.tables.append(("Priority by reach (any one met)", ["priority", "at least",
+                                                                  "mood", "notify"], [
+            [name, ", ".join(f"{getattr(rule, what):,} {what}" for what in REACH
+                             if getattr(rule, what) is not None),
+             ", ".join(rule.mood), ", ".join(rule.notify)]
+            for name in ("urgent", "high") if (rule := settings.priority.get(name))]))
     if settings.remedies:
         section.tables.append(("Remedies", ["kind", "agent's limit", "lead's limit",
                                             "per customer", "code, valid"], [

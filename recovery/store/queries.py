@@ -38,12 +38,14 @@ def get_case(conn: Connection, case_id: int) -> Case | None:
 
 def list_cases(conn: Connection, *, brand: str | None = None, state: str | None = None,
                channel: str | None = None, limit: int = 100, offset: int = 0,
-               breached: bool = False, due_by: datetime | None = None) -> list[Case]:
+               breached: bool = False, due_by: datetime | None = None,
+               priority: str | None = None) -> list[Case]:
     """Cases matching the filters, newest first; or, asked for breached cases or cases due by
     a time (which includes those already breached), most urgent first (the earliest breach or
     due time of their clocks)."""
     query = select(cases)
-    for column, value in (("brand", brand), ("state", state), ("channel", channel)):
+    for column, value in (("brand", brand), ("state", state), ("channel", channel),
+                          ("priority", priority)):
         if value is not None:
             query = query.where(cases.c[column] == value)
     if not breached and due_by is None:

@@ -55,6 +55,8 @@ class Case(Record):
     register: str | None = None
     emotion: str | None = None
     flags: list[str] | None = None
+    reach: dict[str, int] | None = None
+    """The author's audience and the post's engagement, as last given (followers, likes, …)."""
 
 
 @dataclass(frozen=True)

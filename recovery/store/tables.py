@@ -48,6 +48,7 @@ class CaseRow(SQLModel, table=True):
         UniqueConstraint("brand", "external_id", name="uq_cases_brand_external_id"),
         Index("ix_cases_brand_state", "brand", "state", "id"),  # the board, newest first
         Index("ix_cases_brand", "brand", "id"),
+        Index("ix_cases_brand_priority", "brand", "priority", "id"),  # `case list --priority`
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -77,6 +78,9 @@ class CaseRow(SQLModel, table=True):
     emotion: str | None = Field(default=None, max_length=16)
     flags: list[str] | None = Field(default=None, sa_column=Column(JSON),
                                     description="unserved_language, personal_data")
+    reach: dict[str, int] | None = Field(default=None, sa_column=Column(JSON),
+                                         description="followers, likes, shares, replies: the "
+                                         "latest counts given (flows/priority.py)")
 
 
 class EventRow(SQLModel, table=True):

@@ -8,6 +8,7 @@ machinery, which costs more than the SQL itself on SQLite (see bench/fire_throug
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -46,7 +47,7 @@ _US = timedelta(microseconds=1)
 
 CASE_COLUMNS = ("brand", "channel", "author", "text", "external_id", "state", "version",
                 "priority", "opened_at", "updated_at", "name", "language", "register",
-                "emotion", "flags")
+                "emotion", "flags", "reach")
 REPLY_COLUMNS = ("case_id", "brand", "customer", "at", "public", "skeleton")
 NOTICE_COLUMNS = ("brand", "channel", "kind", "due_at", "posted_at", "language", "text")
 CLOCK_COLUMNS = ("case_id", "name", "business", "target_us", "warn_at", "started_at",
@@ -131,6 +132,8 @@ class Writer(TimerStatements, RemedyStatements, RedactionStatements):
         self.append_event = compile_(insert(events), EVENT_COLUMNS)
         self.post = compile_(insert(outbox), OUTBOX_COLUMNS)
         self.brand = compile_(select(cases.c.brand).where(cases.c.id == bindparam("case_id")))
+        self.reach_of = compile_(select(cases.c.channel, cases.c.emotion, cases.c.reach)
+                                 .where(cases.c.id == bindparam("case_id")))
         self.head = compile_(select(events.c.chain_hash).where(
             events.c.case_id == bindparam("of_case"), events.c.seq == bindparam("of_seq")))
         self.insert_notice = compile_(insert(notices), NOTICE_COLUMNS)
@@ -289,6 +292,13 @@ class Tx(TimerTx, RemedyTx, RedactionTx):
         row = self._run(self._w.find_external,
                         {"brand": brand, "external_id": external_id}).fetchone()
         return None if row is None else int(row[0])
+
+    def reach_of(self, case_id: int) -> tuple[str, str | None, dict[str, int]]:
+        """The case's channel, the complaint's emotion and its reach as last given."""
+        channel, emotion, reach = self._run(self._w.reach_of, {"case_id": case_id}).fetchone()
+        if isinstance(reach, str):  # SQLite's JSON is text to the bare driver
+            reach = json.loads(reach)
+        return channel, emotion, dict(reach or {})
 
     def advance(self, case_id: int, old_version: int, state: str | None, at: datetime,
                 changes: dict[str, Any]) -> bool:

@@ -15,7 +15,8 @@ from recovery.testing.steps import Spec
 CLOCK = r"the (?P<name>first response|first_response|resolution) clock"
 
 
-def _clock(spec: Spec, name: str) -> ClockStatus:
+def clock_of(spec: Spec, name: str) -> ClockStatus:
+    """The case's clock of that name (`first response` or `first_response`, `resolution`)."""
     wanted = name.replace(" ", "_")
     found = {status.name: status for status in spec.engine.clocks(spec.case.id)}
     assert wanted in found, f"the case has no {name} clock; it has {', '.join(found)}"
@@ -41,14 +42,14 @@ def when_replies_publicly(spec: Spec, agent: str) -> None:
 def then_clock_due(spec: Spec, name: str, moment: str) -> None:
     """The clock's breach is due at a local time."""
     spec.succeeded()
-    due = _clock(spec, name).due_at
+    due = clock_of(spec, name).due_at
     assert due == spec.local(moment), f"due at {spec.shown(due)}" if due else "not running"
 
 
 @then(parsers.re(CLOCK + r" (?:started|starts) at (?P<moment>.+)$"))
 def then_clock_started(spec: Spec, name: str, moment: str) -> None:
     """The clock began counting at a local time (the opening, for an after-hours case)."""
-    started = _clock(spec, name).started_at
+    started = clock_of(spec, name).started_at
     assert started == spec.local(moment), f"started at {spec.shown(started)}"
 
 
@@ -56,7 +57,7 @@ def then_clock_started(spec: Spec, name: str, moment: str) -> None:
 def then_clock_breached(spec: Spec, name: str, negation: str | None) -> None:
     """The clock has (or has not) breached its target."""
     spec.succeeded()
-    breached = _clock(spec, name).breached
+    breached = clock_of(spec, name).breached
     assert breached != bool(negation), f"the {name} clock is {'' if breached else 'not '}breached"
 
 
@@ -64,14 +65,14 @@ def then_clock_breached(spec: Spec, name: str, negation: str | None) -> None:
 def then_clock_mode(spec: Spec, name: str, mode: str) -> None:
     """The clock runs, is paused (waiting on the customer) or has stopped."""
     spec.succeeded()
-    found = _clock(spec, name).mode
+    found = clock_of(spec, name).mode
     assert found == mode, f"the {name} clock is {found}"
 
 
 @then(parsers.re(CLOCK + r" has (?P<left>\w+) left$"))
 def then_clock_left(spec: Spec, name: str, left: str) -> None:
     """Exactly this much of the target is left, at the scenario's time."""
-    found = _clock(spec, name).left
+    found = clock_of(spec, name).left
     assert found == parse_duration(left), f"{found} left"
 
 
