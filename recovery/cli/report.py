@@ -20,7 +20,7 @@ from recovery.cli.common import (
     table,
 )
 from recovery.errors import InvalidInput
-from recovery.report.page import TIMES, share, times_rows
+from recovery.report.page import PRIORITY, TIMES, priority_rows, share, times_rows
 
 
 def report(ctx: typer.Context, brand: BrandFilter = None,
@@ -71,6 +71,8 @@ def report(ctx: typer.Context, brand: BrandFilter = None,
 
 def _brand(name: str, figures: dict[str, Any]) -> None:
     out.print(table(f"{name}: cases, times and SLA compliance", TIMES, times_rows(figures)))
+    if figures.get("priorities"):
+        out.print(table(f"{name}: by priority", PRIORITY, priority_rows(figures)))
     if figures.get("findings"):
         say("findings: " + ", ".join(f"{kind} {count}"
                                      for kind, count in figures["findings"].items()))

@@ -18,11 +18,15 @@ from sqlalchemy import Connection, and_, case, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from recovery.clock import as_utc
+from recovery.flows.priority import PRIORITIES
 from recovery.report.replies import replies
 from recovery.store.tables import cases, clocks, events, remedies
 
 PERIOD = timedelta(days=30)
 """The report's period when it is given no start."""
+
+OUTCOMES = ("met", "breached", "running")
+"""What became of an SLA clock: stopped within its target, breached, still counting."""
 
 TOP = 5
 """Root causes listed per brand."""
@@ -53,6 +57,7 @@ def report(conn: Connection, since: datetime, until: datetime,
                             .where(where).group_by(cases.c.brand, cases.c.channel)):
         found[row[0]]["channels"][row[1]]["cases"] = int(row[2])
     _times(conn, where, found)
+    _priorities(conn, where, found)
     _findings(conn, where, found)
     _remedies(conn, where, found)
     _follow_up(conn, where, found)
@@ -106,6 +111,27 @@ def _times(conn: Connection, where: ColumnElement[bool], found: dict[str, Any]) 
                                                                      "running")}
                    for clock, counted in sorted(per_clock.items())}
             for week, per_clock in sorted(weeks.items())}
+
+
+def _priorities(conn: Connection, where: ColumnElement[bool], found: dict[str, Any]) -> None:
+    """Cases and each clock's SLA compliance per priority (the one the case has now), the
+    most urgent first."""
+    per: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+    for brand, priority, count in conn.execute(
+            select(cases.c.brand, cases.c.priority, func.count()).where(where)
+            .group_by(cases.c.brand, cases.c.priority)):
+        per[brand][priority] = {"cases": int(count)}
+    outcome = case((clocks.c.breached_at.is_not(None), "breached"),
+                   (clocks.c.stopped_at.is_(None), "running"), else_="met")
+    for brand, priority, clock, result, count in conn.execute(
+            select(cases.c.brand, cases.c.priority, clocks.c.name, outcome, func.count())
+            .join(cases, cases.c.id == clocks.c.case_id).where(where)
+            .group_by(cases.c.brand, cases.c.priority, clocks.c.name, outcome)):
+        counted = per[brand][priority].setdefault(clock, dict.fromkeys(OUTCOMES, 0))
+        counted[result] = int(count)
+    for brand, levels in per.items():
+        found[brand]["priorities"] = {name: levels[name] for name in reversed(PRIORITIES)
+                                      if name in levels}
 
 
 def spread(seconds: list[float]) -> list[dict[str, Any]]:

@@ -55,6 +55,19 @@ def times_rows(found: dict[str, Any]) -> list[list[object]]:
     return rows
 
 
+PRIORITY = ["priority", "cases", *(f"{clock.replace('_', ' ')} met / breached / running"
+                                   for clock in CLOCKS)]
+"""The columns of `priority_rows`."""
+
+
+def priority_rows(found: dict[str, Any]) -> list[list[object]]:
+    """A brand's cases and SLA compliance per priority, the most urgent first."""
+    return [[name, counted["cases"], *(" / ".join(str(counted.get(clock, {}).get(outcome, 0))
+                                                  for outcome in ("met", "breached", "running"))
+                                       for clock in CLOCKS)]
+            for name, counted in found.get("priorities", {}).items()]
+
+
 def share(rate: float | None) -> str:
     """A rate as a percentage (`-` for none)."""
     return "-" if rate is None else f"{rate:.0%}"
@@ -62,6 +75,8 @@ def share(rate: float | None) -> str:
 
 def _brand(brand: str, found: dict[str, Any]) -> list[str]:
     out = ["<h3>Cases, times and SLA compliance</h3>", table(TIMES, times_rows(found))]
+    if found.get("priorities"):
+        out += ["<h3>By priority</h3>", table(PRIORITY, priority_rows(found))]
     for channel, counted in found["channels"].items():
         spread = counted.get("resolution", {}).get("spread")
         if spread and any(bucket["cases"] for bucket in spread):

@@ -37,6 +37,11 @@ def rows(figures: dict[str, Any]) -> Iterator[tuple[str, str, str, str, object]]
 
 def _brand_rows(brand: str, found: dict[str, Any]) -> Iterator[tuple[str, str, str, str,
                                                                        object]]:
+    for priority, counted in found.get("priorities", {}).items():
+        yield brand, "", "priority.cases", priority, counted["cases"]
+        for clock in CLOCKS:
+            for outcome, count in counted.get(clock, {}).items():
+                yield brand, "", f"priority.{clock}.{outcome}", priority, count
     for week, clocks in found.get("weeks", {}).items():
         for clock, outcomes in clocks.items():
             for outcome, count in outcomes.items():
