@@ -6,7 +6,8 @@ primary-key lookup in bare `sqlite3` in the same run; each with the query plans 
 
 The database is written in bulk with `sqlite3` (cases opened a second apart over three brands
 and five states, each with an event and two SLA clocks of 2 and 48 hours; a tenth breached and
-still running, the others with their breaches pending, a backlog of them overdue). With
+still running, the others with their breaches pending, a backlog of them overdue; one case in a
+hundred high, one in a thousand urgent). With
 `--db`, an existing file built by this bench is reused.
 """
 
@@ -47,7 +48,8 @@ def rows(count: int) -> Iterator[tuple[list[Any], list[Any], list[Any], list[Any
             brand, channel = BRANDS[n % 3]
             opened = T0 + timedelta(seconds=n)  # spread over the weeks before NOW
             state = STATES[n % 5]
-            cases.append((n, brand, channel, f"@c{n}", "Cold soup", state, 1, "normal",
+            priority = "urgent" if n % 1000 == 7 else "high" if n % 100 == 3 else "normal"
+            cases.append((n, brand, channel, f"@c{n}", "Cold soup", state, 1, priority,
                           stamp(opened), stamp(opened)))
             events.append((n, 1, stamp(opened), f"@c{n}", "open", None, "new"))
             breached = n % 10 == 0
@@ -138,7 +140,14 @@ def main() -> None:
         board: dict[str, Callable[[], object]] = {
             "case list --brand bistro --state investigating":
                 lambda: engine.cases(brand="bistro", state="investigating", limit=50),
-            "case list --brand bistro": lambda: engine.cases(brand="bistro", limit=50),
+            "case list --brand bistro --newest": lambda: engine.cases(brand="bistro", limit=50),
+            "case list --brand bistro (most urgent first)":
+                lambda: engine.cases(brand="bistro", limit=50, urgent_first=True),
+            "case list (most urgent first, every brand)":
+                lambda: engine.cases(limit=50, urgent_first=True),
+            "case list --brand bistro --priority urgent":
+                lambda: engine.cases(brand="bistro", priority="urgent", limit=50,
+                                     urgent_first=True),
             "case list --breached": lambda: engine.cases(breached=True, limit=50),
             "case list --due-within 2h":
                 lambda: engine.cases(due_within=timedelta(hours=2), limit=50),

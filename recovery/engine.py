@@ -38,7 +38,7 @@ from recovery.replies import Linted, Subject
 from recovery.replies.compose import Checker, Draft
 from recovery.report import figures
 from recovery.sender import Sender
-from recovery.store import feed, queries
+from recovery.store import board, feed, queries
 from recovery.store.audit import Audit, verify
 from recovery.store.db import DEFAULT_URL, connect, storage_errors
 from recovery.store.records import Case, Entry, Event, Notice, Remedy, Timer
@@ -272,10 +272,13 @@ class Engine:
     def cases(self, *, brand: str | None = None, state: str | None = None,
               channel: str | None = None, limit: int = 100, offset: int = 0,
               breached: bool = False, due_within: timedelta | None = None,
-              priority: str | None = None) -> list[Case]:
-        """Cases matching the filters, newest first; with `breached` (a clock breached and not
-        stopped since) and/or `due_within` (a running clock breaches within that much time from
-        now, or already has), the cases that need attention, most urgent first."""
+              priority: str | None = None, urgent_first: bool = False) -> list[Case]:
+        """Cases matching the filters, newest first (a stable order to page through). Most
+        urgent first with `urgent_first`: the highest priority, then the earliest due or
+        breached clock, then the cases with no clock counting, newest first. With `breached`
+        (a clock breached and not stopped since) and/or `due_within` (a running clock breaches
+        within that much time from now, or already has), only the cases that need attention,
+        most urgent first."""
         if priority is not None and priority not in PRIORITIES:
             raise InvalidInput(f"no priority '{priority[:40]}'; one of {', '.join(PRIORITIES)}")
         if state is not None:
@@ -286,9 +289,11 @@ class Engine:
         due_by = (None if due_within is None
                   else self._when(None) + limits.span(due_within, "due_within"))
         with self._connection() as conn:
-            return queries.list_cases(conn, brand=brand, state=state, channel=channel,
-                                      limit=limit, offset=offset, breached=breached,
-                                      due_by=due_by, priority=priority)
+            return board.list_cases(conn, brand=brand, state=state, channel=channel,
+                                    priority=priority, limit=limit, offset=offset,
+                                    breached=breached, due_by=due_by,
+                                    urgent_first=PRIORITIES[::-1] if urgent_first or breached
+                                    or due_by is not None else ())
 
     def clocks(self, case_id: int, now: datetime | None = None) -> list[ClockStatus]:
         """The SLA clocks of a case at `now`: due times, time left, breached or not."""

@@ -180,6 +180,11 @@ def test_the_cli_opens_with_reach_raises_it_and_lists_by_priority(run) -> None: 
     listed = json.loads(run("case", "list", "--priority", "urgent", "--json").stdout)
     assert [case["id"] for case in listed] == [1] and listed[0]["reach"]["shares"] == 75
     assert json.loads(run("case", "list", "--priority", "normal", "--json").stdout) == []
+    run("case", "open", "bistro", "--channel", "twitter", "--author", "@eva", "--text", "Late")
+    board = json.loads(run("case", "list", "--json").stdout)  # the urgent case first
+    assert [(case["id"], case["priority"]) for case in board] == [(1, "urgent"), (2, "normal")]
+    assert [case["id"] for case in json.loads(run("case", "list", "--newest",
+                                                  "--json").stdout)] == [2, 1]
     again = json.loads(run("case", "reach", "1", "--likes", "3", "--by", "eva", "--json").stdout)
     assert again["trigger"] == "reach" and again["payload"] == {"reach": {"likes": 3}}
     for args, said in ((("case", "reach", "1", "--by", "eva"), "give the reach"),

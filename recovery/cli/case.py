@@ -143,9 +143,7 @@ def show(ctx: typer.Context, case_id: CaseId, json: Json = False) -> None:
 def list_(ctx: typer.Context, brand: BrandFilter = None,
           state: Annotated[str | None, typer.Option(help="Only cases in this state.")] = None,
           channel: Annotated[str | None, typer.Option(help="Only this channel.")] = None,
-          limit: Annotated[int, typer.Option(help="At most this many, newest first.", min=1,
-                                             max=10_000)]
-          = 50,
+          limit: Annotated[int, typer.Option(help="At most this many.", min=1, max=10_000)] = 50,
           breached: Annotated[bool, typer.Option(
               "--breached", help="Only cases with a breached SLA clock still open; most "
               "overdue first.")] = False,
@@ -154,8 +152,12 @@ def list_(ctx: typer.Context, brand: BrandFilter = None,
               "already has; most urgent first.")] = None,
           priority: Annotated[str | None, typer.Option(help="Only cases of this priority "
                                                             "(normal, high, urgent).")] = None,
+          newest: Annotated[bool, typer.Option("--newest", help="Newest first (a stable order "
+                                                               "to page through).")] = False,
           json: Json = False) -> None:
-    """List cases, newest first: the case board; or what needs attention, most urgent first."""
+    """The case board, most urgent first: the highest priority, then the clock due (or
+    breached) first, then cases with no clock counting, newest first. Or only what needs
+    attention (--breached, --due-within)."""
     engine = settings(ctx).engine()
     within = None
     if due_within is not None:
@@ -164,7 +166,8 @@ def list_(ctx: typer.Context, brand: BrandFilter = None,
         except ValueError as exc:
             raise InvalidInput(f"--due-within: {exc}") from None
     cases = engine.cases(brand=brand, state=state, channel=channel, limit=limit,
-                         breached=breached, due_within=within, priority=priority)
+                         breached=breached, due_within=within, priority=priority,
+                         urgent_first=not newest)
     zones = {b: engine.flow(b).settings.timezone for b in engine.brands}
     if not (breached or within is not None):
         if json:

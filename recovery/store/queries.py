@@ -8,16 +8,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, select, text
+from sqlalchemy import Connection, Row, func, select
 
 from recovery.clock import as_utc
-from recovery.clock.sla import CLOCKS
 from recovery.store.records import Case, Event, Notice, Remedy, Timer
 from recovery.store.tables import (
-    BREACH_DUE,
-    BREACHED,
     cases,
-    clocks,
     events,
     notices,
     remedies,
@@ -33,57 +29,7 @@ def _aware(value: datetime | None) -> datetime | None:
 def get_case(conn: Connection, case_id: int) -> Case | None:
     """The case with that id, or None."""
     row = conn.execute(select(cases).where(cases.c.id == case_id)).first()
-    return None if row is None else _case(row)
-
-
-def list_cases(conn: Connection, *, brand: str | None = None, state: str | None = None,
-               channel: str | None = None, limit: int = 100, offset: int = 0,
-               breached: bool = False, due_by: datetime | None = None,
-               priority: str | None = None) -> list[Case]:
-    """Cases matching the filters, newest first; or, asked for breached cases or cases due by
-    a time (which includes those already breached), most urgent first (the earliest breach or
-    due time of their clocks)."""
-    query = select(cases)
-    for column, value in (("brand", brand), ("state", state), ("channel", channel),
-                          ("priority", priority)):
-        if value is not None:
-            query = query.where(cases.c[column] == value)
-    if not breached and due_by is None:
-        query = query.order_by(cases.c.id.desc()).limit(limit).offset(offset)
-        return [_case(row) for row in conn.execute(query)]
-    ranked = _most_urgent(conn, query.subquery(), limit + offset, due_by)[offset:]
-    if not ranked:
-        return []
-    found = {row.id: _case(row) for row in conn.execute(select(cases)
-                                                        .where(cases.c.id.in_(ranked)))}
-    return [found[case_id] for case_id in ranked]
-
-
-def _most_urgent(conn: Connection, matching: Any, count: int,
-                 due_by: datetime | None) -> list[int]:
-    """The ids of the `count` matching cases whose clocks breached (and still run) or come due
-    by `due_by` earliest (ties by id). Each source is walked in that order by its own index
-    and cut off: a case has at most one row per clock in each (a breached clock; a running
-    clock's pending breach), so the first clocks * `count` rows of each hold the `count`
-    cases that source ranks first, and every case of the answer is among them."""
-    rows = len(CLOCKS) * count
-    breached = (select(clocks.c.case_id, clocks.c.breached_at.label("when"))
-                .join(matching, matching.c.id == clocks.c.case_id)
-                .where(text(BREACHED))  # written out: SQLite then uses its partial index
-                .order_by(clocks.c.breached_at, clocks.c.case_id).limit(rows))
-    sources = [breached]
-    if due_by is not None:
-        sources.append(select(timers.c.case_id, timers.c.due_at.label("when"))
-                       .join(matching, matching.c.id == timers.c.case_id)
-                       .where(text(BREACH_DUE), timers.c.due_at <= due_by)
-                       .order_by(timers.c.due_at, timers.c.case_id).limit(rows))
-    first: dict[int, datetime] = {}
-    for source in sources:
-        for case_id, when in conn.execute(source):
-            when = as_utc(when)
-            if case_id not in first or when < first[case_id]:
-                first[case_id] = when
-    return sorted(first, key=lambda case_id: (first[case_id], case_id))[:count]
+    return None if row is None else case_of(row)
 
 
 def list_remedies(conn: Connection, *, brand: str | None = None, status: str | None = None,
@@ -161,7 +107,8 @@ def _timer(row: Row[Any]) -> Timer:
                  retry_at=_aware(row.retry_at))
 
 
-def _case(row: Row[Any]) -> Case:
+def case_of(row: Row[Any]) -> Case:
+    """A case row as a `Case`."""
     data = row._asdict()
     for column in ("opened_at", "updated_at", "acknowledged_at"):
         data[column] = _aware(data[column])
