@@ -30,6 +30,7 @@ from recovery.followups.asker import Asker
 from recovery.importer import Imported, Importer
 from recovery.intake import Intake
 from recovery.keeper import ClockStatus
+from recovery.moderation import Moderator
 from recovery.policy import Recorder
 from recovery.reach import Audience
 from recovery.redaction import Redactor
@@ -78,6 +79,7 @@ class Engine:
         self._sender = Sender(self._checker, self._writer, facts, apply, notify)
         self._redactor = Redactor(self._writer, facts, notify)
         self._audience = Audience(self._writer, facts, notify)
+        self._moderator = Moderator(self._writer, facts, notify)
         self.outbox = Courier(self.flows, self._connection, lambda: self._connection(True),
                               self._db.dialect.name == "postgresql", self._when)
         """The webhook outbox: `deliver()` what is due, `deliveries()`, `retry()`, `stats()`."""
@@ -192,6 +194,15 @@ class Engine:
         priority rule the case rises, the rule's people are told, its clocks tighten."""
         limits.person(by)
         return self._audience.update(case_id, reach, by, self._when(at))
+
+    def moderate(self, case_id: int, *, post: str, rule: str, by: str,
+                 author: str | None = None, text: str | None = None,
+                 at: datetime | None = None) -> Event:
+        """Record that a post in the case's thread (its id on the platform) is hidden under a
+        house rule of the brand; the complaint and its customer's posts never are."""
+        limits.person(by)
+        return self._moderator.hide(self.case(case_id), post, rule, by, author, text,
+                                    self._when(at))
 
     def redact(self, case_id: int, event: int, *, by: str, reason: str,
                at: datetime | None = None) -> Event:

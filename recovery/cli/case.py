@@ -307,6 +307,26 @@ def _given(**counts: int | None) -> dict[str, int]:
 
 
 @app.command()
+def moderate(ctx: typer.Context, case_id: CaseId,
+         post: Annotated[str, typer.Option(help="The post's id on the platform.")],
+         rule: Annotated[str, typer.Option(help="The house rule it breaks (the brand's "
+                                                "moderation: hides:).")],
+         by: By,
+         author: Annotated[str | None, typer.Option(help="Who posted it.")] = None,
+         text: Annotated[str | None, typer.Option(help="What it said (kept in the history; "
+                                                      "redactable).")] = None,
+         json: Json = False) -> None:
+    """Record a post in the case's thread hidden under a house rule (abuse, spam, other
+    people's personal data); never the complaint, never the customer's own posts."""
+    event = settings(ctx).engine().moderate(case_id, post=post, rule=rule, by=by,
+                                             author=author, text=text)
+    if json:
+        emit_json(event.as_dict())
+    else:
+        say(f"case {case_id}: post {post} hidden under '{rule}'; recorded as #{event.seq}")
+
+
+@app.command()
 def redact(ctx: typer.Context, case_id: CaseId,
            event: Annotated[int, typer.Option("--event", help="The event's number in the "
                                                               "case's history (#3 is 3).", min=1,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from recovery.flows import Flow
+from recovery.flows.moderation import HIDE
 from recovery.flows.priority import UPDATE
 from recovery.flows.webhooks import Kind
 from recovery.store.audit import REDACT
@@ -25,6 +26,8 @@ def kind(flow: Flow, event: Event) -> Kind:
         return "notice"
     if trigger == UPDATE:
         return "reach"
+    if trigger == HIDE:
+        return "hidden"
     if trigger.endswith(".warning"):
         return "warned"
     if trigger.endswith(".breach"):

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from recovery.clock.calendar import Calendar, DaysOff
 from recovery.flows.base import STRICT, Duration, Names, Within
 from recovery.flows.follow_up import FollowUp
+from recovery.flows.moderation import Moderation
 from recovery.flows.priority import Raised, Rule, Targets
 from recovery.flows.remedies import Goodwill, RemedyLimit
 from recovery.flows.webhooks import Webhooks
@@ -235,6 +236,7 @@ class BrandFile(Strict):
         "waits for approval")
     goodwill: Goodwill = Goodwill()
     follow_up: FollowUp | None = None
+    moderation: Moderation = Moderation()
     priority: dict[Raised, Rule] = Field(default={}, description="when a case is high or "
                                          "urgent: its reach and mood (flows/priority.py)")
     escalations: dict[Literal["first_response", "resolution"],

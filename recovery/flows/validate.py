@@ -10,6 +10,7 @@ from difflib import get_close_matches
 
 from recovery.flows.follow_up import FollowUp
 from recovery.flows.guards import GUARDS
+from recovery.flows.moderation import HIDE
 from recovery.flows.priority import UPDATE
 from recovery.flows.schema import NAME, FlowDecl
 
@@ -22,7 +23,7 @@ NEEDS = {"acknowledged_publicly": "acknowledgement", "has_finding": "finding",
          "has_remedy": "remedy", "warrants_remedy": "finding"}
 """The fact each guard reads, which some trigger must record or the guard never passes."""
 
-RESERVED = ("open", UPDATE)
+RESERVED = ("open", UPDATE, HIDE)
 """Trigger names the engine uses itself (`open` is the first event of every case)."""
 
 

@@ -82,6 +82,12 @@ def brand_section(flow: Flow, today: date, rules: list[list[str]]) -> Section:
     if escalations:
         section.tables.append(("Escalations", ["clock", "at", "priority", "notify"],
                                escalations))
+    house = settings.moderation
+    if house.hides:
+        where = f" (published at {house.house_rules})" if house.house_rules else ""
+        section.tables.append((f"House rules: what may be hidden{where}; never a complaint",
+                               ["rule", "covers"], [[name, covers] for name, covers
+                                                    in house.hides.items()]))
     if settings.priority:
         section.tables.append(("Priority by reach (any one met)", ["priority", "at least",
                                                                   "mood", "notify"], [
