@@ -28,6 +28,7 @@ from recovery.flows import Flow, TriggerOption, check_state, load_brands
 from recovery.flows.priority import PRIORITIES
 from recovery.followups.asker import Asker
 from recovery.importer import Imported, Importer
+from recovery.incidents import Incidents
 from recovery.intake import Intake
 from recovery.keeper import ClockStatus
 from recovery.moderation import Moderator
@@ -83,6 +84,10 @@ class Engine:
         self.outbox = Courier(self.flows, self._connection, lambda: self._connection(True),
                               self._db.dialect.name == "postgresql", self._when)
         """The webhook outbox: `deliver()` what is due, `deliveries()`, `retry()`, `stats()`."""
+        self.incidents = Incidents(self.flow, self._writer, self._connection,
+                                   self._checker.check, apply, facts, notify, self._when)
+        """Incidents: `open()`, `update()`, `resolve()`, `link()`; `get()`, `listing()`,
+        `posts()`, `links()`."""
 
     # -- brands ----------------------------------------------------------------------------
 
@@ -113,7 +118,10 @@ class Engine:
         case already opened for it."""
         opened = self._intake.open(self._serving(brand, channel), channel, author, text,
                                    self._when(at), external_id, by, name, reach)
-        return self.case(opened) if isinstance(opened, int) else opened
+        if isinstance(opened, int):
+            return self.case(opened)
+        self.incidents.suggest(opened.id, brand, channel, opened.text, opened.opened_at)
+        return opened
 
     def import_cases(self, lines: Iterable[bytes | str],
                      progress: Callable[[int], None] | None = None) -> Imported:
@@ -223,8 +231,12 @@ class Engine:
         case = self.case(case_id)
         issued = (next(iter(self.remedies(case_id=case_id, status="issued", limit=1)), None)
                   if template is not None else None)  # only a template shows its code
+        incident = self.incidents.context_for(case_id) if template is not None else None
+        if template is not None and template.startswith("incident") and incident is None:
+            raise InvalidInput(f"case {case_id} is linked to no incident; link it first "
+                               f"(`recovery incident link ID {case_id}`) or use another template")
         return self._sender.draft(self.flow(case.brand), case, by, template, text, public,
-                                  self._when(at), issued)
+                                  self._when(at), issued, incident)
 
     def reply(self, case_id: int, *, by: str, template: str | None = None,
               text: str | None = None, public: bool = True, fire: str | None = None,

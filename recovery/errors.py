@@ -118,11 +118,11 @@ class ReplyRefused(PolicyViolation):
 class ConcurrentUpdate(RecoveryError):
     """Someone else changed the case first; nothing was written. Reload and try again."""
 
-    def __init__(self, case_id: int) -> None:
+    def __init__(self, case_id: int, what: str = "case") -> None:
         self.case_id = case_id
         super().__init__(
-            f"case {case_id} was changed by someone else meanwhile; nothing was written "
-            "(show the case again and retry)"
+            f"{what} {case_id} was changed by someone else meanwhile; nothing was written "
+            f"(show the {what} again and retry)"
         )
 
 

@@ -7,7 +7,9 @@ moment, and how to fire a trigger inside the open transaction.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from recovery import keeper, limits
 from recovery.errors import ConcurrentUpdate, InvalidInput, ReplyRefused
@@ -30,12 +32,14 @@ class Sender:
         self._notify = notify
 
     def draft(self, flow: Flow, case: Case, by: str, template: str | None, text: str | None,
-              public: bool, at: datetime, issued: Remedy | None = None) -> Draft:
+              public: bool, at: datetime, issued: Remedy | None = None,
+              extra: Mapping[str, Any] | None = None) -> Draft:
         """Write the reply (the template in the customer's language and the brand's voice,
-        the variant for their mood first, or the agent's text) and lint it."""
+        the variant for their mood first, or the agent's text; `extra` more for the template,
+        such as the case's incident) and lint it."""
         source, language = None, case.language
         if template is not None:
-            rendered = write(flow, case, by, template, issued)
+            rendered = write(flow, case, by, template, issued, extra)
             text, language, source = rendered.text, rendered.language, rendered.template
         if text is None or not limits.text(text, "the reply", limits.REPLY).strip():
             raise InvalidInput("a reply needs some text")

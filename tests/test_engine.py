@@ -310,7 +310,7 @@ def test_an_unknown_template_names_the_languages_tried_once_and_the_known_templa
         engine.draft(case_id, template="apology", by="eva")
     assert str(missing.value).startswith(
         "no 'apology' template in cs, en (known: acknowledge, after_hours, follow_up, "
-        "follow_up_reminder, goodbye, hello, move_private")
+        "follow_up_reminder, goodbye, hello, incident_acknowledge, move_private")
 
 
 def test_a_broken_brand_flow_stops_only_that_brand(tmp_path: Path, db_url: str,

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from recovery.cli import audit, case, db, flow, outbox, remedy
+from recovery.cli import audit, case, db, flow, incident, outbox, remedy
 from recovery.cli.common import Group, Settings, parse_time
 from recovery.cli.demo import demo
 from recovery.cli.events import events
@@ -29,6 +29,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(remedy.app, name="remedy")
 app.add_typer(audit.app, name="audit")
 app.add_typer(outbox.app, name="outbox")
+app.add_typer(incident.app, name="incident")
 app.command()(demo)
 app.command()(events)
 app.command()(hours)

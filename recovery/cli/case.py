@@ -94,8 +94,10 @@ def show(ctx: typer.Context, case_id: CaseId, json: Json = False) -> None:
     case = engine.case(case_id)
     options, history, timers, clocks = (engine.triggers(case_id), engine.history(case_id),
                                         engine.timers(case_id), engine.clocks(case_id))
+    incidents = engine.incidents.links(case_id=case_id)
     if json:
         emit_json({**case.as_dict(),
+                   "incidents": [item.as_dict() for item in incidents],
                    "triggers": [{"trigger": o.trigger, "allowed": o.allowed, "reason": o.reason}
                                 for o in options],
                    "clocks": [{**c.as_dict(), "target": format_duration(c.target),
@@ -110,6 +112,11 @@ def show(ctx: typer.Context, case_id: CaseId, json: Json = False) -> None:
     say(reading(case))
     if case.reach:
         say("reach: " + " · ".join(f"{count:,} {name}" for name, count in case.reach.items()))
+    for item in incidents:
+        title = engine.incidents.get(item.incident_id).title
+        say(f"incident {item.incident_id} ({title}): linked" if item.status == "linked" else
+            f"incident {item.incident_id} ({title}): suggested; confirm with `recovery "
+            f"incident link {item.incident_id} {case_id} --by …`")
     if case.finding:
         say(f"finding: {case.finding}" + (f" — {case.root_cause}" if case.root_cause else ""))
     if case.remedy_kind:

@@ -53,6 +53,9 @@ def headline(event: Event) -> str:
         return f"{kind} notice, posted by the engine, {where} ({payload.get('language')})"
     if event.trigger == "redact" and "event" in payload:
         return f"redaction of #{payload['event']} ({', '.join(payload.get('fields') or [])})"
+    if event.trigger == "incident" and "incident" in payload:
+        how = "confirmed the suggestion: " if payload.get("suggested") else ""
+        return f"{how}linked to incident {payload['incident']} ({payload.get('title', '')})"
     if event.trigger == "hide" and "rule" in payload:
         author = f" by {payload['author']}" if payload.get("author") else ""
         return f"hid post {payload['post']}{author} under the house rule '{payload['rule']}'"

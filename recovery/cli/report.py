@@ -90,6 +90,11 @@ def _brand(name: str, figures: dict[str, Any]) -> None:
             f"({share(follow['response_rate'])}), average score "
             f"{follow['average_score'] or '-'}, {follow['low_scores']} low; reopened "
             f"{share(follow['reopen_rate'])} of resolved cases")
+    for incident in figures.get("incidents", []):
+        say(f"incident {incident['id']} ({incident['title']}, {incident['status']}): "
+            + (f"announced before {incident['announced_before']} of "
+               f"{incident['complaints']} linked complaint(s)"
+               if incident["announced_at"] else "never announced"))
     replies = figures.get("replies")
     if replies:
         codes = ", ".join(f"{code} {count}" for severity in ("blocking", "warning")

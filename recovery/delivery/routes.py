@@ -5,6 +5,7 @@ from __future__ import annotations
 from recovery.flows import Flow
 from recovery.flows.moderation import HIDE
 from recovery.flows.priority import UPDATE
+from recovery.flows.validate import INCIDENT
 from recovery.flows.webhooks import Kind
 from recovery.store.audit import REDACT
 from recovery.store.records import Event
@@ -28,6 +29,8 @@ def kind(flow: Flow, event: Event) -> Kind:
         return "reach"
     if trigger == HIDE:
         return "hidden"
+    if trigger == INCIDENT:
+        return "incident"
     if trigger.endswith(".warning"):
         return "warned"
     if trigger.endswith(".breach"):

@@ -23,7 +23,9 @@ NEEDS = {"acknowledged_publicly": "acknowledgement", "has_finding": "finding",
          "has_remedy": "remedy", "warrants_remedy": "finding"}
 """The fact each guard reads, which some trigger must record or the guard never passes."""
 
-RESERVED = ("open", UPDATE, HIDE)
+INCIDENT = "incident"
+"""The case event that links a case to an incident (`incidents.py`)."""
+RESERVED = ("open", UPDATE, HIDE, INCIDENT)
 """Trigger names the engine uses itself (`open` is the first event of every case)."""
 
 

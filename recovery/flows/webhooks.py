@@ -13,13 +13,13 @@ from pydantic import AfterValidator, BaseModel, Field, field_validator, model_va
 from recovery.flows.base import STRICT, Duration, Names
 
 Kind = Literal["opened", "fired", "replied", "notice", "warned", "breached", "remedy",
-               "follow_up", "redacted", "reach", "hidden"]
+               "follow_up", "redacted", "reach", "hidden", "incident"]
 KINDS: tuple[Kind, ...] = ("opened", "fired", "replied", "notice", "warned", "breached",
-                           "remedy", "follow_up", "redacted", "reach", "hidden")
+                           "remedy", "follow_up", "redacted", "reach", "hidden", "incident")
 """What an event is, as an endpoint subscribes to it: a case opened, a trigger fired, a reply
 sent, an after-hours notice to post, an SLA clock warned or breached, a remedy offered or
 settled, a step of the follow-up, an event redacted, a reach update, a post hidden under the
-house rules."""
+house rules, a case linked to an incident."""
 
 _ENV = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 

@@ -101,14 +101,14 @@ class Checker:
 
 
 def write(flow: Flow, case: Case, by: str, template: str,
-          issued: Remedy | None = None) -> Rendered:
+          issued: Remedy | None = None, extra: Mapping[str, Any] | None = None) -> Rendered:
     """Render `template` for a case: in the customer's language (else the brand's), the
     brand's voice, the variant for the customer's mood first."""
     declared = flow.settings.remedies.get(case.remedy_kind or "")
     return flow.render(template, case.channel, [case.language] if case.language else None,
                        variant_of(case),
                        **template_context(case, by, declared.says if declared else None,
-                                          issued))
+                                          issued), **(extra or {}))
 
 
 def rules_for(flow: Flow) -> Rules:

@@ -1,7 +1,8 @@
 """The care report's figures over the cases opened in a period, per brand and channel: volume,
 first response and resolution times (p50 / p90, business and calendar) and how resolution times
 spread, SLA compliance per clock (and per week the cases opened), findings and the top root
-causes, remedies by kind (goodwill apart), follow-up answers, the reopen rate, and replies.
+causes, remedies by kind (goodwill apart), follow-up answers, the reopen rate, replies, and per
+incident how many of its complaints came after it was announced (transparency).
 
 Read side: counts and sums are GROUP BY in the database; the times are one row per stopped
 clock (two a case at most), whose percentiles are taken here.
@@ -20,6 +21,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from recovery.clock import as_utc
 from recovery.flows.priority import PRIORITIES
 from recovery.report.replies import replies
+from recovery.store.incident_sql import transparency
 from recovery.store.tables import cases, clocks, events, remedies
 
 PERIOD = timedelta(days=30)
@@ -62,6 +64,8 @@ def report(conn: Connection, since: datetime, until: datetime,
     _remedies(conn, where, found)
     _follow_up(conn, where, found)
     replies(conn, where, found)
+    for incident in transparency(conn, brand, since, until):
+        found[incident["brand"]].setdefault("incidents", []).append(incident)
     return {name: {**figures, "channels": dict(figures["channels"])}
             for name, figures in sorted(found.items())}
 

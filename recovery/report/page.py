@@ -77,6 +77,11 @@ def _brand(brand: str, found: dict[str, Any]) -> list[str]:
     out = ["<h3>Cases, times and SLA compliance</h3>", table(TIMES, times_rows(found))]
     if found.get("priorities"):
         out += ["<h3>By priority</h3>", table(PRIORITY, priority_rows(found))]
+    if found.get("incidents"):
+        out += ["<h3>Incidents: announced before the complaints?</h3>", table(
+            ["incident", "status", "announced", "linked complaints", "came after it"],
+            [[f"{item['id']}: {item['title']}", item["status"], item["announced_at"] or "never",
+              item["complaints"], item["announced_before"]] for item in found["incidents"]])]
     for channel, counted in found["channels"].items():
         spread = counted.get("resolution", {}).get("spread")
         if spread and any(bucket["cases"] for bucket in spread):

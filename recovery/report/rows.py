@@ -46,6 +46,10 @@ def _brand_rows(brand: str, found: dict[str, Any]) -> Iterator[tuple[str, str, s
         for clock, outcomes in clocks.items():
             for outcome, count in outcomes.items():
                 yield brand, "", f"week.{clock}.{outcome}", week, count
+    for incident in found.get("incidents", []):
+        item = f"incident {incident['id']}: {incident['title']}"
+        yield brand, "", "incident.complaints", item, incident["complaints"]
+        yield brand, "", "incident.announced_before", item, incident["announced_before"]
     for kind, count in found.get("findings", {}).items():
         yield brand, "", "findings", kind, count
     for cause in found.get("root_causes", []):

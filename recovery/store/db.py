@@ -23,10 +23,10 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlch
 from recovery.errors import StorageError
 
 DEFAULT_URL = "sqlite:///recovery.db"
-HEAD = "0010"
+HEAD = "0011"
 """The newest schema revision (the last module in `store/migrations/versions`)."""
 FUNCTIONS = ("recovery_events_append_only", "recovery_ledger_append_only",
-             "recovery_outbox_notify")
+             "recovery_outbox_notify", "recovery_incidents_kept")
 """The PostgreSQL functions the migrations create (their triggers go with the tables)."""
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 MIGRATION_LOCK = 0x7265636F76  # "recov": the advisory lock PostgreSQL migrations hold

@@ -183,3 +183,52 @@ class Remedy(Record):
     def as_dict(self) -> dict[str, Any]:
         """The remedy as JSON-ready data, with who approved it."""
         return {**super().as_dict(), "approved_by": self.approved_by}
+
+
+@dataclass(frozen=True)
+class Incident(Record):
+    """A problem that touches many customers: announced, updated, resolved; never deleted."""
+
+    id: int
+    brand: str
+    title: str
+    status: str
+    channels: list[str]
+    keywords: list[str]
+    opened_at: datetime
+    opened_by: str
+    resolved_at: datetime | None
+    root_cause: str | None
+    posts: int
+    """How many times it has posted (announcement, updates, resolution)."""
+    next_update: datetime | None = None
+    """When its last post said the next update comes."""
+
+
+@dataclass(frozen=True)
+class IncidentPost(Record):
+    """One text an incident posted to one channel in one language."""
+
+    incident_id: int
+    seq: int
+    kind: str
+    at: datetime
+    by: str
+    channel: str
+    language: str
+    text: str
+    template: str | None = None
+    findings: list[dict[str, Any]] | None = None
+    override: str | None = None
+
+
+@dataclass(frozen=True)
+class IncidentLink(Record):
+    """A case suggested for an incident, or linked to it by a person."""
+
+    incident_id: int
+    case_id: int
+    status: str
+    suggested_at: datetime | None
+    linked_at: datetime | None
+    linked_by: str | None

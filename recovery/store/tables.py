@@ -272,6 +272,64 @@ class OutboxRow(SQLModel, table=True):
     delivered_at: datetime | None = _when(nullable=True)
 
 
+class IncidentRow(SQLModel, table=True):
+    """A problem that touches many customers (an outage, a delay): announced before they find
+    it, updated, resolved. Never deleted."""
+
+    __tablename__ = "incidents"
+
+    id: int | None = Field(default=None, primary_key=True)
+    brand: str = Field(max_length=64, index=True)
+    title: str = Field(max_length=200)
+    status: str = Field(default="open", max_length=16, description="open, resolved")
+    channels: list[str] = Field(sa_column=Column(JSON, nullable=False),
+                                description="where its posts go")
+    keywords: list[str] | None = Field(default=None, sa_column=Column(JSON),
+                                       description="what a complaint about it says")
+    opened_at: datetime = _when()
+    opened_by: str = Field(max_length=200)
+    resolved_at: datetime | None = _when(nullable=True)
+    root_cause: str | None = None
+    posts: int = Field(default=0, description="how many times it has posted (its version)")
+    next_update: datetime | None = _when(nullable=True)
+
+
+class IncidentPostRow(SQLModel, table=True):
+    """What an incident posted: its announcement, an update, its resolution; one row per
+    channel and language. Only ever inserted."""
+
+    __tablename__ = "incident_posts"
+    __table_args__ = (UniqueConstraint("incident_id", "seq", "channel", "language",
+                                       name="uq_incident_posts_once"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incidents.id", index=True)
+    seq: int = Field(description="the post's number in the incident's history")
+    kind: str = Field(max_length=16, description="announce, update, resolve")
+    at: datetime = _when()
+    by: str = Field(max_length=200)
+    channel: str = Field(max_length=32)
+    language: str = Field(max_length=8)
+    text: str
+    template: str | None = Field(default=None, max_length=200)
+    findings: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON))
+    override: str | None = None
+
+
+class IncidentCaseRow(SQLModel, table=True):
+    """A case suggested for an incident (it came on its channels during it and says its
+    keywords), or linked to it by a person."""
+
+    __tablename__ = "incident_cases"
+
+    incident_id: int = Field(foreign_key="incidents.id", primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", primary_key=True, index=True)
+    status: str = Field(max_length=16, description="suggested, linked")
+    suggested_at: datetime | None = _when(nullable=True)
+    linked_at: datetime | None = _when(nullable=True)
+    linked_by: str | None = Field(default=None, max_length=200)
+
+
 cases = CaseRow.__table__  # type: ignore[attr-defined]
 events = EventRow.__table__  # type: ignore[attr-defined]
 timers = TimerRow.__table__  # type: ignore[attr-defined]
@@ -281,3 +339,6 @@ replies = ReplyRow.__table__  # type: ignore[attr-defined]
 remedies = RemedyRow.__table__  # type: ignore[attr-defined]
 remedy_entries = RemedyEntryRow.__table__  # type: ignore[attr-defined]
 outbox = OutboxRow.__table__  # type: ignore[attr-defined]
+incidents = IncidentRow.__table__  # type: ignore[attr-defined]
+incident_posts = IncidentPostRow.__table__  # type: ignore[attr-defined]
+incident_cases = IncidentCaseRow.__table__  # type: ignore[attr-defined]

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 from uuid import uuid4
 
-from sqlalchemy import DateTime, bindparam, insert, select, update
+from sqlalchemy import DateTime, Insert, bindparam, insert, select, update
 from sqlalchemy import Engine as SAEngine
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -160,6 +160,17 @@ class Writer(TimerStatements, RemedyStatements, RedactionStatements):
         self._remedy_statements()
         self._redaction_statements()
         self._advance: dict[frozenset[str], Compiled] = {}
+        self._others: dict[tuple[int, tuple[str, ...]], tuple[ClauseElement, Compiled]] = {}
+
+    def compiled(self, statement: ClauseElement, keys: tuple[str, ...]) -> Compiled:
+        """A room's own statement (a module constant) for values with these `keys` (an
+        INSERT's columns), compiled once for this database (kept beside it, so its id stays
+        its own)."""
+        known = self._others.get((id(statement), keys))
+        if known is None:
+            known = self._others[id(statement), keys] = (
+                statement, self._compile(statement, keys if keys else None))
+        return known[1]
 
     def _compile(self, statement: ClauseElement, keys: Iterable[str] | None = None) -> Compiled:
         return Compiled(statement, self._dialect, keys)
@@ -292,6 +303,11 @@ class Tx(TimerTx, RemedyTx, RedactionTx):
         row = self._run(self._w.find_external,
                         {"brand": brand, "external_id": external_id}).fetchone()
         return None if row is None else int(row[0])
+
+    def run(self, statement: ClauseElement, values: dict[str, Any]) -> Any:
+        """Run a room's own statement (a module constant) in this transaction; the cursor."""
+        keys = tuple(values) if isinstance(statement, Insert) else ()
+        return self._run(self._w.compiled(statement, keys), values)
 
     def reach_of(self, case_id: int) -> tuple[str, str | None, dict[str, int]]:
         """The case's channel, the complaint's emotion and its reach as last given."""

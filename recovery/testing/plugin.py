@@ -24,7 +24,7 @@ from recovery.handbook.results import where
 pytest_plugins = ["recovery.testing.steps", "recovery.testing.time_steps",
                   "recovery.testing.reply_steps", "recovery.testing.remedy_steps",
                   "recovery.testing.follow_up_steps", "recovery.testing.reach_steps",
-                  "recovery.testing.moderation_steps"]
+                  "recovery.testing.moderation_steps", "recovery.testing.incident_steps"]
 
 UNDER_TEST = "the brand under test"
 

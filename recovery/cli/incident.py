@@ -1,0 +1,192 @@
+"""`recovery incident …`: announce a problem before customers find it, post updates, resolve it,
+link the complaints it caused; list and show incidents."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.padding import Padding
+from rich.text import Text
+
+from recovery import limits
+from recovery.cli.common import (
+    BrandFilter,
+    By,
+    Group,
+    Json,
+    emit_json,
+    out,
+    say,
+    settings,
+    stamp,
+    table,
+)
+from recovery.clock import parse_duration
+from recovery.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from recovery.store.records import IncidentPost
+
+app = typer.Typer(cls=Group, no_args_is_help=True,
+                  help="Announce, update and resolve incidents; link the complaints they cause.")
+
+IncidentId = Annotated[int, typer.Argument(help="The incident id.", min=1, max=limits.MAX_ID)]
+Override = Annotated[str | None, typer.Option(help="Post despite blocking findings, saying "
+                                                   "why (recorded).")]
+NextUpdate = Annotated[str | None, typer.Option(help="When the next update comes, from now "
+                                                     "(30m, 2h): the template says it.")]
+
+
+@app.command("open")
+def open_(ctx: typer.Context,
+          brand: Annotated[str, typer.Argument(help="The brand the problem is at.")],
+          title: Annotated[str, typer.Option(help="What happened, in a few words.")],
+          by: By,
+          channel: Annotated[list[str] | None, typer.Option(
+              help="Where to announce it (repeat; default: every channel of the brand).")]
+          = None,
+          keyword: Annotated[list[str] | None, typer.Option(
+              help="A word a complaint about it says (repeat): such complaints on its "
+                   "channels are suggested for it.")] = None,
+          template: Annotated[str, typer.Option(help="The announcement's template.")]
+          = "outage",
+          text: Annotated[str | None, typer.Option(help="The announcement as written, "
+                                                        "instead of a template.")] = None,
+          next_update: NextUpdate = None, override: Override = None,
+          json: Json = False) -> None:
+    """Open an incident and post its announcement: in each served language, the brand's
+    voice, linted like any reply."""
+    engine = settings(ctx).engine(create=True)
+    incident = engine.incidents.open(brand, title=title, by=by, channels=channel,
+                                     keywords=keyword or (), template=template, text=text,
+                                     next_update=_span(next_update), override=override)
+    posts = engine.incidents.posts(incident.id)
+    if json:
+        emit_json({**incident.as_dict(), "posts": [post.as_dict() for post in posts]})
+        return
+    say(f"incident {incident.id} opened for {brand}: {incident.title}", style="bold")
+    _posted(posts, engine.flow(brand).settings.timezone)
+
+
+@app.command()
+def update(ctx: typer.Context, incident_id: IncidentId, by: By,
+           text: Annotated[str | None, typer.Option(help="The update as written.")] = None,
+           template: Annotated[str | None, typer.Option(help="…or a template.")] = None,
+           next_update: NextUpdate = None, override: Override = None,
+           json: Json = False) -> None:
+    """Post a status update on the incident's channels."""
+    engine = settings(ctx).engine()
+    posts = engine.incidents.update(incident_id, by=by, text=text, template=template,
+                                    next_update=_span(next_update), override=override)
+    if json:
+        emit_json([post.as_dict() for post in posts])
+        return
+    _posted(posts, engine.flow(engine.incidents.get(incident_id).brand).settings.timezone)
+
+
+@app.command()
+def resolve(ctx: typer.Context, incident_id: IncidentId,
+            root_cause: Annotated[str, typer.Option(help="What caused it (the resolution "
+                                                         "and each linked case say it).")],
+            by: By,
+            text: Annotated[str | None, typer.Option(help="The resolution as written, "
+                                                          "instead of a template.")] = None,
+            template: Annotated[str, typer.Option(help="The resolution's template.")]
+            = "outage_resolved",
+            move_cases: Annotated[bool, typer.Option(
+                help="Record each linked case's finding: founded, with this root cause.")]
+            = True,
+            override: Override = None, json: Json = False) -> None:
+    """Post the resolution and close the incident; move its linked cases on (each then gets
+    its own resolution reply, and its follow-up, as usual)."""
+    engine = settings(ctx).engine()
+    done = engine.incidents.resolve(incident_id, root_cause=root_cause, by=by, text=text,
+                                    template=template, move_cases=move_cases,
+                                    override=override)
+    if json:
+        emit_json({**done.incident.as_dict(),
+                   "cases": {str(case): outcome for case, outcome in done.cases.items()}})
+        return
+    say(f"incident {incident_id} resolved: {done.incident.root_cause}", style="bold")
+    _posted([post for post in engine.incidents.posts(incident_id) if post.kind == "resolve"],
+            engine.flow(done.incident.brand).settings.timezone)
+    for case_id, outcome in done.cases.items():
+        say(f"  case {case_id}: {outcome}" + (
+            f"; now its own resolution reply: recovery reply {case_id} --template resolution"
+            " --by …" if outcome.startswith("finding recorded") else ""))
+
+
+@app.command()
+def link(ctx: typer.Context, incident_id: IncidentId,
+         cases: Annotated[list[int], typer.Argument(help="The case ids.", min=1,
+                                                    max=limits.MAX_ID)],
+         by: By, json: Json = False) -> None:
+    """Link cases to the incident (confirming a suggestion, or by hand)."""
+    events = settings(ctx).engine().incidents.link(incident_id, cases, by=by)
+    if json:
+        emit_json([event.as_dict() for event in events])
+        return
+    linked = {event.case_id for event in events}
+    for case_id in dict.fromkeys(cases):
+        say(f"case {case_id}: " + ("linked" if case_id in linked else "already linked")
+            + f" to incident {incident_id}")
+
+
+@app.command("list")
+def list_(ctx: typer.Context, brand: BrandFilter = None,
+          status: Annotated[str | None, typer.Option(help="open or resolved.")] = None,
+          json: Json = False) -> None:
+    """Incidents, newest first."""
+    found = settings(ctx).engine().incidents.listing(brand=brand, status=status)
+    if json:
+        emit_json([incident.as_dict() for incident in found])
+        return
+    out.print(table(f"{len(found)} incident(s)", ["id", "brand", "status", "title", "opened",
+                                                  "channels"],
+                    [[i.id, i.brand, i.status, i.title, i.opened_at.strftime("%Y-%m-%d %H:%M"),
+                      ", ".join(i.channels)] for i in found]))
+
+
+@app.command()
+def show(ctx: typer.Context, incident_id: IncidentId, json: Json = False) -> None:
+    """An incident: what it posted, and the cases suggested for it or linked to it."""
+    engine = settings(ctx).engine()
+    incident = engine.incidents.get(incident_id)
+    posts, links = engine.incidents.posts(incident_id), engine.incidents.links(incident_id)
+    if json:
+        emit_json({**incident.as_dict(), "posts": [post.as_dict() for post in posts],
+                   "cases": [item.as_dict() for item in links]})
+        return
+    zone = engine.flow(incident.brand).settings.timezone
+    say(f"incident {incident.id} · {incident.brand} · {incident.status} · {incident.title}",
+        style="bold")
+    if incident.root_cause:
+        say(f"root cause: {incident.root_cause}")
+    _posted(posts, zone)
+    rows = []
+    for item in links:
+        since = item.linked_at or item.suggested_at
+        rows.append([item.case_id, item.status, stamp(since, zone) if since else "",
+                     item.linked_by or ""])
+    out.print(table("Cases", ["case", "status", "since", "by"], rows))
+
+
+def _posted(posts: list[IncidentPost], zone: str = "UTC") -> None:
+    for post in posts:
+        say(f"#{post.seq} {post.kind} on {post.channel} ({post.language}), "
+            f"{stamp(post.at, zone)}:")
+        out.print(Padding(Text(post.text), (0, 0, 0, 2), expand=False), soft_wrap=False)
+        for finding in post.findings or []:
+            out.print(Padding(Text(f"{finding['severity']} {finding['code']}: "
+                                   f"{finding['message']}", style="yellow"), (0, 0, 0, 2)))
+
+
+def _span(written: str | None) -> timedelta | None:
+    if written is None:
+        return None
+    try:
+        return parse_duration(written)
+    except ValueError as exc:
+        raise InvalidInput(f"--next-update: {exc}") from None

@@ -1,0 +1,330 @@
+"""Incidents: a problem that touches many customers (an outage, a delay), announced before they
+find it, updated, and resolved, in posts from the brand's templates (each served language, its
+voice, linted like any reply). Complaints are linked to it: suggested when one arrives on its
+channels during it and says its keywords, confirmed by a person. Each linked case still gets its
+own replies; resolving the incident records each one's finding (founded, with the incident's
+root cause) so its own resolution reply and follow-up can go as usual. Nothing is deleted.
+
+A room of the engine (`engine.incidents`), like the webhook outbox: its own facade of a few
+commands, each one transaction. Posts reach the subscribers as `Notice`s (`incident_announce`,
+`incident_update`, `incident_resolve`); linking a case is a `incident` event on the case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection
+
+from recovery import limits
+from recovery.errors import (
+    ConcurrentUpdate,
+    InvalidInput,
+    NotFound,
+    PolicyViolation,
+    RecoveryError,
+)
+from recovery.flows import Flow
+from recovery.flows.validate import INCIDENT as LINK
+from recovery.policy import Recorder
+from recovery.replies import Linted, Subject
+from recovery.room import Apply, Notify, ReadFacts
+from recovery.signals.language import detect
+from recovery.signals.text import fold
+from recovery.store import incident_sql as sql
+from recovery.store.records import Event, Incident, IncidentLink, IncidentPost, Notice
+from recovery.store.writer import Tx, Writer
+
+KEYWORDS = 20
+"""The most keywords an incident declares."""
+
+Check = Callable[[Flow, str, Subject, datetime], Linted]
+When = Callable[[datetime | None], datetime]
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """An incident resolved, and what became of each linked case: `finding recorded`, or why
+    not (`already founded`, the refusal)."""
+
+    incident: Incident
+    cases: dict[int, str]
+
+
+class Incidents:
+    """The incidents of one engine: open, update, resolve, link; list and read."""
+
+    def __init__(self, flow: Callable[[str], Flow], writer: Writer,
+                 connection: Callable[[], AbstractContextManager[Connection]], check: Check,
+                 apply: Apply, facts: ReadFacts, notify: Notify, when: When) -> None:
+        self._flow = flow
+        self._writer = writer
+        self._connection = connection
+        self._check = check
+        self._apply = apply
+        self._facts = facts
+        self._notify = notify
+        self._when = when
+
+    # -- commands ----------------------------------------------------------------------------
+
+    def open(self, brand: str, *, title: str, by: str, channels: Iterable[str] | None = None,
+             keywords: Iterable[str] = (), template: str = "outage", text: str | None = None,
+             next_update: timedelta | None = None, override: str | None = None,
+             at: datetime | None = None) -> Incident:
+        """Open an incident and post its announcement to `channels` (the brand's, by default):
+        from `template` in each served language, or `text` as written. Blocking findings
+        refuse it unless `override` says why."""
+        flow, when = self._flow(brand), self._when(at)
+        limits.person(by)
+        title = limits.text(title, "the title", limits.NAME).strip()
+        if not title:
+            raise InvalidInput("give the incident a title: what happened, in a few words")
+        chosen = list(dict.fromkeys(channels or flow.settings.channels))
+        for channel in chosen:
+            flow.serving(channel)
+        words = [fold(limits.text(word, "a keyword", 100)).strip() for word in keywords]
+        if len(words) > KEYWORDS:
+            raise InvalidInput(f"at most {KEYWORDS} keywords")
+        with self._writer.transaction() as tx:
+            incident_id = int(tx.run(sql.INSERT, {
+                "brand": brand, "title": title, "status": "open", "channels": chosen,
+                "keywords": [word for word in words if word] or None, "opened_at": when,
+                "opened_by": by, "resolved_at": None, "root_cause": None, "posts": 0,
+                "next_update": None}).fetchone()[0])
+            incident = Incident(incident_id, brand, title, "open", chosen,
+                                [word for word in words if word], when, by, None, None, 0)
+            posted = self._post(tx, flow, incident, "announce", by, template, text,
+                                next_update, override, when)
+        self._tell(posted, brand)
+        return self.get(incident_id)
+
+    def update(self, incident_id: int, *, by: str, text: str | None = None,
+               template: str | None = None, next_update: timedelta | None = None,
+               override: str | None = None, at: datetime | None = None) -> list[IncidentPost]:
+        """Post a status update (a text, or a template in each served language)."""
+        limits.person(by)
+        if (template is None) == (text is None):
+            raise InvalidInput("give the update's text or its template (one of them)")
+        incident = self._open(incident_id)
+        flow, when = self._flow(incident.brand), self._when(at)
+        with self._writer.transaction() as tx:
+            posted = self._post(tx, flow, incident, "update", by, template, text, next_update,
+                                override, when)
+        self._tell(posted, incident.brand)
+        return posted
+
+    def resolve(self, incident_id: int, *, root_cause: str, by: str,
+                template: str = "outage_resolved", text: str | None = None,
+                move_cases: bool = True, override: str | None = None,
+                at: datetime | None = None) -> Resolution:
+        """Post the resolution and close the incident; with `move_cases`, record each linked
+        case's finding as founded, with the incident's root cause (each case then gets its own
+        resolution reply, and its follow-up, as usual)."""
+        limits.person(by)
+        cause = limits.text(root_cause, "the root cause", limits.NOTE).strip()
+        if not cause:
+            raise InvalidInput("say what caused it (--root-cause): the resolution names it")
+        incident = self._open(incident_id)
+        flow, when = self._flow(incident.brand), self._when(at)
+        resolved = replace(incident, root_cause=cause)
+        with self._writer.transaction() as tx:
+            posted = self._post(tx, flow, resolved, "resolve", by, template, text, None,
+                                override, when, cause)
+        self._tell(posted, incident.brand)
+        moved: dict[int, str] = {}
+        for link in self.links(incident_id):
+            if link.status == "linked" and move_cases:
+                moved[link.case_id] = self._found(link.case_id, cause, by, when)
+        return Resolution(self.get(incident_id), moved)
+
+    def link(self, incident_id: int, case_ids: Iterable[int], *, by: str,
+             at: datetime | None = None) -> list[Event]:
+        """Link cases to the incident (confirming a suggestion, or by hand): a `incident` event
+        on each case; a case already linked is left as it is."""
+        limits.person(by)
+        incident = self.get(incident_id)
+        when = self._when(at)
+        events: list[Event] = []
+        for case_id in dict.fromkeys(case_ids):
+            with self._writer.transaction(case_id) as tx:
+                flow, facts, version = self._facts(tx, limits.ident(case_id, "case"), when)
+                if flow.brand != incident.brand:
+                    raise InvalidInput(f"case {case_id} is {flow.brand}'s; incident "
+                                       f"{incident_id} is {incident.brand}'s")
+                found = tx.run(sql.LINKED, {"of": incident_id, "case": case_id}).fetchone()
+                if found is not None and found[0] == "linked":
+                    continue
+                values = {"of": incident_id, "case": case_id, "at": when, "by": by}
+                if found is None:
+                    tx.run(sql.LINK, {"incident_id": incident_id, "case_id": case_id,
+                                      "suggested_at": None, "linked_at": when, "linked_by": by})
+                else:
+                    tx.run(sql.CONFIRM, values)
+                if not tx.advance(case_id, version, None, when, {}):
+                    raise ConcurrentUpdate(case_id)
+                event = Event(case_id, version + 1, when, by, LINK, facts.state, facts.state,
+                              payload={"incident": incident_id, "title": incident.title,
+                                       "suggested": found is not None})
+                tx.append_event(event)
+            events.append(event)
+            self._notify(event)
+        return events
+
+    def suggest(self, case_id: int, brand: str, channel: str, text: str,
+                at: datetime) -> list[int]:
+        """Suggest the case for each open incident of the brand on its channel whose keywords
+        the complaint says; returns the incidents' ids."""
+        folded = fold(text)
+        with self._connection() as conn:
+            matching = [incident.id for incident in sql.open_on(conn, brand, channel, at)
+                        if any(word in folded for word in incident.keywords)]
+        if matching:
+            with self._writer.transaction() as tx:
+                for incident_id in matching:
+                    tx.run(sql.SUGGEST, {"incident_id": incident_id, "case_id": case_id,
+                                         "suggested_at": at, "linked_at": None,
+                                         "linked_by": None})
+        return matching
+
+    # -- queries -------------------------------------------------------------------------------
+
+    def get(self, incident_id: int) -> Incident:
+        """The incident with that id."""
+        with self._connection() as conn:
+            found = sql.get(conn, limits.ident(incident_id, "incident"))
+        if found is None:
+            raise NotFound(f"no incident {incident_id}")
+        return found
+
+    def listing(self, *, brand: str | None = None, status: str | None = None,
+                limit: int = 100) -> list[Incident]:
+        """Incidents, newest first; by brand, and `open` or `resolved`."""
+        if status not in (None, "open", "resolved"):
+            raise InvalidInput(f"no incident status '{str(status)[:20]}'; open or resolved")
+        if brand is not None:
+            self._flow(brand)
+        with self._connection() as conn:
+            return sql.listing(conn, brand, status, limits.count(limit, "limit", 1, 10_000))
+
+    def posts(self, incident_id: int) -> list[IncidentPost]:
+        """What the incident posted, in order."""
+        self.get(incident_id)
+        with self._connection() as conn:
+            return sql.posts(conn, incident_id)
+
+    def links(self, incident_id: int | None = None, *,
+              case_id: int | None = None) -> list[IncidentLink]:
+        """The cases suggested for or linked to an incident; or a case's incidents."""
+        with self._connection() as conn:
+            return sql.links(conn, incident_id=incident_id, case_id=case_id)
+
+    def context_for(self, case_id: int) -> dict[str, Any] | None:
+        """What a reply template may say of the incident the case is linked to (the latest)."""
+        linked = [link for link in self.links(case_id=case_id) if link.status == "linked"]
+        if not linked:
+            return None
+        incident = self.get(linked[-1].incident_id)
+        return _context(incident, incident.next_update)
+
+    # -- inside --------------------------------------------------------------------------------
+
+    def _open(self, incident_id: int) -> Incident:
+        incident = self.get(incident_id)
+        if incident.status != "open":
+            raise PolicyViolation(f"incident {incident_id} is resolved; open a new one for a "
+                                  "new problem")
+        return incident
+
+    def _post(self, tx: Tx, flow: Flow, incident: Incident, kind: str, by: str,
+              template: str | None, text: str | None, next_update: timedelta | None,
+              override: str | None, at: datetime, cause: str | None = None
+              ) -> list[IncidentPost]:
+        """Write and lint the incident's post on each of its channels; record them."""
+        override = limits.optional(override, "the override", limits.NOTE)
+        upcoming = at + limits.span(next_update, "next_update") if next_update else None
+        context = _context(incident, upcoming)
+        posted: list[IncidentPost] = []
+        blocking: list[str] = []
+        for channel in incident.channels:
+            for language, body, source in _texts(flow, channel, template, text, context):
+                linted = self._check(flow, body, Subject(channel, True, "", (), language), at)
+                blocking += [f"{channel} ({language}): {finding.message}"
+                             for finding in linted.blocking]
+                posted.append(IncidentPost(incident.id, incident.posts + 1, kind, at, by,
+                                           channel, language, body, source,
+                                           linted.as_payload() or None, override))
+        if blocking and not override:
+            raise PolicyViolation(f"incident {incident.id}: post refused: "
+                                  f"{'; '.join(blocking)}; reword it, or override with a "
+                                  "reason to post it anyway")
+        moved = tx.run(sql.RESOLVE if kind == "resolve" else sql.ADVANCE, {
+            "incident_id": incident.id, "old_posts": incident.posts,
+            "new_posts": incident.posts + 1, "at": at, "cause": cause, "next": upcoming})
+        if moved.rowcount != 1:
+            raise ConcurrentUpdate(incident.id, "incident")
+        for post in posted:
+            tx.run(sql.POST, asdict(post))
+        return posted
+
+    def _tell(self, posted: list[IncidentPost], brand: str) -> None:
+        for post in posted:
+            self._notify(Notice(brand, post.channel, f"incident_{post.kind}", post.at, post.at,
+                                post.language, post.text))
+
+    def _found(self, case_id: int, cause: str, by: str, at: datetime) -> str:
+        """Record a linked case's finding as founded with the incident's root cause; where
+        the flow does not allow it from the case's state, first take the one step there that
+        records nothing (investigate). A case not yet acknowledged is left for its own
+        public reply."""
+        try:
+            with self._writer.transaction(case_id) as tx:
+                flow, facts, _version = self._facts(tx, case_id, at)
+                if facts.finding == "founded":
+                    return "already founded"
+                triggers = flow.settings.flow.triggers
+                wanted = triggers[flow.recorder["finding"]].sources
+                if facts.state not in wanted:
+                    step = next((option.trigger for option in flow.options(facts)
+                                 if option.allowed and triggers[option.trigger].to in wanted
+                                 and triggers[option.trigger].records is None), None)
+                    if step is None:
+                        return (f"left in '{facts.state}': no one step records its finding "
+                                "from there (acknowledge it with its own reply first)")
+                    self._apply(tx, case_id, step, by, None, None, at)
+                self._apply(tx, case_id, Recorder("finding"), by, None,
+                            {"finding": "founded", "root_cause": cause}, at)
+        except RecoveryError as exc:
+            return f"not moved: {exc}"
+        return "finding recorded: founded"
+
+
+def _context(incident: Incident, next_update: datetime | None) -> dict[str, Any]:
+    return {"incident": {"id": incident.id, "title": incident.title,
+                         "status": incident.status, "opened_at": incident.opened_at,
+                         "next_update": next_update, "root_cause": incident.root_cause}}
+
+
+def _texts(flow: Flow, channel: str, template: str | None, text: str | None,
+           context: dict[str, Any]) -> Iterator[tuple[str, str, str | None]]:
+    """(language, text, template file) of a post on `channel`: `text` as written (in the
+    language it reads as), or `template` rendered once for each served language that has it."""
+    if text is not None:
+        body = limits.text(text, "the text", limits.REPLY).strip()
+        if not body:
+            raise InvalidInput("the text is empty")
+        served = flow.settings.languages
+        language = detect(body, tuple(served)).language or served[0]
+        yield language, body, None
+        return
+    assert template is not None
+    seen: set[str] = set()
+    for language in flow.settings.languages:
+        rendered = flow.render(template, channel, [language], None, **context)
+        if rendered.language not in seen:
+            seen.add(rendered.language)
+            yield rendered.language, rendered.text, rendered.template

@@ -1,0 +1,195 @@
+"""Incidents through the engine and the CLI, on SQLite and PostgreSQL: announced in every served
+language and linted, complaints suggested and linked, replies drawing on the incident, the
+resolution moving the linked cases on, transparency measured, nothing deleted.
+
+The clock starts on Tuesday 2026-12-01 at 10:00 in Prague (09:00 UTC); bistro serves cs and en.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from recovery import Engine, Event, InvalidInput, Notice, PolicyViolation
+from tests.conftest import Clock
+
+TITLE = "card payments are failing at the till"
+
+
+def _open(engine: Engine, **extra: object) -> int:
+    options: dict[str, object] = {"title": TITLE, "by": "petr", "channels": ["twitter"],
+                                  "keywords": ["Card"], **extra}
+    return engine.incidents.open("bistro", **options).id  # type: ignore[arg-type]
+
+
+def test_an_incident_is_announced_in_each_served_language_and_told(engine: Engine) -> None:
+    told: list[Event | Notice] = []
+    engine.subscribe(told.append)
+    incident_id = _open(engine, channels=["twitter", "facebook"],
+                        next_update=timedelta(minutes=90))
+    incident = engine.incidents.get(incident_id)
+    assert (incident.status, incident.keywords, incident.posts) == ("open", ["card"], 1)
+    posts = engine.incidents.posts(incident_id)
+    assert sorted((post.channel, post.language) for post in posts) == [
+        ("facebook", "cs"), ("facebook", "en"), ("twitter", "cs"), ("twitter", "en")]
+    english = next(post for post in posts if post.language == "en")
+    assert TITLE in english.text and "11:30" in english.text  # 90 minutes on, Prague time
+    assert english.template and english.template.endswith("outage.j2")
+    assert [notice.kind for notice in told if isinstance(notice, Notice)] == [
+        "incident_announce"] * 4
+
+
+def test_a_post_with_a_blocking_finding_is_refused_unless_overridden(engine: Engine) -> None:
+    blame = "It is not our fault, the courier company lost the parcels."
+    with pytest.raises(PolicyViolation, match="post refused"):
+        _open(engine, text=blame)
+    assert engine.incidents.listing() == []  # nothing written
+    incident_id = _open(engine, text=blame, override="quoting the courier's statement")
+    [post] = engine.incidents.posts(incident_id)
+    assert post.override == "quoting the courier's statement"
+    assert post.findings and any(item["code"] == "blame" for item in post.findings)
+
+
+def test_a_complaint_on_its_channels_during_it_with_its_keywords_is_suggested(
+        engine: Engine, clock: Clock) -> None:
+    before = engine.open_case("bistro", channel="twitter", author="@ola", text="My card failed")
+    incident_id = _open(engine)
+    clock.advance(minutes=5)
+    about = engine.open_case("bistro", channel="twitter", author="@jana",
+                             text="My CARD payment failed twice")
+    elsewhere = engine.open_case("bistro", channel="facebook", author="@eva",
+                                 text="My card failed")
+    unrelated = engine.open_case("bistro", channel="twitter", author="@petr", text="Cold soup")
+    assert [(item.case_id, item.status) for item in engine.incidents.links(incident_id)] == [
+        (about.id, "suggested")]
+    for case in (before, elsewhere, unrelated):
+        assert engine.incidents.links(case_id=case.id) == []
+    engine.incidents.resolve(incident_id, root_cause="a faulty terminal", by="petr")
+    later = engine.open_case("bistro", channel="twitter", author="@iva", text="card again")
+    assert engine.incidents.links(case_id=later.id) == []  # resolved: no more suggestions
+
+
+def test_linking_is_an_event_once_and_only_within_the_brand(engine: Engine,
+                                                            clock: Clock) -> None:
+    incident_id = _open(engine)
+    clock.advance(minutes=5)
+    suggested = engine.open_case("bistro", channel="twitter", author="@jana",
+                                 text="card declined").id
+    by_hand = engine.open_case("bistro", channel="twitter", author="@ola", text="No payment").id
+    other = engine.open_case("eshop", channel="twitter", author="@eva", text="card").id
+    events = engine.incidents.link(incident_id, [suggested, by_hand], by="eva")
+    assert [(e.case_id, e.trigger, e.payload["suggested"]) for e in events] == [  # type: ignore[index]
+        (suggested, "incident", True), (by_hand, "incident", False)]
+    assert engine.incidents.link(incident_id, [suggested], by="eva") == []  # already linked
+    with pytest.raises(InvalidInput, match="is eshop's"):
+        engine.incidents.link(incident_id, [other], by="eva")
+    assert {item.status for item in engine.incidents.links(incident_id)} == {"linked"}
+    assert [e.trigger for e in engine.history(suggested)] == ["open", "incident"]
+
+
+def test_replies_draw_on_the_incident_and_pasting_to_siblings_is_flagged(
+        engine: Engine, clock: Clock) -> None:
+    incident_id = _open(engine, next_update=timedelta(hours=1))
+    first = engine.open_case("bistro", channel="twitter", author="@jana",
+                             text="My card payment failed twice", name="Jana Nová").id
+    with pytest.raises(InvalidInput, match="linked to no incident"):
+        engine.draft(first, template="incident_acknowledge", by="eva")
+    second = engine.open_case("bistro", channel="twitter", author="@petr",
+                              text="My card payment failed", name="Petr Malý").id
+    engine.incidents.link(incident_id, [first, second], by="eva")
+    draft = engine.draft(first, template="incident_acknowledge", by="eva")
+    assert TITLE in draft.text and "Jana" in draft.text and "11:00" in draft.text
+    engine.send(draft, fire="acknowledge")
+    again = engine.draft(second, template="incident_acknowledge", by="eva")
+    assert "copy-paste" in [finding.code for finding in again.linted.findings]
+
+
+def test_resolving_moves_the_linked_cases_on_and_measures_transparency(
+        engine: Engine, clock: Clock) -> None:
+    early = engine.open_case("bistro", channel="twitter", author="@ola", text="card failed").id
+    clock.advance(minutes=10)
+    incident_id = _open(engine)
+    clock.advance(minutes=10)
+    later = engine.open_case("bistro", channel="twitter", author="@jana", text="card failed").id
+    engine.incidents.link(incident_id, [early, later], by="eva")
+    engine.fire(later, "acknowledge", by="eva")
+    clock.advance(hours=1)
+    engine.incidents.update(incident_id, text="Two of three tills take cards again.", by="petr")
+    done = engine.incidents.resolve(incident_id, root_cause="a faulty card terminal",
+                                    by="petr")
+    assert done.incident.status == "resolved" and done.incident.posts == 3
+    assert done.cases[later] == "finding recorded: founded"
+    assert done.cases[early].startswith("left in 'new'")  # its own acknowledgement first
+    case = engine.case(later)
+    assert (case.state, case.finding, case.root_cause) == ("investigating", "founded",
+                                                           "a faulty card terminal")
+    assert [post.kind for post in engine.incidents.posts(incident_id)] == [
+        "announce", "announce", "update", "resolve", "resolve"]
+    with pytest.raises(PolicyViolation, match="is resolved"):
+        engine.incidents.update(incident_id, text="One more thing.", by="petr")
+    [measured] = engine.report(brand="bistro", since=clock.now - timedelta(days=1),
+                               until=clock.now)["bistro"]["incidents"]
+    assert (measured["complaints"], measured["announced_before"]) == (2, 1)
+
+
+def test_an_incident_is_never_deleted_nor_its_posts_changed(engine: Engine,
+                                                            db_url: str) -> None:
+    incident_id = _open(engine)
+    raw = create_engine(db_url)
+    for statement in (f"DELETE FROM incidents WHERE id = {incident_id}",
+                      "UPDATE incident_posts SET text = 'nothing happened'",
+                      "DELETE FROM incident_posts"):
+        with pytest.raises(Exception, match="never deleted"), raw.begin() as conn:
+            conn.execute(text(statement))
+    raw.dispose()
+    assert len(engine.incidents.posts(incident_id)) == 2
+
+
+def test_bad_input_gets_one_line(engine: Engine) -> None:
+    for options, said in (({"title": " "}, "give the incident a title"),
+                          ({"channels": ["tiktok"]}, "does not serve channel 'tiktok'"),
+                          ({"keywords": ["w"] * 21}, "at most 20 keywords"),
+                          ({"template": "nope"}, "no 'nope' template")):
+        with pytest.raises((InvalidInput, Exception), match=said):
+            _open(engine, **options)
+    with pytest.raises(InvalidInput, match="text or its template"):
+        engine.incidents.update(_open(engine), by="petr")
+    with pytest.raises(InvalidInput, match="what caused it"):
+        engine.incidents.resolve(1, root_cause=" ", by="petr")
+    assert {i.title for i in engine.incidents.listing()} == {TITLE}
+
+
+def test_the_cli_announces_links_resolves_and_lists(run) -> None:  # type: ignore[no-untyped-def]
+    opened = run("incident", "open", "bistro", "--title", TITLE, "--channel", "twitter",
+                 "--keyword", "card", "--next-update", "1h", "--by", "petr")
+    assert opened.exit_code == 0, opened.output
+    assert "incident 1 opened for bistro" in opened.stdout and "12:30" in opened.stdout
+    run("case", "open", "bistro", "--channel", "twitter", "--author", "@jana", "--text",
+        "my card payment failed", "--now", "2026-12-01T10:40Z")
+    shown = run("case", "show", "1")
+    assert "incident 1 (card payments are failing at the till): suggested" in shown.stdout
+    assert "incident 1 1: linked" not in shown.stdout
+    linked = run("incident", "link", "1", "1", "--by", "eva", "--now", "2026-12-01T10:45Z")
+    assert "case 1: linked to incident 1" in linked.stdout
+    updated = json.loads(run("incident", "update", "1", "--text", "Tills fixed by noon.",
+                             "--by", "petr", "--json", "--now", "2026-12-01T10:50Z").stdout)
+    assert [post["kind"] for post in updated] == ["update"]
+    resolved = run("incident", "resolve", "1", "--root-cause", "a faulty terminal", "--by",
+                   "petr", "--now", "2026-12-01T12:00Z")
+    assert resolved.exit_code == 0 and "incident 1 resolved: a faulty terminal" in resolved.stdout
+    listed = json.loads(run("incident", "list", "--json").stdout)
+    assert [(item["id"], item["status"]) for item in listed] == [(1, "resolved")]
+    detail = json.loads(run("incident", "show", "1", "--json").stdout)
+    assert [item["status"] for item in detail["cases"]] == ["linked"]
+    assert "linked to incident 1" in run("case", "show", "1").stdout
+    for args, said in ((("incident", "show", "9"), "no incident 9"),
+                       (("incident", "update", "1", "--text", "x", "--by", "petr"),
+                        "is resolved"),
+                       (("incident", "open", "bistro", "--title", "x", "--next-update", "soon",
+                         "--by", "petr"), "--next-update")):
+        refused = run(*args)
+        assert refused.exit_code != 0 and said in refused.output
+        assert "Traceback" not in refused.output
