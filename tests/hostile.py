@@ -49,6 +49,24 @@ def corpus() -> Iterator[list[str]]:
         yield [*OPEN, "--author", "@a", "--text", value]
         yield ["reply", "1", "--text", value, "--by", "eva", "--dry-run"]
         yield ["lint", "--brand", "bistro", "--channel", "twitter", value]
+    for value in TEXTS:
+        yield ["incident", "open", "bistro", "--title", value, "--keyword", value, "--by", "petr"]
+        yield ["incident", "open", "bistro", "--title", "x", "--text", value, "--by", "petr"]
+        yield ["case", "moderate", "1", "--post", value, "--rule", "spam", "--text", value,
+               "--by", "eva"]
+    for value in IDS:
+        yield ["incident", "show", value]
+        yield ["incident", "link", "1", value, "--by", "eva"]
+    for value in LIMITS:
+        yield [*OPEN, "--author", "@a", "--text", "x", "--followers", value]
+        yield ["case", "reach", "1", "--shares", value, "--by", "eva"]
+    for value in DURATIONS:
+        yield ["incident", "open", "bistro", "--title", "x", "--next-update", value, "--by",
+               "petr"]
+    for value in ["critical", "", "x" * 300, "\x00"]:
+        yield ["case", "list", "--priority", value]
+        yield ["case", "moderate", "1", "--post", "p1", "--rule", value, "--by", "eva"]
+        yield ["incident", "list", "--status", value]
     for value in NAMES:
         yield [*OPEN, "--author", value, "--text", "Cold soup"]
         yield ["case", "fire", "1", "acknowledge", "--by", value]
