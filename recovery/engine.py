@@ -1,61 +1,55 @@
-"""The one facade: open, import and move cases, record findings, remedies and answers, run
-timers, deliver webhooks, query. Each brand's flow is one shared `transitions` Machine; a case
-is a row, moved with a check on the version it was read at. Time comes from an injected clock.
+"""The one facade: open, import and move cases, record findings, remedies, answers, reach and
+moderation, run timers, deliver webhooks, keep incidents; its queries come from `reads.Reads`.
+Each brand's flow is one shared `transitions` Machine; a case is a row, moved with a check on
+the version it was read at. Time comes from an injected clock.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
-from datetime import datetime, timedelta
+from collections.abc import Callable, Iterable
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
-from sqlalchemy import Connection
 from sqlalchemy import Engine as SAEngine
 
-from recovery import keeper, limits
+from recovery import limits
 from recovery.clock import Clock, system_clock
-from recovery.clock.sla import CLOCKS
 from recovery.delivery.courier import Courier
 from recovery.delivery.routes import Routes
-from recovery.errors import FlowError, InvalidInput, NotFound
+from recovery.errors import InvalidInput
 from recovery.firing import Firing, arm
-from recovery.flows import Flow, TriggerOption, check_state, load_brands
-from recovery.flows.priority import PRIORITIES
+from recovery.flows import Flow, load_brands
 from recovery.followups.asker import Asker
 from recovery.importer import Imported, Importer
 from recovery.incidents import Incidents
 from recovery.intake import Intake
-from recovery.keeper import ClockStatus
 from recovery.moderation import Moderator
 from recovery.policy import Recorder
 from recovery.reach import Audience
+from recovery.reads import Reads
 from recovery.redaction import Redactor
 from recovery.remedies import Ledger
 from recovery.replies import Linted, Subject
 from recovery.replies.compose import Checker, Draft
-from recovery.report import figures
 from recovery.sender import Sender
-from recovery.store import board, feed, queries
-from recovery.store.audit import Audit, verify
-from recovery.store.db import DEFAULT_URL, connect, storage_errors
-from recovery.store.records import Case, Entry, Event, Notice, Remedy, Timer
+from recovery.store.db import DEFAULT_URL, connect
+from recovery.store.records import Case, Event, Notice, Remedy, Timer
 from recovery.store.writer import Writer
 from recovery.ticker import Ticker
 
 Subscriber = Callable[[Event | Notice], None]
 """Told of every event after it is committed (a case opened, a trigger or a timer fired, an SLA
 clock warned or breached, an after-hours notice to post) and of each brand-wide `Notice` (the
-daily hello and goodbye) to post."""
+daily hello and goodbye, an incident's posts) to post."""
 
 log = logging.getLogger("recovery")
 
 
-class Engine:
+class Engine(Reads):
     """A brand-aware complaint recovery engine over one database.
 
     >>> engine = Engine("sqlite:///care.db", workflows="workflows")  # doctest: +SKIP
@@ -88,22 +82,6 @@ class Engine:
                                    self._checker.check, apply, facts, notify, self._when)
         """Incidents: `open()`, `update()`, `resolve()`, `link()`; `get()`, `listing()`,
         `posts()`, `links()`."""
-
-    # -- brands ----------------------------------------------------------------------------
-
-    @property
-    def brands(self) -> list[str]:
-        """The brands cases can be opened for (shared base flows excluded)."""
-        return [name for name, flow in self.flows.items() if not flow.settings.abstract]
-
-    def flow(self, brand: str) -> Flow:
-        """The compiled flow of a brand."""
-        flow = self.flows.get(brand)
-        if brand in self.broken:
-            raise FlowError(self.broken[brand])
-        if flow is None or flow.settings.abstract:
-            raise NotFound(f"no brand '{brand}'; known brands: {', '.join(self.brands)}")
-        return flow
 
     # -- commands --------------------------------------------------------------------------
 
@@ -276,135 +254,6 @@ class Engine:
         self._subscribers.append(callback)
         return lambda: self._subscribers.remove(callback)
 
-    # -- queries ---------------------------------------------------------------------------
-
-    def case(self, case_id: int) -> Case:
-        """The case with that id."""
-        with self._connection() as conn:
-            found = queries.get_case(conn, limits.ident(case_id, "case"))
-        if found is None:
-            raise NotFound(f"no case {case_id}")
-        return found
-
-    def case_for(self, brand: str, external_id: str) -> Case | None:
-        """The brand's case opened for that platform post, if any."""
-        with self._writer.transaction() as tx:
-            found = tx.find_external(brand, external_id)
-        return None if found is None else self.case(found)
-
-    def cases(self, *, brand: str | None = None, state: str | None = None,
-              channel: str | None = None, limit: int = 100, offset: int = 0,
-              breached: bool = False, due_within: timedelta | None = None,
-              priority: str | None = None, urgent_first: bool = False) -> list[Case]:
-        """Cases matching the filters, newest first (a stable order to page through). Most
-        urgent first with `urgent_first`: the highest priority, then the earliest due or
-        breached clock, then the cases with no clock counting, newest first. With `breached`
-        (a clock breached and not stopped since) and/or `due_within` (a running clock breaches
-        within that much time from now, or already has), only the cases that need attention,
-        most urgent first."""
-        if priority is not None and priority not in PRIORITIES:
-            raise InvalidInput(f"no priority '{priority[:40]}'; one of {', '.join(PRIORITIES)}")
-        if state is not None:
-            check_state([self.flow(b) for b in ([brand] if brand else self.brands)], state,
-                        f"{brand}'s flow" if brand else "any brand's flow")
-        elif brand is not None:
-            self.flow(brand)
-        due_by = (None if due_within is None
-                  else self._when(None) + limits.span(due_within, "due_within"))
-        with self._connection() as conn:
-            return board.list_cases(conn, brand=brand, state=state, channel=channel,
-                                    priority=priority, limit=limit, offset=offset,
-                                    breached=breached, due_by=due_by,
-                                    urgent_first=PRIORITIES[::-1] if urgent_first or breached
-                                    or due_by is not None else ())
-
-    def clocks(self, case_id: int, now: datetime | None = None) -> list[ClockStatus]:
-        """The SLA clocks of a case at `now`: due times, time left, breached or not."""
-        with self._writer.transaction() as tx:
-            flow, _facts, _version = self._firing.facts(tx, case_id)
-            found = tx.clocks(case_id)
-        when = self._when(now)
-        return [keeper.status(flow, found[name], when) for name in CLOCKS if name in found]
-
-    def notices(self, brand: str | None = None, limit: int = 100) -> list[Notice]:
-        """The daily hellos and goodbyes posted, newest first."""
-        if brand is not None:
-            self.flow(brand)
-        with self._connection() as conn:
-            return queries.list_notices(conn, brand, limit)
-
-    def remedies(self, *, brand: str | None = None, status: str | None = None,
-                 case_id: int | None = None, limit: int = 100) -> list[Remedy]:
-        """Remedies by brand, status or case; those waiting for approval oldest first, the
-        others newest first."""
-        if brand is not None:
-            self.flow(brand)
-        with self._connection() as conn:
-            return queries.list_remedies(conn, brand=brand, status=status, case_id=case_id,
-                                         limit=limit)
-
-    def remedy(self, remedy_id: int) -> Remedy:
-        """The remedy with that id."""
-        with self._connection() as conn:
-            for found in queries.list_remedies(conn, remedy_id=limits.ident(remedy_id, "remedy"),
-                                               limit=1):
-                return found
-        raise NotFound(f"no remedy {remedy_id}")
-
-    def audit(self, *, brand: str | None = None, case_id: int | None = None) -> Audit:
-        """Verify that every case's history (or a brand's, or one case's) is whole and
-        unchanged: numbered without gaps, each event matching its hash in the chain."""
-        if brand is not None:
-            self.flow(brand)
-        with self._connection() as conn:
-            return verify(conn, brand, case_id)
-
-    def report(self, *, brand: str | None = None, since: datetime | None = None,
-               until: datetime | None = None) -> dict[str, Any]:
-        """The care report on cases opened from `since` (30 days ago) to `until` (now)."""
-        if brand is not None:
-            self.flow(brand)
-        end = self._when(until)
-        with self._connection() as conn:
-            return figures.report(conn, end - figures.PERIOD if since is None
-                                  else self._when(since), end, brand)
-
-    def history(self, case_id: int) -> list[Event]:
-        """Every event of a case, oldest first."""
-        with self._connection() as conn:
-            events = queries.history(conn, limits.ident(case_id, "case"))
-        if not events:
-            raise NotFound(f"no case {case_id}")
-        return events
-
-    def events(self, *, after: int = 0, limit: int = 100) -> list[Entry]:
-        """Every case's events in commit order after the event with id `after` (0: the first),
-        at most `limit` (1 to 10,000): pass the last entry's `id` as the next `after`."""
-        with self._connection() as conn:
-            return feed.entries(conn, limits.count(after, "after", 0),
-                                limits.count(limit, "limit", 1, 10_000))
-
-    def pending_timers(self, *, failed: bool = False, limit: int = 100) -> list[Timer]:
-        """Timers still to fire, next due first; with `failed`, those whose firing failed."""
-        with self._connection() as conn:
-            return queries.pending_timers(conn, failed=failed, limit=limit)
-
-    def timers(self, case_id: int) -> list[Timer]:
-        """Every timer of a case: pending, fired and cancelled."""
-        self.case(case_id)
-        with self._connection() as conn:
-            return queries.case_timers(conn, case_id)
-
-    def triggers(self, case_id: int) -> list[TriggerOption]:
-        """Every trigger of the case's flow, each allowed or not, with the reason when not."""
-        with self._writer.transaction() as tx:
-            flow, facts, _version = self._firing.facts(tx, case_id)
-        return flow.options(facts)
-
-    def allowed_triggers(self, case_id: int) -> list[str]:
-        """The triggers that may fire on the case now."""
-        return [option.trigger for option in self.triggers(case_id) if option.allowed]
-
     def close(self) -> None:
         """Close the engine's database and HTTP connections (it can be used again)."""
         self.outbox.close()
@@ -425,9 +274,6 @@ class Engine:
     def _serving(self, brand: str, channel: str) -> Flow:
         return self.flow(brand).serving(channel)
 
-    def _when(self, at: datetime | None) -> datetime:
-        return limits.instant(at if at is not None else self._clock())
-
     def _notify(self, event: Event | Notice) -> None:
         for callback in list(self._subscribers):
             try:
@@ -435,8 +281,3 @@ class Engine:
             except Exception:
                 log.exception("subscriber %r failed on %r", callback, event)
 
-    @contextmanager
-    def _connection(self, begin: bool = False) -> Iterator[Connection]:
-        with storage_errors("database error"), \
-                (self._db.begin() if begin else self._db.connect()) as conn:
-            yield conn

@@ -163,9 +163,8 @@ class Writer(TimerStatements, RemedyStatements, RedactionStatements):
         self._others: dict[tuple[int, tuple[str, ...]], tuple[ClauseElement, Compiled]] = {}
 
     def compiled(self, statement: ClauseElement, keys: tuple[str, ...]) -> Compiled:
-        """A room's own statement (a module constant) for values with these `keys` (an
-        INSERT's columns), compiled once for this database (kept beside it, so its id stays
-        its own)."""
+        """A room's own statement (a module constant; an INSERT's column `keys`), compiled
+        once for this database and kept beside it, so its id stays its own."""
         known = self._others.get((id(statement), keys))
         if known is None:
             known = self._others[id(statement), keys] = (
@@ -312,9 +311,8 @@ class Tx(TimerTx, RemedyTx, RedactionTx):
     def reach_of(self, case_id: int) -> tuple[str, str | None, dict[str, int]]:
         """The case's channel, the complaint's emotion and its reach as last given."""
         channel, emotion, reach = self._run(self._w.reach_of, {"case_id": case_id}).fetchone()
-        if isinstance(reach, str):  # SQLite's JSON is text to the bare driver
-            reach = json.loads(reach)
-        return channel, emotion, dict(reach or {})
+        return channel, emotion, dict((json.loads(reach) if isinstance(reach, str)  # SQLite
+                                       else reach) or {})
 
     def advance(self, case_id: int, old_version: int, state: str | None, at: datetime,
                 changes: dict[str, Any]) -> bool:
