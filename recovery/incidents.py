@@ -36,6 +36,7 @@ from recovery.room import Apply, Notify, ReadFacts
 from recovery.signals.language import detect
 from recovery.signals.text import fold
 from recovery.store import incident_sql as sql
+from recovery.store.queries import get_case
 from recovery.store.records import Event, Incident, IncidentLink, IncidentPost, Notice
 from recovery.store.writer import Tx, Writer
 
@@ -149,13 +150,19 @@ class Incidents:
         limits.person(by)
         incident = self.get(incident_id)
         when = self._when(at)
-        events: list[Event] = []
-        for case_id in dict.fromkeys(case_ids):
-            with self._writer.transaction(case_id) as tx:
-                flow, facts, version = self._facts(tx, limits.ident(case_id, "case"), when)
-                if flow.brand != incident.brand:
-                    raise InvalidInput(f"case {case_id} is {flow.brand}'s; incident "
+        chosen = [limits.ident(case_id, "case") for case_id in dict.fromkeys(case_ids)]
+        with self._connection() as conn:  # every case checked before any is linked
+            for case_id in chosen:
+                case = get_case(conn, case_id)
+                if case is None:
+                    raise NotFound(f"no case {case_id}")
+                if case.brand != incident.brand:
+                    raise InvalidInput(f"case {case_id} is {case.brand}'s; incident "
                                        f"{incident_id} is {incident.brand}'s")
+        events: list[Event] = []
+        for case_id in chosen:
+            with self._writer.transaction(case_id) as tx:
+                _flow, facts, version = self._facts(tx, case_id, when)
                 found = tx.run(sql.LINKED, {"of": incident_id, "case": case_id}).fetchone()
                 if found is not None and found[0] == "linked":
                     continue

@@ -77,3 +77,20 @@ def test_a_failing_scenario_shows_its_step_and_line(tmp_path: Path) -> None:
     assert "| bistro | 1 | 1 | 0 |" in copy
     assert re.search(r"^\| \S*/f0\.feature \| 3 \| 0 \| 0 \|$", copy, re.MULTILINE)
     assert re.search(r"^\| \S*/f1\.feature \| 0 \| 1 \| 0 \|$", copy, re.MULTILINE)
+
+
+def test_the_handbook_shows_how_recent_incidents_were_announced(tmp_path: Path) -> None:
+    db = ["--db", f"sqlite:///{tmp_path / 'care.db'}", "--workflows", str(WORKFLOWS)]
+    runner = CliRunner()
+    opened = runner.invoke(app, [*db, "incident", "open", "bistro", "--title", "the oven broke",
+                                 "--channel", "twitter", "--by", "petr"])
+    assert opened.exit_code == 0, opened.output
+    folder = tmp_path / "features"
+    folder.mkdir()
+    (folder / "f.feature").write_text(PASSING)
+    result = runner.invoke(app, [*db, "handbook", str(folder), "--brand", "bistro", "--out",
+                                 str(tmp_path / "book"), "-q"])
+    assert result.exit_code == 0, result.output
+    copy = (tmp_path / "book" / "handbook.md").read_text()
+    assert "Incidents of the last 90 days" in copy and "1: the oven broke" in copy
+    assert "0 of 0 complaints" in copy

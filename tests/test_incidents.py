@@ -13,7 +13,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import create_engine, text
 
-from recovery import Engine, Event, InvalidInput, Notice, PolicyViolation
+from recovery import Engine, Event, InvalidInput, NotFound, Notice, PolicyViolation
+from recovery.handbook.book import brand_section
 from tests.conftest import Clock
 
 TITLE = "card payments are failing at the till"
@@ -84,9 +85,13 @@ def test_linking_is_an_event_once_and_only_within_the_brand(engine: Engine,
     assert [(e.case_id, e.trigger, e.payload["suggested"]) for e in events] == [  # type: ignore[index]
         (suggested, "incident", True), (by_hand, "incident", False)]
     assert engine.incidents.link(incident_id, [suggested], by="eva") == []  # already linked
+    fresh = engine.open_case("bistro", channel="twitter", author="@iva", text="Late").id
     with pytest.raises(InvalidInput, match="is eshop's"):
-        engine.incidents.link(incident_id, [other], by="eva")
+        engine.incidents.link(incident_id, [fresh, other], by="eva")
+    assert engine.incidents.links(case_id=fresh) == []  # checked before anything is linked
     assert {item.status for item in engine.incidents.links(incident_id)} == {"linked"}
+    with pytest.raises(NotFound, match="no case 99"):
+        engine.incidents.link(incident_id, [99], by="eva")
     assert [e.trigger for e in engine.history(suggested)] == ["open", "incident"]
 
 
@@ -133,6 +138,9 @@ def test_resolving_moves_the_linked_cases_on_and_measures_transparency(
     [measured] = engine.report(brand="bistro", since=clock.now - timedelta(days=1),
                                until=clock.now)["bistro"]["incidents"]
     assert (measured["complaints"], measured["announced_before"]) == (2, 1)
+    section = brand_section(engine.flow("bistro"), clock.now.date(), [], [measured])
+    [rows] = [rows for title, _columns, rows in section.tables if title.startswith("Incidents")]
+    assert rows[0][0] == f"{incident_id}: {TITLE}" and rows[0][3] == "1 of 2 complaints"
 
 
 def test_an_incident_is_never_deleted_nor_its_posts_changed(engine: Engine,

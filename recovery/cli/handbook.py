@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from recovery.cli.common import out, settings
+from recovery.cli.common import Settings, out, settings
 
 
 def handbook(ctx: typer.Context,
@@ -35,9 +35,26 @@ def handbook(ctx: typer.Context,
               if not flow.settings.abstract and (not brand or name in brand)]
     outcomes = list(report.outcomes.values())
     rules = rules_table(import_module("recovery.replies.lint").__doc__)
-    today = settings(ctx).clock().date()
-    sections = [brand_section(flow, today, rules) for flow in chosen]
+    chosen_settings = settings(ctx)
+    today = chosen_settings.clock().date()
+    incidents = _incidents(chosen_settings) if chosen else {}
+    sections = [brand_section(flow, today, rules, incidents.get(flow.brand, []))
+                for flow in chosen]
     sections += feature_sections(outcomes)
     html_file, md_file = write(out_dir, "Recovery policy handbook", counts(outcomes), sections)
     out.print(f"handbook written: {html_file} and {md_file}", markup=False)
     raise typer.Exit(code)
+
+
+def _incidents(chosen: Settings) -> dict[str, list[dict[str, Any]]]:
+    """Each brand's incidents of the last 90 days, with how many complaints came after their
+    announcement, when the database is there (the handbook needs none)."""
+    from datetime import timedelta
+
+    from recovery.store.db import missing_file
+
+    if missing_file(chosen.db) is not None:
+        return {}
+    now = chosen.clock()
+    figures = chosen.engine().report(since=now - timedelta(days=90), until=now)
+    return {brand: found.get("incidents", []) for brand, found in figures.items()}

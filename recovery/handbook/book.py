@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from recovery.clock import format_duration
 from recovery.errors import NotFound
@@ -40,8 +41,10 @@ class Section:
     """For a feature's lines, the brand each was run for (a step links to that brand's rules)."""
 
 
-def brand_section(flow: Flow, today: date, rules: list[list[str]]) -> Section:
-    """A brand's policy: its flow, hours, SLA targets, remedies, follow-up, voice and rules."""
+def brand_section(flow: Flow, today: date, rules: list[list[str]],
+                  incidents: Sequence[Mapping[str, Any]] = ()) -> Section:
+    """A brand's policy: its flow, hours, SLA targets, remedies, follow-up, voice and rules;
+    and how its recent `incidents` were announced (the report's transparency figures)."""
     settings = flow.settings
     section = Section(f"{settings.name} ({flow.brand})", brand=flow.brand)
     section.lines.append(f"Time zone {settings.timezone} · languages "
@@ -88,6 +91,13 @@ def brand_section(flow: Flow, today: date, rules: list[list[str]]) -> Section:
         section.tables.append((f"House rules: what may be hidden{where}; never a complaint",
                                ["rule", "covers"], [[name, covers] for name, covers
                                                     in house.hides.items()]))
+    if incidents:
+        section.tables.append(("Incidents of the last 90 days: announced before the "
+                               "complaints?", ["incident", "status", "announced",
+                                               "announced before"], [
+            [f"{item['id']}: {item['title']}", item["status"], item["announced_at"] or "never",
+             f"{item['announced_before']} of {item['complaints']} complaints"]
+            for item in incidents]))
     if settings.priority:
         section.tables.append(("Priority by reach (any one met)", ["priority", "at least",
                                                                   "mood", "notify"], [
