@@ -7,7 +7,7 @@ root cause) so its own resolution reply and follow-up can go as usual. Nothing i
 
 A room of the engine (`engine.incidents`), like the webhook outbox: its own facade of a few
 commands, each one transaction. Posts reach the subscribers as `Notice`s (`incident_announce`,
-`incident_update`, `incident_resolve`); linking a case is a `incident` event on the case.
+`incident_update`, `incident_resolve`); linking a case is an `incident` event on the case.
 """
 
 from __future__ import annotations
@@ -88,17 +88,19 @@ class Incidents:
         chosen = list(dict.fromkeys(channels or flow.settings.channels))
         for channel in chosen:
             flow.serving(channel)
-        words = [fold(limits.text(word, "a keyword", 100)).strip() for word in keywords]
-        if len(words) > KEYWORDS:
+        given = list(keywords)
+        if len(given) > KEYWORDS:
             raise InvalidInput(f"at most {KEYWORDS} keywords")
+        words = [word for word in (fold(limits.text(item, "a keyword", 100)).strip()
+                                   for item in given) if word]
         with self._writer.transaction() as tx:
             incident_id = int(tx.run(sql.INSERT, {
                 "brand": brand, "title": title, "status": "open", "channels": chosen,
-                "keywords": [word for word in words if word] or None, "opened_at": when,
-                "opened_by": by, "resolved_at": None, "root_cause": None, "posts": 0,
+                "keywords": words or None, "opened_at": when, "opened_by": by,
+                "resolved_at": None, "root_cause": None, "posts": 0,
                 "next_update": None}).fetchone()[0])
-            incident = Incident(incident_id, brand, title, "open", chosen,
-                                [word for word in words if word], when, by, None, None, 0)
+            incident = Incident(incident_id, brand, title, "open", chosen, words, when, by,
+                                None, None, 0)
             posted = self._post(tx, flow, incident, "announce", by, template, text,
                                 next_update, override, when)
         self._tell(posted, brand)
@@ -145,7 +147,7 @@ class Incidents:
 
     def link(self, incident_id: int, case_ids: Iterable[int], *, by: str,
              at: datetime | None = None) -> list[Event]:
-        """Link cases to the incident (confirming a suggestion, or by hand): a `incident` event
+        """Link cases to the incident (confirming a suggestion, or by hand): an `incident` event
         on each case; a case already linked is left as it is."""
         limits.person(by)
         incident = self.get(incident_id)
