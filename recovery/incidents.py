@@ -255,6 +255,8 @@ class Incidents:
               ) -> list[IncidentPost]:
         """Write and lint the incident's post on each of its channels; record them."""
         override = limits.optional(override, "the override", limits.NOTE)
+        if next_update is not None and not isinstance(next_update, timedelta):
+            raise InvalidInput("next_update must be a duration (timedelta)")
         upcoming = at + limits.span(next_update, "next_update") if next_update else None
         context = _context(incident, upcoming)
         posted: list[IncidentPost] = []

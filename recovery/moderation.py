@@ -35,6 +35,7 @@ class Moderator:
         """Record that `post` (by `author`, saying `text`) in the case's thread is hidden
         under `rule`; returns the `hide` event."""
         post = limits.text(post, "the post", limits.NAME).strip()
+        rule = limits.text(rule, "the rule", limits.NAME)
         author = (limits.optional(author, "the post's author", limits.NAME) or "").strip()
         text = limits.optional(text, "the post's text", limits.COMPLAINT)
         if not post:

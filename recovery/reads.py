@@ -77,7 +77,8 @@ class Reads:
         (a clock breached and not stopped since) and/or `due_within` (a running clock breaches
         within that much time from now, or already has), only the cases that need attention,
         most urgent first."""
-        if priority is not None and priority not in PRIORITIES:
+        if priority is not None and limits.text(priority, "the priority",
+                                                limits.NAME) not in PRIORITIES:
             raise InvalidInput(f"no priority '{priority[:40]}'; one of {', '.join(PRIORITIES)}")
         if state is not None:
             check_state([self.flow(b) for b in ([brand] if brand else self.brands)], state,

@@ -160,7 +160,8 @@ def test_bad_input_gets_one_line(engine: Engine) -> None:
     for options, said in (({"title": " "}, "give the incident a title"),
                           ({"channels": ["tiktok"]}, "does not serve channel 'tiktok'"),
                           ({"keywords": ["w"] * 21}, "at most 20 keywords"),
-                          ({"template": "nope"}, "no 'nope' template")):
+                          ({"template": "nope"}, "no 'nope' template"),
+                          ({"next_update": 60}, "must be a duration")):
         with pytest.raises((InvalidInput, Exception), match=said):
             _open(engine, **options)
     with pytest.raises(InvalidInput, match="text or its template"):

@@ -52,6 +52,8 @@ def test_a_rule_the_brand_does_not_declare_is_refused(engine: Engine) -> None:
         engine.moderate(case_id, post="fb-104", rule="rude", by="eva")
     with pytest.raises(InvalidInput, match="name the post"):
         engine.moderate(case_id, post=" ", rule="spam", by="eva")
+    with pytest.raises(InvalidInput, match="the rule must be text"):
+        engine.moderate(case_id, post="fb-9", rule=7, by="eva")  # type: ignore[arg-type]
     assert len(engine.history(case_id)) == 1
 
 

@@ -77,7 +77,8 @@ def test_reach_is_checked() -> None:
     assert counts({"shares": 3, "followers": 1}) == {"followers": 1, "shares": 3}
     for bad, said in (({"retweets": 1}, "unknown reach 'retweets'"),
                       ({"likes": -1}, "whole number"), ({"likes": True}, "whole number"),
-                      ({"likes": 10**13}, "whole number"), ({"likes": "9"}, "whole number")):
+                      ({"likes": 10**13}, "whole number"), ({"likes": "9"}, "whole number"),
+                      (["likes"], "reach must map counts")):
         with pytest.raises(InvalidInput, match=said):
             counts(bad)
 

@@ -64,10 +64,11 @@ class Targets(BaseModel):
                                                      ("high", self.high),
                                                      ("urgent", self.urgent))
                  if target is not None]
-        for (lower, slow), (higher, fast) in pairwise(given):
+        for (low, slow), (high, fast) in pairwise(given):
             if fast > slow:
-                raise ValueError(f"{higher} waits longer ({fast}) than {lower} ({slow}); a "
-                                 "higher priority needs the same target or a tighter one")
+                raise ValueError(f"{high} waits longer ({format_duration(fast)}) than {low} "
+                                 f"({format_duration(slow)}); a higher priority needs the same "
+                                 "target or a tighter one")
         return self
 
     def of(self, priority: str) -> timedelta:
@@ -127,6 +128,8 @@ class Rule(BaseModel):
 def counts(given: Mapping[str, object]) -> dict[str, int]:
     """Reach as given (`{"followers": 20000}`), checked: known names, whole numbers from 0 to
     `MOST`; in `REACH` order."""
+    if not isinstance(given, Mapping):
+        raise InvalidInput(f"reach must map counts by name ({', '.join(REACH)})")
     for name, value in given.items():
         if name not in REACH:
             raise InvalidInput(f"unknown reach '{str(name)[:40]}'; give any of "
