@@ -57,7 +57,7 @@ class Resolution:
 
 
 class Incidents:
-    """The incidents of one engine: open, update, resolve, link; list and read."""
+    """The incidents of one engine: open, update, resolve, move, link; list and read."""
 
     def __init__(self, flow: Callable[[str], Flow], writer: Writer,
                  connection: Callable[[], AbstractContextManager[Connection]], check: Check,
@@ -139,11 +139,22 @@ class Incidents:
             posted = self._post(tx, flow, resolved, "resolve", by, template, text, None,
                                 override, when, cause)
         self._tell(posted, incident.brand)
-        moved: dict[int, str] = {}
-        for link in self.links(incident_id):
-            if link.status == "linked" and move_cases:
-                moved[link.case_id] = self._found(link.case_id, cause, by, when)
-        return Resolution(self.get(incident_id), moved)
+        return self.move(incident_id, by=by, at=at) if move_cases else Resolution(
+            self.get(incident_id), {})
+
+    def move(self, incident_id: int, *, by: str, at: datetime | None = None) -> Resolution:
+        """Move the resolved incident's linked cases on: each not yet founded gets the finding
+        founded with the incident's root cause (again after a crash, or once a case left
+        behind has had its own acknowledgement)."""
+        limits.person(by)
+        incident = self.get(incident_id)
+        if incident.status != "resolved" or incident.root_cause is None:
+            raise PolicyViolation(f"incident {incident_id} is still open; resolve it with its "
+                                  "root cause first")
+        when = self._when(at)
+        return Resolution(incident, {
+            link.case_id: self._found(link.case_id, incident.root_cause, by, when)
+            for link in self.links(incident_id) if link.status == "linked"})
 
     def link(self, incident_id: int, case_ids: Iterable[int], *, by: str,
              at: datetime | None = None) -> list[Event]:

@@ -56,6 +56,7 @@ def corpus() -> Iterator[list[str]]:
                "--by", "eva"]
     for value in IDS:
         yield ["incident", "show", value]
+        yield ["incident", "move", value, "--by", "petr"]
         yield ["incident", "link", "1", value, "--by", "eva"]
     for value in LIMITS:
         yield [*OPEN, "--author", "@a", "--text", "x", "--followers", value]

@@ -135,6 +135,11 @@ def test_resolving_moves_the_linked_cases_on_and_measures_transparency(
         "announce", "announce", "update", "resolve", "resolve"]
     with pytest.raises(PolicyViolation, match="is resolved"):
         engine.incidents.update(incident_id, text="One more thing.", by="petr")
+    engine.fire(early, "acknowledge", by="eva")  # its own reply came; now it can move on
+    assert engine.incidents.move(incident_id, by="petr").cases == {
+        early: "finding recorded: founded", later: "already founded"}
+    with pytest.raises(PolicyViolation, match="still open"):
+        engine.incidents.move(_open(engine), by="petr")
     [measured] = engine.report(brand="bistro", since=clock.now - timedelta(days=1),
                                until=clock.now)["bistro"]["incidents"]
     assert (measured["complaints"], measured["announced_before"]) == (2, 1)
@@ -186,9 +191,14 @@ def test_the_cli_announces_links_resolves_and_lists(run) -> None:  # type: ignor
     updated = json.loads(run("incident", "update", "1", "--text", "Tills fixed by noon.",
                              "--by", "petr", "--json", "--now", "2026-12-01T10:50Z").stdout)
     assert [post["kind"] for post in updated] == ["update"]
+    run("case", "fire", "1", "acknowledge", "--by", "eva", "--now", "2026-12-01T10:55Z")
     resolved = run("incident", "resolve", "1", "--root-cause", "a faulty terminal", "--by",
                    "petr", "--now", "2026-12-01T12:00Z")
     assert resolved.exit_code == 0 and "incident 1 resolved: a faulty terminal" in resolved.stdout
+    assert "case 1: finding recorded: founded; now its own resolution reply" in resolved.stdout
+    moved = json.loads(run("incident", "move", "1", "--by", "petr", "--json", "--now",
+                           "2026-12-01T12:05Z").stdout)
+    assert moved == {"1": "already founded"}
     listed = json.loads(run("incident", "list", "--json").stdout)
     assert [(item["id"], item["status"]) for item in listed] == [(1, "resolved")]
     detail = json.loads(run("incident", "show", "1", "--json").stdout)

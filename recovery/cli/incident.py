@@ -112,7 +112,22 @@ def resolve(ctx: typer.Context, incident_id: IncidentId,
     say(f"incident {incident_id} resolved: {done.incident.root_cause}", style="bold")
     _posted([post for post in engine.incidents.posts(incident_id) if post.kind == "resolve"],
             engine.flow(done.incident.brand).settings.timezone)
-    for case_id, outcome in done.cases.items():
+    _moved(done.cases)
+
+
+@app.command()
+def move(ctx: typer.Context, incident_id: IncidentId, by: By, json: Json = False) -> None:
+    """Move a resolved incident's linked cases on again: each not yet founded gets the
+    finding (after a crash, or once a case left behind has been acknowledged)."""
+    done = settings(ctx).engine().incidents.move(incident_id, by=by)
+    if json:
+        emit_json({str(case): outcome for case, outcome in done.cases.items()})
+        return
+    _moved(done.cases)
+
+
+def _moved(cases: dict[int, str]) -> None:
+    for case_id, outcome in cases.items():
         say(f"  case {case_id}: {outcome}" + (
             f"; now its own resolution reply: recovery reply {case_id} --template resolution"
             " --by …" if outcome.startswith("finding recorded") else ""))
