@@ -24,10 +24,10 @@ def demo(ctx: typer.Context, json: Json = False) -> None:
                   settings(ctx).clock())
     opened = sum(play(engine, brand, sample, moved)
                  for brand, listed in found.items() for sample in listed)
-    cases = engine.cases(limit=100)
+    cases = engine.cases(limit=100, urgent_first=True)
     if json:
         emit_json({"opened": opened, "cases": [case.as_dict() for case in cases]})
         return
-    out.print(f"{opened} sample complaint(s) opened; the board:")
+    out.print(f"{opened} sample complaint(s) opened; the board, most urgent first:")
     out.print(board(cases, {b: engine.flow(b).settings.timezone for b in engine.brands}))
     out.print("Next: `recovery case show ID`, `recovery case fire ID TRIGGER --by NAME`.")

@@ -43,6 +43,7 @@ class Sample(BaseModel):
     author: str
     text: str
     at: datetime
+    reach: dict[str, int] = {}
     steps: list[Step] = []
 
 
@@ -74,7 +75,8 @@ def play(engine: Engine, brand: str, sample: Sample, moved: timedelta = timedelt
         return 0
     when = as_utc(sample.at) + moved
     case = engine.open_case(brand, channel=sample.channel, author=sample.author,
-                            text=sample.text, at=when, external_id=external_id)
+                            text=sample.text, at=when, external_id=external_id,
+                            reach=sample.reach or None)
     for step in sample.steps:
         when += STEP_GAP
         if step.fire:
