@@ -32,7 +32,7 @@ from recovery.flows import Flow
 from recovery.flows.validate import INCIDENT as LINK
 from recovery.policy import Recorder
 from recovery.replies import Linted, Subject
-from recovery.room import Apply, Notify, ReadFacts
+from recovery.room import Apply, Notify, ReadFacts, record
 from recovery.signals.language import detect
 from recovery.signals.text import fold
 from recovery.store import incident_sql as sql
@@ -42,6 +42,8 @@ from recovery.store.writer import Tx, Writer
 
 KEYWORDS = 20
 """The most keywords an incident declares."""
+MOVED = "finding recorded: founded"
+"""What became of a linked case its incident's resolution moved on."""
 
 Check = Callable[[Flow, str, Subject, datetime], Linted]
 When = Callable[[datetime | None], datetime]
@@ -49,8 +51,8 @@ When = Callable[[datetime | None], datetime]
 
 @dataclass(frozen=True)
 class Resolution:
-    """An incident resolved, and what became of each linked case: `finding recorded`, or why
-    not (`already founded`, the refusal)."""
+    """An incident resolved, and what became of each linked case: `MOVED`, or why not
+    (`already founded`, left in a state, the refusal)."""
 
     incident: Incident
     cases: dict[int, str]
@@ -185,12 +187,9 @@ class Incidents:
                                       "suggested_at": None, "linked_at": when, "linked_by": by})
                 else:
                     tx.run(sql.CONFIRM, values)
-                if not tx.advance(case_id, version, None, when, {}):
-                    raise ConcurrentUpdate(case_id)
-                event = Event(case_id, version + 1, when, by, LINK, facts.state, facts.state,
-                              payload={"incident": incident_id, "title": incident.title,
-                                       "suggested": found is not None})
-                tx.append_event(event)
+                event = record(tx, case_id, version, facts.state, when, by, LINK,
+                               {"incident": incident_id, "title": incident.title,
+                                "suggested": found is not None})
             events.append(event)
             self._notify(event)
         return events
@@ -322,7 +321,7 @@ class Incidents:
                             {"finding": "founded", "root_cause": cause}, at)
         except RecoveryError as exc:
             return f"not moved: {exc}"
-        return "finding recorded: founded"
+        return MOVED
 
 
 def _context(incident: Incident, next_update: datetime | None) -> dict[str, Any]:

@@ -12,9 +12,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from recovery import limits
-from recovery.errors import ConcurrentUpdate, InvalidInput, PolicyViolation
+from recovery.errors import InvalidInput, PolicyViolation
 from recovery.flows.moderation import HIDE
-from recovery.room import Notify, ReadFacts
+from recovery.room import Notify, ReadFacts, record
 from recovery.store.records import Case, Event
 from recovery.store.writer import Writer
 
@@ -53,10 +53,6 @@ class Moderator:
             payload = {"post": post, "rule": rule, "covers": rules[rule],
                        **({"author": author} if author else {}),
                        **({"text": text} if text else {})}
-            if not tx.advance(case.id, version, None, at, {}):
-                raise ConcurrentUpdate(case.id)
-            event = Event(case.id, version + 1, at, by, HIDE, facts.state, facts.state,
-                          payload=payload)
-            tx.append_event(event)
+            event = record(tx, case.id, version, facts.state, at, by, HIDE, payload)
         self._notify(event)
         return event

@@ -15,9 +15,9 @@ from datetime import datetime
 from typing import Any
 
 from recovery import keeper
-from recovery.errors import ConcurrentUpdate, InvalidInput
+from recovery.errors import InvalidInput
 from recovery.flows.priority import REACH, UPDATE, counts, higher, level
-from recovery.room import Notify, ReadFacts
+from recovery.room import Notify, ReadFacts, record
 from recovery.store.records import Event
 from recovery.store.writer import Writer
 
@@ -52,10 +52,7 @@ class Audience:
                 targets = keeper.retarget(tx, flow, case_id, channel, facts.state, wanted, at)
                 if targets:
                     payload["targets"] = targets
-            if not tx.advance(case_id, version, None, at, changes):
-                raise ConcurrentUpdate(case_id)
-            event = Event(case_id, version + 1, at, by, UPDATE, facts.state, facts.state,
-                          payload=payload)
-            tx.append_event(event)
+            event = record(tx, case_id, version, facts.state, at, by, UPDATE, payload,
+                           changes=changes)
         self._notify(event)
         return event

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from recovery import limits
 from recovery.errors import ConcurrentUpdate, InvalidInput, NotFound
-from recovery.room import Notify, ReadFacts
+from recovery.room import Notify, ReadFacts, record
 from recovery.store.audit import REDACT
 from recovery.store.chain import GENESIS, content_hash, link
 from recovery.store.records import Event
@@ -57,11 +57,8 @@ class Redactor:
                 raise ConcurrentUpdate(case_id)
             if seq == 1:
                 tx.blank_complaint(case_id, BLANK)
-            if not tx.advance(case_id, version, None, at, {}):
-                raise ConcurrentUpdate(case_id)
-            recorded = Event(case_id, version + 1, at, by, REDACT, facts.state, facts.state,
-                             reason, {"event": seq, "fields": fields, "reason": reason})
-            tx.append_event(recorded)
+            recorded = record(tx, case_id, version, facts.state, at, by, REDACT,
+                              {"event": seq, "fields": fields, "reason": reason}, reason)
         self._notify(recorded)
         return recorded
 

@@ -1,6 +1,6 @@
 """What the engine hands the rooms it calls (`intake`, `sender`, `ticker`, the remedy ledger,
 the follow-up asker): how to fire a trigger inside the open transaction, and how to read a case
-in it.
+in it, and how to record an event that does not move the case.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol
 
+from recovery.errors import ConcurrentUpdate
 from recovery.flows import CaseFacts, Flow
 from recovery.policy import Recorder
 from recovery.store.records import Event, Notice, Timer
@@ -29,6 +30,19 @@ ReadFacts = Callable[[Tx, int, datetime | None], tuple[Flow, CaseFacts, int]]
 
 Notify = Callable[[Event | Notice], None]
 """Tell the subscribers of something committed."""
+
+def record(tx: Tx, case_id: int, version: int, state: str, at: datetime, by: str,
+           trigger: str, payload: dict[str, Any] | None, note: str | None = None,
+           changes: dict[str, Any] | None = None) -> Event:
+    """Append an event that leaves the case in `state` (a reply, a reminder, a remedy settled,
+    a reach update, a hidden post, a link, a redaction, a clock's breach), counting it on the
+    case with `changes`; `ConcurrentUpdate` if the case changed since `version`."""
+    if not tx.advance(case_id, version, None, at, changes or {}):
+        raise ConcurrentUpdate(case_id)
+    event = Event(case_id, version + 1, at, by, trigger, state, state, note, payload)
+    tx.append_event(event)
+    return event
+
 
 Step = Callable[[Tx, Timer, datetime], list[Event] | str]
 """Take a claimed follow-up timer's step inside the ticker's transaction: the events appended,

@@ -15,7 +15,7 @@ from recovery import keeper, limits
 from recovery.errors import ConcurrentUpdate, InvalidInput, ReplyRefused
 from recovery.flows import Flow
 from recovery.replies.compose import Checker, Draft, subject_of, write
-from recovery.room import Apply, Notify, ReadFacts
+from recovery.room import Apply, Notify, ReadFacts, record
 from recovery.store.records import Case, Event, Remedy
 from recovery.store.writer import Writer
 
@@ -58,12 +58,10 @@ class Sender:
         draft.check_resolving(flow, fire)
         with self._writer.transaction(draft.case_id) as tx:
             _flow, facts, version = self._facts(tx, draft.case_id, draft.at)
-            if version != draft.version or not tx.advance(draft.case_id, version, None,
-                                                          draft.at, {}):
+            if version != draft.version:
                 raise ConcurrentUpdate(draft.case_id)
-            sent = Event(draft.case_id, version + 1, draft.at, draft.by, "reply", facts.state,
-                         facts.state, note, draft.payload(reason))
-            tx.append_event(sent)
+            sent = record(tx, draft.case_id, version, facts.state, draft.at, draft.by, "reply",
+                          draft.payload(reason), note)
             tx.insert_reply({"case_id": draft.case_id, "brand": draft.brand,
                              "customer": draft.customer, "at": draft.at, "public": draft.public,
                              "skeleton": draft.linted.skeleton})

@@ -27,7 +27,7 @@ from recovery.errors import (
 from recovery.flows import Flow
 from recovery.followups.schedule import KIND as FOLLOW_UP
 from recovery.notices import greetings
-from recovery.room import Apply, ReadFacts, Step
+from recovery.room import Apply, ReadFacts, Step, record
 from recovery.store.records import Event, Notice, Timer
 from recovery.store.writer import Tx, Writer
 
@@ -147,13 +147,8 @@ class Ticker:
         """Record an SLA clock's warning or breach on the case, with its escalation."""
         flow, facts, version = self._facts(tx, timer.case_id, now)
         payload, changes = keeper.reach(tx, flow, facts.priority, timer, now)
-        if not tx.advance(timer.case_id, version, None, now, changes):
-            raise ConcurrentUpdate(timer.case_id)
-        event = Event(timer.case_id, version + 1, now, "timer",
-                      f"{timer.clock}.{timer.trigger}", facts.state, facts.state,
-                      payload=payload)
-        tx.append_event(event)
-        return event
+        return record(tx, timer.case_id, version, facts.state, now, "timer",
+                      f"{timer.clock}.{timer.trigger}", payload, changes=changes)
 
     def _greet(self, now: datetime) -> None:
         """Post each brand's daily hello or goodbye that is due, once across all workers."""

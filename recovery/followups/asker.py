@@ -28,7 +28,7 @@ from recovery.flows.follow_up import SCALE, FollowUp
 from recovery.flows.priority import PRIORITIES
 from recovery.followups import schedule
 from recovery.replies.compose import write
-from recovery.room import Apply, Notify, ReadFacts
+from recovery.room import Apply, Notify, ReadFacts, record
 from recovery.store import queries
 from recovery.store.records import Case, Event, Timer
 from recovery.store.writer import Tx, Writer
@@ -70,8 +70,8 @@ class Asker:
             if "do_not_contact" in said and "do_not_contact" in declared.skip_when:
                 return "skipped: do_not_contact"
             message = _message(flow, case, history, declared.reminder)
-            return [_record(tx, case.id, version, case.state, "timer", "reminder",
-                            {**base, **message}, now)]
+            return [record(tx, case.id, version, case.state, now, "timer", "reminder",
+                           {**base, **message})]
         reason = _skip(declared, case, said, _waiting(history))
         if reason == "pending_remedy":
             tx.arm(case.id, case.state,
@@ -111,8 +111,9 @@ class Asker:
             if low and row is not None:
                 raised = PRIORITIES[min(PRIORITIES.index(row.priority) + 1, len(PRIORITIES) - 1)]
                 payload.update(priority=raised, notify=["lead"])
-            answered = _record(tx, case.id, version, asked, by, "answer", payload, at,
-                               {"priority": payload["priority"]} if "priority" in payload else {})
+            answered = record(tx, case.id, version, asked, at, by, "answer", payload,
+                              changes={"priority": payload["priority"]} if "priority" in payload
+                              else None)
             moved = self._apply(tx, case.id, "reopen" if low else "close", ENGINE,
                                 f"answered {score} of {SCALE[1]}", {"answer": score}, at)
         for event in (answered, moved):
@@ -124,8 +125,8 @@ class Asker:
         limits.optional(reason, "the reason", limits.NOTE)
         with self._writer.transaction(case_id) as tx:
             _flow, facts, version = self._facts(tx, case_id, at)
-            event = _record(tx, case_id, version, facts.state, by, "do_not_contact",
-                            {"reason": reason}, at)
+            event = record(tx, case_id, version, facts.state, at, by, "do_not_contact",
+                           {"reason": reason})
         self._notify(event)
         return event
 
@@ -164,16 +165,4 @@ def _message(flow: Flow, case: Case, history: list[Event], template: str) -> dic
     rendered = write(flow, case, ENGINE, template)
     return {"text": rendered.text, "template": rendered.template,
             "language": rendered.language, "channel": case.channel, "public": not private}
-
-
-def _record(tx: Tx, case_id: int, version: int, state: str, by: str, trigger: str,
-            payload: dict[str, Any], at: datetime,
-            changes: dict[str, Any] | None = None) -> Event:
-    """Append an event that does not move the case (a reminder, an answer, a request not to
-    be contacted)."""
-    if not tx.advance(case_id, version, None, at, changes or {}):
-        raise ConcurrentUpdate(case_id)
-    event = Event(case_id, version + 1, at, by, trigger, state, state, None, payload)
-    tx.append_event(event)
-    return event
 

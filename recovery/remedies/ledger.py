@@ -32,7 +32,7 @@ from recovery.flows import GUARDS, CaseFacts, Flow
 from recovery.flows.remedies import RemedyLimit
 from recovery.policy import Recorder, remedy_value
 from recovery.remedies.catalogue import issued, limit_of, role_of
-from recovery.room import Apply, Notify, ReadFacts
+from recovery.room import Apply, Notify, ReadFacts, record
 from recovery.store.records import Case, Event, Remedy
 from recovery.store.writer import Tx, Writer
 
@@ -97,8 +97,8 @@ class Ledger:
                     posted.append(self._apply(tx, case.id, Recorder("remedy"), by, note,
                                               _payload(remedy), at))
                 else:
-                    posted.append(_say(tx, case.id, facts.state, version, by, note,
-                                       _payload(remedy), at))
+                    posted.append(record(tx, case.id, version, facts.state, at, by, "remedy",
+                                         _payload(remedy), note))
         except ConcurrentUpdate:
             with self._writer.transaction() as tx:  # the same key offered twice at once
                 known = tx.remedy_by_key(flow.brand, key)
@@ -165,8 +165,8 @@ class Ledger:
                             at, note)
             remedy = replace(remedy, **changes)
             _flow, facts, case_version = self._facts(tx, remedy.case_id, at)
-            event = _say(tx, remedy.case_id, facts.state, case_version, by, note,
-                         _payload(remedy), at)
+            event = record(tx, remedy.case_id, case_version, facts.state, at, by, "remedy",
+                           _payload(remedy), note)
         self._notify(event)
         return remedy
 
@@ -200,8 +200,8 @@ class Ledger:
                 posted.append(self._apply(tx, remedy.case_id, Recorder("remedy"), by, None,
                                           _payload(remedy), at))
             else:  # declined; or approved once the case moved on (resolved): it stays put
-                posted.append(_say(tx, remedy.case_id, facts.state, case_version, by, reason,
-                                   _payload(remedy), at))
+                posted.append(record(tx, remedy.case_id, case_version, facts.state, at, by,
+                                     "remedy", _payload(remedy), reason))
         for event in posted:
             self._notify(event)
         return remedy
@@ -252,17 +252,6 @@ def _payload(remedy: Remedy) -> dict[str, Any]:
         if getattr(remedy, name):
             payload[name] = getattr(remedy, name)
     return payload
-
-
-def _say(tx: Tx, case_id: int, state: str, version: int, by: str, note: str | None,
-         payload: dict[str, Any], at: datetime) -> Event:
-    """Record on the case, without moving it, that a remedy waits, was declined, redeemed or
-    voided."""
-    if not tx.advance(case_id, version, None, at, {}):
-        raise ConcurrentUpdate(case_id)
-    event = Event(case_id, version + 1, at, by, "remedy", state, state, note, payload)
-    tx.append_event(event)
-    return event
 
 
 def _same(remedy: Remedy, case_id: int, kind: str, amount: Decimal) -> Remedy:
