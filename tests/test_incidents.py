@@ -13,7 +13,15 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import create_engine, text
 
-from recovery import Engine, Event, InvalidInput, NotFound, Notice, PolicyViolation
+from recovery import (
+    Engine,
+    Event,
+    InvalidInput,
+    NotFound,
+    Notice,
+    PolicyViolation,
+    RecoveryError,
+)
 from recovery.handbook.book import brand_section
 from tests.conftest import Clock
 
@@ -167,7 +175,7 @@ def test_bad_input_gets_one_line(engine: Engine) -> None:
                           ({"keywords": ["w"] * 21}, "at most 20 keywords"),
                           ({"template": "nope"}, "no 'nope' template"),
                           ({"next_update": 60}, "must be a duration")):
-        with pytest.raises((InvalidInput, Exception), match=said):
+        with pytest.raises(RecoveryError, match=said):
             _open(engine, **options)
     with pytest.raises(InvalidInput, match="text or its template"):
         engine.incidents.update(_open(engine), by="petr")

@@ -315,14 +315,14 @@ def _given(**counts: int | None) -> dict[str, int]:
 
 @app.command()
 def moderate(ctx: typer.Context, case_id: CaseId,
-         post: Annotated[str, typer.Option(help="The post's id on the platform.")],
-         rule: Annotated[str, typer.Option(help="The house rule it breaks (the brand's "
-                                                "moderation: hides:).")],
-         by: By,
-         author: Annotated[str | None, typer.Option(help="Who posted it.")] = None,
-         text: Annotated[str | None, typer.Option(help="What it said (kept in the history; "
-                                                      "redactable).")] = None,
-         json: Json = False) -> None:
+             post: Annotated[str, typer.Option(help="The post's id on the platform.")],
+             rule: Annotated[str, typer.Option(help="The house rule it breaks (the brand's "
+                                                    "moderation: hides:).")],
+             by: By,
+             author: Annotated[str | None, typer.Option(help="Who posted it.")] = None,
+             text: Annotated[str | None, typer.Option(help="What it said (kept in the "
+                                                           "history; redactable).")] = None,
+             json: Json = False) -> None:
     """Record a post in the case's thread hidden under a house rule (abuse, spam, other
     people's personal data); never the complaint, never the customer's own posts."""
     event = settings(ctx).engine().moderate(case_id, post=post, rule=rule, by=by,

@@ -127,10 +127,12 @@ def move(ctx: typer.Context, incident_id: IncidentId, by: By, json: Json = False
 
 
 def _moved(cases: dict[int, str]) -> None:
+    from recovery.incidents import MOVED
+
     for case_id, outcome in cases.items():
         say(f"  case {case_id}: {outcome}" + (
             f"; now its own resolution reply: recovery reply {case_id} --template resolution"
-            " --by …" if outcome.startswith("finding recorded") else ""))
+            " --by …" if outcome == MOVED else ""))
 
 
 @app.command()

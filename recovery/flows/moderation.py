@@ -42,7 +42,9 @@ class Moderation(BaseModel):
     @field_validator("house_rules")
     @classmethod
     def _address(cls, value: str | None) -> str | None:
-        if value is not None and (urlsplit(value).scheme not in ("http", "https")
-                                  or not urlsplit(value).netloc):
+        if value is None:
+            return value
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError(f"'{value[:80]}' is not an http(s) address")
         return value

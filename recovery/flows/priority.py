@@ -112,8 +112,6 @@ class Rule(BaseModel):
 
     def met(self, reach: Mapping[str, int], mood: str | None) -> bool:
         """Whether any condition holds for this reach and mood."""
-        if mood is not None and mood in self.mood:
-            return True
         return bool(self.why(reach, mood))
 
     def why(self, reach: Mapping[str, int], mood: str | None) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, Field, field_validator, model_validator
@@ -14,8 +14,7 @@ from recovery.flows.base import STRICT, Duration, Names
 
 Kind = Literal["opened", "fired", "replied", "notice", "warned", "breached", "remedy",
                "follow_up", "redacted", "reach", "hidden", "incident"]
-KINDS: tuple[Kind, ...] = ("opened", "fired", "replied", "notice", "warned", "breached",
-                           "remedy", "follow_up", "redacted", "reach", "hidden", "incident")
+KINDS: tuple[Kind, ...] = get_args(Kind)
 """What an event is, as an endpoint subscribes to it: a case opened, a trigger fired, a reply
 sent, an after-hours notice to post, an SLA clock warned or breached, a remedy offered or
 settled, a step of the follow-up, an event redacted, a reach update, a post hidden under the
