@@ -63,10 +63,11 @@ def start(tx: Tx, flow: Flow, case_id: int, channel: str, state: str, priority: 
     policy = flow.settings.channels[channel]
     calendar = flow.clock_calendar(channel)
     targets = {"first_response": policy.first_response, "resolution": policy.resolution}
-    for name in CLOCKS:
-        clock = SlaClock.start(name, targets[name].of(priority), policy.warn_at, calendar, at)
-        tx.insert_clock(case_id, clock)
-        tx.arm(case_id, state, clock.pending(calendar), clock=name)
+    started = [SlaClock.start(name, targets[name].of(priority), policy.warn_at, calendar, at)
+               for name in CLOCKS]
+    tx.insert_clocks(case_id, started)
+    for clock in started:
+        tx.arm(case_id, state, clock.pending(calendar), clock=clock.name)
 
 
 def follow(tx: Tx, flow: Flow, case_id: int, trigger: str, by: str, source: str, dest: str,

@@ -14,7 +14,8 @@ from recovery.store.records import Event
 from recovery.store.tables import cases, events
 
 if TYPE_CHECKING:
-    from recovery.store.writer import Compiled, Writer
+    from recovery.store.compiled import Compiled
+    from recovery.store.writer import Writer
 
 class RedactionStatements:
     """What `Writer` compiles for redaction."""

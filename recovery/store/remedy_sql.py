@@ -14,7 +14,8 @@ from recovery.store.records import Remedy
 from recovery.store.tables import remedies, remedy_entries
 
 if TYPE_CHECKING:
-    from recovery.store.writer import Compiled, Writer
+    from recovery.store.compiled import Compiled
+    from recovery.store.writer import Writer
 
 REMEDY_COLUMNS = ("id", "case_id", "brand", "customer", "kind", "value", "unit", "status", "key",
                   "asked_by", "asked_at", "code", "order_ref", "goodwill", "decided_by",

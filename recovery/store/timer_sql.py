@@ -16,7 +16,8 @@ from recovery.store.records import Timer
 from recovery.store.tables import timers
 
 if TYPE_CHECKING:
-    from recovery.store.writer import Compiled, Writer
+    from recovery.store.compiled import Compiled
+    from recovery.store.writer import Writer
 
 
 class TimerStatements:
@@ -83,6 +84,9 @@ class TimerTx:
     def _run(self, statement: Compiled, values: dict[str, Any]) -> Any:
         raise NotImplementedError
 
+    def _run_many(self, statement: Compiled, many: list[dict[str, Any]]) -> None:
+        raise NotImplementedError
+
     def _time(self, value: Any) -> datetime | None:
         raise NotImplementedError
 
@@ -90,9 +94,9 @@ class TimerTx:
             clock: str | None = None) -> None:
         """Arm one timer per (trigger, due time) for a case that entered `state`, or per
         (point, due time) of one of its SLA clocks."""
-        for trigger, due_at in due:
-            self._run(self._w.arm, {"case_id": case_id, "trigger": trigger, "state": state,
-                                    "due_at": due_at, "clock": clock, "attempts": 0})
+        self._run_many(self._w.arm, [
+            {"case_id": case_id, "trigger": trigger, "state": state, "due_at": due_at,
+             "clock": clock, "attempts": 0} for trigger, due_at in due])
 
     def cancel(self, case_id: int, at: datetime, clock: str | None = None) -> None:
         """Cancel the case's pending flow timers (it left the state that armed them), or the

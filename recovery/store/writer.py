@@ -14,19 +14,18 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 from uuid import uuid4
 
-from sqlalchemy import DateTime, Insert, bindparam, insert, select, update
 from sqlalchemy import Engine as SAEngine
-from sqlalchemy.engine import Dialect
-from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy import Insert, bindparam, insert, select, update
 from sqlalchemy.sql.expression import ClauseElement
 
 from recovery.clock import as_utc
 from recovery.clock.sla import SlaClock
 from recovery.errors import ConcurrentUpdate, StorageError
 from recovery.store.chain import GENESIS, content_hash, link
+from recovery.store.compiled import Compiled
 from recovery.store.records import Event, Notice
 from recovery.store.redaction_sql import RedactionStatements, RedactionTx
 from recovery.store.remedy_sql import RemedyStatements, RemedyTx
@@ -40,7 +39,6 @@ from recovery.store.tables import (
 )
 from recovery.store.timer_sql import TimerStatements, TimerTx
 
-Processor = Callable[[Any], Any]
 Route = Callable[[str, Event], Sequence[str]]
 """The webhook endpoints of a brand that want an event (`delivery/routes.py`)."""
 _US = timedelta(microseconds=1)
@@ -71,39 +69,6 @@ class Facts:
     remedy_kind: str | None
     updated_at: datetime
     """When the case's last event happened: a new one may not be dated before it."""
-
-
-class Compiled:
-    """One statement compiled for a dialect, with the bind processors of its parameters."""
-
-    def __init__(self, statement: ClauseElement, dialect: Dialect,
-                 keys: Iterable[str] | None = None) -> None:
-        compiled = cast(SQLCompiler, statement.compile(
-            dialect=dialect, column_keys=list(keys) if keys is not None else None))
-        self.sql = str(compiled)
-        self.positional = compiled.positiontup  # the order of `?` markers, or None if named
-        self.processors: dict[str, Processor] = {}
-        for name, bind in compiled.binds.items():
-            processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
-            if processor is not None and dialect.name == "sqlite" \
-                    and isinstance(bind.type, DateTime):
-                processor = _sqlite_time
-            if processor is not None:
-                self.processors[name] = processor
-        self.fixed = {name: bind.value for name, bind in compiled.binds.items()
-                      if not bind.required and bind.value is not None}
-        """Values the statement carries itself (SQLite's `OFFSET 0` beside a bound limit)."""
-
-    def params(self, values: dict[str, Any]) -> Any:
-        """The values as the driver wants them: converted, and ordered if positional."""
-        if self.fixed:
-            values = {**self.fixed, **values}
-        for name, processor in self.processors.items():
-            if name in values:
-                values[name] = processor(values[name])
-        if self.positional is not None:
-            return tuple(values[name] for name in self.positional)
-        return values
 
 
 class Writer(TimerStatements, RemedyStatements, RedactionStatements):
@@ -240,12 +205,6 @@ class Writer(TimerStatements, RemedyStatements, RedactionStatements):
                 self._kept = None
 
 
-def _sqlite_time(value: datetime | None) -> str | None:
-    """A time as SQLAlchemy's SQLite dialect stores it (`2026-12-01 10:00:00.000000`, the wall
-    time without its offset; the engine passes UTC), written by `isoformat` in C."""
-    return None if value is None else value.replace(tzinfo=None).isoformat(" ", "microseconds")
-
-
 def _clock_values(clock: SlaClock) -> dict[str, Any]:
     return {"business": clock.business, "target_us": clock.target // _US,
             "warn_at": clock.warn_at, "started_at": clock.started_at,
@@ -270,6 +229,10 @@ class Tx(TimerTx, RemedyTx, RedactionTx):
         self._cursor.execute(statement.sql, statement.params(values))
         return self._cursor
 
+    def _run_many(self, statement: Compiled, many: list[dict[str, Any]]) -> None:
+        if many:
+            self._cursor.executemany(statement.sql, statement.rows(many))
+
     def facts(self, case_id: int) -> Facts | None:
         """The case's brand, state, version and what guards read; None if there is no case."""
         row = self._run(self._w.facts, {"case_id": case_id}).fetchone()
@@ -285,7 +248,7 @@ class Tx(TimerTx, RemedyTx, RedactionTx):
                      remedy_kind, last)
 
     def _time(self, value: Any) -> datetime | None:
-        if isinstance(value, str):  # SQLite: as `_sqlite_time` wrote it
+        if isinstance(value, str):  # SQLite: as `sqlite_time` wrote it
             value = datetime.fromisoformat(value)
         elif value is not None and self._w.read_time is not None:
             value = self._w.read_time(value)
@@ -371,10 +334,10 @@ class Tx(TimerTx, RemedyTx, RedactionTx):
         """Keep a sent reply's skeleton for the copy-paste check."""
         self._run(self._w.insert_reply, dict(values))
 
-    def insert_clock(self, case_id: int, clock: SlaClock) -> None:
-        """Store a new SLA clock of a case."""
-        self._run(self._w.insert_clock, {"case_id": case_id, "name": clock.name,
-                                         **_clock_values(clock)})
+    def insert_clocks(self, case_id: int, started: Iterable[SlaClock]) -> None:
+        """Store the new SLA clocks of a case."""
+        self._run_many(self._w.insert_clock, [{"case_id": case_id, "name": clock.name,
+                                               **_clock_values(clock)} for clock in started])
 
     def clocks(self, case_id: int) -> dict[str, SlaClock]:
         """The case's SLA clocks by name."""

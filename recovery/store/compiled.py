@@ -1,0 +1,72 @@
+"""A statement compiled once for a database, and the values of each call converted as the
+columns' own types convert them: SQLAlchemy's per-execution machinery costs more than the SQL
+itself on SQLite, so the hot path skips it and keeps only what the types do to the values."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import JSON, DateTime
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.expression import ClauseElement
+
+Processor = Callable[[Any], Any]
+
+
+class Compiled:
+    """One statement compiled for a dialect, with the bind processors of its parameters."""
+
+    def __init__(self, statement: ClauseElement, dialect: Dialect,
+                 keys: Iterable[str] | None = None) -> None:
+        compiled = cast(SQLCompiler, statement.compile(
+            dialect=dialect, column_keys=list(keys) if keys is not None else None))
+        self.sql = str(compiled)
+        self.positional = compiled.positiontup  # the order of `?` markers, or None if named
+        self.processors: dict[str, Processor] = {}
+        for name, bind in compiled.binds.items():
+            processor: Processor | None = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if processor is None:
+                continue
+            if dialect.name == "sqlite" and isinstance(bind.type, DateTime):
+                processor = sqlite_time
+            elif isinstance(bind.type, JSON):
+                processor = _none_once(processor)
+            self.processors[name] = processor
+        self.fixed = {name: bind.value for name, bind in compiled.binds.items()
+                      if not bind.required and bind.value is not None}
+        """Values the statement carries itself (SQLite's `OFFSET 0` beside a bound limit)."""
+        self._order = None if self.positional is None else [
+            (name, self.processors.get(name)) for name in self.positional]
+        """Each `?` marker's name and converter, in order: one pass builds the row."""
+
+    def params(self, values: dict[str, Any]) -> Any:
+        """The values as the driver wants them: converted, and ordered if positional."""
+        if self.fixed:
+            values = {**self.fixed, **values}
+        if self._order is not None:
+            return [values[name] if convert is None else convert(values[name])
+                    for name, convert in self._order]
+        for name, processor in self.processors.items():
+            if name in values:
+                values[name] = processor(values[name])
+        return values
+
+    def rows(self, many: Iterable[dict[str, Any]]) -> list[Any]:
+        """Each of `many` as `params` gives it, for one `executemany`."""
+        return [self.params(values) for values in many]
+
+
+def _none_once(processor: Processor) -> Processor:
+    """A JSON column's converter that writes no value (most events' payload) as the type
+    writes it, JSON `null`, encoded once rather than on every call."""
+    none = processor(None)
+    return lambda value: none if value is None else processor(value)
+
+
+def sqlite_time(value: datetime | None) -> str | None:
+    """A time as SQLAlchemy's SQLite dialect stores it (`2026-12-01 10:00:00.000000`, the wall
+    time without its offset; the engine passes UTC), written by `isoformat` in C."""
+    return None if value is None else value.replace(tzinfo=None).isoformat(" ", "microseconds")
