@@ -79,6 +79,8 @@ class _Case:
     line: int
     opening: Opening
     events: list[Earlier]
+    unseen: bool
+    """No case had its external id when the batch was read, nor has an earlier line of it."""
 
 
 class Importer:
@@ -124,6 +126,7 @@ class Importer:
             fresh = [(number, line) for number, line in batch
                      if tx.find_external(line.brand, line.external_id) is None]
         counts["existing"] += len(batch) - len(fresh)
+        seen: set[tuple[str, str]] = set()  # a second line of one case looks up the first
         cases = []
         for number, line in fresh:
             try:
@@ -138,7 +141,9 @@ class Importer:
             except RecoveryError as exc:
                 bad.append((number, _one_line(exc)))
                 continue
-            cases.append(_Case(number, opening, line.events))
+            key = (line.brand, line.external_id)
+            cases.append(_Case(number, opening, line.events, unseen=key not in seen))
+            seen.add(key)
         return cases
 
     def _write(self, batch: list[_Case], counts: dict[str, int],
@@ -146,20 +151,20 @@ class Importer:
         """Write a batch in one transaction; if any case fails, each on its own."""
         try:
             with self._writer.transaction(deliver=False) as tx:
-                outcomes = [self._one(tx, case) for case in batch]
+                outcomes = [self._one(tx, case, case.unseen) for case in batch]
         except RecoveryError:
             outcomes = []
             for case in batch:
                 try:
                     with self._writer.transaction(deliver=False) as tx:
-                        outcomes.append(self._one(tx, case))
+                        outcomes.append(self._one(tx, case, False))
                 except RecoveryError as exc:
                     bad.append((case.line, _one_line(exc)))
         for outcome in outcomes:
             counts[outcome] += 1
 
-    def _one(self, tx: Tx, case: _Case) -> str:
-        case_id, posted = self._intake.write(tx, case.opening)
+    def _one(self, tx: Tx, case: _Case, unseen: bool) -> str:
+        case_id, posted = self._intake.write(tx, case.opening, unseen)
         if not posted:
             return "existing"  # twice in the file
         for index, earlier in enumerate(case.events):

@@ -104,12 +104,14 @@ class Intake:
             "reach": counted or None}
         return Opening(flow, by or author, values, opened, notice)
 
-    def write(self, tx: Tx, opening: Opening) -> tuple[int, list[Event]]:
+    def write(self, tx: Tx, opening: Opening, unseen: bool = False) -> tuple[int, list[Event]]:
         """Open the case in `tx` with its first events, timers and clocks; returns its id and
-        the events, or (the id, no events) when its external id was fed before."""
+        the events, or (the id, no events) when its external id was fed before. With `unseen`
+        the caller has looked that up already: a case that came meanwhile makes the insert
+        fail as a `ConcurrentUpdate`."""
         flow, values = opening.flow, opening.values
         external_id = values["external_id"]
-        known = tx.find_external(flow.brand, external_id) if external_id else None
+        known = tx.find_external(flow.brand, external_id) if external_id and not unseen else None
         if known is not None:
             return known, []
         case_id = tx.insert_case(values)

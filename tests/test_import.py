@@ -52,6 +52,15 @@ def test_importing_again_leaves_what_is_there_and_takes_what_is_new(engine: Engi
     assert len(engine.cases(brand="bistro")) == 2
 
 
+def test_a_case_twice_in_a_file_goes_in_once_even_when_its_first_line_is_bad(
+        engine: Engine) -> None:
+    refused = line(1, events=[{"trigger": "resolve", "by": "eva",
+                               "at": (OPENED + timedelta(hours=2)).isoformat()}])
+    done = engine.import_cases([refused, line(1), line(1), line(2)])
+    assert (done.imported, done.existing, [n for n, _ in done.bad]) == (2, 1, [1])
+    assert [c.external_id for c in engine.cases(brand="bistro")] == ["zd-2", "zd-1"]
+
+
 def test_a_bad_line_is_reported_by_number_and_the_rest_go_in(engine: Engine) -> None:
     lines = [line(1), "{not json", line(3, brand="nobody"), line(4, opened_at="yesterday"),
              "", line(6, events=[{"trigger": "resolve", "by": "eva",
