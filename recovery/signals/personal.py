@@ -20,7 +20,10 @@ from stdnum import iban, luhn
 
 from recovery.signals.text import fold
 
-_TWO_DIGITS = re.compile(r"\d\D*\d")
+FEWEST_DIGITS = 4
+"""Digits in the shortest number libphonenumber holds valid anywhere (its metadata's shortest
+possible length, geographic or not; tests/test_signals.py checks it against the metadata)."""
+_ENOUGH_DIGITS = re.compile(r"\d" + r"\D*\d" * (FEWEST_DIGITS - 1))
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@([\w-]+(?:\.[\w-]+)+)")
 _UPPER = "A-ZÀ-ÖØ-ÞĀ-Ž"
 _STREET = re.compile(
@@ -178,8 +181,8 @@ def find_phones(text: str, regions: tuple[str, ...],
     """Phone numbers in `text` (local ones read as numbers of `regions`), except the E.164
     numbers in `besides`."""
     found: list[Personal] = []
-    if not _TWO_DIGITS.search(text):  # the matcher wants two digits at least (libphonenumber's
-        return found                  # shortest national number): skip its work without them
+    if not _ENOUGH_DIGITS.search(text):  # no number is that short: skip the matcher's work
+        return found
     for region in regions or (None,):
         for number in phonenumbers.PhoneNumberMatcher(text, region, leniency=Leniency.VALID):
             if phonenumbers.format_number(number.number, PhoneNumberFormat.E164) not in besides:
