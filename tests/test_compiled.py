@@ -5,7 +5,7 @@ type encodes them, no payload as JSON `null`)."""
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,8 @@ JSONISH = st.recursive(
                                                                  max_size=3),
     max_leaves=8)
 EVENTS = st.fixed_dictionaries({
-    "at": st.datetimes(datetime(2000, 1, 1), datetime(2100, 1, 1), timezones=st.just(UTC)),
+    "at": st.datetimes(datetime(1, 1, 1), datetime(9999, 12, 31), timezones=st.sampled_from(
+        [UTC, timezone(timedelta(hours=5, minutes=30)), timezone(-timedelta(hours=11))])),
     "note": st.none() | st.text(max_size=40),
     "payload": st.none() | st.dictionaries(st.text(max_size=8), JSONISH, max_size=4)})
 COLUMNS = ("case_id", "seq", "at", "by", "trigger", "source", "dest", "note", "payload",

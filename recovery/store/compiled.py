@@ -69,4 +69,4 @@ def _none_once(processor: Processor) -> Processor:
 def sqlite_time(value: datetime | None) -> str | None:
     """A time as SQLAlchemy's SQLite dialect stores it (`2026-12-01 10:00:00.000000`, the wall
     time without its offset; the engine passes UTC), written by `isoformat` in C."""
-    return None if value is None else value.replace(tzinfo=None).isoformat(" ", "microseconds")
+    return None if value is None else value.isoformat(" ", "microseconds")[:26]  # no offset
