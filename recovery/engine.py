@@ -210,9 +210,6 @@ class Engine(Reads):
         issued = (next(iter(self.remedies(case_id=case_id, status="issued", limit=1)), None)
                   if template is not None else None)  # only a template shows its code
         incident = self.incidents.context_for(case_id) if template is not None else None
-        if template is not None and template.startswith("incident") and incident is None:
-            raise InvalidInput(f"case {case_id} is linked to no incident; link it first "
-                               f"(`recovery incident link ID {case_id}`) or use another template")
         return self._sender.draft(self.flow(case.brand), case, by, template, text, public,
                                   self._when(at), issued, incident)
 

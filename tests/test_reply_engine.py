@@ -152,3 +152,37 @@ def test_a_template_calls_the_customer_as_their_language_does(engine: Engine) ->
                                text="Narudžba kasni već tjedan dana, nitko se ne javlja.")
     assert engine.draft(unnamed.id, template="acknowledge",
                         by="eva").text.startswith("Poštovani,")
+
+
+def test_a_template_using_what_the_case_has_not_got_says_what_to_do(tmp_path, clock) -> None:  # type: ignore[no-untyped-def]
+    from recovery.errors import FlowError
+
+    from .conftest import workflows_with
+
+    folder = workflows_with(tmp_path / "flows", b="extends: default\nname: B\nlanguages: [en]\n")
+    templates = folder / "b" / "templates" / "en"
+    templates.mkdir(parents=True)
+    (templates / "status.j2").write_text(
+        "{{ customer.handle }}, {% if incident %}{{ incident.title }} is being fixed"
+        "{% else %}we are looking into it{% endif %}{% if remedy %}: {{ remedy.code }}"
+        "{% endif %}.")
+    (templates / "outage_note.j2").write_text("Sorry, {{ incident.title }} is being fixed.")
+    (templates / "code_note.j2").write_text("Here is your code: {{ remedy.code }}.")
+    (templates / "broken.j2").write_text("Hi {{ nonsense.name }}.")
+    engine = Engine(f"sqlite:///{tmp_path / 'b.db'}", workflows=folder, clock=clock)
+    case = engine.open_case("b", channel="twitter", author="@jana", text="The app is down").id
+    assert engine.draft(case, template="status", by="eva").text == \
+        "@jana, we are looking into it."
+    with pytest.raises(InvalidInput, match=rf"case {case} is linked to no incident; link it "
+                       rf"first \(`recovery incident link ID {case}`\)"):
+        engine.draft(case, template="outage_note", by="eva")
+    with pytest.raises(InvalidInput, match=f"case {case} has no remedy agreed; offer one"):
+        engine.draft(case, template="code_note", by="eva")
+    with pytest.raises(FlowError, match="fix the template"):  # a mistake is still the file's
+        engine.draft(case, template="broken", by="eva")
+    incident = engine.incidents.open("b", title="Payments down", channels=["twitter"],
+                                     by="lead", text="Payments are down; we are on it.").id
+    engine.incidents.link(incident, [case], by="eva")
+    assert engine.draft(case, template="outage_note", by="eva").text == \
+        "Sorry, Payments down is being fixed."
+    engine.close()

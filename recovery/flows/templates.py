@@ -36,10 +36,32 @@ from babel.numbers import format_currency, format_decimal, format_percent
 from jinja2 import TemplateError, TemplateSyntaxError, pass_context
 from jinja2.runtime import Context
 
-from recovery.errors import FlowError, NotFound, Problem
+from recovery.errors import FlowError, InvalidInput, NotFound, Problem
 from recovery.flows.sandbox import Sandbox, render
 
 SUFFIX = ".j2"
+
+
+class Absent:
+    """Case data a template may use that the case has not got (no remedy agreed, no incident
+    linked): false in `{% if remedy %}`, and any other use stops the reply with `why`, which
+    says what to do, instead of blaming the template."""
+
+    def __init__(self, why: str) -> None:
+        self._why = why
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):  # Python's and Jinja's own probes
+            raise AttributeError(name)
+        raise InvalidInput(self._why)
+
+    def _stop(self, *_: Any) -> Any:
+        raise InvalidInput(self._why)
+
+    __getitem__ = __iter__ = __len__ = __str__ = _stop
 
 
 @dataclass(frozen=True)

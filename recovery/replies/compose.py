@@ -18,7 +18,7 @@ from sqlalchemy import Connection
 
 from recovery.errors import PolicyViolation
 from recovery.flows import Flow
-from recovery.flows.templates import Rendered
+from recovery.flows.templates import Absent, Rendered
 from recovery.replies.address import address
 from recovery.replies.concepts import lexicon
 from recovery.replies.copies import CopyIndex
@@ -105,10 +105,9 @@ def write(flow: Flow, case: Case, by: str, template: str,
     """Render `template` for a case: in the customer's language (else the brand's), the
     brand's voice, the variant for the customer's mood first."""
     declared = flow.settings.remedies.get(case.remedy_kind or "")
+    context = template_context(case, by, declared.says if declared else None, issued)
     return flow.render(template, case.channel, [case.language] if case.language else None,
-                       variant_of(case),
-                       **template_context(case, by, declared.says if declared else None,
-                                          issued), **(extra or {}))
+                       variant_of(case), **{**context, **(extra or {})})
 
 
 def rules_for(flow: Flow) -> Rules:
@@ -135,10 +134,13 @@ def template_context(case: Case, by: str, says: Mapping[str, Any] | None = None,
                      issued: Remedy | None = None) -> dict[str, Any]:
     """What a reply template may use besides the brand's name, zone and direct line. `says`
     is how the brand words the case's remedy per language (its `remedies: KIND: says:`);
-    `issued` the remedy issued last on the case (its code and expiry)."""
+    `issued` the remedy issued last on the case (its code and expiry). A remedy or incident
+    the case has not got is `Absent`: false in an `if`, and used anyway, it says what to do."""
     name = case.name or ""
     called = address(name, case.language)
-    remedy = None
+    remedy: dict[str, Any] | Absent = Absent(
+        f"case {case.id} has no remedy agreed; offer one first (`recovery remedy offer "
+        f"{case.id} …`) or use another template")
     if case.remedy_kind is not None:
         remedy = {"kind": case.remedy_kind, "value": case.remedy_value, "unit": case.remedy_unit,
                   "says": dict(says or {}), "code": issued.code if issued else None,
@@ -154,6 +156,8 @@ def template_context(case: Case, by: str, says: Mapping[str, Any] | None = None,
         "finding": case.finding,
         "root_cause": case.root_cause,
         "remedy": remedy,
+        "incident": Absent(f"case {case.id} is linked to no incident; link it first "
+                           f"(`recovery incident link ID {case.id}`) or use another template"),
     }
 
 
