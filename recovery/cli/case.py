@@ -113,10 +113,9 @@ def show(ctx: typer.Context, case_id: CaseId, json: Json = False) -> None:
     if case.reach:
         say("reach: " + " · ".join(f"{count:,} {name}" for name, count in case.reach.items()))
     for item in incidents:
-        title = engine.incidents.get(item.incident_id).title
-        say(f"incident {item.incident_id} ({title}): linked" if item.status == "linked" else
-            f"incident {item.incident_id} ({title}): suggested; confirm with `recovery "
-            f"incident link {item.incident_id} {case_id} --by …`")
+        which = f"incident {item.incident_id} ({item.title})"
+        say(f"{which}: linked" if item.status == "linked" else f"{which}: suggested; confirm "
+            f"with `recovery incident link {item.incident_id} {case_id} --by …`")
     if case.finding:
         say(f"finding: {case.finding}" + (f" — {case.root_cause}" if case.root_cause else ""))
     if case.remedy_kind:

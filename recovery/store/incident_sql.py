@@ -72,15 +72,17 @@ def posts(conn: Connection, incident_id: int) -> list[IncidentPost]:
 def links(conn: Connection, *, incident_id: int | None = None,
           case_id: int | None = None) -> list[IncidentLink]:
     """The cases suggested for or linked to an incident (or a case's incidents), in order."""
-    query = select(incident_cases).order_by(incident_cases.c.incident_id,
-                                            incident_cases.c.case_id)
+    query = (select(incident_cases, incidents.c.title)
+             .join(incidents, incidents.c.id == incident_cases.c.incident_id)
+             .order_by(incident_cases.c.incident_id, incident_cases.c.case_id))
     if incident_id is not None:
         query = query.where(incident_cases.c.incident_id == incident_id)
     if case_id is not None:
         query = query.where(incident_cases.c.case_id == case_id)
     return [IncidentLink(row.incident_id, row.case_id, row.status,
                          as_utc(row.suggested_at) if row.suggested_at else None,
-                         as_utc(row.linked_at) if row.linked_at else None, row.linked_by)
+                         as_utc(row.linked_at) if row.linked_at else None, row.linked_by,
+                         row.title)
             for row in conn.execute(query)]
 
 

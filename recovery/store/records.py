@@ -232,3 +232,5 @@ class IncidentLink(Record):
     suggested_at: datetime | None
     linked_at: datetime | None
     linked_by: str | None
+    title: str = ""
+    """The incident's title."""
