@@ -68,7 +68,12 @@ class Engine(Reads):
         self._asker = Asker(self._writer, facts, apply, notify, self._connection)
         self._ticker = Ticker(self.flows, self._writer, apply, facts, self._asker.step, notify)
         self._checker = Checker(self.flows, self._connection)
-        self._intake = Intake(self._writer, arm, notify, self._checker.check)
+        self.incidents = Incidents(self.flow, self._writer, self._connection,
+                                   self._checker.check, apply, facts, notify, self._when)
+        """Incidents: `open()`, `update()`, `resolve()`, `link()`; `get()`, `listing()`,
+        `posts()`, `links()`."""
+        self._intake = Intake(self._writer, arm, notify, self._checker.check,
+                              self.incidents.suggest)
         self._importer = Importer(self._writer, self._intake, apply, self._serving)
         self._ledger = Ledger(self._writer, facts, apply, notify, self.flow)
         self._sender = Sender(self._checker, self._writer, facts, apply, notify)
@@ -78,10 +83,6 @@ class Engine(Reads):
         self.outbox = Courier(self.flows, self._connection, lambda: self._connection(True),
                               self._db.dialect.name == "postgresql", self._when)
         """The webhook outbox: `deliver()` what is due, `deliveries()`, `retry()`, `stats()`."""
-        self.incidents = Incidents(self.flow, self._writer, self._connection,
-                                   self._checker.check, apply, facts, notify, self._when)
-        """Incidents: `open()`, `update()`, `resolve()`, `link()`; `get()`, `listing()`,
-        `posts()`, `links()`."""
 
     # -- commands --------------------------------------------------------------------------
 
@@ -98,7 +99,6 @@ class Engine(Reads):
                                    self._when(at), external_id, by, name, reach)
         if isinstance(opened, int):
             return self.case(opened)
-        self.incidents.suggest(opened.id, brand, channel, opened.text, opened.opened_at)
         return opened
 
     def import_cases(self, lines: Iterable[bytes | str],

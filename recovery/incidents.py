@@ -12,6 +12,7 @@ commands, each one transaction. Posts reach the subscribers as `Notice`s (`incid
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, replace
@@ -194,20 +195,20 @@ class Incidents:
             self._notify(event)
         return events
 
-    def suggest(self, case_id: int, brand: str, channel: str, text: str,
+    def suggest(self, tx: Tx, case_id: int, brand: str, channel: str, text: str,
                 at: datetime) -> list[int]:
-        """Suggest the case for each open incident of the brand on its channel whose keywords
-        the complaint says; returns the incidents' ids."""
+        """In the transaction that opens a case: suggest it for each open incident of the
+        brand on its channel whose keywords the complaint says; returns the incidents' ids."""
+        rows = tx.run(sql.OPEN_ON, {"brand": brand, "at": at}).fetchall()
+        if not rows:
+            return []
         folded = fold(text)
-        with self._connection() as conn:
-            matching = [incident.id for incident in sql.open_on(conn, brand, channel, at)
-                        if any(word in folded for word in incident.keywords)]
-        if matching:
-            with self._writer.transaction() as tx:
-                for incident_id in matching:
-                    tx.run(sql.SUGGEST, {"incident_id": incident_id, "case_id": case_id,
-                                         "suggested_at": at, "linked_at": None,
-                                         "linked_by": None})
+        matching = [incident_id for incident_id, channels, keywords in rows
+                    if channel in _listed(channels)
+                    and any(word in folded for word in _listed(keywords))]
+        for incident_id in matching:
+            tx.run(sql.SUGGEST, {"incident_id": incident_id, "case_id": case_id,
+                                 "suggested_at": at, "linked_at": None, "linked_by": None})
         return matching
 
     # -- queries -------------------------------------------------------------------------------
@@ -322,6 +323,11 @@ class Incidents:
         except RecoveryError as exc:
             return f"not moved: {exc}"
         return MOVED
+
+
+def _listed(stored: Any) -> list[str]:
+    """A JSON list column as the driver gives it: text on SQLite, a list on PostgreSQL."""
+    return list((json.loads(stored) if isinstance(stored, str) else stored) or [])
 
 
 def _context(incident: Incident, next_update: datetime | None) -> dict[str, Any]:

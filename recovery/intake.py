@@ -27,16 +27,21 @@ Arm = Callable[[Tx, Flow, int, str, datetime], None]
 """Arm the timers a flow declares for a state (`firing.arm`)."""
 Check = Callable[[Flow, str, Subject, datetime], Linted]
 """Lint a text for a brand (the replies' `Checker.check`)."""
+Suggest = Callable[[Tx, int, str, str, str, datetime], object]
+"""Suggest a new case (id, brand, channel, text, time) for the incidents it may belong to, in
+the transaction that opens it (`Incidents.suggest`)."""
 
 
 class Intake:
     """Opens the cases of one engine."""
 
-    def __init__(self, writer: Writer, arm: Arm, notify: Notify, check: Check) -> None:
+    def __init__(self, writer: Writer, arm: Arm, notify: Notify, check: Check,
+                 suggest: Suggest) -> None:
         self._writer = writer
         self._arm = arm
         self._notify = notify
         self._check = check
+        self._suggest = suggest
 
     def open(self, flow: Flow, channel: str, author: str, text: str, when: datetime,
              external_id: str | None, by: str | None, name: str | None,
@@ -48,6 +53,9 @@ class Intake:
         try:
             with self._writer.transaction() as tx:
                 case_id, posted = self.write(tx, opening)
+                if posted:
+                    self._suggest(tx, case_id, flow.brand, channel, opening.values["text"],
+                                  when)
         except ConcurrentUpdate:
             if not external_id:
                 raise

@@ -23,6 +23,10 @@ RESOLVE = (update(incidents).where(incidents.c.id == bindparam("incident_id"),
                    resolved_at=bindparam("at"), root_cause=bindparam("cause")))
 LINKED = select(incident_cases.c.status).where(incident_cases.c.incident_id == bindparam("of"),
                                                incident_cases.c.case_id == bindparam("case"))
+OPEN_ON = select(incidents.c.id, incidents.c.channels, incidents.c.keywords).where(
+    incidents.c.brand == bindparam("brand"), incidents.c.status == "open",
+    incidents.c.opened_at <= bindparam("at"))
+"""A brand's incidents open at a moment: their channels and keywords."""
 SUGGEST = insert(incident_cases).values(status="suggested")
 LINK = insert(incident_cases).values(status="linked")
 CONFIRM = (update(incident_cases).where(incident_cases.c.incident_id == bindparam("of"),
@@ -84,14 +88,6 @@ def links(conn: Connection, *, incident_id: int | None = None,
                          as_utc(row.linked_at) if row.linked_at else None, row.linked_by,
                          row.title)
             for row in conn.execute(query)]
-
-
-def open_on(conn: Connection, brand: str, channel: str, at: datetime) -> list[Incident]:
-    """The brand's incidents open at `at` whose posts go to `channel`."""
-    query = select(incidents).where(incidents.c.brand == brand, incidents.c.status == "open",
-                                    incidents.c.opened_at <= at)
-    return [found for found in map(_incident, conn.execute(query))
-            if channel in found.channels]
 
 
 def transparency(conn: Connection, brand: str | None, since: datetime,
