@@ -63,6 +63,8 @@ def system_clock() -> datetime:
 
 def as_utc(when: datetime) -> datetime:
     """Return `when` as an aware UTC datetime; a naive one is taken to be UTC already."""
+    if when.tzinfo is UTC:  # most times: already so
+        return when
     if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
+        return when.replace(tzinfo=UTC)
     return when.astimezone(UTC)
