@@ -25,6 +25,7 @@ from recovery.errors import InvalidInput, RecoveryError
 from recovery.flows import Flow
 from recovery.intake import Intake, Opening
 from recovery.room import Apply
+from recovery.signals import Audience, Detected, languages
 from recovery.store.records import Record
 from recovery.store.writer import Tx, Writer
 
@@ -128,13 +129,12 @@ class Importer:
         counts["existing"] += len(batch) - len(fresh)
         seen: set[tuple[str, str]] = set()  # a second line of one case looks up the first
         cases = []
-        for number, line in fresh:
+        for (number, line), language in zip(fresh, self._languages(fresh), strict=True):
             try:
                 flow = self._flow(line.brand, line.channel)
                 opening = self._intake.prepare(
                     flow, line.channel, line.author, line.text, limits.instant(line.opened_at),
-                    line.external_id, line.by, line.name, notices=False,
-                    language=line.language)
+                    line.external_id, line.by, line.name, notices=False, language=language)
                 for earlier in line.events:
                     limits.person(earlier.by)
                     limits.instant(earlier.at)
@@ -145,6 +145,24 @@ class Importer:
             cases.append(_Case(number, opening, line.events, unseen=key not in seen))
             seen.add(key)
         return cases
+
+    def _languages(self, fresh: list[tuple[int, Line]]) -> list[str | Detected | None]:
+        """Each line's language: as given, else detected together with the other lines read
+        among the same languages, on every core at once."""
+        found: list[str | Detected | None] = [line.language for _, line in fresh]
+        groups: dict[tuple[str, ...], tuple[Audience, list[int]]] = {}
+        for index, (_, line) in enumerate(fresh):
+            if line.language is None:
+                try:
+                    audience = self._flow(line.brand, line.channel).audience
+                except RecoveryError:
+                    continue  # reported as the line is read
+                groups.setdefault(audience.candidates, (audience, []))[1].append(index)
+        for audience, indexes in groups.values():
+            texts = [fresh[index][1].text.strip() for index in indexes]
+            for index, detected in zip(indexes, languages(texts, audience), strict=True):
+                found[index] = detected
+        return found
 
     def _write(self, batch: list[_Case], counts: dict[str, int],
                bad: list[tuple[int, str]]) -> None:

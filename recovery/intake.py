@@ -19,7 +19,7 @@ from recovery.limits import SYSTEM
 from recovery.notices import after_hours
 from recovery.replies import Linted, Subject
 from recovery.room import Notify
-from recovery.signals import read
+from recovery.signals import Detected, read
 from recovery.store.records import Case, Event
 from recovery.store.writer import Tx, Writer
 
@@ -72,9 +72,10 @@ class Intake:
 
     def prepare(self, flow: Flow, channel: str, author: str, text: str, when: datetime,
                 external_id: str | None, by: str | None, name: str | None,
-                notices: bool = True, language: str | None = None,
+                notices: bool = True, language: str | Detected | None = None,
                 reach: Mapping[str, int] | None = None) -> Opening:
-        """Check and read a complaint (in `language` if the source knows it), give it the
+        """Check and read a complaint (in `language` if the source knows it or it was
+        detected beforehand with others), give it the
         priority its `reach` and mood meet, and write the after-hours notice it gets (unless
         not `notices`: a case brought over from elsewhere was answered there)."""
         author = limits.text(author, "the author", limits.NAME).strip()

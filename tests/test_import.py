@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from recovery import Engine
+from recovery.signals import read
 from tests.conftest import Clock
 
 OPENED = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -42,6 +43,10 @@ def test_cases_come_with_their_history_replayed_through_the_flow(engine: Engine)
     first_response = {c.name: c for c in engine.clocks(first.id)}["first_response"]
     assert first_response.mode == "stopped" and not first_response.breached  # acknowledged
     assert second.language == "en"
+    reading = history[0].payload["reading"]  # type: ignore[index]
+    assert (first.language, reading["language"]) == ("en", "en")  # detected with the batch
+    alone = read("The soup was cold.", engine.flow("bistro").audience).as_payload()
+    assert reading["confidence"] < 1 and reading == alone
     assert engine.outbox.stats().pending == 0 and engine.audit().ok
 
 

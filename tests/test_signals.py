@@ -34,6 +34,21 @@ def test_too_little_text_is_no_language() -> None:
     assert detect("👍", WATCHED).language is None
 
 
+TEXTS = ["Studená polévka už podruhé tento měsíc, nikdo to neřeší!", "ok", "👍", "",
+         "Cold soup again, second time this month.", "Rower się zepsuł w połowie drogi.",
+         "Paket kasni već tjedan dana.", "table 12 cold cold cold", "12345 !!!", "a b c"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(TEXTS) | st.text(max_size=40), max_size=12),
+       st.sampled_from([WATCHED, ("cs", "en"), ("en",), ("xx",), ()]))
+def test_many_texts_detected_at_once_read_as_each_one_alone(texts: list[str],
+                                                           candidates: tuple[str, ...]) -> None:
+    from recovery.signals.language import detect_many
+
+    assert detect_many(texts, candidates) == [detect(text, candidates) for text in texts]
+
+
 def test_a_language_the_brand_does_not_serve_is_flagged() -> None:
     audience = Audience(("cs", "en"), WATCHED)
     assert UNSERVED in read("Studená polievka, už nikdy viac nepríďem.", audience).flags
