@@ -7,6 +7,8 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from recovery import Engine
 from recovery.signals import read
 from tests.conftest import Clock
@@ -116,3 +118,39 @@ def test_a_bad_case_in_a_batch_leaves_the_rest_of_the_batch_in(db_url: str,
     done = engine.import_cases(lines)
     assert done.imported == importer.BATCH + 2 and [n for n, _ in done.bad] == [importer.BATCH]
     engine.close()
+
+
+def test_two_imports_of_one_file_at_once_bring_each_case_once(
+        db_url: str, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both read the batch before either writes it: each finds no case there, one writes them
+    all, the other's insert fails and it writes the batch again case by case, finding each."""
+    import threading
+
+    from recovery import importer
+    from tests.conftest import WORKFLOWS
+
+    Engine(db_url, workflows=WORKFLOWS, clock=clock).close()  # the schema, made once
+    both_read = threading.Barrier(2, timeout=30)
+    write = importer.Importer._write
+
+    def read_then_write(self, batch, counts, bad):  # type: ignore[no-untyped-def]
+        both_read.wait()
+        write(self, batch, counts, bad)
+
+    monkeypatch.setattr(importer.Importer, "_write", read_then_write)
+    lines = [line(n, language="en") for n in range(300)]
+    engines = [Engine(db_url, workflows=WORKFLOWS, clock=clock) for _ in range(2)]
+    done: list[object] = []
+    threads = [threading.Thread(target=lambda made=made: done.append(made.import_cases(lines)))
+               for made in engines]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted((d.imported, d.existing, d.bad) for d in done) == [  # type: ignore[attr-defined]
+        (0, 300, []), (300, 0, [])]
+    external = [str(case.external_id) for case in engines[0].cases(brand="bistro", limit=1000)]
+    assert sorted(external) == sorted(f"zd-{n}" for n in range(300))
+    assert engines[0].audit().ok
+    for made in engines:
+        made.close()
