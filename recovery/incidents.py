@@ -12,7 +12,6 @@ commands, each one transaction. Posts reach the subscribers as `Notice`s (`incid
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, replace
@@ -37,6 +36,7 @@ from recovery.room import Apply, Notify, ReadFacts, record
 from recovery.signals.language import detect
 from recovery.signals.text import fold
 from recovery.store import incident_sql as sql
+from recovery.store.compiled import read_json
 from recovery.store.queries import get_case
 from recovery.store.records import Event, Incident, IncidentLink, IncidentPost, Notice
 from recovery.store.writer import Tx, Writer
@@ -204,8 +204,8 @@ class Incidents:
             return []
         folded = fold(text)
         matching = [incident_id for incident_id, channels, keywords in rows
-                    if channel in _listed(channels)
-                    and any(word in folded for word in _listed(keywords))]
+                    if channel in read_json(channels)
+                    and any(word in folded for word in read_json(keywords) or [])]
         for incident_id in matching:
             tx.run(sql.SUGGEST, {"incident_id": incident_id, "case_id": case_id,
                                  "suggested_at": at, "linked_at": None, "linked_by": None})
@@ -323,11 +323,6 @@ class Incidents:
         except RecoveryError as exc:
             return f"not moved: {exc}"
         return MOVED
-
-
-def _listed(stored: Any) -> list[str]:
-    """A JSON list column as the driver gives it: text on SQLite, a list on PostgreSQL."""
-    return list((json.loads(stored) if isinstance(stored, str) else stored) or [])
 
 
 def _context(incident: Incident, next_update: datetime | None) -> dict[str, Any]:

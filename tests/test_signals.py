@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from recovery.signals import PERSONAL, UNSERVED, Audience, Owned, read
@@ -182,7 +182,6 @@ def test_the_phone_matcher_finds_nothing_with_fewer_digits(
 
     for run, where in digits:
         text = text[:where] + run + text[where:]
-    if sum(character.isdecimal() for character in text) >= FEWEST_DIGITS:
-        return
+    assume(sum(character.isdecimal() for character in text) < FEWEST_DIGITS)
     assert not list(phonenumbers.PhoneNumberMatcher(text, region))
     assert not find_phones(text, (region,) if region else ())

@@ -42,11 +42,12 @@ def detect(text: str, candidates: tuple[str, ...]) -> Detected:
 def detect_many(texts: Sequence[str], candidates: tuple[str, ...]) -> list[Detected]:
     """`detect` of each of `texts`, computed by lingua on every core at once."""
     detector = _detector(frozenset(candidates))
-    wordy = [text for text in texts if _wordy(text)]
-    if detector is None or not wordy:
+    wordy = [_wordy(text) for text in texts]
+    if detector is None or not any(wordy):
         return [Detected(None, 0.0) for _ in texts]
-    found = iter(detector.compute_language_confidence_values_in_parallel(wordy))
-    return [_verdict(next(found)) if _wordy(text) else Detected(None, 0.0) for text in texts]
+    found = iter(detector.compute_language_confidence_values_in_parallel(
+        [text for text, enough in zip(texts, wordy, strict=True) if enough]))
+    return [_verdict(next(found)) if enough else Detected(None, 0.0) for enough in wordy]
 
 
 def _wordy(text: str) -> bool:

@@ -1,9 +1,11 @@
 """A statement compiled once for a database, and the values of each call converted as the
 columns' own types convert them: SQLAlchemy's per-execution machinery costs more than the SQL
-itself on SQLite, so the hot path skips it and keeps only what the types do to the values."""
+itself on SQLite, so the hot path skips it and keeps only what the types do to the values (and
+undoes it for what a raw cursor reads back: `read_json`)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, cast
@@ -24,7 +26,6 @@ class Compiled:
         compiled = cast(SQLCompiler, statement.compile(
             dialect=dialect, column_keys=list(keys) if keys is not None else None))
         self.sql = str(compiled)
-        self.positional = compiled.positiontup  # the order of `?` markers, or None if named
         self.processors: dict[str, Processor] = {}
         for name, bind in compiled.binds.items():
             processor: Processor | None = bind.type.dialect_impl(dialect).bind_processor(dialect)
@@ -38,8 +39,9 @@ class Compiled:
         self.fixed = {name: bind.value for name, bind in compiled.binds.items()
                       if not bind.required and bind.value is not None}
         """Values the statement carries itself (SQLite's `OFFSET 0` beside a bound limit)."""
-        self._order = None if self.positional is None else [
-            (name, self.processors.get(name)) for name in self.positional]
+        markers = compiled.positiontup  # the order of `?` markers; None when they are named
+        self._order = None if markers is None else [
+            (name, self.processors.get(name)) for name in markers]
         """Each `?` marker's name and converter, in order: one pass builds the row."""
 
     def params(self, values: dict[str, Any]) -> Any:
@@ -70,3 +72,9 @@ def sqlite_time(value: datetime | None) -> str | None:
     """A time as SQLAlchemy's SQLite dialect stores it (`2026-12-01 10:00:00.000000`, the wall
     time without its offset; the engine passes UTC), written by `isoformat` in C."""
     return None if value is None else value.isoformat(" ", "microseconds")[:26]  # no offset
+
+
+def read_json(value: Any) -> Any:
+    """A JSON column's value as the driver gives it back on a raw cursor, decoded: SQLite
+    gives the text, PostgreSQL's driver the value."""
+    return json.loads(value) if isinstance(value, str) else value

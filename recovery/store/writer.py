@@ -8,7 +8,6 @@ machinery, which costs more than the SQL itself on SQLite (see bench/fire_throug
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -25,7 +24,7 @@ from recovery.clock import as_utc
 from recovery.clock.sla import SlaClock
 from recovery.errors import ConcurrentUpdate, StorageError
 from recovery.store.chain import GENESIS, content_hash, link
-from recovery.store.compiled import Compiled
+from recovery.store.compiled import Compiled, read_json
 from recovery.store.records import Event, Notice
 from recovery.store.redaction_sql import RedactionStatements, RedactionTx
 from recovery.store.remedy_sql import RemedyStatements, RemedyTx
@@ -274,8 +273,7 @@ class Tx(TimerTx, RemedyTx, RedactionTx):
     def reach_of(self, case_id: int) -> tuple[str, str | None, dict[str, int]]:
         """The case's channel, the complaint's emotion and its reach as last given."""
         channel, emotion, reach = self._run(self._w.reach_of, {"case_id": case_id}).fetchone()
-        return channel, emotion, dict((json.loads(reach) if isinstance(reach, str)  # SQLite
-                                       else reach) or {})
+        return channel, emotion, dict(read_json(reach) or {})
 
     def advance(self, case_id: int, old_version: int, state: str | None, at: datetime,
                 changes: dict[str, Any]) -> bool:
