@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from recovery.cli import app
@@ -198,3 +199,17 @@ def test_a_lead_works_through_the_remedies_waiting_for_approval(run) -> None:  #
     assert (listed["status"], listed["approved_by"]) == ("redeemed", "petr")
     assert "remedy — voucher 450.00 PLN redeemed" in " ".join(
         run("case", "show", "1").stdout.split())
+
+
+
+@pytest.mark.parametrize(("words", "description"), [
+    (["--help"], "replayed through each brand's flow at their own times"),
+    (["case", "--help"], "then the clock due (or breached) first"),
+])
+def test_a_groups_help_gives_each_command_one_flowing_description(
+        words: list[str], description: str) -> None:
+    # typer's rich help kept the docstring's own line breaks in the list of commands, which
+    # made ragged lines ("…then the clock due (or" / "breached) first…"); the text flows now
+    shown = CliRunner().invoke(app, words, terminal_width=200)
+    assert shown.exit_code == 0, shown.output
+    assert description in shown.output.split("Commands")[1]

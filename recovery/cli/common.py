@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import io
 import json
 import sys
@@ -97,6 +98,15 @@ class Group(TyperGroup):
         except ValueError as exc:
             raise _click_errors.UsageError(str(exc), ctx) from None
         return super().parse_args(ctx, hoisted)
+
+    def get_command(self, ctx: Any, name: str) -> Any:
+        """The subcommand `name`; its line in the group's help is its docstring's first
+        paragraph as one flowing text (typer's rich help keeps the docstring's line breaks)."""
+        command = super().get_command(ctx, name)
+        if command is not None and command.short_help is None and command.help:
+            first = inspect.cleandoc(command.help).partition("\n\n")[0]
+            command.short_help = " ".join(first.split())
+        return command
 
     def invoke(self, ctx: Any) -> Any:
         """Run the command; a RecoveryError becomes `error: …` on stderr, no traceback."""
