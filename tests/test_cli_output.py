@@ -213,3 +213,15 @@ def test_a_groups_help_gives_each_command_one_flowing_description(
     shown = CliRunner().invoke(app, words, terminal_width=200)
     assert shown.exit_code == 0, shown.output
     assert description in shown.output.split("Commands")[1]
+
+
+def test_the_event_feed_fits_eighty_columns_with_whole_state_names(run) -> None:  # type: ignore[no-untyped-def]
+    # eight narrow columns once folded every word to four letters ("ackn/owle/dged")
+    assert run("case", "open", "bistro", "--channel", "facebook", "--author",
+               "@tomek_rides_far", "--text", "Cold soup").exit_code == 0
+    for trigger in ("acknowledge", "investigate"):
+        assert run("case", "fire", "1", trigger, "--by", "eva").exit_code == 0
+    shown = run("events").stdout
+    assert max(len(line) for line in shown.splitlines()) <= 80
+    for word in ("acknowledged", "investigating", "@tomek_rides_far", "2026-12-01"):
+        assert word in shown, shown

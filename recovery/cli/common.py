@@ -199,24 +199,52 @@ def emit_json(data: Any) -> None:
 
 def table(title: str | None, columns: list[str], rows: list[list[Any]]) -> Table:
     """A rich table with these columns and rows that fits the terminal: a cell too wide wraps
-    (long words fold) instead of being cut, and no cell is read as markup (customer text,
-    handles and names are data)."""
+    between words instead of being cut, the last column (the text) taking the room the others
+    leave, and no cell is read as markup (customer text, handles and names are data)."""
     from rich.table import Table
     from rich.text import Text
 
     cells = [["" if cell is None else str(cell) for cell in row] for row in rows]
-    widths = [min(WORD_WIDTH, max(len(word) for row in [columns, *cells]
-                                  for word in row[index].split() or [""]))
-              for index in range(len(columns))]
-    if sum(widths) + 3 * len(columns) + 1 > out.width:
-        widths = [min(width, 4) for width in widths]  # too narrow for whole words: fold them
+    lines = [[columns[index], *(row[index] for row in cells)] for index in range(len(columns))]
+    widths = [min(WORD_WIDTH, max(len(word) for text in column for word in text.split() or [""]))
+              for column in lines]
+    natural = [max(len(line) for text in column for line in text.splitlines() or [""])
+               for column in lines]
+    room = out.width - 3 * len(columns) - 1
+    fixed = None if sum(widths) <= room else _squeezed(natural, widths, room)
     grid = Table(title=title, title_justify="left", header_style="bold")
-    for index, (column, width) in enumerate(zip(columns, widths, strict=True)):
-        last = index == len(columns) - 1  # the text column takes the room the others leave
-        grid.add_column(column, overflow="fold", min_width=width, ratio=1 if last else None)
+    for index, column in enumerate(columns):
+        last = index == len(columns) - 1
+        grid.add_column(column, overflow="fold", min_width=widths[index],
+                        ratio=1 if last and fixed is None else None,
+                        width=None if fixed is None else fixed[index],
+                        # single words: nothing to wrap (rich's collapse would squeeze them
+                        # below their width and the table would overflow the terminal)
+                        no_wrap=fixed is None and natural[index] <= widths[index])
     for row in cells:
         grid.add_row(*(Text(cell) for cell in row))
     return grid
+
+
+def _squeezed(natural: list[int], widths: list[int], room: int) -> list[int]:
+    """Column widths for a table whose whole words do not fit `room` (rich would squeeze some
+    column below its longest word and the table would overflow): the longest words fold first,
+    then what room is left keeps short cells (times, names) on one line and goes to the text."""
+    widths = list(widths)
+    while sum(widths) > room and max(widths) > 4:
+        widths[widths.index(max(widths))] -= 1
+    spare = room - sum(widths)
+    short = sorted((natural[index] - widths[index], index) for index in range(len(widths) - 1)
+                   if natural[index] <= 2 * WORD_WIDTH)
+    for extra, index in short:
+        if 0 < extra <= spare:
+            widths[index] += extra
+            spare -= extra
+    for index in reversed(range(len(widths))):
+        extra = max(0, min(spare, natural[index] - widths[index]))
+        widths[index] += extra
+        spare -= extra
+    return widths
 
 
 WORD_WIDTH = 16

@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from recovery.cli.common import out, settings, stamp, table
+from recovery.cli.common import local, out, settings, table
+from recovery.cli.history import headline
 
 
 def events(ctx: typer.Context,
@@ -28,8 +29,8 @@ def events(ctx: typer.Context,
         return
     zones = {name: flow.settings.timezone for name, flow in engine.flows.items()}
     out.print(table(f"{len(found)} event(s) after {after}",
-                    ["id", "brand", "case", "#", "at", "by", "trigger", "from → to"],
+                    ["id", "brand", "case", "#", "at (local)", "by", "what"],
                     [[entry.id, entry.brand, entry.event.case_id, entry.event.seq,
-                      stamp(entry.event.at, zones.get(entry.brand, "UTC")), entry.event.by,
-                      entry.event.trigger, f"{entry.event.source or ''} → {entry.event.dest}"]
+                      local(entry.event.at, zones.get(entry.brand, "UTC"), "%Y-%m-%d %H:%M"),
+                      entry.event.by, headline(entry.event)]
                      for entry in found]))
