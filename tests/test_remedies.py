@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, text
 from recovery import Engine, InvalidInput, PolicyViolation
 from recovery.errors import GuardRefused
 from recovery.remedies.catalogue import ALPHABET
+from recovery.store.remedy_sql import RemedyTx
 
 from .conftest import WORKFLOWS, Clock, at_once
 
@@ -134,6 +135,26 @@ def test_two_offers_with_one_key_at_once_issue_one_remedy(db_url: str, clock: Cl
     for engine in engines:
         engine.close()
 
+
+
+def test_an_offer_whose_key_came_in_after_it_looked_returns_that_remedy(
+        db_url: str, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the race above, one way round, made certain: this offer looked for its key before the
+    # other offer committed, and read the case after, already moved on to remedy_offered
+    engine = Engine(db_url, workflows=WORKFLOWS, clock=clock)
+    case_id = _founded(engine)
+    first = engine.offer_remedy(case_id, "voucher", 100, by="eva", key="race")
+    looked: list[str] = []
+
+    def not_yet(tx: RemedyTx, brand: str, key: str) -> int | None:
+        looked.append(key)
+        return None if len(looked) == 1 else seen(tx, brand, key)
+
+    seen = RemedyTx.remedy_by_key
+    monkeypatch.setattr(RemedyTx, "remedy_by_key", not_yet)
+    assert engine.offer_remedy(case_id, "voucher", 100, by="eva", key="race") == first
+    assert looked == ["race", "race"] and len(engine.remedies(case_id=case_id)) == 1
+    engine.close()
 
 def test_two_approvals_at_once_issue_one_code(db_url: str, clock: Clock) -> None:
     engines = [Engine(db_url, workflows=WORKFLOWS, clock=clock) for _ in range(2)]

@@ -21,11 +21,11 @@ from zoneinfo import ZoneInfo
 
 from recovery import limits
 from recovery.errors import (
-    ConcurrentUpdate,
     GuardRefused,
     InvalidInput,
     NotFound,
     PolicyViolation,
+    RecoveryError,
     TriggerNotAllowed,
 )
 from recovery.flows import GUARDS, CaseFacts, Flow
@@ -99,8 +99,8 @@ class Ledger:
                 else:
                     posted.append(record(tx, case.id, version, facts.state, at, by, "remedy",
                                          _payload(remedy), note))
-        except ConcurrentUpdate:
-            with self._writer.transaction() as tx:  # the same key offered twice at once
+        except RecoveryError:  # the same key offered twice at once: the other offer may have
+            with self._writer.transaction() as tx:  # moved the case on before this one read it
                 known = tx.remedy_by_key(flow.brand, key)
                 if known is None:
                     raise
