@@ -210,12 +210,21 @@ def _parse(raw: bytes | str) -> Line | None:
 
 def _one_line(exc: Exception) -> str:
     """What is wrong with a line, in one line."""
-    if isinstance(exc, ValidationError):
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        return f"{where}: {first['msg']}" if where else str(first["msg"])
+    if isinstance(exc, ValidationError):  # every problem, fields with the same one together
+        problems: dict[str, list[str]] = {}
+        for error in exc.errors():
+            where = ".".join(str(part) for part in error["loc"])
+            problems.setdefault(str(error["msg"]), []).append(where)
+        return "; ".join(f"{_some(wheres)}: {msg}" if any(wheres) else msg
+                         for msg, wheres in problems.items())
     if isinstance(exc, json.JSONDecodeError):
         return f"not JSON: {exc.msg} at column {exc.colno}"
     if isinstance(exc, UnicodeDecodeError):
         return f"not UTF-8 at byte {exc.start}"
     return str(exc).splitlines()[0]
+
+
+def _some(names: list[str], shown: int = 5) -> str:
+    """The first few `names`, and how many more there are."""
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more

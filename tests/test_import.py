@@ -74,11 +74,15 @@ def test_a_bad_line_is_reported_by_number_and_the_rest_go_in(engine: Engine) -> 
                                   "at": (OPENED + timedelta(hours=7)).isoformat()}]),
              line(7, events=[{"trigger": "acknowledge", "at": "2026-11-01T00:00:00+00:00",
                               "by": "eva"}]),
-             b"\xff\xfe", "[1, 2]", line(10, colour="red"), line(11)]
+             b"\xff\xfe", "[1, 2]", line(10, colour="red"), line(11),
+             json.dumps({"external_id": "zd-12", "brand": "bistro",
+                         **{f"x{n}": n for n in range(7)}})]
     done = engine.import_cases(lines)
     assert done.imported == 2
     bad = dict(done.bad)
-    assert sorted(bad) == [2, 3, 4, 6, 7, 8, 9, 10]
+    assert sorted(bad) == [2, 3, 4, 6, 7, 8, 9, 10, 12]
+    assert bad[12] == ("channel, opened_at, author, text: Field required; x0, x1, x2, x3, x4 "
+                       "and 2 more: Extra inputs are not permitted")
     assert bad[2].startswith("not JSON")
     assert bad[3].startswith("no brand 'nobody'")
     assert bad[4].startswith("opened_at: ")
