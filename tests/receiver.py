@@ -33,6 +33,8 @@ class Receiver:
     slow: float = 0.0
     delay: float = 1.5
     seed: int = 0
+    reason: str | None = None
+    """The reason phrase of a refusal (None: the standard one)."""
     got: list[Got] = field(default_factory=list)
     refused: int = 0
     _server: ThreadingHTTPServer | None = None
@@ -55,7 +57,7 @@ class Receiver:
                 if roll < receiver.failing:
                     with lock:
                         receiver.refused += 1
-                    self.send_response(500)
+                    self.send_response(500, receiver.reason)
                     self.end_headers()
                     return
                 if roll < receiver.failing + receiver.slow:

@@ -220,6 +220,7 @@ def test_the_outbox_commands(tmp_path: Path, receiver: Receiver) -> None:
     [pending] = json.loads(listed.stdout)
     assert pending["status"] == "pending" and pending["trigger"] == "open"
     receiver.failing = 1.0
+    receiver.reason = "[bold red]Down" + " for maintenance" * 500  # the receiver's own text
     worked = recovery("worker", "--once", "--log-format", "json")
     assert worked.exit_code == 0, worked.output
     lines = [json.loads(line) for line in worked.stderr.splitlines()]
@@ -227,6 +228,11 @@ def test_the_outbox_commands(tmp_path: Path, receiver: Receiver) -> None:
     assert lines[1]["status"] == "dead" and lines[1]["delivery_id"] == pending["delivery_id"]
     assert json.loads(recovery("outbox", "stats", "--json").stdout) == {
         "pending": 0, "delivered": 0, "dead": 1, "oldest_pending_seconds": None}
+    [dead] = json.loads(recovery("outbox", "list", "--dead", "--json").stdout)
+    assert dead["last_error"].startswith("HTTP 500 [bold red]Down for maintenance")
+    assert len(dead["last_error"]) == 300  # kept bounded, and shown as it is, not as markup
+    shown = recovery("outbox", "list", "--dead").stdout
+    assert "[bold" in shown and "red]Down" in shown  # (the table may wrap between the words)
     assert "1 dead" in recovery("outbox", "list", "--dead").stdout
     refused = recovery("outbox", "retry", "99")
     assert refused.exit_code == 3 and refused.stderr.startswith("error: no delivery 99")

@@ -44,6 +44,8 @@ this plus one try (a try's timeout is at most 8 s)."""
 JITTER = 0.2
 """A retry waits its backoff give or take this share, so endpoints are not hit in step."""
 USER_AGENT = "recovery-webhooks/1"
+ERROR = 300
+"""The most of what went wrong a delivery keeps (a reason phrase is the receiver's text)."""
 
 Stop = Callable[[], bool]
 Transaction = Callable[[], AbstractContextManager[Connection]]
@@ -186,10 +188,10 @@ class Courier:
         except httpx.TimeoutException:
             return f"no answer within {seconds:g} s"
         except httpx.HTTPError as exc:
-            return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:300]
+            return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:ERROR]
         if 200 <= answer.status_code < 300:
             return None
-        return f"HTTP {answer.status_code} {answer.reason_phrase}".strip()
+        return f"HTTP {answer.status_code} {answer.reason_phrase}".strip()[:ERROR]
 
     def body(self, parcel: Parcel) -> bytes:
         """The JSON a delivery posts: its id, the event, and the case as it stands."""
