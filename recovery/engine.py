@@ -7,7 +7,7 @@ the version it was read at. Time comes from an injected clock.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -24,7 +24,7 @@ from recovery.errors import InvalidInput
 from recovery.firing import Firing, arm
 from recovery.flows import Flow, load_brands
 from recovery.followups.asker import Asker
-from recovery.importer import Imported, Importer
+from recovery.importer import Imported, Importer, Lines
 from recovery.incidents import Incidents
 from recovery.intake import Intake
 from recovery.moderation import Moderator
@@ -101,10 +101,11 @@ class Engine(Reads):
             return self.case(opened)
         return opened
 
-    def import_cases(self, lines: Iterable[bytes | str],
-                     progress: Callable[[int], None] | None = None) -> Imported:
-        """Bring cases over from another helpdesk, a JSON object a line, idempotent by external
-        id; bad lines are reported by number and the rest go in (`importer.py`)."""
+    def import_cases(self, lines: Lines, progress: Callable[[int], None] | None = None
+                     ) -> Imported:
+        """Bring cases over from another helpdesk, a JSON object a line (text, bytes or the
+        object already parsed; or a whole text), idempotent by external id; bad lines are
+        reported by number and the rest go in (`importer.py`)."""
         return self._importer.run(lines, progress)
 
     def fire(self, case_id: int, trigger: str, *, by: str, note: str | None = None,

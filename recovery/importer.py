@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -31,6 +31,9 @@ from recovery.store.writer import Tx, Writer
 
 BATCH = 500
 """Cases written per transaction."""
+Lines = Iterable[bytes | str | Mapping[str, Any]] | str | bytes
+"""What an import reads: lines of JSON (text or bytes) or their objects already parsed, or a
+whole text of lines."""
 LONGEST_LINE = 1_000_000
 """Bytes a line may have: a complaint and its history, with room to spare."""
 _CASE = re.compile(r"^case \d+: ")
@@ -94,14 +97,13 @@ class Importer:
         self._apply = apply
         self._flow = flow
 
-    def run(self, lines: Iterable[bytes | str],
-            progress: Callable[[int], None] | None = None) -> Imported:
+    def run(self, lines: Lines, progress: Callable[[int], None] | None = None) -> Imported:
         """Import every line; `progress(n)` is told how many lines were read, batch by batch."""
         counts = {"imported": 0, "existing": 0}
         bad: list[tuple[int, str]] = []
         batch: list[tuple[int, Line]] = []
         number = 0
-        for number, raw in enumerate(lines, 1):
+        for number, raw in enumerate(_lines(lines), 1):
             try:
                 line = _parse(raw)
             except ValueError as exc:
@@ -195,14 +197,30 @@ class Importer:
         return "imported"
 
 
-def _parse(raw: bytes | str) -> Line | None:
+def _lines(lines: Lines) -> Iterator[object]:
+    """The lines: a whole text is split into its lines."""
+    if isinstance(lines, str | bytes):
+        return iter(lines.splitlines())
+    try:
+        return iter(lines)
+    except TypeError:
+        raise InvalidInput("import takes lines (JSON text or bytes, or mappings), or a whole "
+                           f"text, not {type(lines).__name__}") from None
+
+
+def _parse(raw: object) -> Line | None:
     """A line checked field by field; None for a blank one."""
-    if len(raw) > LONGEST_LINE:
-        raise ValueError(f"the line is longer than {LONGEST_LINE:,} bytes")
-    text = raw.decode() if isinstance(raw, bytes) else raw  # UnicodeDecodeError: ValueError
-    if not text.strip():
-        return None
-    document = json.loads(text)  # JSONDecodeError: ValueError
+    if isinstance(raw, Mapping):
+        document: object = dict(raw)
+    elif isinstance(raw, str | bytes):
+        if len(raw) > LONGEST_LINE:
+            raise ValueError(f"the line is longer than {LONGEST_LINE:,} bytes")
+        text = raw.decode() if isinstance(raw, bytes) else raw  # UnicodeDecodeError: ValueError
+        if not text.strip():
+            return None
+        document = json.loads(text)  # JSONDecodeError: ValueError
+    else:
+        raise ValueError(f"a line is JSON text, bytes or a mapping, not {type(raw).__name__}")
     if not isinstance(document, dict):
         raise ValueError("a line is one JSON object: {\"external_id\": …, \"brand\": …}")
     return Line.model_validate(document)  # ValidationError: ValueError

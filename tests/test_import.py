@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from recovery import Engine
+from recovery import Engine, InvalidInput
 from recovery.signals import read
 from tests.conftest import Clock
 
@@ -158,3 +158,15 @@ def test_two_imports_of_one_file_at_once_bring_each_case_once(
     assert engines[0].audit().ok
     for made in engines:
         made.close()
+
+
+def test_a_helpdesk_may_hand_over_parsed_objects_or_a_whole_text(engine: Engine) -> None:
+    done = engine.import_cases([json.loads(line(1)), None, 7, line(4).encode()])
+    assert (done.imported, done.bad) == (2, [
+        (2, "a line is JSON text, bytes or a mapping, not NoneType"),
+        (3, "a line is JSON text, bytes or a mapping, not int")])
+    assert engine.import_cases(line(1) + "\n\n" + line(5) + "\n").imported == 1  # 1 is here
+    assert engine.import_cases([{"external_id": "zd-9", "brand": "bistro"}]).bad == [
+        (1, "channel, opened_at, author, text: Field required")]
+    with pytest.raises(InvalidInput, match=r"import takes lines .* not NoneType"):
+        engine.import_cases(None)  # type: ignore[arg-type]
