@@ -83,6 +83,9 @@ def count(value: int, what: str, least: int = 0, most: int = MAX_ID) -> int:
 
 def instant(value: datetime) -> datetime:
     """`value` as aware UTC, if it lies between 1970 and 9000."""
+    if not isinstance(value, datetime):
+        raise InvalidInput(f"a time is a datetime, not {type(value).__name__} "
+                           f"({_shown(value)})")
     try:
         when = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     except (OverflowError, ValueError):
@@ -95,6 +98,15 @@ def instant(value: datetime) -> datetime:
 
 def span(value: timedelta, what: str, most: timedelta = timedelta(days=36_500)) -> timedelta:
     """`value` if it is no longer than `most` (a century unless said)."""
+    if not isinstance(value, timedelta):
+        raise InvalidInput(f"{what} is a timedelta, not {type(value).__name__} "
+                           f"({_shown(value)})")
     if abs(value) > most:
         raise InvalidInput(f"{what} is longer than {most.days:,} days")
     return value
+
+
+def _shown(value: object) -> str:
+    """A value from outside as a short, printable reminder of what was given."""
+    shown = repr(value)
+    return shown if len(shown) <= 40 else shown[:39] + "…"

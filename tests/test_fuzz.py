@@ -83,6 +83,25 @@ def test_reading_and_answering_raise_only_recovery_errors(fuzzed: Engine, case_i
         _only_recovery_errors(call, *args, **kwargs)
 
 
+anything = st.one_of(st.none(), st.booleans(), numbers, st.floats(), texts,
+                     st.binary(max_size=40), st.lists(numbers, max_size=3),
+                     st.dictionaries(texts, numbers, max_size=3), st.datetimes(),
+                     st.timedeltas())
+
+
+@SETTINGS
+@given(anything)
+def test_a_value_of_any_type_where_a_time_ids_or_lines_go_raises_only_recovery_errors(
+        fuzzed: Engine, value: object) -> None:
+    for call, args, kwargs in [(fuzzed.tick, (value,), {}), (fuzzed.outbox.deliver, (value,), {}),
+                               (fuzzed.outbox.retry, (value,), {}),
+                               (fuzzed.outbox.stats, (value,), {}),
+                               (fuzzed.cases, (), {"due_within": value}),
+                               (fuzzed.fire, (1, "investigate"), {"by": "eva", "at": value}),
+                               (fuzzed.events, (), {"after": value}),
+                               (fuzzed.import_cases, (value,), {})]:
+        _only_recovery_errors(call, *args, **kwargs)
+
 @settings(max_examples=80, deadline=None)
 @given(st.text(max_size=400))
 def test_any_flow_file_text_becomes_problems(text: str) -> None:

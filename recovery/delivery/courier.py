@@ -13,7 +13,7 @@ import json
 import os
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -112,6 +112,8 @@ class Courier:
         """Make dead deliveries pending again, due `now`, attempts counted afresh (those with
         `ids`, or every dead one); returns how many. One that is not dead is left alone."""
         when = self._when(now)
+        if ids is not None and (isinstance(ids, str | bytes) or not isinstance(ids, Iterable)):
+            raise InvalidInput(f"ids is a list of delivery ids, not {type(ids).__name__}")
         with self._write() as conn:
             return outbox_sql.revive(conn, when, None if ids is None
                                      else [limits.ident(i, "delivery") for i in ids])
