@@ -229,7 +229,7 @@ class Incidents:
         if brand is not None:
             self._flow(brand)
         with self._connection() as conn:
-            return sql.listing(conn, brand, status, limits.count(limit, "limit", 1, 10_000))
+            return sql.listing(conn, brand, status, limits.rows(limit)[0])
 
     def posts(self, incident_id: int) -> list[IncidentPost]:
         """What the incident posted, in order."""
@@ -240,6 +240,8 @@ class Incidents:
     def links(self, incident_id: int | None = None, *,
               case_id: int | None = None) -> list[IncidentLink]:
         """The cases suggested for or linked to an incident; or a case's incidents."""
+        incident_id = None if incident_id is None else limits.ident(incident_id, "incident")
+        case_id = None if case_id is None else limits.ident(case_id, "case")
         with self._connection() as conn:
             return sql.links(conn, incident_id=incident_id, case_id=case_id)
 

@@ -27,6 +27,8 @@ ORDER = 100
 """Characters of the order a refund names."""
 MAX_ID = 2**31 - 1
 """The largest id either database stores (PostgreSQL's `integer`)."""
+ROWS = 10_000
+"""The most rows one read gives (a page); page through for more."""
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 """The times the engine takes: far enough from the ends of Python's dates that a due time a
@@ -94,6 +96,11 @@ def instant(value: datetime) -> datetime:
         raise InvalidInput(f"{value.isoformat()} is out of range; give a time between "
                            f"{EARLIEST.year} and {LATEST.year}")
     return when
+
+
+def rows(limit: int, offset: int = 0) -> tuple[int, int]:
+    """`limit` and `offset` if they make a page: 1 to `ROWS` rows from a row that can be."""
+    return count(limit, "limit", 1, ROWS), count(offset, "offset", 0, MAX_ID)
 
 
 def span(value: timedelta, what: str, most: timedelta = timedelta(days=36_500)) -> timedelta:

@@ -25,7 +25,15 @@ from recovery.report import figures
 from recovery.store import board, feed, queries
 from recovery.store.audit import Audit, verify
 from recovery.store.db import storage_errors
-from recovery.store.records import Case, Entry, Event, Notice, Remedy, Timer
+from recovery.store.records import (
+    REMEDY_STATUSES,
+    Case,
+    Entry,
+    Event,
+    Notice,
+    Remedy,
+    Timer,
+)
 from recovery.store.writer import Writer
 
 
@@ -46,6 +54,8 @@ class Reads:
 
     def flow(self, brand: str) -> Flow:
         """The compiled flow of a brand."""
+        if not isinstance(brand, str):
+            raise NotFound(f"no brand {str(brand)[:40]!r}; known brands: {', '.join(self.brands)}")
         flow = self.flows.get(brand)
         if brand in self.broken:
             raise FlowError(self.broken[brand])
@@ -64,7 +74,8 @@ class Reads:
     def case_for(self, brand: str, external_id: str) -> Case | None:
         """The brand's case opened for that platform post, if any."""
         with self._writer.transaction() as tx:
-            found = tx.find_external(brand, external_id)
+            found = tx.find_external(limits.text(brand, "the brand", limits.PERSON),
+                                     limits.text(external_id, "the external id", limits.NAME))
         return None if found is None else self.case(found)
 
     def cases(self, *, brand: str | None = None, state: str | None = None,
@@ -81,10 +92,12 @@ class Reads:
                                                 limits.NAME) not in PRIORITIES:
             raise InvalidInput(f"no priority '{priority[:40]}'; one of {', '.join(PRIORITIES)}")
         if state is not None:
+            limits.text(state, "the state", limits.PERSON)
             check_state([self.flow(b) for b in ([brand] if brand else self.brands)], state,
                         f"{brand}'s flow" if brand else "any brand's flow")
         elif brand is not None:
             self.flow(brand)
+        limit, offset = limits.rows(limit, offset)
         due_by = (None if due_within is None
                   else self._when(None) + limits.span(due_within, "due_within"))
         with self._connection() as conn:
@@ -106,6 +119,7 @@ class Reads:
         """The daily hellos and goodbyes posted, newest first."""
         if brand is not None:
             self.flow(brand)
+        limit, _ = limits.rows(limit)
         with self._connection() as conn:
             return queries.list_notices(conn, brand, limit)
 
@@ -115,6 +129,11 @@ class Reads:
         others newest first."""
         if brand is not None:
             self.flow(brand)
+        limit, _ = limits.rows(limit)
+        case_id = None if case_id is None else limits.ident(case_id, "case")
+        if status is not None and status not in REMEDY_STATUSES:
+            raise InvalidInput(f"no remedy status {str(status)[:40]!r}; one of "
+                               f"{', '.join(REMEDY_STATUSES)}")
         with self._connection() as conn:
             return queries.list_remedies(conn, brand=brand, status=status, case_id=case_id,
                                          limit=limit)
@@ -132,6 +151,7 @@ class Reads:
         unchanged: numbered without gaps, each event matching its hash in the chain."""
         if brand is not None:
             self.flow(brand)
+        case_id = None if case_id is None else limits.ident(case_id, "case")
         with self._connection() as conn:
             return verify(conn, brand, case_id)
 
@@ -157,11 +177,11 @@ class Reads:
         """Every case's events in commit order after the event with id `after` (0: the first),
         at most `limit` (1 to 10,000): pass the last entry's `id` as the next `after`."""
         with self._connection() as conn:
-            return feed.entries(conn, limits.count(after, "after", 0),
-                                limits.count(limit, "limit", 1, 10_000))
+            return feed.entries(conn, limits.count(after, "after", 0), limits.rows(limit)[0])
 
     def pending_timers(self, *, failed: bool = False, limit: int = 100) -> list[Timer]:
         """Timers still to fire, next due first; with `failed`, those whose firing failed."""
+        limit, _ = limits.rows(limit)
         with self._connection() as conn:
             return queries.pending_timers(conn, failed=failed, limit=limit)
 

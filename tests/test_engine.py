@@ -118,6 +118,23 @@ def test_remedies_are_held_to_the_brand_limits(engine: Engine) -> None:
         "remedy_offered", "350.50", "PLN")
 
 
+
+def test_a_page_out_of_range_is_refused_alike_on_both_databases(engine: Engine) -> None:
+    # SQLite read LIMIT -1 as "no limit" and PostgreSQL refused it; a huge one overflowed
+    _open(engine, "bistro")
+    for read, pages in [(engine.cases, [{"limit": -1}, {"limit": 0}, {"offset": -5},
+                                         {"limit": 10**30}, {"offset": 2**31}]),
+                        (engine.notices, [{"limit": -1}]), (engine.remedies, [{"limit": 0}]),
+                        (engine.pending_timers, [{"limit": 10_001}])]:
+        for page in pages:
+            with pytest.raises(InvalidInput, match=f"{next(iter(page))} must be a whole number"):
+                read(**page)
+    with pytest.raises(NotFound, match="no case"):
+        engine.remedies(case_id=10**30)
+    with pytest.raises(InvalidInput, match="no remedy status 'lost'; one of pending_approval"):
+        engine.remedies(status="lost")
+    assert len(engine.cases(limit=10_000, offset=0)) == 1
+
 def test_bad_complaints_are_refused_and_write_nothing(engine: Engine) -> None:
     with pytest.raises(InvalidInput, match="does not serve channel 'tiktok'"):
         engine.open_case("bistro", channel="tiktok", author="@a", text="x")

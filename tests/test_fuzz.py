@@ -91,7 +91,7 @@ anything = st.one_of(st.none(), st.booleans(), numbers, st.floats(), texts,
 
 @SETTINGS
 @given(anything)
-def test_a_value_of_any_type_where_a_time_ids_or_lines_go_raises_only_recovery_errors(
+def test_a_value_of_any_type_in_a_read_a_time_ids_or_lines_raises_only_recovery_errors(
         fuzzed: Engine, value: object) -> None:
     for call, args, kwargs in [(fuzzed.tick, (value,), {}), (fuzzed.outbox.deliver, (value,), {}),
                                (fuzzed.outbox.retry, (value,), {}),
@@ -99,7 +99,17 @@ def test_a_value_of_any_type_where_a_time_ids_or_lines_go_raises_only_recovery_e
                                (fuzzed.cases, (), {"due_within": value}),
                                (fuzzed.fire, (1, "investigate"), {"by": "eva", "at": value}),
                                (fuzzed.events, (), {"after": value}),
-                               (fuzzed.import_cases, (value,), {})]:
+                               (fuzzed.import_cases, (value,), {}),
+                               (fuzzed.cases, (), {"limit": value}),
+                               (fuzzed.cases, (), {"offset": value, "state": value}),
+                               (fuzzed.notices, (), {"limit": value}),
+                               (fuzzed.remedies, (), {"case_id": value, "status": value}),
+                               (fuzzed.remedies, (), {"limit": value}),
+                               (fuzzed.pending_timers, (), {"limit": value}),
+                               (fuzzed.audit, (), {"case_id": value}),
+                               (fuzzed.case_for, (value, value), {}),
+                               (fuzzed.outbox.deliveries, (), {"ids": value}),
+                               (fuzzed.incidents.links, (value,), {})]:
         _only_recovery_errors(call, *args, **kwargs)
 
 @settings(max_examples=80, deadline=None)

@@ -105,18 +105,14 @@ class Courier:
         if status not in (None, PENDING, DELIVERED, DEAD):
             raise InvalidInput(f"no status '{status}'; use {PENDING}, {DELIVERED} or {DEAD}")
         with self._read() as conn:
-            return outbox_sql.listing(conn, status, limits.count(limit, "limit", 1, 10_000),
-                                      [limits.ident(i, "delivery") for i in ids or ()])
+            return outbox_sql.listing(conn, status, limits.rows(limit)[0], _ids(ids) or [])
 
     def retry(self, ids: list[int] | None = None, now: datetime | None = None) -> int:
         """Make dead deliveries pending again, due `now`, attempts counted afresh (those with
         `ids`, or every dead one); returns how many. One that is not dead is left alone."""
         when = self._when(now)
-        if ids is not None and (isinstance(ids, str | bytes) or not isinstance(ids, Iterable)):
-            raise InvalidInput(f"ids is a list of delivery ids, not {type(ids).__name__}")
         with self._write() as conn:
-            return outbox_sql.revive(conn, when, None if ids is None
-                                     else [limits.ident(i, "delivery") for i in ids])
+            return outbox_sql.revive(conn, when, _ids(ids))
 
     def stats(self, now: datetime | None = None) -> OutboxStats:
         """Pending, delivered and dead deliveries, and how long the oldest pending one waits."""
@@ -207,3 +203,12 @@ class Courier:
             "payload": event.payload}, "case": parcel.case}
         return json.dumps(document, separators=(",", ":"), ensure_ascii=False,
                           default=str).encode()
+
+
+def _ids(ids: Iterable[int] | None) -> list[int] | None:
+    """Delivery ids checked (None stays None: no choice made)."""
+    if ids is None:
+        return None
+    if isinstance(ids, str | bytes) or not isinstance(ids, Iterable):
+        raise InvalidInput(f"ids is a list of delivery ids, not {type(ids).__name__}")
+    return [limits.ident(i, "delivery") for i in ids]

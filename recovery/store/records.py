@@ -139,6 +139,10 @@ class Notice(Record):
     text: str
 
 
+REMEDY_STATUSES = ("pending_approval", "issued", "declined", "redeemed", "void")
+"""Where a remedy can stand."""
+
+
 @dataclass(frozen=True)
 class Remedy(Record):
     """A remedy offered on a case: a coupon, discount, refund, voucher or gift, and where it
