@@ -6,12 +6,13 @@ the version it was read at. Time comes from an injected clock.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 from uuid import uuid4
 
 from sqlalchemy import Engine as SAEngine
@@ -20,7 +21,7 @@ from recovery import limits
 from recovery.clock import Clock, system_clock
 from recovery.delivery.courier import Courier
 from recovery.delivery.routes import Routes
-from recovery.errors import InvalidInput
+from recovery.errors import InvalidInput, OutOfOrder
 from recovery.firing import Firing, arm
 from recovery.flows import Flow, load_brands
 from recovery.followups.asker import Asker
@@ -47,6 +48,25 @@ clock warned or breached, an after-hours notice to post) and of each brand-wide 
 daily hello and goodbye, an incident's posts) to post."""
 
 log = logging.getLogger("recovery")
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _now_read_again(method: Callable[P, R]) -> Callable[P, R]:
+    """A change at the engine's "now" (no `at` given) that finds the case moved on after that
+    now was read (another thread or worker committed in between: `OutOfOrder`) is tried once
+    more with the time read again, as if it had come a moment later. A time given, or a clock
+    that stands still (`--now`), still gets `OutOfOrder`."""
+    @functools.wraps(method)
+    def call(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except OutOfOrder:
+            if kwargs.get("at") is not None:
+                raise
+            return method(*args, **kwargs)
+    return call
 
 
 class Engine(Reads):
@@ -108,11 +128,13 @@ class Engine(Reads):
         reported by number and the rest go in (`importer.py`)."""
         return self._importer.run(lines, progress)
 
+    @_now_read_again
     def fire(self, case_id: int, trigger: str, *, by: str, note: str | None = None,
              payload: dict[str, Any] | None = None, at: datetime | None = None) -> Event:
         """Fire `trigger` on a case; returns the event appended to its history."""
         return self._fire(case_id, trigger, by, note, payload, at)
 
+    @_now_read_again
     def record_finding(self, case_id: int, finding: str, *, by: str,
                        root_cause: str | None = None, note: str | None = None,
                        at: datetime | None = None) -> Event:
@@ -120,6 +142,7 @@ class Engine(Reads):
         return self._fire(case_id, Recorder("finding"), by, note,
                           {"finding": finding, "root_cause": root_cause}, at)
 
+    @_now_read_again
     def offer_remedy(self, case_id: int, kind: str, value: Decimal | float | str = 1, *,
                      by: str, key: str | None = None, order: str | None = None,
                      goodwill: str | None = None, note: str | None = None,
@@ -134,17 +157,20 @@ class Engine(Reads):
         return self._ledger.offer(self.flow(case.brand), case, kind, value, by,
                                   key or uuid4().hex, order, goodwill, note, self._when(at))
 
+    @_now_read_again
     def approve_remedy(self, remedy_id: int, *, by: str, at: datetime | None = None) -> Remedy:
         """A lead approves a remedy waiting for one: it is issued (once) and the case moves."""
         limits.person(by)
         return self._ledger.approve(remedy_id, by, self._when(at))
 
+    @_now_read_again
     def decline_remedy(self, remedy_id: int, *, reason: str, by: str,
                        at: datetime | None = None) -> Remedy:
         """A lead declines a remedy waiting for one, with the reason; nothing is issued."""
         limits.person(by)
         return self._ledger.decline(remedy_id, by, reason, self._when(at))
 
+    @_now_read_again
     def redeem_remedy(self, remedy_id: int, *, by: str, note: str | None = None,
                       at: datetime | None = None) -> Remedy:
         """Record that the customer used an issued remedy (its code, the refund); an expired
@@ -152,6 +178,7 @@ class Engine(Reads):
         limits.person(by)
         return self._ledger.redeem(remedy_id, by, self._when(at), note)
 
+    @_now_read_again
     def void_remedy(self, remedy_id: int, *, reason: str, by: str,
                     at: datetime | None = None) -> Remedy:
         """Withdraw an issued remedy nobody used, saying why (a lead, where the brand names its
@@ -159,6 +186,7 @@ class Engine(Reads):
         limits.person(by)
         return self._ledger.void(remedy_id, by, reason, self._when(at))
 
+    @_now_read_again
     def record_answer(self, case_id: int, score: int, *, text: str | None = None,
                       by: str | None = None, at: datetime | None = None) -> Event:
         """Record the customer's answer to the follow-up (a score of 1 to 5, their words; `by`
@@ -169,12 +197,14 @@ class Engine(Reads):
         return self._asker.answer(self.flow(case.brand), case, score, text, by or case.author,
                                   self._when(at))
 
+    @_now_read_again
     def do_not_contact(self, case_id: int, *, by: str, reason: str | None = None,
                        at: datetime | None = None) -> Event:
         """Record that the customer asked not to be contacted: no follow-up, no reminder."""
         limits.person(by)
         return self._asker.do_not_contact(case_id, by, reason, self._when(at))
 
+    @_now_read_again
     def update_reach(self, case_id: int, reach: dict[str, int], *, by: str,
                      at: datetime | None = None) -> Event:
         """Record how far the complaint travels now (followers, likes, shares, replies): past a
@@ -182,6 +212,7 @@ class Engine(Reads):
         limits.person(by)
         return self._audience.update(case_id, reach, by, self._when(at))
 
+    @_now_read_again
     def moderate(self, case_id: int, *, post: str, rule: str, by: str,
                  author: str | None = None, text: str | None = None,
                  at: datetime | None = None) -> Event:
@@ -191,6 +222,7 @@ class Engine(Reads):
         return self._moderator.hide(self.case(case_id), post, rule, by, author, text,
                                     self._when(at))
 
+    @_now_read_again
     def redact(self, case_id: int, event: int, *, by: str, reason: str,
                at: datetime | None = None) -> Event:
         """Blank the text of event #`event` of a case (personal data; for #1 the complaint and
@@ -214,6 +246,7 @@ class Engine(Reads):
         return self._sender.draft(self.flow(case.brand), case, by, template, text, public,
                                   self._when(at), issued, incident)
 
+    @_now_read_again
     def reply(self, case_id: int, *, by: str, template: str | None = None,
               text: str | None = None, public: bool = True, fire: str | None = None,
               override: str | None = None, note: str | None = None,
