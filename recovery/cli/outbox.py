@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from recovery import limits
-from recovery.cli.common import Group, Json, emit_json, fail, out, say, settings, table
+from recovery.cli.common import Group, Json, emit_json, fail, local, out, say, settings, table
 
 if TYPE_CHECKING:
     from recovery.store.records import Delivery
@@ -28,13 +28,16 @@ def list_(ctx: typer.Context,
           json: Json = False) -> None:
     """List webhook deliveries, oldest first: those pending (default), delivered or dead, with
     their tries and last error."""
-    found = settings(ctx).engine().outbox.deliveries("dead" if dead else status, limit)
+    engine = settings(ctx).engine()
+    found = engine.outbox.deliveries("dead" if dead else status, limit)
     if json:
         emit_json([delivery.as_dict() for delivery in found])
         return
+    zones = {name: flow.settings.timezone for name, flow in engine.flows.items()}
     out.print(table(f"{len(found)} {'dead' if dead else status} deliver(ies)",
-                    ["id", "case", "#", "event", "endpoint", "tries", "next try", "last error"],
-                    [_row(delivery) for delivery in found]))
+                    ["id", "case", "#", "event", "endpoint", "tries", "next try (local)",
+                     "last error"],
+                    [_row(delivery, zones.get(delivery.brand, "UTC")) for delivery in found]))
 
 
 @app.command()
@@ -76,8 +79,8 @@ def stats(ctx: typer.Context, json: Json = False) -> None:
         + ("" if age is None else f"; the oldest pending has waited {_age(age.total_seconds())}"))
 
 
-def _row(delivery: Delivery) -> list[object]:
-    waiting = delivery.next_at.isoformat(sep=" ", timespec="seconds") \
+def _row(delivery: Delivery, zone: str) -> list[object]:
+    waiting = local(delivery.next_at, zone, "%Y-%m-%d %H:%M:%S") \
         if delivery.status == "pending" else ""
     return [delivery.id, delivery.case_id, delivery.seq, delivery.trigger, delivery.endpoint,
             delivery.attempts, waiting, delivery.last_error]
