@@ -24,6 +24,7 @@ from recovery.cli.common import (
     settings,
     stamp,
     table,
+    zones,
 )
 from recovery.cli.history import history as render_history
 from recovery.clock import format_duration, parse_duration
@@ -174,12 +175,12 @@ def list_(ctx: typer.Context, brand: BrandFilter = None,
     cases = engine.cases(brand=brand, state=state, channel=channel, limit=limit,
                          breached=breached, due_within=within, priority=priority,
                          urgent_first=not newest)
-    zones = {b: engine.flow(b).settings.timezone for b in engine.brands}
+    zone = zones(engine)
     if not (breached or within is not None):
         if json:
             emit_json([case.as_dict() for case in cases])
         else:
-            out.print(board(cases, zones))
+            out.print(board(cases, zone))
         return
     urgent = [(case, _most_urgent(engine.clocks(case.id))) for case in cases]
     if json:
@@ -190,7 +191,7 @@ def list_(ctx: typer.Context, brand: BrandFilter = None,
     out.print(table(f"{len(cases)} case(s) needing attention, most urgent first (due in each "
                     "brand's time)", ["id", "brand", "state", "clock", "due", "left"],
                     [[c.id, c.brand, _state(c), clock.name.replace("_", " ") if clock else "",
-                      local(clock.due_at, zones.get(c.brand, "UTC"), "%d %b %H:%M")
+                      local(clock.due_at, zone.get(c.brand, "UTC"), "%d %b %H:%M")
                       if clock and clock.due_at else "",
                       (f"overdue {_left(-clock.left)}" if clock.left < timedelta(0)
                        else _left(clock.left)) if clock else ""]
@@ -203,12 +204,12 @@ def _most_urgent(clocks: list[ClockStatus]) -> ClockStatus | None:
     return min(counting, key=lambda clock: clock.due_at or clock.started_at, default=None)
 
 
-def board(cases: list[Case], zones: dict[str, str]) -> Table:
+def board(cases: list[Case], zone: dict[str, str]) -> Table:
     """The case board as a table (an escalated case shows its priority beside its state)."""
     return table(f"{len(cases)} case(s)", ["id", "brand", "state", "author", "opened (local)",
                                           "complaint"],
                  [[c.id, c.brand, _state(c), _short(c.author, 14),
-                   local(c.opened_at, zones.get(c.brand, "UTC"), "%d %b %H:%M"), _short(c.text)]
+                   local(c.opened_at, zone.get(c.brand, "UTC"), "%d %b %H:%M"), _short(c.text)]
                   for c in cases])
 
 

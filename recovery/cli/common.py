@@ -251,6 +251,11 @@ WORD_WIDTH = 16
 """A table cell wraps between words; only a word longer than this is folded."""
 
 
+def zones(engine: Engine) -> dict[str, str]:
+    """Each brand's time zone, for tables that show times as the brand's team reads them."""
+    return {name: flow.settings.timezone for name, flow in engine.flows.items()}
+
+
 def local(when: datetime | None, zone: str, fmt: str) -> str:
     """A time as the brand's team reads it in a table: in the brand's zone, as `fmt` says."""
     if when is None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import typer
 
 from recovery.cli.case import board
-from recovery.cli.common import Json, emit_json, out, settings
+from recovery.cli.common import Json, emit_json, out, settings, zones
 
 
 def demo(ctx: typer.Context, json: Json = False) -> None:
@@ -29,5 +29,5 @@ def demo(ctx: typer.Context, json: Json = False) -> None:
         emit_json({"opened": opened, "cases": [case.as_dict() for case in cases]})
         return
     out.print(f"{opened} sample complaint(s) opened; the board, most urgent first:")
-    out.print(board(cases, {b: engine.flow(b).settings.timezone for b in engine.brands}))
+    out.print(board(cases, zones(engine)))
     out.print("Next: `recovery case show ID`, `recovery case fire ID TRIGGER --by NAME`.")

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from recovery.cli.common import local, out, settings, table
+from recovery.cli.common import local, out, settings, table, zones
 from recovery.cli.history import headline
 
 
@@ -27,10 +27,10 @@ def events(ctx: typer.Context,
         sys.stdout.write("".join(json_lib.dumps(entry.as_dict(), ensure_ascii=False) + "\n"
                                  for entry in found))
         return
-    zones = {name: flow.settings.timezone for name, flow in engine.flows.items()}
+    zone = zones(engine)
     out.print(table(f"{len(found)} event(s) after {after}",
                     ["id", "brand", "case", "#", "at (local)", "by", "what"],
                     [[entry.id, entry.brand, entry.event.case_id, entry.event.seq,
-                      local(entry.event.at, zones.get(entry.brand, "UTC"), "%Y-%m-%d %H:%M"),
+                      local(entry.event.at, zone.get(entry.brand, "UTC"), "%Y-%m-%d %H:%M"),
                       entry.event.by, headline(entry.event)]
                      for entry in found]))

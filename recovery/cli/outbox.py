@@ -8,7 +8,18 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from recovery import limits
-from recovery.cli.common import Group, Json, emit_json, fail, local, out, say, settings, table
+from recovery.cli.common import (
+    Group,
+    Json,
+    emit_json,
+    fail,
+    local,
+    out,
+    say,
+    settings,
+    table,
+    zones,
+)
 
 if TYPE_CHECKING:
     from recovery.store.records import Delivery
@@ -33,11 +44,11 @@ def list_(ctx: typer.Context,
     if json:
         emit_json([delivery.as_dict() for delivery in found])
         return
-    zones = {name: flow.settings.timezone for name, flow in engine.flows.items()}
+    zone = zones(engine)
     out.print(table(f"{len(found)} {'dead' if dead else status} deliver(ies)",
                     ["id", "case", "#", "event", "endpoint", "tries", "next try (local)",
                      "last error"],
-                    [_row(delivery, zones.get(delivery.brand, "UTC")) for delivery in found]))
+                    [_row(delivery, zone.get(delivery.brand, "UTC")) for delivery in found]))
 
 
 @app.command()
