@@ -282,20 +282,28 @@ _SHAPES = [skeleton(text) for text in (
     "thanks")]
 
 
+_WORDS = st.sampled_from(["sorry", "soup", "bowl", "table", "fresh", "your", "way", "now",
+                          "the", "a", "čaj", "polévka", "ßtraße", "кофе", "咖啡", "x"])
+_VARIED = st.lists(_WORDS, min_size=5, max_size=14).map(" ".join)
+"""Skeletons of every kind: near and far, with letters outside a to z that share one count."""
+
+
 @settings(max_examples=200, deadline=None)
-@given(sent=st.lists(st.tuples(st.sampled_from(_SHAPES), st.sampled_from(["@a", "@b", "@c"]),
-                               st.integers(0, 10)), max_size=25),
-       forget=st.integers(0, 11), query=st.sampled_from(_SHAPES),
+@given(sent=st.lists(st.tuples(st.sampled_from(_SHAPES) | _VARIED,
+                               st.sampled_from(["@a", "@b", "@c"]), st.integers(0, 10)),
+                     max_size=25),
+       forget=st.integers(0, 11), query=st.sampled_from(_SHAPES) | _VARIED,
        customer=st.sampled_from(["@a", "@b", "@z"]), since=st.integers(0, 11),
-       similarity=st.sampled_from([80.0, 90.0, 100.0]))
+       similarity=st.sampled_from([50.0, 80.0, 90.0, 100.0]), scan_below=st.sampled_from([0, 500]))
 @example(sent=[(_SHAPES[2], "@a", 1), (_SHAPES[3], "@b", 1), (_SHAPES[2], "@c", 1)], forget=0,
-         query=_SHAPES[0], customer="@a", since=0, similarity=90.0)  # a tie: @b came first
+         query=_SHAPES[0], customer="@a", since=0, similarity=90.0, scan_below=0)  # a tie: @b
 def test_the_copy_index_answers_as_a_scan_of_every_reply(
         sent: list[tuple[str, str, int]], forget: int, query: str, customer: str, since: int,
-        similarity: float) -> None:
-    """Scoring each distinct skeleton once finds what scoring every reply finds: the most
+        similarity: float, scan_below: int) -> None:
+    """Scoring each distinct skeleton once, and only those whose shared characters can reach
+    the similarity (`scan_below=0`: always), finds what scoring every reply finds: the most
     similar reply to another customer in the window, the first sent of equally similar ones."""
-    index = CopyIndex()
+    index = CopyIndex(scan_below)
     for case_id, (shape, to, day) in enumerate(sent):
         index.add(case_id, to, AT + timedelta(days=day), shape)
     index.forget_before(AT + timedelta(days=forget))

@@ -4,15 +4,22 @@ Replies are compared as skeletons: folded, without @mentions, numbers and the cu
 so "Hi Jana, table 12 …" and "Hi Petr, table 7 …" are the same skeleton. Similarity is
 `rapidfuzz`'s normalised Indel ratio (0 to 100). Short replies ("Thank you!") are not compared:
 the same thanks to two people is not a pasted answer.
+
+Scoring is the cost, so a large window first rules out, with `numpy` over every skeleton at once,
+those that cannot reach the similarity: two texts have at most as many characters in common
+(their longest common subsequence, which the ratio counts) as the characters they share, letter
+by letter. The few left are scored, so the answer is the one a scan of every skeleton gives.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from recovery.signals.text import fold
@@ -42,17 +49,43 @@ class Copy:
     similarity: float
 
 
+_LETTERS = "abcdefghijklmnopqrstuvwxyz "
+_BUCKET = {char: index for index, char in enumerate(_LETTERS)}
+_OTHER = len(_LETTERS)
+"""Characters are counted per letter of `_LETTERS`; every other character shares one count
+(which only loosens the bound)."""
+
+
+_MOST = np.iinfo(np.uint16).max
+"""Counts are kept to this (a query no longer than it is compared exactly: the smaller of two
+counts is the same whether the larger was cut to it or not)."""
+
+
+def _counts(shape: str) -> np.ndarray:
+    """How many times each of `_LETTERS` (and anything else) comes in a skeleton."""
+    counts = np.zeros(_OTHER + 1, np.int64)
+    for char, times in Counter(shape).items():
+        counts[_BUCKET.get(char, _OTHER)] += times
+    return np.minimum(counts, _MOST).astype(np.uint16)
+
+
 class CopyIndex:
     """The skeletons of a brand's replies, searched for near copies. Replies rendered from one
     template share their skeleton (names and numbers aside), so each distinct skeleton is
-    scored once and the replies that have it are kept beside it, in the order they came."""
+    scored once and the replies that have it are kept beside it, in the order they came.
+    Beyond `scan_below` distinct skeletons, those whose shared characters rule them out are
+    not scored at all."""
 
-    def __init__(self) -> None:
+    def __init__(self, scan_below: int = 500) -> None:
+        self._scan_below = scan_below
         self._skeletons: list[str] = []
         """Each distinct skeleton once, in the order it first came."""
         self._slots: dict[str, int] = {}
         self._sent: list[list[tuple[int, int, str, datetime]]] = []
         """Per distinct skeleton: (arrival, case, customer, time) of each reply that has it."""
+        self._letters = np.zeros((_OTHER + 1, 64), np.uint16)
+        """Per letter, its count in each skeleton (a column per slot; room to grow)."""
+        self._lengths = np.zeros(64, np.int64)
         self._arrivals = 0
         self._oldest: datetime | None = None
 
@@ -63,6 +96,11 @@ class CopyIndex:
             slot = self._slots[shape] = len(self._skeletons)
             self._skeletons.append(shape)
             self._sent.append([])
+            if slot == self._lengths.size:  # twice the room: adding stays cheap
+                self._letters = np.concatenate([self._letters, np.zeros_like(self._letters)], 1)
+                self._lengths = np.concatenate([self._lengths, np.zeros_like(self._lengths)])
+            self._letters[:, slot] = _counts(shape)
+            self._lengths[slot] = len(shape)
         self._sent[slot].append((self._arrivals, case_id, customer, at))
         self._arrivals += 1
         self._oldest = at if self._oldest is None else min(self._oldest, at)
@@ -71,11 +109,18 @@ class CopyIndex:
         """Drop the replies sent before `since` (nothing to scan while none is that old)."""
         if self._oldest is None or self._oldest >= since:
             return
-        kept = [(shape, fresh) for shape, sent in zip(self._skeletons, self._sent, strict=True)
+        kept = [(slot, fresh) for slot, sent in enumerate(self._sent)
                 if (fresh := [reply for reply in sent if reply[3] >= since])]
-        self._skeletons = [shape for shape, _ in kept]
+        slots = [slot for slot, _ in kept]
+        self._skeletons = [self._skeletons[slot] for slot in slots]
         self._sent = [fresh for _, fresh in kept]
         self._slots = {shape: slot for slot, shape in enumerate(self._skeletons)}
+        room = max(64, len(slots))
+        letters = np.zeros((_OTHER + 1, room), np.uint16)
+        letters[:, :len(slots)] = self._letters[:, slots]
+        lengths = np.zeros(room, np.int64)
+        lengths[:len(slots)] = self._lengths[slots]
+        self._letters, self._lengths = letters, lengths
         self._oldest = min((reply[3] for fresh in self._sent for reply in fresh), default=None)
 
     def near(self, shape: str, customer: str, since: datetime, similarity: float) -> Copy | None:
@@ -84,11 +129,14 @@ class CopyIndex:
         when `shape` is too short to judge)."""
         if len(shape.split()) < MIN_WORDS:
             return None
+        slots = self._candidates(shape, similarity)
+        choices = self._skeletons if slots is None else [self._skeletons[s] for s in slots]
         best: tuple[float, int, int, str, datetime] | None = None
-        for _, score, slot in process.extract(shape, self._skeletons, scorer=fuzz.ratio,
-                                              score_cutoff=similarity, limit=None):
+        for _, score, index in process.extract(shape, choices, scorer=fuzz.ratio,
+                                               score_cutoff=similarity, limit=None):
             if best is not None and score < best[0]:
                 break  # sorted most similar first: nothing better is left
+            slot = index if slots is None else slots[index]
             first = next(((score, *reply) for reply in self._sent[slot]
                           if reply[2] != customer and reply[3] >= since), None)
             if first is not None and (best is None or first[1] < best[1]):
@@ -97,3 +145,24 @@ class CopyIndex:
             return None
         score, _, case_id, other, at = best
         return Copy(case_id, other, at, round(score, 1))
+
+    def _candidates(self, shape: str, similarity: float) -> list[int] | None:
+        """The slots whose skeleton may reach `similarity` with `shape` (None: score them
+        all). The ratio is 200 * common / (both lengths); the characters two texts share,
+        letter by letter, are at least their common subsequence."""
+        size = len(self._skeletons)
+        if size < self._scan_below or len(shape) > _MOST:
+            return None
+        counts = _counts(shape)
+        shared = np.zeros(size, np.uint16)  # at most len(shape): no overflow
+        part = np.empty(size, np.uint16)
+        for letter in np.flatnonzero(counts):
+            np.minimum(self._letters[letter, :size], counts[letter], out=part)
+            shared += part
+        need = (similarity - SLACK) / 200 * (len(shape) + self._lengths[:size])
+        return np.flatnonzero(shared >= need).tolist()
+
+
+SLACK = 0.01
+"""Points below the similarity a skeleton's bound may fall and still be scored: rapidfuzz
+decides a score at the edge, as it would in a scan."""
