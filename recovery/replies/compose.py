@@ -29,6 +29,10 @@ from recovery.signals.personal import e164
 from recovery.store import queries
 from recovery.store.records import Case, Remedy
 
+FORGET_IN = 8
+"""Replies past the window are forgotten in steps of an eighth of it: forgetting rebuilds the
+index (every reply it keeps), and a check only compares replies within its own window anyway."""
+
 
 @dataclass(frozen=True)
 class Draft:
@@ -96,7 +100,7 @@ class Checker:
                                                                    shape)
                 self._seen = max(self._seen, reply_id)
             index = self._copies.setdefault(brand, CopyIndex())
-            index.forget_before(since)
+            index.forget_before(since - self._window / FORGET_IN)
             return index
 
 
