@@ -54,11 +54,12 @@ _BUCKET = {char: index for index, char in enumerate(_LETTERS)}
 _OTHER = len(_LETTERS)
 """Characters are counted per letter of `_LETTERS`; every other character shares one count
 (which only loosens the bound)."""
-
-
 _MOST = np.iinfo(np.uint16).max
 """Counts are kept to this (a query no longer than it is compared exactly: the smaller of two
 counts is the same whether the larger was cut to it or not)."""
+SLACK = 0.01
+"""Points below the similarity a skeleton's bound may fall and still be scored: rapidfuzz
+decides a score at the edge, as it would in a scan."""
 
 
 def _counts(shape: str) -> np.ndarray:
@@ -162,7 +163,3 @@ class CopyIndex:
         need = (similarity - SLACK) / 200 * (len(shape) + self._lengths[:size])
         return np.flatnonzero(shared >= need).tolist()
 
-
-SLACK = 0.01
-"""Points below the similarity a skeleton's bound may fall and still be scored: rapidfuzz
-decides a score at the edge, as it would in a scan."""
