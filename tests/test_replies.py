@@ -306,6 +306,9 @@ def test_the_copy_index_answers_as_a_scan_of_every_reply(
     index = CopyIndex(scan_below)
     for case_id, (shape, to, day) in enumerate(sent):
         index.add(case_id, to, AT + timedelta(days=day), shape)
+        if case_id == len(sent) // 2:  # a check midway: later replies join a kept index
+            index.near(query, customer, AT, similarity)
+            index.forget_before(AT)
     index.forget_before(AT + timedelta(days=forget))
     cut = AT + timedelta(days=since)
     scored = [(fuzz.ratio(query, shape), -case_id, case_id)

@@ -18,11 +18,14 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-import numpy as np
 from rapidfuzz import fuzz, process
 
 from recovery.signals.text import fold
+
+if TYPE_CHECKING:
+    import numpy as np
 
 MIN_WORDS = 6
 """Skeletons shorter than this many words are never reported as copies."""
@@ -54,9 +57,9 @@ _BUCKET = {char: index for index, char in enumerate(_LETTERS)}
 _OTHER = len(_LETTERS)
 """Characters are counted per letter of `_LETTERS`; every other character shares one count
 (which only loosens the bound)."""
-_MOST = np.iinfo(np.uint16).max
-"""Counts are kept to this (a query no longer than it is compared exactly: the smaller of two
-counts is the same whether the larger was cut to it or not)."""
+_MOST = 65_535
+"""Counts are kept to this (an unsigned 16-bit number); a query no longer than it is compared
+exactly: the smaller of two counts is the same whether the larger was cut to it or not."""
 SLACK = 0.01
 """Points below the similarity a skeleton's bound may fall and still be scored: rapidfuzz
 decides a score at the edge, as it would in a scan."""
@@ -64,6 +67,8 @@ decides a score at the edge, as it would in a scan."""
 
 def _counts(shape: str) -> np.ndarray:
     """How many times each of `_LETTERS` (and anything else) comes in a skeleton."""
+    import numpy as np  # here: only a large index needs it (50 ms to import)
+
     counts = np.zeros(_OTHER + 1, np.int64)
     for char, times in Counter(shape).items():
         counts[_BUCKET.get(char, _OTHER)] += times
@@ -84,9 +89,10 @@ class CopyIndex:
         self._slots: dict[str, int] = {}
         self._sent: list[list[tuple[int, int, str, datetime]]] = []
         """Per distinct skeleton: (arrival, case, customer, time) of each reply that has it."""
-        self._letters = np.zeros((_OTHER + 1, 64), np.uint16)
-        """Per letter, its count in each skeleton (a column per slot; room to grow)."""
-        self._lengths = np.zeros(64, np.int64)
+        self._letters: np.ndarray | None = None
+        """Per letter, its count in each skeleton (a column per slot, room to grow); kept
+        from the first check of `scan_below` skeletons or more."""
+        self._lengths: np.ndarray | None = None
         self._arrivals = 0
         self._oldest: datetime | None = None
 
@@ -97,11 +103,8 @@ class CopyIndex:
             slot = self._slots[shape] = len(self._skeletons)
             self._skeletons.append(shape)
             self._sent.append([])
-            if slot == self._lengths.size:  # twice the room: adding stays cheap
-                self._letters = np.concatenate([self._letters, np.zeros_like(self._letters)], 1)
-                self._lengths = np.concatenate([self._lengths, np.zeros_like(self._lengths)])
-            self._letters[:, slot] = _counts(shape)
-            self._lengths[slot] = len(shape)
+            if self._letters is not None:
+                self._count(slot)
         self._sent[slot].append((self._arrivals, case_id, customer, at))
         self._arrivals += 1
         self._oldest = at if self._oldest is None else min(self._oldest, at)
@@ -116,12 +119,9 @@ class CopyIndex:
         self._skeletons = [self._skeletons[slot] for slot in slots]
         self._sent = [fresh for _, fresh in kept]
         self._slots = {shape: slot for slot, shape in enumerate(self._skeletons)}
-        room = max(64, len(slots))
-        letters = np.zeros((_OTHER + 1, room), np.uint16)
-        letters[:, :len(slots)] = self._letters[:, slots]
-        lengths = np.zeros(room, np.int64)
-        lengths[:len(slots)] = self._lengths[slots]
-        self._letters, self._lengths = letters, lengths
+        if self._letters is not None and self._lengths is not None:
+            self._letters = self._letters[:, slots]
+            self._lengths = self._lengths[slots]
         self._oldest = min((reply[3] for fresh in self._sent for reply in fresh), default=None)
 
     def near(self, shape: str, customer: str, since: datetime, similarity: float) -> Copy | None:
@@ -151,9 +151,16 @@ class CopyIndex:
         """The slots whose skeleton may reach `similarity` with `shape` (None: score them
         all). The ratio is 200 * common / (both lengths); the characters two texts share,
         letter by letter, are at least their common subsequence."""
+        import numpy as np
+
         size = len(self._skeletons)
         if size < self._scan_below or len(shape) > _MOST:
             return None
+        if self._letters is None or self._lengths is None:
+            self._letters = np.zeros((_OTHER + 1, 0), np.uint16)
+            self._lengths = np.zeros(0, np.int64)
+            for slot in range(size):
+                self._count(slot)
         counts = _counts(shape)
         shared = np.zeros(size, np.uint16)  # at most len(shape): no overflow
         part = np.empty(size, np.uint16)
@@ -163,3 +170,16 @@ class CopyIndex:
         need = (similarity - SLACK) / 200 * (len(shape) + self._lengths[:size])
         return np.flatnonzero(shared >= need).tolist()
 
+    def _count(self, slot: int) -> None:
+        """Keep the letters of the skeleton in `slot` (twice the room when it is full)."""
+        import numpy as np
+
+        assert self._letters is not None and self._lengths is not None
+        if slot >= self._lengths.size:
+            room = max(64, 2 * self._lengths.size)
+            self._letters = np.concatenate(
+                [self._letters, np.zeros((_OTHER + 1, room - self._lengths.size), np.uint16)], 1)
+            self._lengths = np.concatenate(
+                [self._lengths, np.zeros(room - self._lengths.size, np.int64)])
+        self._letters[:, slot] = _counts(self._skeletons[slot])
+        self._lengths[slot] = len(self._skeletons[slot])
