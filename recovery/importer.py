@@ -31,9 +31,9 @@ from recovery.store.writer import Tx, Writer
 
 BATCH = 500
 """Cases written per transaction."""
-Lines = Iterable[bytes | str | Mapping[str, Any]] | str | bytes
-"""What an import reads: lines of JSON (text or bytes) or their objects already parsed, or a
-whole text of lines."""
+Lines = Iterable[bytes | str | Mapping[str, Any]] | str | bytes | Mapping[str, Any]
+"""What an import reads: lines of JSON (text or bytes) or their objects already parsed, a whole
+text of lines, or one object."""
 LONGEST_LINE = 1_000_000
 """Bytes a line may have: a complaint and its history, with room to spare."""
 _CASE = re.compile(r"^case \d+: ")
@@ -198,9 +198,11 @@ class Importer:
 
 
 def _lines(lines: Lines) -> Iterator[object]:
-    """The lines: a whole text is split into its lines."""
+    """The lines: a whole text is split into its lines, and one mapping is one line."""
     if isinstance(lines, str | bytes):
         return iter(lines.splitlines())
+    if isinstance(lines, Mapping):
+        return iter([lines])
     try:
         return iter(lines)
     except TypeError:

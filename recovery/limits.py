@@ -8,6 +8,7 @@ ids, times and durations are kept to what both databases and Python's dates hold
 
 from __future__ import annotations
 
+import reprlib
 from datetime import UTC, datetime, timedelta
 
 from recovery.errors import InvalidInput, NotFound
@@ -99,7 +100,8 @@ def instant(value: datetime) -> datetime:
 
 
 def rows(limit: int, offset: int = 0) -> tuple[int, int]:
-    """`limit` and `offset` if they make a page: 1 to `ROWS` rows from a row that can be."""
+    """`limit` and `offset` if they make a page: 1 to `ROWS` rows, from an offset either
+    database holds."""
     return count(limit, "limit", 1, ROWS), count(offset, "offset", 0, MAX_ID)
 
 
@@ -114,6 +116,7 @@ def span(value: timedelta, what: str, most: timedelta = timedelta(days=36_500)) 
 
 
 def _shown(value: object) -> str:
-    """A value from outside as a short, printable reminder of what was given."""
-    shown = repr(value)
+    """A value from outside as a short, printable reminder of what was given (`reprlib`
+    stops early, however large the value)."""
+    shown = reprlib.repr(value)
     return shown if len(shown) <= 40 else shown[:39] + "…"

@@ -166,6 +166,7 @@ def test_a_helpdesk_may_hand_over_parsed_objects_or_a_whole_text(engine: Engine)
         (2, "a line is JSON text, bytes or a mapping, not NoneType"),
         (3, "a line is JSON text, bytes or a mapping, not int")])
     assert engine.import_cases(line(1) + "\n\n" + line(5) + "\n").imported == 1  # 1 is here
+    assert engine.import_cases(json.loads(line(6))).imported == 1  # one object: one case
     assert engine.import_cases([{"external_id": "zd-9", "brand": "bistro"}]).bad == [
         (1, "channel, opened_at, author, text: Field required")]
     with pytest.raises(InvalidInput, match=r"import takes lines .* not NoneType"):
