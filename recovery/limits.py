@@ -88,7 +88,7 @@ def instant(value: datetime) -> datetime:
     """`value` as aware UTC, if it lies between 1970 and 9000."""
     if not isinstance(value, datetime):
         raise InvalidInput(f"a time is a datetime, not {type(value).__name__} "
-                           f"({_shown(value)})")
+                           f"({shown(value)})")
     try:
         when = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     except (OverflowError, ValueError):
@@ -109,14 +109,14 @@ def span(value: timedelta, what: str, most: timedelta = timedelta(days=36_500)) 
     """`value` if it is no longer than `most` (a century unless said)."""
     if not isinstance(value, timedelta):
         raise InvalidInput(f"{what} is a timedelta, not {type(value).__name__} "
-                           f"({_shown(value)})")
+                           f"({shown(value)})")
     if abs(value) > most:
         raise InvalidInput(f"{what} is longer than {most.days:,} days")
     return value
 
 
-def _shown(value: object) -> str:
+def shown(value: object) -> str:
     """A value from outside as a short, printable reminder of what was given (`reprlib`
     stops early, however large the value)."""
-    shown = reprlib.repr(value)
-    return shown if len(shown) <= 40 else shown[:39] + "…"
+    text = reprlib.repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"

@@ -55,7 +55,8 @@ class Reads:
     def flow(self, brand: str) -> Flow:
         """The compiled flow of a brand."""
         if not isinstance(brand, str):
-            raise NotFound(f"no brand {str(brand)[:40]!r}; known brands: {', '.join(self.brands)}")
+            raise NotFound(f"no brand {limits.shown(brand)}; known brands: "
+                           f"{', '.join(self.brands)}")
         flow = self.flows.get(brand)
         if brand in self.broken:
             raise FlowError(self.broken[brand])
@@ -132,7 +133,7 @@ class Reads:
         limit, _ = limits.rows(limit)
         case_id = None if case_id is None else limits.ident(case_id, "case")
         if status is not None and status not in REMEDY_STATUSES:
-            raise InvalidInput(f"no remedy status {str(status)[:40]!r}; one of "
+            raise InvalidInput(f"no remedy status {limits.shown(status)}; one of "
                                f"{', '.join(REMEDY_STATUSES)}")
         with self._connection() as conn:
             return queries.list_remedies(conn, brand=brand, status=status, case_id=case_id,
