@@ -1,6 +1,7 @@
 """The board at a million cases: `case list --brand B --state S`, `--brand B`, `--breached`,
-`--due-within 2h` and what `case show` reads, through the library on a SQLite file, against a
-primary-key lookup in bare `sqlite3` in the same run; each with the query plans SQLite chose.
+`--due-within 2h`, what `case show` reads and `timers --failed`, through the library on a SQLite
+file, against a primary-key lookup in bare `sqlite3` in the same run; each with the query plans
+SQLite chose.
 
     python bench/board_scale.py [--cases 1000000] [--db FILE]
 
@@ -152,6 +153,7 @@ def main() -> None:
             "case list --due-within 2h":
                 lambda: engine.cases(due_within=timedelta(hours=2), limit=50),
             "case show (case, history, clocks, triggers, timers, remedies)": show,
+            "timers --failed": lambda: engine.pending_timers(failed=True, limit=50),
         }
         print(f"{engine.cases(limit=1)[0].id:,} cases; times are medians of 7 runs")
         print(f"  bare sqlite3 primary-key lookup (baseline)  {base:7.2f} ms   1")

@@ -23,7 +23,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlch
 from recovery.errors import StorageError
 
 DEFAULT_URL = "sqlite:///recovery.db"
-HEAD = "0011"
+HEAD = "0012"
 """The newest schema revision (the last module in `store/migrations/versions`)."""
 FUNCTIONS = ("recovery_events_append_only", "recovery_ledger_append_only",
              "recovery_outbox_notify", "recovery_incidents_kept")

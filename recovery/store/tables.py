@@ -33,6 +33,8 @@ BREACHED = "breached_at IS NOT NULL AND stopped_at IS NULL"
 BREACH_DUE = ("clock IS NOT NULL AND \"trigger\" = 'breach' AND fired_at IS NULL "
               "AND cancelled_at IS NULL")
 """A running clock's breach still to come."""
+FAILED = "fired_at IS NULL AND cancelled_at IS NULL AND attempts > 0"
+"""A timer whose firing failed, to be tried again (`recovery timers --failed`)."""
 
 
 def _when(nullable: bool = False, index: bool = False) -> Any:
@@ -123,6 +125,8 @@ class TimerRow(SQLModel, table=True):
               postgresql_where=text("fired_at IS NULL AND cancelled_at IS NULL")),
         Index("ix_timers_breach", "due_at", "case_id", sqlite_where=text(BREACH_DUE),
               postgresql_where=text(BREACH_DUE)),  # what breaches soon (queries.list_cases)
+        Index("ix_timers_failed", "due_at", "id", sqlite_where=text(FAILED),
+              postgresql_where=text(FAILED)),  # what failed to fire (queries.pending_timers)
     )
 
     id: int | None = Field(default=None, primary_key=True)
