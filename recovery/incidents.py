@@ -229,7 +229,7 @@ class Incidents:
         if brand is not None:
             self._flow(brand)
         with self._connection() as conn:
-            return sql.listing(conn, brand, status, limits.rows(limit)[0])
+            return sql.listing(conn, brand, status, limits.rows(limit))
 
     def posts(self, incident_id: int) -> list[IncidentPost]:
         """What the incident posted, in order."""

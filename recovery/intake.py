@@ -74,10 +74,10 @@ class Intake:
                 external_id: str | None, by: str | None, name: str | None,
                 notices: bool = True, language: str | Detected | None = None,
                 reach: Mapping[str, int] | None = None) -> Opening:
-        """Check and read a complaint (in `language` if the source knows it or it was
-        detected beforehand with others), give it the
-        priority its `reach` and mood meet, and write the after-hours notice it gets (unless
-        not `notices`: a case brought over from elsewhere was answered there)."""
+        """Check and read a complaint (in `language` if the source knows it, or as detected
+        beforehand with other complaints), give it the priority its `reach` and mood meet, and
+        write the after-hours notice it gets (unless not `notices`: a case brought over from
+        elsewhere was answered there)."""
         author = limits.text(author, "the author", limits.NAME).strip()
         text = limits.text(text, "the complaint", limits.COMPLAINT).strip()
         limits.optional(name, "the customer's name", limits.NAME)

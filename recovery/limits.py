@@ -99,10 +99,9 @@ def instant(value: datetime) -> datetime:
     return when
 
 
-def rows(limit: int, offset: int = 0) -> tuple[int, int]:
-    """`limit` and `offset` if they make a page: 1 to `ROWS` rows, from an offset either
-    database holds."""
-    return count(limit, "limit", 1, ROWS), count(offset, "offset", 0, MAX_ID)
+def rows(limit: int) -> int:
+    """`limit` if it is a page size: 1 to `ROWS` rows."""
+    return count(limit, "limit", 1, ROWS)
 
 
 def span(value: timedelta, what: str, most: timedelta = timedelta(days=36_500)) -> timedelta:

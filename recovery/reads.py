@@ -98,7 +98,7 @@ class Reads:
                         f"{brand}'s flow" if brand else "any brand's flow")
         elif brand is not None:
             self.flow(brand)
-        limit, offset = limits.rows(limit, offset)
+        limit, offset = limits.rows(limit), limits.count(offset, "offset")
         due_by = (None if due_within is None
                   else self._when(None) + limits.span(due_within, "due_within"))
         with self._connection() as conn:
@@ -120,7 +120,7 @@ class Reads:
         """The daily hellos and goodbyes posted, newest first."""
         if brand is not None:
             self.flow(brand)
-        limit, _ = limits.rows(limit)
+        limit = limits.rows(limit)
         with self._connection() as conn:
             return queries.list_notices(conn, brand, limit)
 
@@ -130,7 +130,7 @@ class Reads:
         others newest first."""
         if brand is not None:
             self.flow(brand)
-        limit, _ = limits.rows(limit)
+        limit = limits.rows(limit)
         case_id = None if case_id is None else limits.ident(case_id, "case")
         if status is not None and status not in REMEDY_STATUSES:
             raise InvalidInput(f"no remedy status {limits.shown(status)}; one of "
@@ -178,11 +178,11 @@ class Reads:
         """Every case's events in commit order after the event with id `after` (0: the first),
         at most `limit` (1 to 10,000): pass the last entry's `id` as the next `after`."""
         with self._connection() as conn:
-            return feed.entries(conn, limits.count(after, "after", 0), limits.rows(limit)[0])
+            return feed.entries(conn, limits.count(after, "after"), limits.rows(limit))
 
     def pending_timers(self, *, failed: bool = False, limit: int = 100) -> list[Timer]:
         """Timers still to fire, next due first; with `failed`, those whose firing failed."""
-        limit, _ = limits.rows(limit)
+        limit = limits.rows(limit)
         with self._connection() as conn:
             return queries.pending_timers(conn, failed=failed, limit=limit)
 

@@ -31,6 +31,7 @@ ReadFacts = Callable[[Tx, int, datetime | None], tuple[Flow, CaseFacts, int]]
 Notify = Callable[[Event | Notice], None]
 """Tell the subscribers of something committed."""
 
+
 def record(tx: Tx, case_id: int, version: int, state: str, at: datetime, by: str,
            trigger: str, payload: dict[str, Any] | None, note: str | None = None,
            changes: dict[str, Any] | None = None) -> Event:

@@ -105,7 +105,7 @@ class Courier:
         if status not in (None, PENDING, DELIVERED, DEAD):
             raise InvalidInput(f"no status '{status}'; use {PENDING}, {DELIVERED} or {DEAD}")
         with self._read() as conn:
-            return outbox_sql.listing(conn, status, limits.rows(limit)[0], _ids(ids) or [])
+            return outbox_sql.listing(conn, status, limits.rows(limit), _ids(ids) or [])
 
     def retry(self, ids: list[int] | None = None, now: datetime | None = None) -> int:
         """Make dead deliveries pending again, due `now`, attempts counted afresh (those with

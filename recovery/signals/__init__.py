@@ -69,9 +69,10 @@ def read(text: str, audience: Audience, language: str | Detected | None = None) 
     personal data."""
     if isinstance(language, Detected):
         detected = language
+    elif language is None:
+        detected = detect(text[:DETECTED], audience.candidates)
     else:
-        detected = (detect(text[:DETECTED], audience.candidates) if language is None
-                    else Detected(language, 1.0))
+        detected = Detected(language, 1.0)
     personal = tuple(find_personal(text, audience.owned))
     flags = []
     if detected.language is not None and detected.language not in audience.serves:
