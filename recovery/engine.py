@@ -80,26 +80,25 @@ class Engine(Reads):
         self.flows, self.broken = load_brands(workflows)
         """The brands' flows; and those whose flow files do not load, with their problems."""
         self._db = connect(db)
-        self._writer = Writer(self._db, Routes(self.flows))
+        self._writer = Writer(self._db, Routes(self.flows), self._notify)
         self._clock = clock
         self._subscribers: list[Subscriber] = []
         firing = self._firing = Firing(self.flows, self.broken)
-        apply, facts, notify = firing.apply, firing.facts, self._notify
-        self._asker = Asker(self._writer, facts, apply, notify, self._connection)
-        self._ticker = Ticker(self.flows, self._writer, apply, facts, self._asker.step, notify)
+        apply, facts = firing.apply, firing.facts
+        self._asker = Asker(self._writer, facts, apply, self._connection)
+        self._ticker = Ticker(self.flows, self._writer, apply, facts, self._asker.step)
         self._checker = Checker(self.flows, self._connection)
         self.incidents = Incidents(self.flow, self._writer, self._connection,
-                                   self._checker.check, apply, facts, notify, self._when)
+                                   self._checker.check, apply, facts, self._when)
         """Incidents: `open()`, `update()`, `resolve()`, `link()`; `get()`, `listing()`,
         `posts()`, `links()`."""
-        self._intake = Intake(self._writer, arm, notify, self._checker.check,
-                              self.incidents.suggest)
+        self._intake = Intake(self._writer, arm, self._checker.check, self.incidents.suggest)
         self._importer = Importer(self._writer, self._intake, apply, self._serving)
-        self._ledger = Ledger(self._writer, facts, apply, notify, self.flow)
-        self._sender = Sender(self._checker, self._writer, facts, apply, notify)
-        self._redactor = Redactor(self._writer, facts, notify)
-        self._audience = Audience(self._writer, facts, notify)
-        self._moderator = Moderator(self._writer, facts, notify)
+        self._ledger = Ledger(self._writer, facts, apply, self.flow)
+        self._sender = Sender(self._checker, self._writer, facts, apply)
+        self._redactor = Redactor(self._writer, facts)
+        self._audience = Audience(self._writer, facts)
+        self._moderator = Moderator(self._writer, facts)
         self.outbox = Courier(self.flows, self._connection, lambda: self._connection(True),
                               self._db.dialect.name == "postgresql", self._when)
         """The webhook outbox: `deliver()` what is due, `deliveries()`, `retry()`, `stats()`."""
@@ -298,9 +297,7 @@ class Engine(Reads):
         limits.person(by)
         when = self._when(at)
         with self._writer.transaction(case_id) as tx:
-            event = self._firing.apply(tx, case_id, trigger, by, note, payload, when)
-        self._notify(event)
-        return event
+            return self._firing.apply(tx, case_id, trigger, by, note, payload, when)
 
     def _serving(self, brand: str, channel: str) -> Flow:
         return self.flow(brand).serving(channel)

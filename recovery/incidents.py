@@ -32,7 +32,7 @@ from recovery.flows import Flow
 from recovery.flows.validate import INCIDENT as LINK
 from recovery.policy import Recorder
 from recovery.replies import Linted, Subject
-from recovery.room import Apply, Notify, ReadFacts, record
+from recovery.room import Apply, ReadFacts, record
 from recovery.signals.language import detect
 from recovery.signals.text import fold
 from recovery.store import incident_sql as sql
@@ -64,14 +64,13 @@ class Incidents:
 
     def __init__(self, flow: Callable[[str], Flow], writer: Writer,
                  connection: Callable[[], AbstractContextManager[Connection]], check: Check,
-                 apply: Apply, facts: ReadFacts, notify: Notify, when: When) -> None:
+                 apply: Apply, facts: ReadFacts, when: When) -> None:
         self._flow = flow
         self._writer = writer
         self._connection = connection
         self._check = check
         self._apply = apply
         self._facts = facts
-        self._notify = notify
         self._when = when
 
     # -- commands ----------------------------------------------------------------------------
@@ -104,9 +103,8 @@ class Incidents:
                 "next_update": None}).fetchone()[0])
             incident = Incident(incident_id, brand, title, "open", chosen, words, when, by,
                                 None, None, 0)
-            posted = self._post(tx, flow, incident, "announce", by, template, text,
-                                next_update, override, when)
-        self._tell(posted, brand)
+            self._post(tx, flow, incident, "announce", by, template, text, next_update,
+                       override, when)
         return self.get(incident_id)
 
     def update(self, incident_id: int, *, by: str, text: str | None = None,
@@ -119,10 +117,8 @@ class Incidents:
         incident = self._open(incident_id)
         flow, when = self._flow(incident.brand), self._when(at)
         with self._writer.transaction() as tx:
-            posted = self._post(tx, flow, incident, "update", by, template, text, next_update,
-                                override, when)
-        self._tell(posted, incident.brand)
-        return posted
+            return self._post(tx, flow, incident, "update", by, template, text, next_update,
+                              override, when)
 
     def resolve(self, incident_id: int, *, root_cause: str, by: str,
                 template: str = "outage_resolved", text: str | None = None,
@@ -139,9 +135,8 @@ class Incidents:
         flow, when = self._flow(incident.brand), self._when(at)
         resolved = replace(incident, root_cause=cause)
         with self._writer.transaction() as tx:
-            posted = self._post(tx, flow, resolved, "resolve", by, template, text, None,
-                                override, when, cause)
-        self._tell(posted, incident.brand)
+            self._post(tx, flow, resolved, "resolve", by, template, text, None, override, when,
+                       cause)
         return self.move(incident_id, by=by, at=at) if move_cases else Resolution(
             self.get(incident_id), {})
 
@@ -192,7 +187,6 @@ class Incidents:
                                {"incident": incident_id, "title": incident.title,
                                 "suggested": found is not None})
             events.append(event)
-            self._notify(event)
         return events
 
     def suggest(self, tx: Tx, case_id: int, brand: str, channel: str, text: str,
@@ -293,12 +287,9 @@ class Incidents:
             raise ConcurrentUpdate(incident.id, "incident")
         for post in posted:
             tx.run(sql.POST, asdict(post))
+            tx.tell(Notice(incident.brand, post.channel, f"incident_{post.kind}", post.at,
+                           post.at, post.language, post.text))
         return posted
-
-    def _tell(self, posted: list[IncidentPost], brand: str) -> None:
-        for post in posted:
-            self._notify(Notice(brand, post.channel, f"incident_{post.kind}", post.at, post.at,
-                                post.language, post.text))
 
     def _found(self, case_id: int, cause: str, by: str, at: datetime) -> str:
         """Record a linked case's finding as founded with the incident's root cause; where

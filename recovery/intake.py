@@ -18,7 +18,6 @@ from recovery.flows.priority import counts, level
 from recovery.limits import SYSTEM
 from recovery.notices import after_hours
 from recovery.replies import Linted, Subject
-from recovery.room import Notify
 from recovery.signals import Detected, read
 from recovery.store.records import Case, Event
 from recovery.store.writer import Tx, Writer
@@ -35,11 +34,9 @@ the transaction that opens it (`Incidents.suggest`)."""
 class Intake:
     """Opens the cases of one engine."""
 
-    def __init__(self, writer: Writer, arm: Arm, notify: Notify, check: Check,
-                 suggest: Suggest) -> None:
+    def __init__(self, writer: Writer, arm: Arm, check: Check, suggest: Suggest) -> None:
         self._writer = writer
         self._arm = arm
-        self._notify = notify
         self._check = check
         self._suggest = suggest
 
@@ -66,8 +63,6 @@ class Intake:
             return found
         if not posted:
             return case_id
-        for event in posted:
-            self._notify(event)
         return Case(id=case_id, **opening.values)
 
     def prepare(self, flow: Flow, channel: str, author: str, text: str, when: datetime,

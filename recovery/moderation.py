@@ -14,7 +14,7 @@ from datetime import datetime
 from recovery import limits
 from recovery.errors import InvalidInput, PolicyViolation
 from recovery.flows.moderation import HIDE
-from recovery.room import Notify, ReadFacts, record
+from recovery.room import ReadFacts, record
 from recovery.store.records import Case, Event
 from recovery.store.writer import Writer
 
@@ -25,10 +25,9 @@ NEVER = ("never hide or delete a complaint (the never-delete rule): everything a
 class Moderator:
     """Hides posts in the threads of one engine's cases."""
 
-    def __init__(self, writer: Writer, facts: ReadFacts, notify: Notify) -> None:
+    def __init__(self, writer: Writer, facts: ReadFacts) -> None:
         self._writer = writer
         self._facts = facts
-        self._notify = notify
 
     def hide(self, case: Case, post: str, rule: str, by: str, author: str | None,
              text: str | None, at: datetime) -> Event:
@@ -54,5 +53,4 @@ class Moderator:
                        **({"author": author} if author else {}),
                        **({"text": text} if text else {})}
             event = record(tx, case.id, version, facts.state, at, by, HIDE, payload)
-        self._notify(event)
         return event

@@ -17,7 +17,7 @@ from typing import Any
 from recovery import keeper
 from recovery.errors import InvalidInput
 from recovery.flows.priority import REACH, UPDATE, counts, higher, level
-from recovery.room import Notify, ReadFacts, record
+from recovery.room import ReadFacts, record
 from recovery.store.records import Event
 from recovery.store.writer import Writer
 
@@ -25,10 +25,9 @@ from recovery.store.writer import Writer
 class Audience:
     """Records the reach of the cases of one engine."""
 
-    def __init__(self, writer: Writer, facts: ReadFacts, notify: Notify) -> None:
+    def __init__(self, writer: Writer, facts: ReadFacts) -> None:
         self._writer = writer
         self._facts = facts
-        self._notify = notify
 
     def update(self, case_id: int, given: Mapping[str, int], by: str, at: datetime) -> Event:
         """Record the counts `given` (the others stay as they were); returns the event."""
@@ -54,5 +53,4 @@ class Audience:
                     payload["targets"] = targets
             event = record(tx, case_id, version, facts.state, at, by, UPDATE, payload,
                            changes=changes)
-        self._notify(event)
         return event

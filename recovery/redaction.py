@@ -14,7 +14,7 @@ from datetime import datetime
 
 from recovery import limits
 from recovery.errors import ConcurrentUpdate, InvalidInput, NotFound
-from recovery.room import Notify, ReadFacts, record
+from recovery.room import ReadFacts, record
 from recovery.store.audit import REDACT
 from recovery.store.chain import GENESIS, content_hash, link
 from recovery.store.records import Event
@@ -29,10 +29,9 @@ TEXTS = ("text",)
 class Redactor:
     """Redacts events for one engine."""
 
-    def __init__(self, writer: Writer, facts: ReadFacts, notify: Notify) -> None:
+    def __init__(self, writer: Writer, facts: ReadFacts) -> None:
         self._writer = writer
         self._facts = facts
-        self._notify = notify
 
     def redact(self, case_id: int, seq: int, by: str, reason: str, at: datetime) -> Event:
         """Blank event `seq` of a case and record the redaction; returns the `redact` event."""
@@ -59,7 +58,6 @@ class Redactor:
                 tx.blank_complaint(case_id, BLANK)
             recorded = record(tx, case_id, version, facts.state, at, by, REDACT,
                               {"event": seq, "fields": fields, "reason": reason}, reason)
-        self._notify(recorded)
         return recorded
 
 

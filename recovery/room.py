@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from recovery.errors import ConcurrentUpdate
 from recovery.flows import CaseFacts, Flow
 from recovery.policy import Recorder
-from recovery.store.records import Event, Notice, Timer
+from recovery.store.records import Event, Timer
 from recovery.store.writer import Tx
 
 
@@ -27,9 +27,6 @@ class Apply(Protocol):
 ReadFacts = Callable[[Tx, int, datetime | None], tuple[Flow, CaseFacts, int]]
 """Read a case inside a transaction: its flow, what its guards read and its version
 (`Firing.facts`, which refuses a time before the case's last event)."""
-
-Notify = Callable[[Event | Notice], None]
-"""Tell the subscribers of something committed."""
 
 
 def record(tx: Tx, case_id: int, version: int, state: str, at: datetime, by: str,

@@ -15,7 +15,7 @@ from recovery import keeper, limits
 from recovery.errors import ConcurrentUpdate, InvalidInput, ReplyRefused
 from recovery.flows import Flow
 from recovery.replies.compose import Checker, Draft, subject_of, write
-from recovery.room import Apply, Notify, ReadFacts, record
+from recovery.room import Apply, ReadFacts, record
 from recovery.store.records import Case, Event, Remedy
 from recovery.store.writer import Writer
 
@@ -23,13 +23,11 @@ from recovery.store.writer import Writer
 class Sender:
     """Drafts and sends the replies of one engine."""
 
-    def __init__(self, checker: Checker, writer: Writer, facts: ReadFacts, apply: Apply,
-                 notify: Notify) -> None:
+    def __init__(self, checker: Checker, writer: Writer, facts: ReadFacts, apply: Apply) -> None:
         self._checker = checker
         self._writer = writer
         self._facts = facts
         self._apply = apply
-        self._notify = notify
 
     def draft(self, flow: Flow, case: Case, by: str, template: str | None, text: str | None,
               public: bool, at: datetime, issued: Remedy | None = None,
@@ -67,8 +65,6 @@ class Sender:
                              "skeleton": draft.linted.skeleton})
             if draft.public:
                 keeper.answered(tx, flow, draft.case_id, facts.state, draft.at)
-            moved = (self._apply(tx, draft.case_id, fire, draft.by, None, None, draft.at)
-                     if fire is not None else None)
-        for event in filter(None, (sent, moved)):
-            self._notify(event)
+            if fire is not None:
+                self._apply(tx, draft.case_id, fire, draft.by, None, None, draft.at)
         return sent

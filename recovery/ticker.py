@@ -28,7 +28,7 @@ from recovery.flows import Flow
 from recovery.followups.schedule import KIND as FOLLOW_UP
 from recovery.notices import greetings
 from recovery.room import Apply, ReadFacts, Step, record
-from recovery.store.records import Event, Notice, Timer
+from recovery.store.records import Event, Timer
 from recovery.store.writer import Tx, Writer
 
 TOGETHER = 50
@@ -43,13 +43,12 @@ class Ticker:
     """Fires due timers and posts due greetings for one engine."""
 
     def __init__(self, flows: dict[str, Flow], writer: Writer, apply: Apply, facts: ReadFacts,
-                 follow_up: Step, notify: Callable[[Event | Notice], None]) -> None:
+                 follow_up: Step) -> None:
         self._flows = flows
         self._writer = writer
         self._apply = apply
         self._facts = facts
         self._follow_up = follow_up
-        self._notify = notify
 
     def tick(self, now: datetime, stop: Callable[[], bool] | None = None) -> list[Timer]:
         """Post the greetings due, then fire every timer due by `now` (until `stop()` says so);
@@ -78,20 +77,16 @@ class Ticker:
         written and the timers come back without results, to be fired one by one."""
         chunk: list[Timer] = []
         fired: list[Timer | None] = []
-        events: list[Event] = []
         try:
             with self._writer.transaction() as tx:
                 chunk = tx.claim_due(now, TOGETHER, passed)
                 for timer in chunk:
-                    outcome, stepped = self._step(tx, timer, now)
-                    events += stepped
+                    outcome = self._step(tx, timer, now)
                     fired.append(replace(timer, fired_at=now, outcome=outcome))
         except Exception:
             if not chunk:
                 raise  # the claim itself failed: the database says why
             return chunk, None
-        for event in events:
-            self._notify(event)
         return chunk, fired
 
     def _fire(self, timer: Timer, now: datetime) -> Timer | None:
@@ -102,33 +97,31 @@ class Ticker:
             with self._writer.transaction() as tx:
                 if not tx.claim(timer.id, now):
                     return None
-                outcome, events = self._step(tx, timer, now)
+                outcome = self._step(tx, timer, now)
         except (ConcurrentUpdate, OutOfOrder):
             return None  # the case moved meanwhile: the timer stays pending for a later tick
         except Exception as exc:  # one broken timer must not stop the others
             return self._failed(timer, now, exc)
-        for event in events:
-            self._notify(event)
         return replace(timer, fired_at=now, outcome=outcome)
 
-    def _step(self, tx: Tx, timer: Timer, now: datetime) -> tuple[str, list[Event]]:
-        """Fire a claimed timer in `tx`: its outcome and the events it appended. A trigger the
-        flow no longer allows is an outcome (`refused: …`), not a failure."""
+    def _step(self, tx: Tx, timer: Timer, now: datetime) -> str:
+        """Fire a claimed timer in `tx`; its outcome. A trigger the flow no longer allows is an
+        outcome (`refused: …`), not a failure."""
         payload = {"timer": timer.id, "due_at": timer.due_at.isoformat()}
         try:
             if timer.clock is None:
-                return "fired", [self._apply(tx, timer.case_id, timer.trigger, "timer", None,
-                                             payload, now)]
-            if timer.clock == FOLLOW_UP:
+                self._apply(tx, timer.case_id, timer.trigger, "timer", None, payload, now)
+            elif timer.clock == FOLLOW_UP:
                 stepped = self._follow_up(tx, timer, now)
                 if isinstance(stepped, str):
                     tx.settle(timer.id, stepped)
-                    return stepped, []
-                return "fired", stepped
-            return "fired", [self._reach(tx, timer, now)]
+                    return stepped
+            else:
+                self._reach(tx, timer, now)
+            return "fired"
         except (TriggerNotAllowed, GuardRefused) as exc:
             tx.settle(timer.id, f"refused: {exc}")
-            return f"refused: {exc}", []
+            return f"refused: {exc}"
 
     def _failed(self, timer: Timer, now: datetime, exc: Exception) -> Timer:
         """Record on the timer that firing it failed, and when to try again (backing off)."""
@@ -161,6 +154,5 @@ class Ticker:
                         tx.insert_notice(notice)
                 except ConcurrentUpdate:
                     continue  # already posted, by this worker or another
-                self._notify(notice)
 
 

@@ -28,7 +28,7 @@ from recovery.flows.follow_up import SCALE, FollowUp
 from recovery.flows.priority import PRIORITIES
 from recovery.followups import schedule
 from recovery.replies.compose import write
-from recovery.room import Apply, Notify, ReadFacts, record
+from recovery.room import Apply, ReadFacts, record
 from recovery.store import queries
 from recovery.store.records import Case, Event, Timer
 from recovery.store.writer import Tx, Writer
@@ -40,12 +40,11 @@ ENGINE = "recovery"
 class Asker:
     """Asks, reminds, closes quietly and records answers for one engine."""
 
-    def __init__(self, writer: Writer, facts: ReadFacts, apply: Apply, notify: Notify,
+    def __init__(self, writer: Writer, facts: ReadFacts, apply: Apply,
                  connection: Callable[[], AbstractContextManager[Connection]]) -> None:
         self._writer = writer
         self._facts = facts
         self._apply = apply
-        self._notify = notify
         self._connection = connection
 
     def step(self, tx: Tx, timer: Timer, now: datetime) -> list[Event] | str:
@@ -114,10 +113,8 @@ class Asker:
             answered = record(tx, case.id, version, asked, at, by, "answer", payload,
                               changes={"priority": payload["priority"]} if "priority" in payload
                               else None)
-            moved = self._apply(tx, case.id, "reopen" if low else "close", ENGINE,
-                                f"answered {score} of {SCALE[1]}", {"answer": score}, at)
-        for event in (answered, moved):
-            self._notify(event)
+            self._apply(tx, case.id, "reopen" if low else "close", ENGINE,
+                        f"answered {score} of {SCALE[1]}", {"answer": score}, at)
         return answered
 
     def do_not_contact(self, case_id: int, by: str, reason: str | None, at: datetime) -> Event:
@@ -127,7 +124,6 @@ class Asker:
             _flow, facts, version = self._facts(tx, case_id, at)
             event = record(tx, case_id, version, facts.state, at, by, "do_not_contact",
                            {"reason": reason})
-        self._notify(event)
         return event
 
 

@@ -32,21 +32,20 @@ from recovery.flows import GUARDS, CaseFacts, Flow
 from recovery.flows.remedies import RemedyLimit
 from recovery.policy import Recorder, remedy_value
 from recovery.remedies.catalogue import issued, limit_of, role_of
-from recovery.room import Apply, Notify, ReadFacts, record
-from recovery.store.records import Case, Event, Remedy
+from recovery.room import Apply, ReadFacts, record
+from recovery.store.records import Case, Remedy
 from recovery.store.writer import Tx, Writer
 
 
 class Ledger:
     """Offers, approves and declines the remedies of one engine."""
 
-    def __init__(self, writer: Writer, facts: ReadFacts, apply: Apply, notify: Notify,
+    def __init__(self, writer: Writer, facts: ReadFacts, apply: Apply,
                  flow_of: Callable[[str], Flow]) -> None:
         self._writer = writer
         self._flow_of = flow_of
         self._facts = facts
         self._apply = apply
-        self._notify = notify
 
     def offer(self, flow: Flow, case: Case, kind: str, value: Decimal | float | str, by: str,
               key: str, order: str | None, goodwill: str | None, note: str | None,
@@ -63,7 +62,6 @@ class Ledger:
         limits.optional(note, "the note", limits.NOTE)
         if (limit.needs_order or kind == "refund") and order is None:
             raise InvalidInput(f"a {kind} names the order it refunds (--order)")
-        posted: list[Event] = []
         try:
             with self._writer.transaction(case.id) as tx:
                 known = tx.remedy_by_key(flow.brand, key)
@@ -94,19 +92,16 @@ class Ledger:
                 tx.append_entry(remedy_id, 1, "issued" if issue else "asked", by, at, note)
                 remedy = Remedy.from_columns({**values, "id": remedy_id}, lambda when: when)
                 if issue:
-                    posted.append(self._apply(tx, case.id, Recorder("remedy"), by, note,
-                                              _payload(remedy), at))
+                    self._apply(tx, case.id, Recorder("remedy"), by, note, _payload(remedy), at)
                 else:
-                    posted.append(record(tx, case.id, version, facts.state, at, by, "remedy",
-                                         _payload(remedy), note))
+                    record(tx, case.id, version, facts.state, at, by, "remedy", _payload(remedy),
+                           note)
         except RecoveryError:  # the same key offered twice at once: the other offer may have
             with self._writer.transaction() as tx:  # moved the case on before this one read it
                 known = tx.remedy_by_key(flow.brand, key)
                 if known is None:
                     raise
                 return _same(_found(tx, known), case.id, kind, amount)
-        for event in posted:
-            self._notify(event)
         return remedy
 
     def approve(self, remedy_id: int, by: str, at: datetime) -> Remedy:
@@ -165,14 +160,12 @@ class Ledger:
                             at, note)
             remedy = replace(remedy, **changes)
             _flow, facts, case_version = self._facts(tx, remedy.case_id, at)
-            event = record(tx, remedy.case_id, case_version, facts.state, at, by, "remedy",
-                           _payload(remedy), note)
-        self._notify(event)
+            record(tx, remedy.case_id, case_version, facts.state, at, by, "remedy",
+                   _payload(remedy), note)
         return remedy
 
     def _decide(self, remedy_id: int, by: str, at: datetime, reason: str | None) -> Remedy:
         verb = "approve" if reason is None else "decline"
-        posted: list[Event] = []
         with self._writer.transaction() as tx:
             remedy, version = _read(tx, remedy_id)
             flow = self._flow_of(remedy.brand)
@@ -197,13 +190,11 @@ class Ledger:
             _flow, facts, case_version = self._facts(tx, remedy.case_id, at)
             if reason is None and facts.state in flow.sources(Recorder("remedy").resolve(flow)):
                 facts.goodwill = remedy.goodwill is not None
-                posted.append(self._apply(tx, remedy.case_id, Recorder("remedy"), by, None,
-                                          _payload(remedy), at))
+                self._apply(tx, remedy.case_id, Recorder("remedy"), by, None, _payload(remedy),
+                            at)
             else:  # declined; or approved once the case moved on (resolved): it stays put
-                posted.append(record(tx, remedy.case_id, case_version, facts.state, at, by,
-                                     "remedy", _payload(remedy), reason))
-        for event in posted:
-            self._notify(event)
+                record(tx, remedy.case_id, case_version, facts.state, at, by, "remedy",
+                       _payload(remedy), reason)
         return remedy
 
     @staticmethod

@@ -40,6 +40,8 @@ from recovery.store.timer_sql import TimerStatements, TimerTx
 
 Route = Callable[[str, Event], Sequence[str]]
 """The webhook endpoints of a brand that want an event (`delivery/routes.py`)."""
+Tell = Callable[[Event | Notice], None]
+"""Tell the subscribers of an event or notice a transaction committed."""
 _US = timedelta(microseconds=1)
 
 CASE_COLUMNS = ("brand", "channel", "author", "text", "external_id", "state", "version",
@@ -73,9 +75,11 @@ class Facts:
 class Writer(TimerStatements, RemedyStatements, RedactionStatements):
     """Compiles the hot statements for one database and opens transactions that run them."""
 
-    def __init__(self, engine: SAEngine, route: Route | None = None) -> None:
+    def __init__(self, engine: SAEngine, route: Route | None = None,
+                 tell: Tell | None = None) -> None:
         self._engine = engine
         self.route = route
+        self._tell = tell
         self._kept: Any = None
         """A connection kept from one transaction to the next (checking one out of the pool
         costs more than a small transaction), by one thread at a time."""
@@ -157,7 +161,9 @@ class Writer(TimerStatements, RemedyStatements, RedactionStatements):
     @contextmanager
     def transaction(self, case_id: int = 0, deliver: bool = True) -> Iterator[Tx]:
         """A transaction on a pooled connection: committed on success, rolled back otherwise;
-        without `deliver`, its events go in no outbox (history brought over from elsewhere).
+        once committed, the subscribers are told of each event and notice it wrote. Without
+        `deliver`, its events go in no outbox and reach no subscriber (history brought over
+        from elsewhere).
 
         A uniqueness violation means another writer got there first: `ConcurrentUpdate`.
         """
@@ -174,7 +180,8 @@ class Writer(TimerStatements, RemedyStatements, RedactionStatements):
             raise StorageError(f"cannot connect to the database: {exc}") from exc
         healthy = False
         try:
-            yield Tx(self, raw.cursor(), deliver)
+            tx = Tx(self, raw.cursor(), deliver)
+            yield tx
             raw.commit()
             healthy = True
         except self._dbapi.IntegrityError as exc:
@@ -195,6 +202,9 @@ class Writer(TimerStatements, RemedyStatements, RedactionStatements):
                 raw.close()
             if mine:
                 self._keeping.release()
+        if self._tell is not None:  # committed, and the connection given back first
+            for told in tx.told:
+                self._tell(told)
 
     def close(self) -> None:
         """Give back the connection kept between transactions."""
@@ -219,6 +229,9 @@ class Tx(TimerTx, RemedyTx, RedactionTx):
         self._w = writer
         self._cursor = cursor
         self._route = writer.route if deliver else None
+        self._deliver = deliver
+        self.told: list[Event | Notice] = []
+        """The events and notices to tell the subscribers of once this transaction commits."""
         self._heads: dict[int, tuple[int, str]] = {}
         """The chain hash of the last event appended per case in this transaction."""
         self._brands: dict[int, str] = {}
@@ -297,6 +310,8 @@ class Tx(TimerTx, RemedyTx, RedactionTx):
             "trigger": event.trigger, "source": event.source, "dest": event.dest,
             "note": event.note, "payload": event.payload, "chain_hash": chained})
         self._heads[event.case_id] = (event.seq, chained)
+        if self._deliver:
+            self.told.append(event)
         if self._route is not None:
             self._post(event, self._route)
 
@@ -327,6 +342,11 @@ class Tx(TimerTx, RemedyTx, RedactionTx):
         """Record a brand-wide notice; a second one for the same moment is refused as a
         uniqueness violation (so only one worker ever posts it)."""
         self._run(self._w.insert_notice, {name: getattr(notice, name) for name in NOTICE_COLUMNS})
+        self.tell(notice)
+
+    def tell(self, notice: Notice) -> None:
+        """Tell the subscribers of `notice` once this transaction commits."""
+        self.told.append(notice)
 
     def insert_reply(self, values: dict[str, Any]) -> None:
         """Keep a sent reply's skeleton for the copy-paste check."""
