@@ -68,3 +68,32 @@ Feature: SLA clocks keep the brand's hours
     Then the resolution clock has 23h left
     When "eva" fires "customer_replied"
     Then the resolution clock is running
+
+  Scenario: An answer after the target counts as breached even when no timer fired
+    A late answer is late, however the engine found out: the worker was down, cron was late,
+    or the case came over from another helpdesk. The breach is recorded when the clock stops,
+    with the escalation it declares, and never twice.
+    Given the brand "bistro"
+    And it is 2026-11-24 10:00
+    And a complaint on twitter from "@jana": "Cold soup again"
+    When the worker is down until 2026-11-24 13:00
+    And "eva" replies publicly
+    Then the first response clock is stopped
+    And the first response clock is breached
+    And the history records "first_response.breach" by "recovery"
+    And the case's priority is "high"
+    And the care report counts 1 breached first response clock
+    And the care report counts 0 met first response clocks
+    When the clock reaches 2026-11-25 10:00
+    Then the history records "first_response.breach" once
+
+  Scenario: An answer within the target is met, however late the timers run
+    Given the brand "bistro"
+    And it is 2026-11-24 10:00
+    And a complaint on twitter from "@jana": "Cold soup again"
+    When the worker is down until 2026-11-24 10:59
+    And "eva" replies publicly
+    And the clock reaches 2026-11-25 10:00
+    Then the first response clock is not breached
+    And the care report counts 1 met first response clock
+    And the care report counts 0 breached first response clocks

@@ -24,8 +24,9 @@ from recovery.errors import (
 )
 from recovery.flows import CaseFacts, Flow
 from recovery.followups import schedule
-from recovery.limits import SYSTEM
+from recovery.limits import ENGINE, SYSTEM
 from recovery.policy import Recorder, recorded_changes
+from recovery.room import record_reached
 from recovery.store.records import Event
 from recovery.store.writer import Tx
 
@@ -73,8 +74,9 @@ class Firing:
             if source in flow.timers_in:
                 tx.cancel(case_id, at)
             arm(tx, flow, case_id, dest, at)
-        keeper.follow(tx, flow, case_id, trigger, by, source, dest, at)
+        late = keeper.follow(tx, flow, case_id, trigger, by, source, dest, facts.priority, at)
         schedule.follow(tx, flow, case_id, source, dest, at)
+        record_reached(tx, case_id, version + 1, dest, at, ENGINE, late)
         return appended
 
     def facts(self, tx: Tx, case_id: int,

@@ -15,7 +15,7 @@ from recovery import keeper, limits
 from recovery.errors import ConcurrentUpdate, InvalidInput
 from recovery.flows import Flow
 from recovery.flows.priority import counts, level
-from recovery.limits import SYSTEM
+from recovery.limits import ENGINE, SYSTEM
 from recovery.notices import after_hours
 from recovery.replies import Linted, Subject
 from recovery.signals import Detected, read
@@ -123,7 +123,7 @@ class Intake:
         posted = [Event(case_id, 1, when, opening.by, "open", None, flow.initial,
                         payload=opening.opened)]
         if opening.notice is not None:
-            posted.append(Event(case_id, 2, when, "recovery", "notice", flow.initial,
+            posted.append(Event(case_id, 2, when, ENGINE, "notice", flow.initial,
                                 flow.initial, payload=opening.notice))
         for event in posted:
             tx.append_event(event)

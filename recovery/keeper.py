@@ -7,6 +7,11 @@ notices never stop it). The resolution clock runs, pauses or stops as the flow's
 (`resolution: paused` while waiting on the customer; stopped once resolved; a reopen resumes
 it). Each running clock has its warning and breach armed as timers; when one fires, the flow's
 escalation for it raises the case's priority and names who to notify.
+
+A timer is how the engine notices a breach in time, not the only way it is recorded: a clock
+that stops or pauses past its target with no breach recorded (no tick ran between its due time
+and the answer: the worker was down, cron is late, the case was imported) is breached then,
+`found_late`, with the due time it missed and the same escalation, unless the case is closed.
 """
 
 from __future__ import annotations
@@ -24,6 +29,16 @@ from recovery.store.records import Record, Timer
 from recovery.store.writer import Tx
 
 _ACTIONS = {"running": "resume", "paused": "pause", "stopped": "stop"}
+
+
+@dataclass(frozen=True)
+class Reached:
+    """A clock's warning or breach to record on its case: the event's trigger and payload, and
+    what the flow's escalation changes on the case (a raised priority)."""
+
+    trigger: str
+    payload: dict[str, Any]
+    changes: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -53,7 +68,7 @@ def status(flow: Flow, clock: SlaClock, now: datetime) -> ClockStatus:
     left = clock.left(calendar, now)
     return ClockStatus(clock.name, clock.mode, clock.business, clock.target, clock.started_at,
                        clock.due(calendar), clock.due(calendar, Point.WARNING), left,
-                       clock.breached_at is not None or left < timedelta(0), clock.breached_at)
+                       clock.breached(calendar, now), clock.breached_at)
 
 
 def start(tx: Tx, flow: Flow, case_id: int, channel: str, state: str, priority: str,
@@ -71,8 +86,9 @@ def start(tx: Tx, flow: Flow, case_id: int, channel: str, state: str, priority: 
 
 
 def follow(tx: Tx, flow: Flow, case_id: int, trigger: str, by: str, source: str, dest: str,
-           at: datetime) -> None:
-    """Move the case's clocks along with a trigger that took it from `source` to `dest`."""
+           priority: str, at: datetime) -> list[Reached]:
+    """Move the case's clocks along with a trigger that took it from `source` to `dest`; the
+    breaches found late, to record."""
     actions: dict[str, str] = {}
     decl = flow.settings.flow.triggers[trigger]
     if (decl.records == "acknowledgement" and by not in SYSTEM) or flow.is_terminal(dest):
@@ -80,19 +96,23 @@ def follow(tx: Tx, flow: Flow, case_id: int, trigger: str, by: str, source: str,
     before, after = flow.resolution_clock(source), flow.resolution_clock(dest)
     if before != after:
         actions["resolution"] = _ACTIONS[after]
-    _move(tx, flow, case_id, dest, actions, at)
+    return _move(tx, flow, case_id, dest, priority, actions, at)
 
 
-def answered(tx: Tx, flow: Flow, case_id: int, state: str, at: datetime) -> None:
-    """A person replied to the customer in public: the first-response clock stops."""
-    _move(tx, flow, case_id, state, {"first_response": "stop"}, at)
+def answered(tx: Tx, flow: Flow, case_id: int, state: str, priority: str,
+             at: datetime) -> list[Reached]:
+    """A person replied to the customer in public: the first-response clock stops; the breach
+    found late, if it was, to record."""
+    return _move(tx, flow, case_id, state, priority, {"first_response": "stop"}, at)
 
 
-def _move(tx: Tx, flow: Flow, case_id: int, state: str, actions: dict[str, str],
-          at: datetime) -> None:
-    """Apply `actions` (clock name → pause, resume or stop) and re-arm what moved."""
+def _move(tx: Tx, flow: Flow, case_id: int, state: str, priority: str,
+          actions: dict[str, str], at: datetime) -> list[Reached]:
+    """Apply `actions` (clock name → pause, resume or stop) and re-arm what moved; a clock that
+    stands past its target with no breach recorded is breached now (`Reached`, to record)."""
+    found: list[Reached] = []
     if not actions:
-        return
+        return found
     clocks = tx.clocks(case_id)
     for name, action in actions.items():
         clock = clocks.get(name)
@@ -100,10 +120,23 @@ def _move(tx: Tx, flow: Flow, case_id: int, state: str, actions: dict[str, str],
             continue
         calendar = calendar_of(flow, clock)
         moved: SlaClock = getattr(clock, action)(calendar, at)
+        if moved.found_late():
+            moved = moved.reached(Point.BREACH, at)
+            missed = clock.due(calendar)
+            payload: dict[str, Any] = {"clock": name, "point": Point.BREACH.value,
+                                       "found_late": True}
+            if missed is not None:
+                payload["due_at"] = missed.isoformat()
+            if flow.is_terminal(state):  # closed: nobody to tell, nothing to raise
+                found.append(Reached(f"{name}.{Point.BREACH.value}", payload, {}))
+            else:
+                found.append(_escalated(flow, name, Point.BREACH, priority, payload))
+                priority = found[-1].changes.get("priority", priority)
         if moved != clock:
             tx.save_clock(case_id, moved)
             tx.cancel(case_id, at, clock=name)
             tx.arm(case_id, state, moved.pending(calendar), clock=name)
+    return found
 
 
 def retarget(tx: Tx, flow: Flow, case_id: int, channel: str, state: str, priority: str,
@@ -128,21 +161,27 @@ def retarget(tx: Tx, flow: Flow, case_id: int, channel: str, state: str, priorit
     return changed
 
 
-def reach(tx: Tx, flow: Flow, priority: str, timer: Timer,
-          at: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Record that a clock reached its warning or breach; returns the event's payload and the
-    changes to the case (a raised priority) that the flow's escalation asks for."""
+def reach(tx: Tx, flow: Flow, priority: str, timer: Timer, at: datetime) -> Reached:
+    """Mark that a clock's timer reached its warning or breach; what to record, with the
+    escalation the flow declares for it."""
     assert timer.clock is not None
     point = Point(timer.trigger)
     tx.reach_clock(timer.case_id, timer.clock, point.value, at)
-    payload: dict[str, Any] = {"timer": timer.id, "due_at": timer.due_at.isoformat(),
-                               "clock": timer.clock, "point": point.value}
+    return _escalated(flow, timer.clock, point, priority,
+                      {"timer": timer.id, "due_at": timer.due_at.isoformat(),
+                       "clock": timer.clock, "point": point.value})
+
+
+def _escalated(flow: Flow, clock: str, point: Point, priority: str,
+               payload: dict[str, Any]) -> Reached:
+    """The clock's `point` with the flow's escalation for it: whom to notify, and the priority
+    it raises a case at `priority` to."""
     changes: dict[str, Any] = {}
-    escalation = flow.settings.escalation(timer.clock, point.value)
+    escalation = flow.settings.escalation(clock, point.value)
     if escalation is not None:
         if escalation.notify:
             payload["notify"] = list(escalation.notify)
         wanted = escalation.priority
         if wanted and higher(wanted, priority):
             payload["priority"] = changes["priority"] = wanted
-    return payload, changes
+    return Reached(f"{clock}.{point.value}", payload, changes)

@@ -36,8 +36,11 @@ LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 century ahead still fits."""
 
 
-SYSTEM = frozenset({"timer", "recovery"})
-"""The engine's own actors (timers, automatic notices); anyone else acting is a person."""
+TIMER, ENGINE = "timer", "recovery"
+"""Who acts when a timer fires; and when the engine acts by itself (a notice, a breach it found
+late, a case an answer closes)."""
+SYSTEM = frozenset({TIMER, ENGINE})
+"""The engine's own actors; anyone else acting is a person."""
 
 
 def person(by: str) -> str:

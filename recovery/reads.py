@@ -86,9 +86,9 @@ class Reads:
         """Cases matching the filters, newest first (a stable order to page through). Most
         urgent first with `urgent_first`: the highest priority, then the earliest due or
         breached clock, then the cases with no clock counting, newest first. With `breached`
-        (a clock breached and not stopped since) and/or `due_within` (a running clock breaches
-        within that much time from now, or already has), only the cases that need attention,
-        most urgent first."""
+        (a clock past its target and not stopped since, whether or not a tick noticed) and/or
+        `due_within` (a running clock breaches within that much time from now, or already has),
+        only the cases that need attention, most urgent first."""
         if priority is not None and limits.text(priority, "the priority",
                                                 limits.NAME) not in PRIORITIES:
             raise InvalidInput(f"no priority '{priority[:40]}'; one of {', '.join(PRIORITIES)}")
@@ -99,14 +99,15 @@ class Reads:
         elif brand is not None:
             self.flow(brand)
         limit, offset = limits.rows(limit), limits.count(offset, "offset")
-        due_by = (None if due_within is None
-                  else self._when(None) + limits.span(due_within, "due_within"))
+        due_by = None  # breached: due by now
+        if due_within is not None or breached:
+            due_by = self._when(None) + (timedelta(0) if due_within is None
+                                         else limits.span(due_within, "due_within"))
         with self._connection() as conn:
             return board.list_cases(conn, brand=brand, state=state, channel=channel,
                                     priority=priority, limit=limit, offset=offset,
-                                    breached=breached, due_by=due_by,
-                                    urgent_first=PRIORITIES[::-1] if urgent_first or breached
-                                    or due_by is not None else ())
+                                    due_by=due_by, urgent_first=PRIORITIES[::-1]
+                                    if urgent_first or due_by is not None else ())
 
     def clocks(self, case_id: int, now: datetime | None = None) -> list[ClockStatus]:
         """The SLA clocks of a case at `now`: due times, time left, breached or not."""
@@ -158,13 +159,15 @@ class Reads:
 
     def report(self, *, brand: str | None = None, since: datetime | None = None,
                until: datetime | None = None) -> dict[str, Any]:
-        """The care report on cases opened from `since` (30 days ago) to `until` (now)."""
+        """The care report on cases opened from `since` (30 days ago) to `until` (now), each SLA
+        clock met, breached or still running as it stands now."""
         if brand is not None:
             self.flow(brand)
-        end = self._when(until)
+        now = self._when(None)
+        end = now if until is None else self._when(until)
         with self._connection() as conn:
             return figures.report(conn, end - figures.PERIOD if since is None
-                                  else self._when(since), end, brand)
+                                  else self._when(since), end, now, brand)
 
     def history(self, case_id: int) -> list[Event]:
         """Every event of a case, oldest first."""

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from recovery.errors import ConcurrentUpdate
 from recovery.flows import CaseFacts, Flow
+from recovery.keeper import Reached
 from recovery.policy import Recorder
 from recovery.store.records import Event, Timer
 from recovery.store.writer import Tx
@@ -40,6 +41,14 @@ def record(tx: Tx, case_id: int, version: int, state: str, at: datetime, by: str
     event = Event(case_id, version + 1, at, by, trigger, state, state, note, payload)
     tx.append_event(event)
     return event
+
+
+def record_reached(tx: Tx, case_id: int, version: int, state: str, at: datetime, by: str,
+                   reached: list[Reached]) -> list[Event]:
+    """Append an event for each SLA clock's warning or breach in `reached` (`keeper`), with
+    its escalation's changes, after the case's `version`."""
+    return [record(tx, case_id, version + index, state, at, by, point.trigger, point.payload,
+                   changes=point.changes) for index, point in enumerate(reached)]
 
 
 Step = Callable[[Tx, Timer, datetime], list[Event] | str]

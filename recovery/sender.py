@@ -14,8 +14,9 @@ from typing import Any
 from recovery import keeper, limits
 from recovery.errors import ConcurrentUpdate, InvalidInput, ReplyRefused
 from recovery.flows import Flow
+from recovery.limits import ENGINE
 from recovery.replies.compose import Checker, Draft, subject_of, write
-from recovery.room import Apply, ReadFacts, record
+from recovery.room import Apply, ReadFacts, record, record_reached
 from recovery.store.records import Case, Event, Remedy
 from recovery.store.writer import Writer
 
@@ -64,7 +65,9 @@ class Sender:
                              "customer": draft.customer, "at": draft.at, "public": draft.public,
                              "skeleton": draft.linted.skeleton})
             if draft.public:
-                keeper.answered(tx, flow, draft.case_id, facts.state, draft.at)
+                record_reached(tx, draft.case_id, version + 1, facts.state, draft.at, ENGINE,
+                               keeper.answered(tx, flow, draft.case_id, facts.state,
+                                               facts.priority, draft.at))
             if fire is not None:
                 self._apply(tx, draft.case_id, fire, draft.by, None, None, draft.at)
         return sent

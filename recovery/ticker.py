@@ -26,9 +26,10 @@ from recovery.errors import (
 )
 from recovery.flows import Flow
 from recovery.followups.schedule import KIND as FOLLOW_UP
+from recovery.limits import TIMER
 from recovery.notices import greetings
-from recovery.room import Apply, ReadFacts, Step, record
-from recovery.store.records import Event, Timer
+from recovery.room import Apply, ReadFacts, Step, record_reached
+from recovery.store.records import Timer
 from recovery.store.writer import Tx, Writer
 
 TOGETHER = 50
@@ -110,7 +111,7 @@ class Ticker:
         payload = {"timer": timer.id, "due_at": timer.due_at.isoformat()}
         try:
             if timer.clock is None:
-                self._apply(tx, timer.case_id, timer.trigger, "timer", None, payload, now)
+                self._apply(tx, timer.case_id, timer.trigger, TIMER, None, payload, now)
             elif timer.clock == FOLLOW_UP:
                 stepped = self._follow_up(tx, timer, now)
                 if isinstance(stepped, str):
@@ -136,12 +137,11 @@ class Ticker:
         return replace(timer, outcome=f"failed: {error}", attempts=timer.attempts + 1,
                        last_error=error, retry_at=retry_at)
 
-    def _reach(self, tx: Tx, timer: Timer, now: datetime) -> Event:
+    def _reach(self, tx: Tx, timer: Timer, now: datetime) -> None:
         """Record an SLA clock's warning or breach on the case, with its escalation."""
         flow, facts, version = self._facts(tx, timer.case_id, now)
-        payload, changes = keeper.reach(tx, flow, facts.priority, timer, now)
-        return record(tx, timer.case_id, version, facts.state, now, "timer",
-                      f"{timer.clock}.{timer.trigger}", payload, changes=changes)
+        record_reached(tx, timer.case_id, version, facts.state, now, TIMER,
+                       [keeper.reach(tx, flow, facts.priority, timer, now)])
 
     def _greet(self, now: datetime) -> None:
         """Post each brand's daily hello or goodbye that is due, once across all workers."""

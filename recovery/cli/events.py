@@ -32,5 +32,5 @@ def events(ctx: typer.Context,
                     ["id", "brand", "case", "#", "at (local)", "by", "what"],
                     [[entry.id, entry.brand, entry.event.case_id, entry.event.seq,
                       local(entry.event.at, zone.get(entry.brand, "UTC"), "%Y-%m-%d %H:%M"),
-                      entry.event.by, headline(entry.event)]
+                      entry.event.by, headline(entry.event, zone.get(entry.brand, "UTC"))]
                      for entry in found]))

@@ -4,7 +4,7 @@ every reply's and notice's text in full (wrapped, never cut) and what the linter
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
@@ -13,6 +13,7 @@ from rich.text import Text
 
 from recovery.cli.common import stamp
 from recovery.clock import format_duration
+from recovery.limits import SYSTEM
 
 if TYPE_CHECKING:
     from recovery.store.records import Event
@@ -31,14 +32,15 @@ def history(events: list[Event], zone: str) -> RenderableType:
     grid.add_column(overflow="fold", ratio=1)
     for event in events:
         grid.add_row(f"#{event.seq}", stamp(event.at, zone), Text(event.by),
-                     Text(headline(event)))
+                     Text(headline(event, zone)))
         for line in details(event):
             grid.add_row("", "", "", line)
     return Group(Text(f"History (times in {zone})", style="bold"), grid)
 
 
-def headline(event: Event) -> str:
-    """What happened, in a few words: `reply, public, template acknowledge (cs)`."""
+def headline(event: Event, zone: str) -> str:
+    """What happened, in a few words, times in `zone`: `reply, public, template acknowledge
+    (cs)`."""
     payload: dict[str, Any] = event.payload or {}
     moved = "" if event.source == event.dest else (
         f" · {event.source} → {event.dest}" if event.source else f" → {event.dest}")
@@ -72,11 +74,15 @@ def headline(event: Event) -> str:
         return f"reach: {counts}{rise}{notify}{tighter}"
     if event.trigger in ("follow_up", "reminder", "answer") and payload:
         return _follow_up(event.trigger, payload) + moved
-    if event.by == "timer" and "clock" in payload:
+    if event.by in SYSTEM and "clock" in payload and "point" in payload:
         clock = str(payload["clock"]).replace("_", " ")
+        late, missed = "", payload.get("due_at")
+        if payload.get("found_late"):
+            late = (f" found late (due {stamp(datetime.fromisoformat(missed), zone)})" if missed
+                    else " found late")
         notify = f" · notifies {', '.join(payload['notify'])}" if payload.get("notify") else ""
         raised = f" · priority raised to {payload['priority']}" if payload.get("priority") else ""
-        return f"{clock} clock {payload.get('point')}{notify}{raised}"
+        return f"{clock} clock {payload['point']}{late}{notify}{raised}"
     if "finding" in payload:
         cause = f": {payload['root_cause']}" if payload.get("root_cause") else ""
         return f"{event.trigger} — {payload['finding']}{cause}{moved}"

@@ -4,6 +4,9 @@ A case has two: `first_response` (until the first public, human reply) and `reso
 the case is resolved; paused while the brand waits on the customer; resumed on reopen). Each has
 a warning point (a declared share of the target) and a breach. Pure: the calendar says which time
 counts, and the store keeps the fields.
+
+A clock is breached once it has counted its whole target (at the due time itself, as the breach
+timer fires then), whether or not a timer noticed: the outcome follows from the time counted.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from recovery.clock.calendar import Calendar
 
 CLOCKS = ("first_response", "resolution")
 """The SLA clocks every case has, in the order they are shown."""
+OUTCOMES = ("met", "breached", "running")
+"""What becomes of a clock: stopped before its target, past its target, still counting."""
 
 
 class Point(StrEnum):
@@ -66,8 +71,19 @@ class SlaClock:
         return self.consumed + calendar.elapsed(self.running_since, now)
 
     def left(self, calendar: Calendar, now: datetime) -> timedelta:
-        """Time left before the breach (negative once breached)."""
+        """Time left before the breach (zero or less once breached)."""
         return self.target - self.counted(calendar, now)
+
+    def breached(self, calendar: Calendar, now: datetime) -> bool:
+        """True once the clock has counted its whole target by `now`, or a breach was
+        recorded."""
+        return self.breached_at is not None or self.counted(calendar, now) >= self.target
+
+    def found_late(self) -> bool:
+        """True for a clock that stands (paused or stopped) past its target with no breach
+        recorded: no timer fired between its due time and the moment it stopped counting."""
+        return (self.running_since is None and self.breached_at is None
+                and self.consumed >= self.target)
 
     def due(self, calendar: Calendar, point: Point = Point.BREACH) -> datetime | None:
         """When the clock reaches `point`, if it is running; a passed point is due at once."""
@@ -78,12 +94,14 @@ class SlaClock:
         return calendar.add(self.running_since, max(left, timedelta(0)))
 
     def pending(self, calendar: Calendar) -> list[tuple[Point, datetime]]:
-        """The points still to fire and when, for a running clock."""
-        due = []
-        for point, reached in ((Point.WARNING, self.warned_at), (Point.BREACH, self.breached_at)):
-            when = self.due(calendar, point)
-            if reached is None and when is not None:
-                due.append((point, when))
+        """The points still to fire and when, for a running clock: none once it breached (a
+        warning after the breach would say nothing)."""
+        due: list[tuple[Point, datetime]] = []
+        if self.breached_at is None:
+            for point, reached in ((Point.WARNING, self.warned_at), (Point.BREACH, None)):
+                when = self.due(calendar, point)
+                if reached is None and when is not None:
+                    due.append((point, when))
         return due
 
     def pause(self, calendar: Calendar, at: datetime) -> SlaClock:

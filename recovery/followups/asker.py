@@ -27,14 +27,12 @@ from recovery.flows import Flow
 from recovery.flows.follow_up import SCALE, FollowUp
 from recovery.flows.priority import PRIORITIES
 from recovery.followups import schedule
+from recovery.limits import ENGINE, TIMER
 from recovery.replies.compose import write
 from recovery.room import Apply, ReadFacts, record
 from recovery.store import queries
 from recovery.store.records import Case, Event, Timer
 from recovery.store.writer import Tx, Writer
-
-ENGINE = "recovery"
-"""Who acts on an answer: the engine, following the brand's policy."""
 
 
 class Asker:
@@ -63,13 +61,13 @@ class Asker:
         base: dict[str, Any] = {"timer": timer.id, "due_at": timer.due_at.isoformat()}
         said = {event.trigger for event in history}
         if timer.trigger == schedule.CLOSE:
-            return [self._apply(tx, case.id, "close", "timer", "no answer",
+            return [self._apply(tx, case.id, "close", TIMER, "no answer",
                                 {**base, "follow_up": "no answer"}, now)]
         if timer.trigger == schedule.REMIND:
             if "do_not_contact" in said and "do_not_contact" in declared.skip_when:
                 return "skipped: do_not_contact"
             message = _message(flow, case, history, declared.reminder)
-            return [record(tx, case.id, version, case.state, now, "timer", "reminder",
+            return [record(tx, case.id, version, case.state, now, TIMER, "reminder",
                            {**base, **message})]
         reason = _skip(declared, case, said, _waiting(history))
         if reason == "pending_remedy":
@@ -78,10 +76,10 @@ class Asker:
                    clock=schedule.KIND)
             return "postponed: a remedy waits for a lead's approval"
         if reason is not None:
-            return [self._apply(tx, case.id, "close", "timer", f"follow-up skipped: {reason}",
+            return [self._apply(tx, case.id, "close", TIMER, f"follow-up skipped: {reason}",
                                 {**base, "follow_up": "skipped", "reason": reason}, now)]
         message = _message(flow, case, history, declared.template)
-        return [self._apply(tx, case.id, schedule.TRIGGER, "timer", None,
+        return [self._apply(tx, case.id, schedule.TRIGGER, TIMER, None,
                             {**base, **message, "ask": declared.ask, "scale": list(SCALE)},
                             now)]
 

@@ -5,7 +5,9 @@ causes, remedies by kind (goodwill apart), follow-up answers, the reopen rate, r
 incident how many of its complaints came after it was announced (transparency).
 
 Read side: counts and sums are GROUP BY in the database; the times are one row per stopped
-clock (two a case at most), whose percentiles are taken here.
+clock (two a case at most), whose percentiles are taken here. A clock's outcome is computed
+from its time counted against its target (`store/outcome.py`), as `case show` computes it: a
+late answer is breached however the engine found out.
 """
 
 from __future__ import annotations
@@ -19,16 +21,15 @@ from sqlalchemy import Connection, and_, case, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from recovery.clock import as_utc
+from recovery.clock.sla import OUTCOMES
 from recovery.flows.priority import PRIORITIES
 from recovery.report.replies import replies
 from recovery.store.incident_sql import transparency
+from recovery.store.outcome import outcome
 from recovery.store.tables import cases, clocks, events, remedies
 
 PERIOD = timedelta(days=30)
 """The report's period when it is given no start."""
-
-OUTCOMES = ("met", "breached", "running")
-"""What became of an SLA clock: stopped within its target, breached, still counting."""
 
 TOP = 5
 """Root causes listed per brand."""
@@ -47,9 +48,10 @@ def percentile(values: list[float], share: float) -> float | None:
     return ordered[min(rank, len(ordered)) - 1]
 
 
-def report(conn: Connection, since: datetime, until: datetime,
+def report(conn: Connection, since: datetime, until: datetime, now: datetime,
            brand: str | None = None) -> dict[str, Any]:
-    """Every figure, keyed by brand, then channel where it applies; durations in seconds."""
+    """Every figure on the cases opened from `since` to `until`, each clock's outcome as it
+    stands at `now`; keyed by brand, then channel where it applies; durations in seconds."""
     chosen: list[ColumnElement[bool]] = [cases.c.opened_at >= since, cases.c.opened_at < until]
     if brand is not None:
         chosen.append(cases.c.brand == brand)
@@ -58,8 +60,8 @@ def report(conn: Connection, since: datetime, until: datetime,
     for row in conn.execute(select(cases.c.brand, cases.c.channel, func.count())
                             .where(where).group_by(cases.c.brand, cases.c.channel)):
         found[row[0]]["channels"][row[1]]["cases"] = int(row[2])
-    _times(conn, where, found)
-    _priorities(conn, where, found)
+    _times(conn, where, now, found)
+    _priorities(conn, where, now, found)
     _findings(conn, where, found)
     _remedies(conn, where, found)
     _follow_up(conn, where, found)
@@ -70,11 +72,12 @@ def report(conn: Connection, since: datetime, until: datetime,
             for name, figures in sorted(found.items())}
 
 
-def _times(conn: Connection, where: ColumnElement[bool], found: dict[str, Any]) -> None:
+def _times(conn: Connection, where: ColumnElement[bool], now: datetime,
+           found: dict[str, Any]) -> None:
     """p50 / p90 of each clock's time when stopped, and its compliance."""
     query = (select(cases.c.brand, cases.c.channel, cases.c.opened_at, clocks.c.name,
                     clocks.c.business, clocks.c.consumed_us, clocks.c.started_at,
-                    clocks.c.stopped_at, clocks.c.breached_at)
+                    clocks.c.stopped_at, outcome(now).label("outcome"))
              .join(cases, cases.c.id == clocks.c.case_id).where(where))
     times: dict[tuple[str, str, str], dict[str, list[float]]] = defaultdict(
         lambda: {"business": [], "calendar": []})
@@ -85,12 +88,10 @@ def _times(conn: Connection, where: ColumnElement[bool], found: dict[str, Any]) 
     for row in conn.execute(query):
         key = (row.brand, row.channel, row.name)
         business[key] = bool(row.business)
-        outcome = ("breached" if row.breached_at is not None
-                   else "running" if row.stopped_at is None else "met")
-        compliance[key][outcome] += 1
+        compliance[key][row.outcome] += 1
         opened = as_utc(row.opened_at).date()
         week = (opened - timedelta(days=opened.weekday())).isoformat()
-        weekly[row.brand][week][row.name][outcome] += 1
+        weekly[row.brand][week][row.name][row.outcome] += 1
         if row.stopped_at is not None:
             calendar = (as_utc(row.stopped_at) - as_utc(row.started_at)).total_seconds()
             times[key]["calendar"].append(max(calendar, 0.0))
@@ -111,13 +112,13 @@ def _times(conn: Connection, where: ColumnElement[bool], found: dict[str, Any]) 
             found[name]["channels"][channel][clock]["spread"] = spread(measured["business"])
     for name, weeks in weekly.items():
         found[name]["weeks"] = {
-            week: {clock: {outcome: counted[outcome] for outcome in ("met", "breached",
-                                                                     "running")}
+            week: {clock: {result: counted[result] for result in OUTCOMES}
                    for clock, counted in sorted(per_clock.items())}
             for week, per_clock in sorted(weeks.items())}
 
 
-def _priorities(conn: Connection, where: ColumnElement[bool], found: dict[str, Any]) -> None:
+def _priorities(conn: Connection, where: ColumnElement[bool], now: datetime,
+                found: dict[str, Any]) -> None:
     """Cases and each clock's SLA compliance per priority (the one the case has now), the
     most urgent first."""
     per: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
@@ -125,12 +126,11 @@ def _priorities(conn: Connection, where: ColumnElement[bool], found: dict[str, A
             select(cases.c.brand, cases.c.priority, func.count()).where(where)
             .group_by(cases.c.brand, cases.c.priority)):
         per[brand][priority] = {"cases": int(count)}
-    outcome = case((clocks.c.breached_at.is_not(None), "breached"),
-                   (clocks.c.stopped_at.is_(None), "running"), else_="met")
+    result_of = outcome(now)
     for brand, priority, clock, result, count in conn.execute(
-            select(cases.c.brand, cases.c.priority, clocks.c.name, outcome, func.count())
+            select(cases.c.brand, cases.c.priority, clocks.c.name, result_of, func.count())
             .join(cases, cases.c.id == clocks.c.case_id).where(where)
-            .group_by(cases.c.brand, cases.c.priority, clocks.c.name, outcome)):
+            .group_by(cases.c.brand, cases.c.priority, clocks.c.name, result_of)):
         counted = per[brand][priority].setdefault(clock, dict.fromkeys(OUTCOMES, 0))
         counted[result] = int(count)
     for brand, levels in per.items():

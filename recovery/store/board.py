@@ -3,8 +3,9 @@
 Most urgent first means the highest priority first (the levels are passed in, most urgent
 first), then, within a level, the earliest of each case's breached, still-running clocks and its
 running clocks' pending breaches, ties by id. The cases with no clock counting (resolved, or
-waiting on the customer) follow, newest first; a filter for breached cases, or cases due by a
-time (which includes those already breached), leaves them out.
+waiting on the customer) follow, newest first; a filter for the cases due by a time (those
+already breached among them; due by now: those breached, whether or not a tick noticed),
+leaves them out.
 
 A level with few matching cases is ranked from its cases, by their case ids. A larger one is
 looked for in the first rows of each source, walked in time order by its own partial index and
@@ -35,16 +36,16 @@ from its cases (a level of many cases with few clocks counting)."""
 
 def list_cases(conn: Connection, *, brand: str | None = None, state: str | None = None,
                channel: str | None = None, priority: str | None = None, limit: int = 100,
-               offset: int = 0, breached: bool = False, due_by: datetime | None = None,
+               offset: int = 0, due_by: datetime | None = None,
                urgent_first: Sequence[str] = ()) -> list[Case]:
     """The matching cases, newest first; most urgent first (see above) given the priority
-    levels `urgent_first`, or when asked only for `breached` cases or cases due by `due_by`."""
+    levels `urgent_first`, or when asked only for the cases due by `due_by`."""
     query = select(cases)
     for column, value in (("brand", brand), ("state", state), ("channel", channel),
                           ("priority", priority)):
         if value is not None:
             query = query.where(cases.c[column] == value)
-    attention = breached or due_by is not None
+    attention = due_by is not None
     if not attention and not urgent_first:
         query = query.order_by(cases.c.id.desc()).limit(limit).offset(offset)
         return [case_of(row) for row in conn.execute(query)]

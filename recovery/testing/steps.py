@@ -272,6 +272,13 @@ def then_history_by(spec: Spec, trigger: str, agent: str) -> None:
         (e.trigger, e.by) for e in events]
 
 
+@then(parsers.parse('the history records "{trigger}" once'))
+def then_history_once(spec: Spec, trigger: str) -> None:
+    """Exactly one event of the case is `trigger`."""
+    found = [e.trigger for e in spec.engine.history(spec.case.id)].count(trigger)
+    assert found == 1, f"the history records '{trigger}' {found} times"
+
+
 @then("every event of the case is still in its history")
 def then_nothing_lost(spec: Spec) -> None:
     """The history has one event per version of the case: none lost, none removed."""

@@ -30,6 +30,13 @@ def when_clock_reaches(spec: Spec, moment: str) -> None:
     spec.attempt(spec.engine.tick)
 
 
+@when(parsers.parse("the worker is down until {moment}"))
+def when_worker_down(spec: Spec, moment: str) -> None:
+    """Move the clock to a local time and fire nothing: no tick ran meanwhile (the worker was
+    down, cron has not come round yet)."""
+    spec.now = spec.local(moment)
+
+
 @when(parsers.parse('"{agent}" replies publicly'))
 def when_replies_publicly(spec: Spec, agent: str) -> None:
     """A person answers the customer in public: the flow's acknowledging trigger."""
@@ -59,6 +66,19 @@ def then_clock_breached(spec: Spec, name: str, negation: str | None) -> None:
     spec.succeeded()
     breached = clock_of(spec, name).breached
     assert breached != bool(negation), f"the {name} clock is {'' if breached else 'not '}breached"
+
+
+@then(parsers.re(r"the care report counts (?P<count>\d+) (?P<outcome>met|breached|running) "
+                 r"(?P<name>first response|first_response|resolution) clocks?$"))
+def then_report_counts(spec: Spec, count: str, outcome: str, name: str) -> None:
+    """The care report on the brand (the last 30 days) counts this many of its cases' clocks of
+    that name with that outcome, over all its channels."""
+    spec.succeeded()
+    figures = spec.engine.report(brand=spec.flow.brand).get(spec.flow.brand, {})
+    clock = name.replace(" ", "_")
+    found = sum(channel.get(clock, {}).get(outcome, 0)
+                for channel in figures.get("channels", {}).values())
+    assert found == int(count), f"the care report counts {found} {outcome} {name} clock(s)"
 
 
 @then(parsers.re(CLOCK + r" is (?P<mode>running|paused|stopped)$"))
