@@ -4,7 +4,8 @@
     ├── FlowError                  a brand's flow file is bad (carries every Problem, file:line)
     ├── NotFound                   no such case or brand
     ├── InvalidInput               an argument is malformed or missing (empty text, unknown channel)
-    │   └── OutOfOrder             an event dated before the case's last one
+    │   ├── OutOfOrder             an event dated before the case's last one
+    │   └── KeyReused              an external id or remedy key already names something else
     ├── TriggerNotAllowed          the trigger cannot fire from the case's state (says which can)
     │   └── UnknownTrigger         the brand's flow has no such trigger (says which it has)
     ├── GuardRefused               a guard of the flow refused the trigger (says why)
@@ -68,6 +69,15 @@ class OutOfOrder(InvalidInput):
         super().__init__(f"case {case_id}: its last event was at {last:%Y-%m-%d %H:%M:%S} UTC; "
                          f"nothing can be recorded at {at:%Y-%m-%d %H:%M:%S} UTC, before it "
                          "(give a later time, or none for now)")
+
+
+class KeyReused(InvalidInput):
+    """An idempotency key (a case's external id, a remedy's key) was used before for something
+    else; nothing was written. `existing` is the id of what it names (a case, a remedy)."""
+
+    def __init__(self, message: str, key: str, existing: int) -> None:
+        self.key, self.existing = key, existing
+        super().__init__(message)
 
 
 class TriggerNotAllowed(RecoveryError):

@@ -2,11 +2,11 @@
 events it went through there, replayed through the brand's flow at their own times.
 
 Idempotent by external id, as `open_case` is: a line whose case is already here is counted and
-left alone. A bad line (not JSON, a missing field, a trigger the flow does not allow then) is
-reported with its number and the rest go in. Cases are written a few hundred to a transaction;
-when one of them fails, that batch is written again case by case, so only the bad one stays
-out. Imported events go in no webhook outbox and reach no subscriber: they happened elsewhere,
-and the feed (`events`) has them.
+left alone. A bad line (not JSON, a missing field, a trigger the flow does not allow then, an
+external id that is another complaint's) is reported with its number and the rest go in. Cases
+are written a few hundred to a transaction; when one of them fails, that batch is written again
+case by case, so only the bad one stays out. Imported events go in no webhook outbox and reach
+no subscriber: they happened elsewhere, and the feed (`events`) has them.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from recovery import limits
-from recovery.errors import InvalidInput, RecoveryError
+from recovery.errors import InvalidInput, KeyReused, RecoveryError
 from recovery.flows import Flow
-from recovery.intake import Intake, Opening
+from recovery.intake import Intake, Opening, same_complaint
 from recovery.room import Apply
 from recovery.signals import Audience, Detected, languages
 from recovery.store.records import Record
@@ -125,10 +125,20 @@ class Importer:
                  bad: list[tuple[int, str]]) -> list[_Case]:
         """The batch's new cases checked and read; those already here only counted (before
         their text is read, so importing a file again is quick)."""
+        fresh: list[tuple[int, Line]] = []
         with self._writer.transaction(deliver=False) as tx:
-            fresh = [(number, line) for number, line in batch
-                     if tx.find_external(line.brand, line.external_id) is None]
-        counts["existing"] += len(batch) - len(fresh)
+            for number, line in batch:
+                known = tx.find_external(line.brand, line.external_id)
+                if known is None:
+                    fresh.append((number, line))
+                    continue
+                try:
+                    same_complaint(known, {"channel": line.channel, "author": line.author.strip(),
+                                           "text": line.text.strip()}, line.external_id)
+                except KeyReused as exc:
+                    bad.append((number, _one_line(exc)))
+                    continue
+                counts["existing"] += 1
         seen: set[tuple[str, str]] = set()  # a second line of one case looks up the first
         cases = []
         for (number, line), language in zip(fresh, self._languages(fresh), strict=True):

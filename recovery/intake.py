@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from recovery import keeper, limits
-from recovery.errors import ConcurrentUpdate, InvalidInput
+from recovery.errors import ConcurrentUpdate, InvalidInput, KeyReused
 from recovery.flows import Flow
 from recovery.flows.priority import counts, level
 from recovery.limits import ENGINE, SYSTEM
@@ -20,7 +20,8 @@ from recovery.notices import after_hours
 from recovery.replies import Linted, Subject
 from recovery.signals import Detected, read
 from recovery.store.records import Case, Event
-from recovery.store.writer import Tx, Writer
+from recovery.store.redaction_sql import BLANK
+from recovery.store.writer import Known, Tx, Writer
 
 Arm = Callable[[Tx, Flow, int, str, datetime], None]
 """Arm the timers a flow declares for a state (`firing.arm`)."""
@@ -44,7 +45,8 @@ class Intake:
              external_id: str | None, by: str | None, name: str | None,
              reach: Mapping[str, int] | None = None) -> Case | int:
         """The new case (its subscribers told of its first events); or, when the platform
-        post `external_id` was fed before, the id of its case."""
+        post `external_id` was fed before, the id of its case (`KeyReused` if that was
+        another complaint)."""
         opening = self.prepare(flow, channel, author, text, when, external_id, by, name,
                                reach=reach)
         try:
@@ -60,7 +62,7 @@ class Intake:
                 found = tx.find_external(flow.brand, external_id)
             if found is None:
                 raise
-            return found
+            return same_complaint(found, opening.values, external_id)
         if not posted:
             return case_id
         return Case(id=case_id, **opening.values)
@@ -110,14 +112,14 @@ class Intake:
 
     def write(self, tx: Tx, opening: Opening, unseen: bool = False) -> tuple[int, list[Event]]:
         """Open the case in `tx` with its first events, timers and clocks; returns its id and
-        the events, or (the id, no events) when its external id was fed before. With `unseen`
-        the caller has looked that up already: a case that came meanwhile makes the insert
-        fail as a `ConcurrentUpdate`."""
+        the events, or (the id, no events) when its external id was fed before for the same
+        complaint (`KeyReused` for another). With `unseen` the caller has looked that up
+        already: a case that came meanwhile makes the insert fail as a `ConcurrentUpdate`."""
         flow, values = opening.flow, opening.values
         external_id = values["external_id"]
         known = tx.find_external(flow.brand, external_id) if external_id and not unseen else None
         if known is not None:
-            return known, []
+            return same_complaint(known, values, external_id), []
         case_id = tx.insert_case(values)
         when, channel = values["opened_at"], values["channel"]
         posted = [Event(case_id, 1, when, opening.by, "open", None, flow.initial,
@@ -130,6 +132,22 @@ class Intake:
         self._arm(tx, flow, case_id, flow.initial, when)
         keeper.start(tx, flow, case_id, channel, flow.initial, values["priority"], when)
         return case_id, posted
+
+
+def same_complaint(known: Known, values: Mapping[str, Any], external_id: str) -> int:
+    """The id of the case `known` for an external post, when `values` (a case row about to be
+    written) say the same complaint: the same channel, author and text (a redacted complaint's
+    text no longer tells); else `KeyReused`, naming the case, and nothing is written."""
+    said = (known.channel, known.author, BLANK if known.text == BLANK else known.text)
+    again = (values["channel"], values["author"],
+             BLANK if known.text == BLANK else values["text"])
+    if said != again:
+        differs = [what for what, a, b in zip(("channel", "author", "text"), said, again,
+                                              strict=True) if a != b]
+        raise KeyReused(f"the external id {limits.shown(external_id)} is case {known.id}'s, "
+                        f"a complaint with another {' and '.join(differs)}; give this one its "
+                        "own external id", external_id, known.id)
+    return known.id
 
 
 @dataclass(frozen=True)

@@ -77,7 +77,7 @@ class Reads:
         with self._writer.transaction() as tx:
             found = tx.find_external(limits.text(brand, "the brand", limits.PERSON),
                                      limits.text(external_id, "the external id", limits.NAME))
-        return None if found is None else self.case(found)
+        return None if found is None else self.case(found.id)
 
     def cases(self, *, brand: str | None = None, state: str | None = None,
               channel: str | None = None, limit: int = 100, offset: int = 0,

@@ -18,10 +18,9 @@ from recovery.room import ReadFacts, record
 from recovery.store.audit import REDACT
 from recovery.store.chain import GENESIS, content_hash, link
 from recovery.store.records import Event
+from recovery.store.redaction_sql import BLANK
 from recovery.store.writer import Tx, Writer
 
-BLANK = "[redacted]"
-"""What stands where redacted text was."""
 TEXTS = ("text",)
 """The payload fields that hold text someone wrote (a reply, an answer, a notice)."""
 

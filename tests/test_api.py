@@ -13,7 +13,8 @@ from tests.conftest import ROOT
 def test_the_public_api_is_pinned() -> None:
     assert sorted(recovery.__all__) == [
         "Audit", "Case", "ClockStatus", "ConcurrentUpdate", "Engine", "Event", "Flow", "FlowError",
-        "GuardRefused", "InvalidInput", "NotFound", "Notice", "PolicyViolation", "Problem",
+        "GuardRefused", "InvalidInput", "KeyReused", "NotFound", "Notice", "PolicyViolation",
+        "Problem",
         "RecoveryError", "Remedy", "StorageError", "Subscriber", "Timer", "TriggerNotAllowed",
         "TriggerOption", "load_flows", "validate_flows"]
     for name in recovery.__all__:
@@ -27,8 +28,8 @@ def test_every_error_is_a_recovery_error() -> None:
                                                                             "Input", "Allowed",
                                                                             "Refused",
                                                                             "Violation",
-                                                                            "Update"))]
-    assert len(errors) == 9
+                                                                            "Update", "Reused"))]
+    assert len(errors) == 10
     assert all(issubclass(error, recovery.RecoveryError) for error in errors)
 
 

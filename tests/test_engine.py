@@ -18,13 +18,14 @@ from recovery import (
     FlowError,
     GuardRefused,
     InvalidInput,
+    KeyReused,
     NotFound,
     PolicyViolation,
     TriggerNotAllowed,
 )
 from recovery.errors import OutOfOrder
 from recovery.store.writer import Tx
-from tests.conftest import WORKFLOWS, Clock
+from tests.conftest import WORKFLOWS, Clock, at_once
 
 
 def _open(engine: Engine, brand: str = "bistro", **extra: str) -> int:
@@ -138,6 +139,29 @@ def test_the_same_post_fed_twice_opens_one_case(engine: Engine) -> None:
     assert first == again
     assert engine.case_for("bistro", "fb-1") is not None
     assert len(engine.cases()) == 1
+
+
+def test_an_external_id_reused_for_another_complaint_is_refused_naming_its_case(
+        engine: Engine, db_url: str, clock: Clock) -> None:
+    first = _open(engine, external_id="fb-1")
+    with pytest.raises(KeyReused, match=r"is case 1's, a complaint with another author and "
+                                        r"text") as refused:
+        engine.open_case("bistro", channel="facebook", author="@ola", text="Wrong table",
+                         external_id="fb-1")
+    assert (refused.value.key, refused.value.existing) == ("fb-1", first)
+    assert isinstance(refused.value, InvalidInput) and len(engine.cases()) == 1
+    assert engine.open_case("bistro", channel="facebook", author=" @jana", text="Cold soup ",
+                            external_id="fb-1").id == first  # the same post, as stored
+    engine.redact(first, 1, by="petr", reason="the customer asked us to erase it")
+    assert _open(engine, external_id="fb-1") == first  # a redacted complaint still answers
+    others = [Engine(db_url, workflows=WORKFLOWS, clock=clock) for _ in range(2)]
+    texts = iter(["Cold soup", "Rude waiter"])
+    raced = at_once(others, lambda other: other.open_case(
+        "bistro", channel="facebook", author="@iva", text=next(texts), external_id="fb-2"))
+    assert sorted(type(result).__name__ for result in raced) == ["Case", "KeyReused"]
+    assert len(engine.cases()) == 2
+    for other in others:
+        other.close()
 
 
 def test_a_stale_writer_gets_a_conflict_and_writes_nothing(

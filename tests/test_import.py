@@ -59,6 +59,19 @@ def test_importing_again_leaves_what_is_there_and_takes_what_is_new(engine: Engi
     assert len(engine.cases(brand="bistro")) == 2
 
 
+def test_a_line_whose_external_id_is_another_complaints_is_a_bad_line(engine: Engine) -> None:
+    engine.import_cases([line(1)])
+    done = engine.import_cases([line(1, text="The waiter was rude."), line(1), line(2),
+                                line(2, author="@someone")])
+    assert (done.imported, done.existing) == (1, 1)
+    second = engine.case_for("bistro", "zd-2")
+    assert second is not None and second.author == "@guest2"
+    assert [(number, text.split(";")[0]) for number, text in done.bad] == [
+        (1, "the external id 'zd-1' is case 1's, a complaint with another text"),
+        (4, f"the external id 'zd-2' is case {second.id}'s, a complaint with another author")]
+    assert engine.case(1).text == "The soup was cold."
+
+
 def test_a_case_twice_in_a_file_goes_in_once_even_when_its_first_line_is_bad(
         engine: Engine) -> None:
     refused = line(1, events=[{"trigger": "resolve", "by": "eva",

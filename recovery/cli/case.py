@@ -58,7 +58,8 @@ def open_(ctx: typer.Context,
           at: Annotated[str | None, typer.Option(help="When it was posted (ISO 8601, UTC if no "
                                                       "offset); default now.")] = None,
           external_id: Annotated[str | None, typer.Option(
-              help="The post's id on the platform; feeding it again returns the same case.")]
+              help="The post's id on the platform; feeding the same post again returns its "
+                   "case (another complaint under that id is refused).")]
           = None,
           name: Annotated[str | None, typer.Option(help="The customer's name, if known.")] = None,
           followers: Followers = None, likes: Likes = None, shares: Shares = None,

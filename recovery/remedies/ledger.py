@@ -23,6 +23,7 @@ from recovery import limits
 from recovery.errors import (
     GuardRefused,
     InvalidInput,
+    KeyReused,
     NotFound,
     PolicyViolation,
     RecoveryError,
@@ -249,9 +250,10 @@ def _same(remedy: Remedy, case_id: int, kind: str, amount: Decimal) -> Remedy:
     """The remedy a key was used for, if this offer is the same one; a key reused for another
     offer is a mistake, refused rather than answered with the wrong remedy."""
     if (remedy.case_id, remedy.kind, remedy.value) != (case_id, kind, amount):
-        raise InvalidInput(f"the key '{remedy.key}' was used for remedy {remedy.id} (a "
-                           f"{remedy.kind} of {remedy.value.normalize():f} {remedy.unit} on "
-                           f"case {remedy.case_id}); give this offer its own key")
+        raise KeyReused(f"the key '{remedy.key}' was used for remedy {remedy.id} (a "
+                        f"{remedy.kind} of {remedy.value.normalize():f} {remedy.unit} on "
+                        f"case {remedy.case_id}); give this offer its own key", remedy.key,
+                        remedy.id)
     return remedy
 
 

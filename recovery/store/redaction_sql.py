@@ -17,6 +17,10 @@ if TYPE_CHECKING:
     from recovery.store.compiled import Compiled
     from recovery.store.writer import Writer
 
+BLANK = "[redacted]"
+"""What stands where redacted text was."""
+
+
 class RedactionStatements:
     """What `Writer` compiles for redaction."""
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import uuid4
 
 from sqlalchemy import Engine as SAEngine
@@ -57,6 +57,15 @@ OUTBOX_COLUMNS = ("case_id", "seq", "brand", "endpoint", "delivery_id", "created
                   "attempts", "status")
 
 
+class Known(NamedTuple):
+    """The case already opened for an external post, and what that complaint said."""
+
+    id: int
+    channel: str
+    author: str
+    text: str
+
+
 @dataclass(frozen=True)
 class Facts:
     """What the engine reads of a case before firing a trigger on it."""
@@ -95,7 +104,8 @@ class Writer(TimerStatements, RemedyStatements, RedactionStatements):
                                      cases.c.remedy_kind, cases.c.updated_at, head)
                               .where(cases.c.id == bindparam("case_id")))
         self.insert_case = compile_(insert(cases).returning(cases.c.id), CASE_COLUMNS)
-        self.find_external = compile_(select(cases.c.id).where(
+        self.find_external = compile_(select(cases.c.id, cases.c.channel, cases.c.author,
+                                             cases.c.text).where(
             cases.c.brand == bindparam("brand"), cases.c.external_id == bindparam("external_id")))
         self.append_event = compile_(insert(events), EVENT_COLUMNS)
         self.post = compile_(insert(outbox), OUTBOX_COLUMNS)
@@ -272,11 +282,11 @@ class Tx(TimerTx, RemedyTx, RedactionTx):
         self._brands[int(row[0])] = values["brand"]
         return int(row[0])
 
-    def find_external(self, brand: str, external_id: str) -> int | None:
-        """The id of the brand's case opened for that external post, if any."""
+    def find_external(self, brand: str, external_id: str) -> Known | None:
+        """The brand's case opened for that external post, if any."""
         row = self._run(self._w.find_external,
                         {"brand": brand, "external_id": external_id}).fetchone()
-        return None if row is None else int(row[0])
+        return None if row is None else Known(int(row[0]), *row[1:])
 
     def run(self, statement: ClauseElement, values: dict[str, Any]) -> Any:
         """Run a room's own statement (a module constant) in this transaction; the cursor."""
