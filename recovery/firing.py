@@ -7,6 +7,7 @@ follow-up in step. The engine and its rooms call it; it never commits by itself.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -22,7 +23,7 @@ from recovery.errors import (
     TriggerNotAllowed,
     UnknownTrigger,
 )
-from recovery.flows import CaseFacts, Flow
+from recovery.flows import CaseFacts, Flow, TriggerOption
 from recovery.followups import schedule
 from recovery.limits import ENGINE, SYSTEM
 from recovery.policy import Recorder, recorded_changes
@@ -104,9 +105,24 @@ class Firing:
         return flow, facts, row.version
 
 
+def options(flow: Flow, facts: CaseFacts) -> list[TriggerOption]:
+    """Every trigger of the flow from the case `facts` describes, allowed or not; those that
+    go through another call than `fire` marked with the engine's method to use (`via`): the
+    remedy's (`offer_remedy`, which keeps the ledger), the finding's (`record_finding`, which
+    takes it) and, where the brand follows up, `follow_up` (asked by `tick`, on schedule)."""
+    vias = {flow.recorder.get("remedy"): "offer_remedy",
+            flow.recorder.get("finding"): "record_finding"}
+    if schedule.policy(flow) is not None:
+        vias[schedule.TRIGGER] = "tick"
+    return [replace(option, via=vias[option.trigger]) if option.trigger in vias else option
+            for option in flow.options(facts)]
+
+
 def allowed(flow: Flow, facts: CaseFacts) -> list[str]:
-    """The triggers that may fire on the case `facts` describes."""
-    return [option.trigger for option in flow.options(facts) if option.allowed]
+    """The triggers `fire` takes on the case `facts` describes now (those that go through
+    another call left out)."""
+    return [option.trigger for option in options(flow, facts)
+            if option.allowed and option.via is None]
 
 
 def arm(tx: Tx, flow: Flow, case_id: int, state: str, at: datetime) -> None:

@@ -17,7 +17,7 @@ from recovery import keeper, limits
 from recovery.clock import Clock
 from recovery.clock.sla import CLOCKS
 from recovery.errors import FlowError, InvalidInput, NotFound, Problem
-from recovery.firing import Firing
+from recovery.firing import Firing, options
 from recovery.flows import Flow, TriggerOption, check_state
 from recovery.flows.priority import PRIORITIES
 from recovery.keeper import ClockStatus
@@ -196,14 +196,17 @@ class Reads:
             return queries.case_timers(conn, case_id)
 
     def triggers(self, case_id: int) -> list[TriggerOption]:
-        """Every trigger of the case's flow, each allowed or not, with the reason when not."""
+        """Every trigger of the case's flow, each allowed or not, with the reason when not, and
+        the engine's method to use for one that does not go through `fire` (`via`)."""
         with self._writer.transaction() as tx:
             flow, facts, _version = self._firing.facts(tx, case_id)
-        return flow.options(facts)
+        return options(flow, facts)
 
     def allowed_triggers(self, case_id: int) -> list[str]:
-        """The triggers that may fire on the case now."""
-        return [option.trigger for option in self.triggers(case_id) if option.allowed]
+        """The triggers `fire` takes on the case now; those that go through another call
+        (`TriggerOption.via`: offer_remedy, record_finding, tick) are left out."""
+        return [option.trigger for option in self.triggers(case_id)
+                if option.allowed and option.via is None]
 
     def _when(self, at: datetime | None) -> datetime:
         return limits.instant(at if at is not None else self._clock())

@@ -89,6 +89,12 @@ def open_(ctx: typer.Context,
                       soft_wrap=False)
 
 
+VIA = {"offer_remedy": "with `recovery remedy offer`",
+       "record_finding": "with `recovery case finding`",
+       "tick": "by the engine, on schedule (`recovery tick`)"}
+"""How a trigger that does not go through `case fire` fires."""
+
+
 @app.command()
 def show(ctx: typer.Context, case_id: CaseId, json: Json = False) -> None:
     """Show a case: its state, every trigger (and why some cannot fire), history and timers."""
@@ -100,8 +106,8 @@ def show(ctx: typer.Context, case_id: CaseId, json: Json = False) -> None:
     if json:
         emit_json({**case.as_dict(),
                    "incidents": [item.as_dict() for item in incidents],
-                   "triggers": [{"trigger": o.trigger, "allowed": o.allowed, "reason": o.reason}
-                                for o in options],
+                   "triggers": [{"trigger": o.trigger, "allowed": o.allowed, "reason": o.reason,
+                                 "via": o.via} for o in options],
                    "clocks": [{**c.as_dict(), "target": format_duration(c.target),
                                "left": _left(c.left)} for c in clocks],
                    "history": [event.as_dict() for event in history],
@@ -128,8 +134,10 @@ def show(ctx: typer.Context, case_id: CaseId, json: Json = False) -> None:
                       stamp(c.due_at, zone) if c.due_at else "",
                       _left(c.left), ("BREACHED " if c.breached else "") + c.mode]
                      for c in clocks]))
-    out.print(table("Triggers", ["trigger", "now", "why not"],
-                    [[o.trigger, "yes" if o.allowed else "no", o.reason] for o in options]))
+    out.print(table("Triggers", ["trigger", "now", "why not, or how"],
+                    [[o.trigger, "yes" if o.allowed else "no",
+                      o.reason or (VIA[o.via] if o.via else "")]
+                     for o in options]))
     remedies = engine.remedies(case_id=case_id)
     if remedies:
         out.print(table("Remedies", ["id", "remedy", "status", "asked by", "code / reason"],

@@ -26,11 +26,14 @@ from recovery.signals import Audience
 
 @dataclass(frozen=True)
 class TriggerOption:
-    """A trigger of the flow as seen from one case: may it fire now, and if not, why not."""
+    """A trigger of the flow as seen from one case: may it fire now, and if not, why not; and,
+    for one that goes through another call than `fire` (the remedy ledger, the finding, the
+    follow-up the engine asks by itself), the engine's method to use (`via`)."""
 
     trigger: str
     allowed: bool
     reason: str = ""
+    via: str | None = None
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from recovery.errors import (
     RecoveryError,
     TriggerNotAllowed,
 )
+from recovery.firing import allowed
 from recovery.flows import GUARDS, CaseFacts, Flow
 from recovery.flows.remedies import RemedyLimit
 from recovery.policy import Recorder, remedy_value
@@ -227,8 +228,7 @@ def _may_record(flow: Flow, facts: CaseFacts, case_id: int) -> None:
     trigger = Recorder("remedy").resolve(flow)
     decl = flow.settings.flow.triggers[trigger]
     if facts.state not in decl.sources:
-        allowed = [item.trigger for item in flow.options(facts) if item.allowed]
-        raise TriggerNotAllowed(case_id, facts.state, trigger, allowed)
+        raise TriggerNotAllowed(case_id, facts.state, trigger, allowed(flow, facts))
     for guard in decl.guards:
         reason = GUARDS[guard](facts)
         if reason is not None:
