@@ -49,7 +49,7 @@ class FlowError(RecoveryError):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         first = str(problems[0]) if problems else "invalid flow"
-        more = f" (and {len(problems) - 1} more problem(s): run `recovery flow validate`)"
+        more = f" (and {len(problems) - 1} more problem(s): validate_flows() lists them)"
         super().__init__(first + (more if len(problems) > 1 else ""))
 
 

@@ -48,12 +48,11 @@ class Firing:
         if isinstance(trigger, Recorder):
             trigger = trigger.resolve(flow)
         elif trigger == flow.recorder.get("remedy"):
-            raise InvalidInput(f"'{trigger}' records a remedy: offer it with offer_remedy "
-                               "(`recovery remedy offer`), which checks the limits and keeps the "
-                               "ledger")
+            raise InvalidInput(f"'{trigger}' records a remedy: offer it with offer_remedy(), "
+                               "which checks the limits and keeps the ledger")
         elif trigger == schedule.TRIGGER and by not in SYSTEM and schedule.policy(flow):
             raise InvalidInput(f"{flow.brand} asks the follow-up by itself, on schedule "
-                               "(`recovery tick`); `recovery case answer` records the answer")
+                               "(tick()); record_answer() records the answer")
         facts.goodwill = bool((payload or {}).get("goodwill"))
         source = facts.state
         event = flow.machine.events.get(trigger)

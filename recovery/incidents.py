@@ -130,7 +130,7 @@ class Incidents:
         limits.person(by)
         cause = limits.text(root_cause, "the root cause", limits.NOTE).strip()
         if not cause:
-            raise InvalidInput("say what caused it (--root-cause): the resolution names it")
+            raise InvalidInput("say what caused it (root_cause=): the resolution names it")
         incident = self._open(incident_id)
         flow, when = self._flow(incident.brand), self._when(at)
         resolved = replace(incident, root_cause=cause)

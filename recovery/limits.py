@@ -46,7 +46,7 @@ SYSTEM = frozenset({TIMER, ENGINE})
 def person(by: str) -> str:
     """`by` if it names someone who may act: some text, not one of the engine's own names."""
     if not text(by, "who acts (by)", PERSON).strip() or by in SYSTEM:
-        raise InvalidInput("say who acts (by=...); 'timer' and 'recovery' are the engine's "
+        raise InvalidInput("say who acts (by=); 'timer' and 'recovery' are the engine's "
                            "own names")
     return by
 
@@ -73,8 +73,12 @@ def optional(value: str | None, what: str, most: int) -> str | None:
 
 
 def ident(value: int, what: str) -> int:
-    """`value` if it can be the id of a `what`; otherwise there is no such thing."""
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
+    """`value` if it can be the id of a `what`: an `int` (anything else is `InvalidInput`,
+    saying so), and one the database can hold (else there is no such thing)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput(f"a {what} id is a whole number (int), not {type(value).__name__} "
+                           f"{shown(value)}")
+    if not 1 <= value <= MAX_ID:
         raise NotFound(f"no {what} {value}")
     return value
 

@@ -38,7 +38,7 @@ class Moderator:
         author = (limits.optional(author, "the post's author", limits.NAME) or "").strip()
         text = limits.optional(text, "the post's text", limits.COMPLAINT)
         if not post:
-            raise InvalidInput("name the post to hide (--post, its id on the platform)")
+            raise InvalidInput("name the post to hide (post=, its id on the platform)")
         if post == case.external_id or author.casefold() == case.author.casefold():
             raise PolicyViolation(f"case {case.id}: {NEVER}")
         with self._writer.transaction(case.id) as tx:

@@ -36,7 +36,7 @@ class Redactor:
         """Blank event `seq` of a case and record the redaction; returns the `redact` event."""
         reason = limits.text(reason, "the reason", limits.NOTE).strip()
         if not reason:
-            raise InvalidInput("say why the text is redacted (--reason), e.g. 'the customer "
+            raise InvalidInput("say why the text is redacted (reason=), e.g. 'the customer "
                                "asked us to erase their address'")
         with self._writer.transaction(case_id) as tx:
             _flow, facts, version = self._facts(tx, case_id, at)
@@ -80,7 +80,7 @@ def _check(event: Event, chain: str | None, redacted: bool,
     before = GENESIS if previous is None else previous[1] or ""
     if link(before, content) != chain:
         raise InvalidInput(f"{where} does not match its hash: the history was changed; run "
-                           "`recovery audit verify` before redacting")
+                           "audit() before redacting")
     return fields, content
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import inspect
+import os
+import shutil
 import subprocess
 import sys
 
@@ -45,3 +47,40 @@ def test_lint_and_types_are_clean() -> None:
         result = subprocess.run([sys.executable, "-m", *command], capture_output=True, text=True,
                                 check=False, cwd=ROOT)
         assert result.returncode == 0, result.stdout + result.stderr
+
+
+HOST = '''
+from recovery import Case, Engine, Event, RecoveryError
+
+
+def open_and_answer(engine: Engine) -> int:
+    case: Case = engine.open_case("bistro", channel="twitter", author="@jana", text="Cold")
+    event: Event = engine.fire(case.id, "acknowledge", by="eva")
+    try:
+        engine.record_finding(case.id, "founded", root_cause="slow pass", by="eva")
+    except RecoveryError as exc:
+        print(exc)
+    return event.seq
+'''
+
+
+def test_a_hosts_type_checker_sees_the_librarys_types(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Installed as a host installs it (not from the host's sources), with `py.typed`: the
+    host's own code checks clean, and a wrong argument is caught, not seen as `Any`."""
+    site = tmp_path / "site"
+    shutil.copytree(ROOT / "recovery", site / "recovery",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "host.py").write_text(HOST)
+    (tmp_path / "wrong.py").write_text(HOST.replace('fire(case.id, "acknowledge"',
+                                                    'fire(str(case.id), 5'))
+
+    def mypy(name: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-incremental",
+                               name], capture_output=True, text=True, check=False,
+                              cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(site)})
+
+    clean = mypy("host.py")
+    assert clean.returncode == 0, clean.stdout
+    caught = mypy("wrong.py").stdout
+    assert 'Argument 1 to "fire" of "Engine" has incompatible type "str"' in caught
+    assert 'Argument 2 to "fire" of "Engine" has incompatible type "int"' in caught

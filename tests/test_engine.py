@@ -133,6 +133,21 @@ def test_bad_complaints_are_refused_and_write_nothing(engine: Engine) -> None:
         engine.fire(404, "acknowledge", by="eva")
 
 
+def test_an_id_of_another_type_says_which_type_an_id_is(engine: Engine) -> None:
+    case_id = _open(engine)
+    calls = [lambda: engine.case("1"), lambda: engine.fire("1", "acknowledge", by="eva"),  # type: ignore[arg-type]
+             lambda: engine.history("1"), lambda: engine.clocks("1"),  # type: ignore[arg-type]
+             lambda: engine.allowed_triggers("1"), lambda: engine.remedy("1"),  # type: ignore[arg-type]
+             lambda: engine.incidents.get("1")]  # type: ignore[arg-type]
+    for call in calls:
+        with pytest.raises(InvalidInput, match=r"id is a whole number \(int\), not str '1'"):
+            call()
+    with pytest.raises(InvalidInput, match=r"a case id is a whole number \(int\), not float"):
+        engine.case(1.0)  # type: ignore[arg-type]
+    with pytest.raises(NotFound, match="no case 2"):
+        engine.case(case_id + 1)
+
+
 def test_the_same_post_fed_twice_opens_one_case(engine: Engine) -> None:
     first = _open(engine, external_id="fb-1")
     again = _open(engine, external_id="fb-1")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import io
 import json
+import re
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -287,8 +288,25 @@ def parse_time(text: str | None, option: str) -> datetime | None:
     return checked
 
 
+CALLS = {"offer_remedy()": "`recovery remedy offer`", "record_answer()": "`recovery case answer`",
+         "tick()": "`recovery tick`", "validate_flows()": "`recovery flow validate`",
+         "audit()": "`recovery audit verify`", "incidents.link()": "`recovery incident link`"}
+"""The library's calls that its messages name, and the commands that make them."""
+PARAMETER = re.compile(r"\b([a-z][a-z_]*)=(?=[\s),;:]|$)")
+"""A parameter a library message names, `by=` (not a value given, which is quoted)."""
+
+
+def in_commands(message: str) -> str:
+    """A library message in the command line's words: `by=` becomes `--by`, `root_cause=`
+    `--root-cause`, `offer_remedy()` the command that offers one."""
+    for call, command in CALLS.items():
+        message = message.replace(call, command)
+    return PARAMETER.sub(lambda found: "--" + found[1].replace("_", "-"), message)
+
+
 def fail(error: RecoveryError) -> NoReturn:
-    """Stop the command: print `error: <message>` on stderr and exit with the error's code."""
-    sys.stderr.write(f"error: {error}\n")
+    """Stop the command: print `error: <message>` on stderr, in the command line's words, and
+    exit with the error's code."""
+    sys.stderr.write(f"error: {in_commands(str(error))}\n")
     raise typer.Exit(next((code for kind, code in EXIT_CODES.items()
                            if isinstance(error, kind)), 1))

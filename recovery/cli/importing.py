@@ -9,7 +9,7 @@ from typing import IO, Annotated
 
 import typer
 
-from recovery.cli.common import Json, emit_json, err, fail, say, settings
+from recovery.cli.common import Json, emit_json, err, fail, in_commands, say, settings
 
 SHOWN = 50
 """Bad lines listed on stderr; beyond them, counted."""
@@ -53,7 +53,7 @@ def import_(ctx: typer.Context,
         say(f"imported {done.imported:,} case(s); {done.existing:,} already here; "
             f"{len(done.bad):,} bad line(s)")
         for line, error in done.bad[:SHOWN]:
-            sys.stderr.write(f"error: {file}:{line}: {error}\n")
+            sys.stderr.write(f"error: {file}:{line}: {in_commands(error)}\n")
         if len(done.bad) > SHOWN:
             sys.stderr.write(f"error: … and {len(done.bad) - SHOWN:,} more bad lines "
                              "(--json lists them all)\n")

@@ -147,7 +147,7 @@ class Courier:
         if hook is None:
             return replace(delivery, status=DEAD, last_error=(
                 f"{delivery.endpoint} is no longer a webhook of {delivery.brand}'s flow file; "
-                "put it back, then `recovery outbox retry`"))
+                "put it back, then retry the delivery"))
         error = self._post(parcel, hook, now)
         attempts = delivery.attempts + 1
         if error is None:

@@ -37,7 +37,7 @@ def validate_flows(workflows: Path | str) -> tuple[dict[str, Flow], list[Problem
     files = flow_files(root)
     if not files:
         return {}, [Problem(root, None, f"no brand flows found in {root}",
-                            f"create {root}/<brand>/{FLOW_FILE} or pass --workflows")]
+                            f"create {root}/<brand>/{FLOW_FILE} or pass workflows=")]
     documents: dict[str, Document] = {}
     problems: list[Problem] = []
     for brand, file in files.items():

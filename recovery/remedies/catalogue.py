@@ -42,7 +42,7 @@ def role_of(flow: Flow, by: str) -> str:
     role = people.get(by)
     if role is None:
         raise InvalidInput(f"'{by}' is not one of {flow.brand}'s people "
-                           f"({', '.join(sorted(people))}); say who acts with --by")
+                           f"({', '.join(sorted(people))}); say who acts (by=)")
     return role
 
 

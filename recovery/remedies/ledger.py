@@ -63,7 +63,7 @@ class Ledger:
         limits.text(key, "the key", limits.NAME)
         limits.optional(note, "the note", limits.NOTE)
         if (limit.needs_order or kind == "refund") and order is None:
-            raise InvalidInput(f"a {kind} names the order it refunds (--order)")
+            raise InvalidInput(f"a {kind} names the order it refunds (order=)")
         try:
             with self._writer.transaction(case.id) as tx:
                 known = tx.remedy_by_key(flow.brand, key)
@@ -114,7 +114,7 @@ class Ledger:
         """A lead declines a remedy waiting for one, saying why; nothing is issued."""
         reason = limits.text(reason, "the reason", limits.NOTE).strip()
         if not reason:
-            raise InvalidInput("say why the remedy is declined (--reason)")
+            raise InvalidInput("say why the remedy is declined (reason=)")
         return self._decide(remedy_id, by, at, reason)
 
     def redeem(self, remedy_id: int, by: str, at: datetime, note: str | None) -> Remedy:
@@ -127,7 +127,7 @@ class Ledger:
         it no longer counts against any limit."""
         reason = limits.text(reason, "the reason", limits.NOTE).strip()
         if not reason:
-            raise InvalidInput("say why the remedy is voided (--reason)")
+            raise InvalidInput("say why the remedy is voided (reason=)")
         return self._settle(remedy_id, by, at, "void", reason)
 
     def _settle(self, remedy_id: int, by: str, at: datetime, status: str,

@@ -143,8 +143,8 @@ def template_context(case: Case, by: str, says: Mapping[str, Any] | None = None,
     name = case.name or ""
     called = address(name, case.language)
     remedy: dict[str, Any] | Absent = Absent(
-        f"case {case.id} has no remedy agreed; offer one first (`recovery remedy offer "
-        f"{case.id} …`) or use another template")
+        f"case {case.id} has no remedy agreed; offer one first (offer_remedy()) or use "
+        "another template")
     if case.remedy_kind is not None:
         remedy = {"kind": case.remedy_kind, "value": case.remedy_value, "unit": case.remedy_unit,
                   "says": dict(says or {}), "code": issued.code if issued else None,
@@ -161,7 +161,7 @@ def template_context(case: Case, by: str, says: Mapping[str, Any] | None = None,
         "root_cause": case.root_cause,
         "remedy": remedy,
         "incident": Absent(f"case {case.id} is linked to no incident; link it first "
-                           f"(`recovery incident link ID {case.id}`) or use another template"),
+                           "(incidents.link()) or use another template"),
     }
 
 
