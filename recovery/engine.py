@@ -34,6 +34,7 @@ from recovery.reach import Audience
 from recovery.reads import Reads
 from recovery.redaction import Redactor
 from recovery.remedies import Ledger
+from recovery.remedies.catalogue import People, Roles
 from recovery.replies import Linted, Subject
 from recovery.replies.compose import Checker, Draft
 from recovery.sender import Sender
@@ -76,7 +77,13 @@ class Engine(Reads):
     """
 
     def __init__(self, db: str | SAEngine = DEFAULT_URL, *, workflows: str | Path = "workflows",
-                 clock: Clock = system_clock) -> None:
+                 clock: Clock = system_clock, people: People | None = None) -> None:
+        """An engine over the database `db` (a URL, or a SQLAlchemy engine of the host's) and
+        the brands in `workflows`, reading the time from `clock`. `people` says who may act and
+        as what (`agent` or `lead`) as the host knows its users: a mapping of names to roles,
+        or a callable taking (brand, name) and giving the role (None: may not act for that
+        brand); by default each brand's `people:`."""
+        roles = Roles(people)
         self.flows, self.broken = load_brands(workflows)
         """The brands' flows; and those whose flow files do not load, with their problems."""
         self._db = connect(db)
@@ -94,7 +101,7 @@ class Engine(Reads):
         `posts()`, `links()`."""
         self._intake = Intake(self._writer, arm, self._checker.check, self.incidents.suggest)
         self._importer = Importer(self._writer, self._intake, apply, self._serving)
-        self._ledger = Ledger(self._writer, facts, apply, self.flow)
+        self._ledger = Ledger(self._writer, facts, apply, self.flow, roles)
         self._sender = Sender(self._checker, self._writer, facts, apply)
         self._redactor = Redactor(self._writer, facts)
         self._audience = Audience(self._writer, facts)

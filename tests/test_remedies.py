@@ -42,6 +42,37 @@ def test_within_the_agents_limit_a_voucher_is_issued_with_a_code(engine: Engine,
     assert offered.trigger == "offer_remedy" and (offered.payload or {})["code"] == remedy.code
 
 
+def test_the_hosts_people_say_who_acts_and_as_what(db_url: str, clock: Clock) -> None:
+    engine = Engine(db_url, workflows=WORKFLOWS, clock=clock,
+                    people={"mia": "agent", "tom": "lead", "eva": "agent", "odd": "boss"})
+    case_id = _founded(engine)
+    with pytest.raises(InvalidInput, match=r"'petr' is not one of bikeshare's people "
+                                           r"\(eva, mia, odd, tom\)"):
+        engine.offer_remedy(case_id, "voucher", 100, by="petr")  # a lead in the flow file only
+    with pytest.raises(InvalidInput, match="the people given say 'odd' is 'boss'; a role is "
+                                           "agent or lead"):
+        engine.offer_remedy(case_id, "voucher", 100, by="odd")
+    waiting = engine.offer_remedy(case_id, "voucher", 450, by="mia")
+    with pytest.raises(PolicyViolation, match="only a lead of bikeshare may approve"):
+        engine.approve_remedy(waiting.id, by="mia")
+    assert engine.approve_remedy(waiting.id, by="tom").approved_by == "tom"
+    engine.close()
+
+    leads = {"bistro": {"ana"}, "bikeshare": {"jan"}}  # a callable: the host's groups, by brand
+    engine = Engine(db_url, workflows=WORKFLOWS, clock=clock, people=lambda brand, name: (
+        "lead" if name in leads.get(brand, ()) else "agent" if name.endswith("@care") else None))
+    case_id = _founded(engine, author="@rider2")
+    with pytest.raises(InvalidInput, match="'eva' is not one of bikeshare's people; say who"):
+        engine.offer_remedy(case_id, "voucher", 450, by="eva")
+    waiting = engine.offer_remedy(case_id, "voucher", 450, by="eva@care")
+    with pytest.raises(InvalidInput, match="'ana' is not one of bikeshare's people"):
+        engine.approve_remedy(waiting.id, by="ana")  # a lead of bistro's, not of this brand's
+    assert engine.approve_remedy(waiting.id, by="jan").approved_by == "jan"
+    engine.close()
+    with pytest.raises(InvalidInput, match="people= is a mapping of names to roles"):
+        Engine(db_url, workflows=WORKFLOWS, people=["eva"])  # type: ignore[arg-type]
+
+
 def test_over_the_agents_limit_it_waits_for_a_lead_who_approves_it_once(engine: Engine) -> None:
     case_id = _founded(engine)
     waiting = engine.offer_remedy(case_id, "voucher", 450, by="eva", key="k2")

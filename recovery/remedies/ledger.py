@@ -33,7 +33,7 @@ from recovery.firing import allowed
 from recovery.flows import GUARDS, CaseFacts, Flow
 from recovery.flows.remedies import RemedyLimit
 from recovery.policy import Recorder, remedy_value
-from recovery.remedies.catalogue import issued, limit_of, role_of
+from recovery.remedies.catalogue import Roles, issued, limit_of
 from recovery.room import Apply, ReadFacts, record
 from recovery.store.records import Case, Remedy
 from recovery.store.writer import Tx, Writer
@@ -43,11 +43,12 @@ class Ledger:
     """Offers, approves and declines the remedies of one engine."""
 
     def __init__(self, writer: Writer, facts: ReadFacts, apply: Apply,
-                 flow_of: Callable[[str], Flow]) -> None:
+                 flow_of: Callable[[str], Flow], roles: Roles) -> None:
         self._writer = writer
         self._flow_of = flow_of
         self._facts = facts
         self._apply = apply
+        self._roles = roles
 
     def offer(self, flow: Flow, case: Case, kind: str, value: Decimal | float | str, by: str,
               key: str, order: str | None, goodwill: str | None, note: str | None,
@@ -56,7 +57,7 @@ class Ledger:
         again returns the first result and issues nothing."""
         limit = limit_of(flow, kind)
         amount = remedy_value(value, limit.unit)
-        role = role_of(flow, by)
+        role = self._roles.of(flow, by)
         order = (limits.optional(order, "the order", limits.ORDER) or "").strip() or None
         goodwill = (limits.optional(goodwill, "the goodwill reason", limits.NOTE)
                     or "").strip() or None
@@ -75,7 +76,7 @@ class Ledger:
                 self._within_limits(tx, flow, case, kind, limit, goodwill, at)
                 own = (limit.lead_max or limit.agent_max) if role == "lead" else limit.agent_max
                 issue = amount <= own
-                if not issue and not (flow.settings.people and limit.lead_max is not None
+                if not issue and not (self._roles.named(flow) and limit.lead_max is not None
                                       and amount <= limit.lead_max):
                     cap = limit.lead_max or limit.agent_max
                     raise PolicyViolation(f"a {kind} of {amount} {limit.unit} is over "
@@ -139,8 +140,8 @@ class Ledger:
         with self._writer.transaction() as tx:
             remedy, version = _read(tx, remedy_id)
             flow = self._flow_of(remedy.brand)
-            role = role_of(flow, by)
-            if status == "void" and flow.settings.people and role != "lead":
+            role = self._roles.of(flow, by)
+            if status == "void" and self._roles.named(flow) and role != "lead":
                 raise PolicyViolation(f"only a lead of {flow.brand} may void a remedy; {by} is "
                                       "an agent")
             if remedy.status != "issued":
@@ -171,9 +172,9 @@ class Ledger:
         with self._writer.transaction() as tx:
             remedy, version = _read(tx, remedy_id)
             flow = self._flow_of(remedy.brand)
-            if role_of(flow, by) != "lead":
+            if self._roles.of(flow, by) != "lead":
                 raise PolicyViolation(f"only a lead of {flow.brand} may {verb} a remedy; {by} "
-                                      f"is {'an agent' if flow.settings.people else 'no lead'}")
+                                      f"is {'an agent' if self._roles.named(flow) else 'no lead'}")
             if remedy.status != "pending_approval":
                 raise PolicyViolation(f"remedy {remedy_id} is {remedy.status.replace('_', ' ')}"
                                       f", not waiting for approval: nothing to {verb}")
