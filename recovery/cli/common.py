@@ -304,6 +304,21 @@ def in_commands(message: str) -> str:
     return PARAMETER.sub(lambda found: "--" + found[1].replace("_", "-"), message)
 
 
+def with_specs(module: str) -> Any:
+    """Import `module`, which runs the policy scenarios; where pytest or pytest-bdd is not
+    installed, end the command with one line saying how to get them."""
+    from importlib import import_module
+
+    try:
+        return import_module(module)
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").split(".")[0] not in ("pytest", "_pytest", "pytest_bdd", "gherkin"):
+            raise
+        from recovery.handbook import SPECS_MISSING
+
+        fail(RecoveryError(SPECS_MISSING))
+
+
 def fail(error: RecoveryError) -> NoReturn:
     """Stop the command: print `error: <message>` on stderr, in the command line's words, and
     exit with the error's code."""

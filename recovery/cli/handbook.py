@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from recovery.cli.common import Settings, out, settings
+from recovery.cli.common import Settings, out, settings, with_specs
 
 
 def handbook(ctx: typer.Context,
@@ -25,23 +25,25 @@ def handbook(ctx: typer.Context,
     from importlib import import_module
 
     from recovery.flows import validate_flows
-    from recovery.handbook.book import brand_section, counts, feature_sections, rules_table, write
-    from recovery.handbook.results import run  # here: only this command and `spec` need pytest
+
+    results = with_specs("recovery.handbook.results")  # only this command and `spec` need it
+    from recovery.handbook import book
 
     workflows = settings(ctx).workflows
-    code, report = run(paths or [], workflows, brand or [], ctx.args)
+    code, report = results.run(paths or [], workflows, brand or [], ctx.args)
     flows, _problems = validate_flows(workflows)
     chosen = [flow for name, flow in sorted(flows.items())
               if not flow.settings.abstract and (not brand or name in brand)]
     outcomes = list(report.outcomes.values())
-    rules = rules_table(import_module("recovery.replies.lint").__doc__)
+    rules = book.rules_table(import_module("recovery.replies.lint").__doc__)
     chosen_settings = settings(ctx)
     today = chosen_settings.clock().date()
     incidents = _incidents(chosen_settings) if chosen else {}
-    sections = [brand_section(flow, today, rules, incidents.get(flow.brand, []))
+    sections = [book.brand_section(flow, today, rules, incidents.get(flow.brand, []))
                 for flow in chosen]
-    sections += feature_sections(outcomes)
-    html_file, md_file = write(out_dir, "Recovery policy handbook", counts(outcomes), sections)
+    sections += book.feature_sections(outcomes)
+    html_file, md_file = book.write(out_dir, "Recovery policy handbook", book.counts(outcomes),
+                                    sections)
     out.print(f"handbook written: {html_file} and {md_file}", markup=False)
     raise typer.Exit(code)
 

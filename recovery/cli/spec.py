@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from recovery.cli.common import settings
+from recovery.cli.common import settings, with_specs
 
 
 def spec(ctx: typer.Context,
@@ -19,8 +19,6 @@ def spec(ctx: typer.Context,
          = None) -> None:
     """Run .feature files with the shipped step library and print each feature's scenarios
     with a mark, a failing step with its file and line; extra arguments go to pytest."""
-    from recovery.handbook.results import run  # here: only this command needs pytest
-
-    code, _report = run(paths or [], settings(ctx).workflows, brand or [],
-                        ctx.args)
+    results = with_specs("recovery.handbook.results")  # only this command needs pytest
+    code, _report = results.run(paths or [], settings(ctx).workflows, brand or [], ctx.args)
     raise typer.Exit(code)
