@@ -71,14 +71,15 @@ def build(path: Path, count: int) -> None:
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=OFF")
     for cases, events, clocks, timers in rows(count):
-        conn.executemany("INSERT INTO cases (id, brand, channel, author, text, state, version, "
-                         "priority, opened_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)", cases)
-        conn.executemany('INSERT INTO events (case_id, seq, at, by, "trigger", source, dest) '
-                         "VALUES (?,?,?,?,?,?,?)", events)
-        conn.executemany("INSERT INTO clocks (case_id, name, business, target_us, warn_at, "
-                         "started_at, consumed_us, running_since, breached_at) "
+        conn.executemany("INSERT INTO recovery_cases (id, brand, channel, author, text, state, "
+                         "version, priority, opened_at, updated_at) "
+                         "VALUES (?,?,?,?,?,?,?,?,?,?)", cases)
+        conn.executemany('INSERT INTO recovery_events (case_id, seq, at, by, "trigger", source, '
+                         "dest) VALUES (?,?,?,?,?,?,?)", events)
+        conn.executemany("INSERT INTO recovery_clocks (case_id, name, business, target_us, "
+                         "warn_at, started_at, consumed_us, running_since, breached_at) "
                          "VALUES (?,?,?,?,?,?,?,?,?)", clocks)
-        conn.executemany('INSERT INTO timers (case_id, "trigger", state, due_at, clock, '
+        conn.executemany('INSERT INTO recovery_timers (case_id, "trigger", state, due_at, clock, '
                          "attempts) VALUES (?,?,?,?,?,?)", timers)
         conn.commit()
     conn.execute("ANALYZE")
@@ -127,7 +128,7 @@ def main() -> None:
         engine = Engine(sa, workflows=WORKFLOWS, clock=lambda: NOW)
         middle = engine.cases(brand="bistro", limit=1)[0].id // 2
         raw = sqlite3.connect(path)
-        base = timed(lambda: raw.execute("SELECT * FROM cases WHERE id = ?",
+        base = timed(lambda: raw.execute("SELECT * FROM recovery_cases WHERE id = ?",
                                          (middle,)).fetchall())
 
         def show() -> None:  # what `case show` reads

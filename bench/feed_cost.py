@@ -21,9 +21,11 @@ from recovery.store.db import empty
 
 WORKFLOWS = Path(__file__).resolve().parent.parent / "workflows"
 AT = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-KEPT = ("ALTER TABLE events ALTER COLUMN tx SET DEFAULT (pg_current_xact_id()::text::bigint)",
-        "CREATE INDEX ix_events_feed ON events ((COALESCE(tx, 0)), id)")
-TAKEN = ("ALTER TABLE events ALTER COLUMN tx DROP DEFAULT", "DROP INDEX ix_events_feed")
+KEPT = ("ALTER TABLE recovery_events ALTER COLUMN tx SET DEFAULT "
+        "(pg_current_xact_id()::text::bigint)",
+        "CREATE INDEX ix_recovery_events_feed ON recovery_events ((COALESCE(tx, 0)), id)")
+TAKEN = ("ALTER TABLE recovery_events ALTER COLUMN tx DROP DEFAULT",
+         "DROP INDEX ix_recovery_events_feed")
 
 
 def fires_per_second(url: str, fires: int) -> float:

@@ -72,7 +72,7 @@ def command_line(path: Path, at: datetime) -> tuple[float, int]:
 
 def _cases(path: Path) -> int:
     conn = sqlite3.connect(path)
-    count = int(conn.execute("SELECT count(*) FROM cases").fetchone()[0])
+    count = int(conn.execute("SELECT count(*) FROM recovery_cases").fetchone()[0])
     conn.close()
     return count
 

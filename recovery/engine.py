@@ -38,7 +38,7 @@ from recovery.remedies.catalogue import People, Roles
 from recovery.replies import Linted, Subject
 from recovery.replies.compose import Checker, Draft
 from recovery.sender import Sender
-from recovery.store.db import DEFAULT_URL, connect
+from recovery.store.db import DEFAULT_URL, connect, in_schema
 from recovery.store.records import Case, Event, Notice, Remedy, Timer
 from recovery.store.writer import Writer
 from recovery.ticker import Ticker
@@ -77,17 +77,20 @@ class Engine(Reads):
     """
 
     def __init__(self, db: str | SAEngine = DEFAULT_URL, *, workflows: str | Path = "workflows",
-                 clock: Clock = system_clock, people: People | None = None) -> None:
+                 clock: Clock = system_clock, people: People | None = None,
+                 schema: str | None = None) -> None:
         """An engine over the database `db` (a URL, or a SQLAlchemy engine of the host's) and
         the brands in `workflows`, reading the time from `clock`. `people` says who may act and
         as what (`agent` or `lead`) as the host knows its users: a mapping of names to roles,
         or a callable taking (brand, name) and giving the role (None: may not act for that
-        brand); by default each brand's `people:`."""
+        brand); by default each brand's `people:`. On PostgreSQL, `schema` keeps every table,
+        function and trigger of the engine in a schema of its own (made if missing)."""
         roles = Roles(people)
         self.flows, self.broken = load_brands(workflows)
         """The brands' flows; and those whose flow files do not load, with their problems."""
-        self._db = connect(db)
-        self._writer = Writer(self._db, Routes(self.flows), self._notify)
+        self._db = connect(db, schema)
+        self._in_schema = in_schema(schema)
+        self._writer = Writer(self._db, Routes(self.flows), self._notify, schema)
         self._clock = clock
         self._subscribers: list[Subscriber] = []
         firing = self._firing = Firing(self.flows, self.broken)

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 from sqlalchemy import Engine as SAEngine
 
 from recovery import keeper, limits
@@ -46,6 +46,8 @@ class Reads:
     _writer: Writer
     _firing: Firing
     _clock: Clock
+    _in_schema: str | None
+    """What finds the engine's tables in its own PostgreSQL schema, run first in a transaction."""
 
     @property
     def brands(self) -> list[str]:
@@ -215,4 +217,6 @@ class Reads:
     def _connection(self, begin: bool = False) -> Iterator[Connection]:
         with storage_errors("database error"), \
                 (self._db.begin() if begin else self._db.connect()) as conn:
+            if self._in_schema is not None:
+                conn.execute(text(self._in_schema))
             yield conn

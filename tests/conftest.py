@@ -60,14 +60,22 @@ def workflows_with(folder: Path, **brands: str) -> Path:
     return folder
 
 
-def old_database(path: Path, revision: str, *statements: str) -> str:
-    """A SQLite file left at an older schema `revision` with `statements` run on it; its URL."""
-    from recovery.store.db import migrate
+def old_database(path: Path | str, revision: str, *statements: str) -> str:
+    """A database as a release before 0013 left it at schema `revision` (a SQLite file at
+    `path`, or the empty database at a URL): the engine's tables under their old names, its
+    history in `alembic_version`; with `statements` run on it. Its URL."""
+    from alembic import command
+    from alembic.config import Config
 
-    url = f"sqlite:///{path}"
+    from recovery.store.db import MIGRATIONS
+
+    url = path if isinstance(path, str) else f"sqlite:///{path}"
     db = create_engine(url)
-    migrate(db, revision)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
     with db.begin() as conn:
+        config.attributes.update(connection=conn, version_table="alembic_version")
+        command.upgrade(config, revision)
         for statement in statements:
             conn.execute(text(statement))
     db.dispose()

@@ -25,8 +25,8 @@ def test_audit_verify_and_redact(run, tmp_path: Path) -> None:  # type: ignore[n
     assert json.loads(run("audit", "verify", "--json").stdout)["ok"] is True
     db = create_engine(f"sqlite:///{tmp_path / 'cli.db'}")
     with db.begin() as conn:  # someone with the file and no scruples
-        conn.execute(text("DROP TRIGGER events_no_update"))
-        conn.execute(text("UPDATE events SET by = 'mallory' WHERE seq = 1"))
+        conn.execute(text("DROP TRIGGER recovery_events_no_update"))
+        conn.execute(text("UPDATE recovery_events SET by = 'mallory' WHERE seq = 1"))
     db.dispose()
     broken = run("audit", "verify", "--brand", "bistro")
     assert broken.exit_code == 1
@@ -40,7 +40,7 @@ def test_a_case_in_a_state_its_flow_dropped_is_named_as_such(run, tmp_path: Path
                "--text", "Cold soup").exit_code == 0
     db = create_engine(f"sqlite:///{tmp_path / 'cli.db'}")
     with db.begin() as conn:  # as if a changed flow file had removed the state it is in
-        conn.execute(text("UPDATE cases SET state = 'tasting' WHERE id = 1"))
+        conn.execute(text("UPDATE recovery_cases SET state = 'tasting' WHERE id = 1"))
     db.dispose()
     fired = run("case", "fire", "1", "acknowledge", "--by", "eva")
     assert fired.exit_code == 7
@@ -58,7 +58,7 @@ def test_a_failing_timer_is_listed_and_the_tick_says_so(run, tmp_path: Path) -> 
                    "--text", "Cold soup", "--at", "2026-12-01T10:00Z").exit_code == 0
     db = create_engine(f"sqlite:///{tmp_path / 'cli.db'}")
     with db.begin() as conn:
-        conn.execute(text("UPDATE cases SET state = 'tasting' WHERE id = 1"))
+        conn.execute(text("UPDATE recovery_cases SET state = 'tasting' WHERE id = 1"))
     db.dispose()
     ticked = run("tick", "--now", "2026-12-03T10:00Z")
     assert ticked.exit_code == 8

@@ -32,7 +32,8 @@ COLUMNS = ("case_id", "seq", "at", "by", "trigger", "source", "dest", "note", "p
 
 def _stored(path: Path) -> list[tuple[Any, ...]]:
     with sqlite3.connect(path) as conn:
-        return conn.execute(f"SELECT {', '.join(COLUMNS)} FROM events ORDER BY seq").fetchall()
+        return conn.execute(f"SELECT {', '.join(COLUMNS)} FROM recovery_events "
+                            "ORDER BY seq").fetchall()
 
 
 @settings(max_examples=40, deadline=None)

@@ -401,8 +401,9 @@ def test_an_unexpected_failure_stays_with_its_timer(engine: Engine, db_url: str,
     broken, sound = _open(engine), _open(engine)
     raw = create_engine(db_url)
     with raw.begin() as conn:  # a timer no code knows how to fire
-        conn.execute(text("INSERT INTO timers (case_id, \"trigger\", state, due_at, clock, "
-                          "attempts) VALUES (:case, 'bogus', 'new', :due, 'resolution', 0)"),
+        conn.execute(text("INSERT INTO recovery_timers (case_id, \"trigger\", state, due_at, "
+                          "clock, attempts) "
+                          "VALUES (:case, 'bogus', 'new', :due, 'resolution', 0)"),
                      {"case": broken, "due": clock.now})
     raw.dispose()
     clock.advance(days=2)

@@ -47,8 +47,8 @@ def test_an_event_committed_late_is_not_skipped(engine: Engine, db_url: str) -> 
     slow = create_engine(db_url)
     with slow.connect() as conn:
         held = conn.begin()
-        conn.execute(text("INSERT INTO events (case_id, seq, at, by, trigger, source, dest) "
-                          "VALUES (:case, 2, now(), 'eva', 'note', 'new', 'new')"),
+        conn.execute(text("INSERT INTO recovery_events (case_id, seq, at, by, trigger, source, "
+                          "dest) VALUES (:case, 2, now(), 'eva', 'note', 'new', 'new')"),
                      {"case": early})  # takes an id and keeps its transaction open
         engine.fire(late, "acknowledge", by="eva")  # a later id, committed first
         assert engine.events(after=seen[-1].id) == []  # held back: nothing may pass it

@@ -160,9 +160,9 @@ def test_an_incident_is_never_deleted_nor_its_posts_changed(engine: Engine,
                                                             db_url: str) -> None:
     incident_id = _open(engine)
     raw = create_engine(db_url)
-    for statement in (f"DELETE FROM incidents WHERE id = {incident_id}",
-                      "UPDATE incident_posts SET text = 'nothing happened'",
-                      "DELETE FROM incident_posts"):
+    for statement in (f"DELETE FROM recovery_incidents WHERE id = {incident_id}",
+                      "UPDATE recovery_incident_posts SET text = 'nothing happened'",
+                      "DELETE FROM recovery_incident_posts"):
         with pytest.raises(Exception, match="never deleted"), raw.begin() as conn:
             conn.execute(text(statement))
     raw.dispose()

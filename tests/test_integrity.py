@@ -48,10 +48,11 @@ def test_every_history_verifies_and_counts(engine: Engine) -> None:
 
 
 @pytest.mark.parametrize("statement", [
-    "UPDATE events SET by = 'mallory' WHERE seq = 2",
-    "DELETE FROM events WHERE seq = 3",
+    "UPDATE recovery_events SET by = 'mallory' WHERE seq = 2",
+    "DELETE FROM recovery_events WHERE seq = 3",
     # a redaction that changes anything but the text is no redaction
-    "UPDATE events SET redacted_at = at, content_hash = 'x', by = 'mallory' WHERE seq = 2",
+    "UPDATE recovery_events SET redacted_at = at, content_hash = 'x', by = 'mallory' "
+    "WHERE seq = 2",
 ])
 def test_the_database_refuses_to_change_history(engine: Engine, db_url: str,
                                                 statement: str) -> None:
@@ -62,11 +63,12 @@ def test_the_database_refuses_to_change_history(engine: Engine, db_url: str,
 
 
 @pytest.mark.parametrize("statement", [
-    "INSERT OR REPLACE INTO events (id, case_id, seq, at, by, \"trigger\", dest) "
-    "SELECT id, case_id, seq, at, 'mallory', \"trigger\", dest FROM events WHERE seq = 2",
-    "REPLACE INTO remedy_entries (id, remedy_id, seq, kind, by, at) "
-    "SELECT id, remedy_id, seq, 'voided', 'mallory', at FROM remedy_entries",
-    "TRUNCATE events CASCADE", "TRUNCATE remedy_entries", "TRUNCATE cases CASCADE",
+    "INSERT OR REPLACE INTO recovery_events (id, case_id, seq, at, by, \"trigger\", dest) "
+    "SELECT id, case_id, seq, at, 'mallory', \"trigger\", dest FROM recovery_events WHERE seq = 2",
+    "REPLACE INTO recovery_remedy_entries (id, remedy_id, seq, kind, by, at) "
+    "SELECT id, remedy_id, seq, 'voided', 'mallory', at FROM recovery_remedy_entries",
+    "TRUNCATE recovery_events CASCADE", "TRUNCATE recovery_remedy_entries",
+    "TRUNCATE recovery_cases CASCADE",
 ])
 def test_the_database_refuses_to_replace_or_truncate_history(engine: Engine, db_url: str,
                                                              statement: str) -> None:
@@ -85,12 +87,13 @@ def test_tampering_past_the_database_is_found_with_its_first_bad_event(
         engine: Engine, db_url: str) -> None:
     changed, cut, intact = _lived(engine), _lived(engine), _lived(engine)
     if db_url.startswith("sqlite"):
-        drop = ["DROP TRIGGER events_no_update", "DROP TRIGGER events_no_delete"]
+        drop = ["DROP TRIGGER recovery_events_no_update", "DROP TRIGGER recovery_events_no_delete"]
     else:
-        drop = ["ALTER TABLE events DISABLE TRIGGER events_append_only"]
+        drop = ["ALTER TABLE recovery_events DISABLE TRIGGER recovery_events_append_only"]
     _raw(db_url, *drop,
-         f"UPDATE events SET note = 'nothing happened' WHERE case_id = {changed} AND seq = 4",
-         f"DELETE FROM events WHERE case_id = {cut} AND seq = 5")
+         f"UPDATE recovery_events SET note = 'nothing happened' WHERE case_id = {changed} "
+         "AND seq = 4",
+         f"DELETE FROM recovery_events WHERE case_id = {cut} AND seq = 5")
     audit = engine.audit()
     assert not audit.ok and audit.cases == 3
     assert [(b.case_id, b.seq) for b in audit.broken] == [(changed, 4), (cut, 5)]

@@ -211,8 +211,8 @@ def test_the_ledger_refuses_change_in_the_database(engine: Engine, db_url: str) 
     engine.offer_remedy(case_id, "voucher", 100, by="eva")
     raw = create_engine(db_url)
     try:
-        for statement in ("UPDATE remedy_entries SET kind = 'voided'",
-                          "DELETE FROM remedy_entries"):
+        for statement in ("UPDATE recovery_remedy_entries SET kind = 'voided'",
+                          "DELETE FROM recovery_remedy_entries"):
             with pytest.raises(Exception, match="append-only"), raw.begin() as conn:
                 conn.execute(text(statement))
     finally:
@@ -232,7 +232,7 @@ def _entries(db_url: str, remedy_id: int) -> list[tuple[int, str, str]]:
     try:
         with raw.connect() as conn:
             return [tuple(row) for row in conn.execute(text(  # type: ignore[misc]
-                "SELECT seq, kind, \"by\" FROM remedy_entries WHERE remedy_id = :id "
+                "SELECT seq, kind, \"by\" FROM recovery_remedy_entries WHERE remedy_id = :id "
                 "ORDER BY seq"), {"id": remedy_id})]
     finally:
         raw.dispose()

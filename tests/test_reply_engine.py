@@ -177,7 +177,7 @@ def test_a_template_using_what_the_case_has_not_got_says_what_to_do(tmp_path, cl
     assert engine.draft(case, template="status", by="eva").text == \
         "@jana, we are looking into it."
     with pytest.raises(InvalidInput, match=rf"case {case} is linked to no incident; link it "
-                       rf"first \(`recovery incident link ID {case}`\)"):
+                       r"first \(incidents.link\(\)\)"):
         engine.draft(case, template="outage_note", by="eva")
     with pytest.raises(InvalidInput, match=f"case {case} has no remedy agreed; offer one"):
         engine.draft(case, template="code_note", by="eva")

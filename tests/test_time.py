@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, text
 from sqlmodel import SQLModel
 
 from recovery import ClockStatus, Engine, Event, InvalidInput, Notice, StorageError
-from recovery.store.db import HEAD, revision
+from recovery.store.db import HEAD, VERSIONS, revision
 from tests.conftest import WORKFLOWS, Clock, old_database
 
 PRAGUE = ZoneInfo("Europe/Prague")
@@ -167,7 +167,7 @@ def test_two_workers_post_a_greeting_once(db_url: str, clock: Clock) -> None:
 def test_events_refuse_change_in_the_database(engine: Engine, db_url: str) -> None:
     engine.open_case("bistro", channel="twitter", author="@jana", text="Cold soup")
     sa = create_engine(db_url)
-    for statement in ("UPDATE events SET by = 'x'", "DELETE FROM events"):
+    for statement in ("UPDATE recovery_events SET by = 'x'", "DELETE FROM recovery_events"):
         with pytest.raises(Exception, match="append-only"), sa.begin() as conn:
             conn.execute(text(statement))
     sa.dispose()
@@ -179,7 +179,8 @@ def test_the_migrations_build_exactly_the_tables_of_the_models(engine: Engine,
     sa = create_engine(db_url)
     with sa.connect() as conn:
         assert revision(conn) == HEAD
-        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+        diff = compare_metadata(MigrationContext.configure(conn, opts={
+            "version_table": VERSIONS}), SQLModel.metadata)
     sa.dispose()
     assert diff == []
 

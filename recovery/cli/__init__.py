@@ -56,9 +56,13 @@ def root(ctx: typer.Context,
          = Path("workflows"),
          now: Annotated[str | None, typer.Option(help="Act as if it were this time (ISO 8601, "
                                                       "UTC if no offset): replays and drills.")]
-         = None) -> None:
+         = None,
+         schema: Annotated[str | None, typer.Option(envvar="RECOVERY_SCHEMA", help="PostgreSQL: "
+                                                    "the schema of the engine's own tables (env "
+                                                    "RECOVERY_SCHEMA), as a host embedding it "
+                                                    "set it.")] = None) -> None:
     """Complaint recovery for social customer care: flows, cases and timers."""
-    ctx.obj = Settings(db=db, workflows=workflows, now=parse_time(now, "--now"))
+    ctx.obj = Settings(db=db, workflows=workflows, now=parse_time(now, "--now"), schema=schema)
 
 
 def main() -> None:

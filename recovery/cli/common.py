@@ -60,7 +60,7 @@ Note = Annotated[str | None, typer.Option("--note", help="A note kept in the cas
 BrandFilter = Annotated[str | None, typer.Option("--brand", help="Only this brand.")]
 
 
-GLOBAL_OPTIONS = ("--db", "--workflows", "--now")
+GLOBAL_OPTIONS = ("--db", "--workflows", "--now", "--schema")
 """Options of the whole command line, also accepted after the subcommand."""
 
 
@@ -154,6 +154,7 @@ class Settings:
     db: str
     workflows: Path
     now: datetime | None = None
+    schema: str | None = None
     _engine: Engine | None = field(default=None, repr=False)
 
     def clock(self) -> datetime:
@@ -174,7 +175,8 @@ class Settings:
                 fail(NotFound(f"no database at {missing}; `recovery db init` or "
                               "`recovery case open` creates it"))
 
-            self._engine = Engine(self.db, workflows=self.workflows, clock=self.clock)
+            self._engine = Engine(self.db, workflows=self.workflows, clock=self.clock,
+                                  schema=self.schema)
             for brand, problems in self._engine.broken.items():
                 err.print(f"warning: {brand}'s flow does not load, so its cases wait: "
                           f"{problems[0]} (`recovery flow validate` lists all)",

@@ -59,7 +59,7 @@ def validate(ctx: typer.Context, json: Json = False) -> None:
         sys.stderr.write(f"error: {len(problems)} problem(s) in {files} file(s)\n")
         raise typer.Exit(7)
     out.print(f"{len(flows)} flow(s) valid: {', '.join(sorted(flows))}")
-    for warning in _stranded(settings(ctx).db, flows):
+    for warning in _stranded(settings(ctx).db, settings(ctx).schema, flows):
         err.print(f"warning: {warning}", markup=False, highlight=False)
 
 
@@ -95,14 +95,15 @@ def _flow(ctx: typer.Context, brand: str) -> Flow:
     return flow
 
 
-def _stranded(db: str, flows: dict[str, Flow]) -> list[str]:
+def _stranded(db: str, schema: str | None, flows: dict[str, Flow]) -> list[str]:
     """The stored cases that sit in states their brand's flow no longer has (they cannot move
     until the state is back); nothing when there is no database yet."""
-    from sqlalchemy import create_engine, inspect
+    from sqlalchemy import create_engine, inspect, text
     from sqlalchemy.exc import SQLAlchemyError
 
-    from recovery.store.db import missing_file
+    from recovery.store.db import in_schema, missing_file
     from recovery.store.queries import states_in_use
+    from recovery.store.tables import cases
 
     if missing_file(db) is not None:
         return []
@@ -110,7 +111,10 @@ def _stranded(db: str, flows: dict[str, Flow]) -> list[str]:
         engine = create_engine(db)
         try:
             with engine.connect() as conn:
-                found = states_in_use(conn) if inspect(conn).has_table("cases") else []
+                if schema is not None:
+                    conn.execute(text(str(in_schema(schema))))
+                found = (states_in_use(conn) if inspect(conn).has_table(cases.name, schema)
+                         else [])
         finally:
             engine.dispose()
     except (SQLAlchemyError, ImportError, ValueError) as exc:

@@ -1,13 +1,18 @@
 """Open the database: a SQLite file by default (WAL), or PostgreSQL; migrate it to the head.
 
-The schema is kept by Alembic migrations (`store/migrations`). A database already at the head
-costs one small query to open; Alembic is only imported when there is something to migrate. A
-database made before migrations existed (by `create_all`, release 0.1) is recognised and stamped
-at the first revision, then upgraded.
+The schema is kept by Alembic migrations (`store/migrations`), whose history lives in the
+engine's own version table (`recovery_version`), beside a host's own Alembic history if the
+database has one. A database already at the head costs one small query to open; Alembic is only
+imported when there is something to migrate. A database made before revision 0013 keeps its
+history in `alembic_version` under the engine's old table names: it is recognised, its history
+moved to `recovery_version`, and 0013 renames its tables. One made before migrations existed
+(by `create_all`, release 0.1) is recognised by its tables and stamped at the first revision,
+then upgraded. Whatever a migration raises becomes a `StorageError` saying what to do.
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -20,20 +25,28 @@ from sqlalchemy import Engine as SAEngine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
-from recovery.errors import StorageError
+from recovery import limits
+from recovery.errors import InvalidInput, StorageError
 
 DEFAULT_URL = "sqlite:///recovery.db"
-HEAD = "0012"
+HEAD = "0013"
 """The newest schema revision (the last module in `store/migrations/versions`)."""
+VERSIONS = "recovery_version"
+"""The engine's own Alembic version table."""
+LEGACY = ("alembic_version", frozenset(f"{n:04d}" for n in range(1, 13)))
+"""Where an engine before revision 0013 kept its history, and the revisions it could hold."""
 FUNCTIONS = ("recovery_events_append_only", "recovery_ledger_append_only",
              "recovery_outbox_notify", "recovery_incidents_kept")
 """The PostgreSQL functions the migrations create (their triggers go with the tables)."""
+SCHEMA = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+"""A name the engine takes for its own PostgreSQL schema."""
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 MIGRATION_LOCK = 0x7265636F76  # "recov": the advisory lock PostgreSQL migrations hold
 
 
-def connect(db: str | SAEngine) -> SAEngine:
-    """A SQLAlchemy engine for `db` (a URL or an engine the caller made), tables created."""
+def connect(db: str | SAEngine, schema: str | None = None) -> SAEngine:
+    """A SQLAlchemy engine for `db` (a URL, or an engine the host made, whose connections keep
+    the host's settings), tables created (on PostgreSQL in `schema`, made if missing)."""
     if isinstance(db, SAEngine):
         engine = db
     else:
@@ -43,11 +56,24 @@ def connect(db: str | SAEngine) -> SAEngine:
         except (ArgumentError, NoSuchModuleError, ImportError, ValueError) as exc:
             raise StorageError(f"cannot use database '{db}': {exc}; give a URL like "
                                "sqlite:///care.db or postgresql+psycopg://user@host/db") from exc
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
+    if schema is not None:
+        if engine.dialect.name != "postgresql":
+            raise InvalidInput("schema= is PostgreSQL's; on SQLite the engine's tables keep to "
+                               "their recovery_ names beside the host's")
+        if not SCHEMA.match(str(schema)):
+            raise InvalidInput(f"schema= {limits.shown(schema)} is no schema name: lower-case "
+                               "letters, digits and _, starting with a letter, at most 63")
     with storage_errors(f"cannot open database {engine.url.render_as_string()}"):
-        migrate(engine)
+        migrate(engine, schema=schema)
     return engine
+
+
+def in_schema(schema: str | None) -> str | None:
+    """The statement that makes the rest of a transaction find the engine's tables in
+    `schema` (None without one): run first in each of the engine's own transactions."""
+    return None if schema is None else f'SET LOCAL search_path TO "{schema}"'
 
 
 def empty(url: str) -> None:
@@ -59,7 +85,7 @@ def empty(url: str) -> None:
 
     db = create_engine(url)
     with db.begin() as conn:
-        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        conn.execute(text(f"DROP TABLE IF EXISTS {VERSIONS}"))
         SQLModel.metadata.drop_all(conn)
         if db.dialect.name == "postgresql":
             for name in FUNCTIONS:
@@ -87,33 +113,74 @@ def missing_file(db: str) -> Path | None:
     return None if path is None or path.exists() else path
 
 
-def revision(conn: Connection) -> str | None:
-    """The schema revision of the database; None when it has never been migrated."""
-    if not inspect(conn).has_table("alembic_version"):
+def revision(conn: Connection, schema: str | None = None) -> str | None:
+    """The engine's schema revision of the database (in `schema`); None when the engine never
+    made it."""
+    if inspect(conn).has_table(VERSIONS, schema=schema):
+        return conn.execute(text(f"SELECT version_num FROM {VERSIONS}")).scalar()
+    return None if schema is not None else _legacy(conn)
+
+
+def _legacy(conn: Connection) -> str | None:
+    """The revision an engine before 0013 kept in `alembic_version` (a table a host may have
+    for its own history: only one of the engine's revisions, beside its old tables, counts)."""
+    table, known = LEGACY
+    if not (inspect(conn).has_table(table) and _old_layout(conn)):
         return None
-    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    found = conn.execute(text(f"SELECT version_num FROM {table}")).scalar()
+    return found if found in known else None
 
 
-def migrate(engine: SAEngine, target: str = "head") -> None:
-    """Bring the schema up to `target` (the head by default), in one transaction."""
+def _old_layout(conn: Connection) -> bool:
+    """True when the engine's tables are there under their names before 0013."""
+    inspector = inspect(conn)
+    return inspector.has_table("cases") and inspector.has_table("events") and {
+        "brand", "external_id", "state", "version"} <= {
+        column["name"] for column in inspector.get_columns("cases")}
+
+
+def migrate(engine: SAEngine, target: str = "head", schema: str | None = None) -> None:
+    """Bring the schema up to `target` (the head by default), in one transaction; on
+    PostgreSQL in `schema`, made if missing."""
     with engine.connect() as conn:
-        current = revision(conn)
+        current = revision(conn, schema) if _schema_there(conn, schema) else None
     if current == HEAD and target == "head":
         return
     from alembic import command  # imported here: only a database to migrate needs it
     from alembic.config import Config
+    from alembic.util import CommandError
+
+    from recovery.store.migrations.names import FRESH
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as conn:
         _lock(conn)  # two processes opening a new database at once: one migrates, one waits
-        current = revision(conn)
+        if schema is not None:
+            conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+            conn.execute(text(str(in_schema(schema))))
+        current = revision(conn, schema)
         if current == HEAD and target == "head":
             return  # the other one did it meanwhile
-        config.attributes["connection"] = conn
-        if current is None and inspect(conn).has_table("cases"):
-            command.stamp(config, "0001")  # made by create_all before there were migrations
-        command.upgrade(config, target)
+        config.attributes.update(connection=conn, version_table_schema=schema)
+        try:
+            if current is None and schema is None and _old_layout(conn):
+                command.stamp(config, "0001")  # made by create_all before there were migrations
+            elif current is not None and not inspect(conn).has_table(VERSIONS, schema=schema):
+                command.stamp(config, current)  # its history moves to the engine's own table
+                conn.execute(text(f"DROP TABLE {LEGACY[0]}"))
+            else:  # new, or made since 0013: its names are the engine's own from the start
+                config.attributes[FRESH] = True
+            command.upgrade(config, target)
+        except CommandError as exc:
+            raise StorageError(f"cannot migrate the database: {exc} (it was made by another "
+                               "release of recovery: open it with that release, or give a new "
+                               "database)") from exc
+
+
+def _schema_there(conn: Connection, schema: str | None) -> bool:
+    """Whether the engine's schema is in the database (always, without one)."""
+    return schema is None or schema in inspect(conn).get_schema_names()
 
 
 def _lock(conn: Connection) -> None:

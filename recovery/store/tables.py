@@ -1,7 +1,8 @@
 """The tables: cases (a projection), events (append-only, the truth), timers, SLA clocks, the
 brand-wide notices (daily hello and goodbye), the replies sent (for the copy-paste check), and
 the remedy ledger (remedies, and their append-only entries), and the outbox of webhook
-deliveries.
+deliveries. Each is named with the engine's own prefix (`recovery_cases`, and so their indexes
+and triggers), so a host that shares the database keeps its own names.
 
 `cases.version` counts the case's events; every change updates it with a check on the old
 value (optimistic concurrency), and `events` is unique on (case_id, seq), so no event is ever
@@ -45,12 +46,12 @@ def _when(nullable: bool = False, index: bool = False) -> Any:
 class CaseRow(SQLModel, table=True):
     """One complaint and where its recovery stands."""
 
-    __tablename__ = "cases"
+    __tablename__ = "recovery_cases"
     __table_args__ = (
         UniqueConstraint("brand", "external_id", name="uq_cases_brand_external_id"),
-        Index("ix_cases_brand_state", "brand", "state", "id"),  # the board, newest first
-        Index("ix_cases_brand", "brand", "id"),
-        Index("ix_cases_brand_priority", "brand", "priority", "id"),  # `case list --priority`
+        Index("ix_recovery_cases_brand_state", "brand", "state", "id"),  # the board, newest 1st
+        Index("ix_recovery_cases_brand", "brand", "id"),
+        Index("ix_recovery_cases_brand_priority", "brand", "priority", "id"),  # --priority
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -88,13 +89,13 @@ class CaseRow(SQLModel, table=True):
 class EventRow(SQLModel, table=True):
     """One thing that happened to a case. Rows are only ever inserted."""
 
-    __tablename__ = "events"
+    __tablename__ = "recovery_events"
     __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_events_case_seq"),
-                      Index("ix_events_feed", text("(COALESCE(tx, 0))"), "id")
+                      Index("ix_recovery_events_feed", text("(COALESCE(tx, 0))"), "id")
                       .ddl_if(dialect="postgresql"))  # the feed's order (feed.py)
 
     id: int | None = Field(default=None, primary_key=True)
-    case_id: int = Field(foreign_key="cases.id")
+    case_id: int = Field(foreign_key="recovery_cases.id")
     seq: int
     at: datetime = _when()
     by: str = Field(max_length=200)
@@ -118,19 +119,19 @@ class EventRow(SQLModel, table=True):
 class TimerRow(SQLModel, table=True):
     """A trigger due to fire on a case at a time, unless the case moves on first."""
 
-    __tablename__ = "timers"
+    __tablename__ = "recovery_timers"
     __table_args__ = (
-        Index("ix_timers_pending", "due_at",
+        Index("ix_recovery_timers_pending", "due_at",
               sqlite_where=text("fired_at IS NULL AND cancelled_at IS NULL"),
               postgresql_where=text("fired_at IS NULL AND cancelled_at IS NULL")),
-        Index("ix_timers_breach", "due_at", "case_id", sqlite_where=text(BREACH_DUE),
+        Index("ix_recovery_timers_breach", "due_at", "case_id", sqlite_where=text(BREACH_DUE),
               postgresql_where=text(BREACH_DUE)),  # what breaches soon (queries.list_cases)
-        Index("ix_timers_failed", "due_at", "id", sqlite_where=text(FAILED),
+        Index("ix_recovery_timers_failed", "due_at", "id", sqlite_where=text(FAILED),
               postgresql_where=text(FAILED)),  # what failed to fire (queries.pending_timers)
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    case_id: int = Field(foreign_key="cases.id", index=True)
+    case_id: int = Field(foreign_key="recovery_cases.id", index=True)
     trigger: str = Field(max_length=64)
     state: str = Field(max_length=64)
     clock: str | None = Field(default=None, max_length=32,
@@ -149,11 +150,11 @@ class TimerRow(SQLModel, table=True):
 class ClockRow(SQLModel, table=True):
     """One SLA clock of a case: its target and what it has counted so far."""
 
-    __tablename__ = "clocks"
-    __table_args__ = (Index("ix_clocks_breached", "breached_at", "case_id",
+    __tablename__ = "recovery_clocks"
+    __table_args__ = (Index("ix_recovery_clocks_breached", "breached_at", "case_id",
                             sqlite_where=text(BREACHED), postgresql_where=text(BREACHED)),)
 
-    case_id: int = Field(sa_column=Column(ForeignKey("cases.id"), primary_key=True))
+    case_id: int = Field(sa_column=Column(ForeignKey("recovery_cases.id"), primary_key=True))
     name: str = Field(primary_key=True, max_length=32)
     business: bool
     target_us: int = Field(sa_column=Column(BigInteger, nullable=False))
@@ -169,7 +170,7 @@ class ClockRow(SQLModel, table=True):
 class NoticeRow(SQLModel, table=True):
     """A brand-wide post the engine produced: the daily hello at opening, goodbye at closing."""
 
-    __tablename__ = "notices"
+    __tablename__ = "recovery_notices"
     __table_args__ = (UniqueConstraint("brand", "channel", "kind", "due_at",
                                        name="uq_notices_once"),)
 
@@ -186,11 +187,11 @@ class NoticeRow(SQLModel, table=True):
 class ReplyRow(SQLModel, table=True):
     """A reply sent to a customer, kept in the shape the copy-paste check compares."""
 
-    __tablename__ = "replies"
-    __table_args__ = (Index("ix_replies_brand_at", "brand", "at"),)
+    __tablename__ = "recovery_replies"
+    __table_args__ = (Index("ix_recovery_replies_brand_at", "brand", "at"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    case_id: int = Field(foreign_key="cases.id", index=True)
+    case_id: int = Field(foreign_key="recovery_cases.id", index=True)
     brand: str = Field(max_length=64)
     customer: str = Field(max_length=200)
     at: datetime = _when()
@@ -201,16 +202,16 @@ class ReplyRow(SQLModel, table=True):
 class RemedyRow(SQLModel, table=True):
     """A remedy offered on a case and where it stands (the projection of its ledger entries)."""
 
-    __tablename__ = "remedies"
+    __tablename__ = "recovery_remedies"
     __table_args__ = (
         UniqueConstraint("brand", "key", name="uq_remedies_brand_key"),
         UniqueConstraint("code", name="uq_remedies_code"),
-        Index("ix_remedies_brand_customer", "brand", "customer"),
-        Index("ix_remedies_brand_status", "brand", "status"),
+        Index("ix_recovery_remedies_brand_customer", "brand", "customer"),
+        Index("ix_recovery_remedies_brand_status", "brand", "status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    case_id: int = Field(foreign_key="cases.id", index=True)
+    case_id: int = Field(foreign_key="recovery_cases.id", index=True)
     brand: str = Field(max_length=64)
     customer: str = Field(max_length=200)
     kind: str = Field(max_length=32)
@@ -234,11 +235,11 @@ class RemedyEntryRow(SQLModel, table=True):
     """One entry of the remedy ledger: asked, issued, approved, declined, redeemed, voided.
     Append-only, like the events."""
 
-    __tablename__ = "remedy_entries"
+    __tablename__ = "recovery_remedy_entries"
     __table_args__ = (UniqueConstraint("remedy_id", "seq", name="uq_remedy_entries_seq"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    remedy_id: int = Field(foreign_key="remedies.id", index=True)
+    remedy_id: int = Field(foreign_key="recovery_remedies.id", index=True)
     seq: int
     kind: str = Field(max_length=16)
     by: str = Field(max_length=64)
@@ -250,20 +251,21 @@ class OutboxRow(SQLModel, table=True):
     """One event to deliver to one of its brand's webhook endpoints, written in the same
     transaction as the event; `status` is pending, delivered or dead."""
 
-    __tablename__ = "outbox"
+    __tablename__ = "recovery_outbox"
     __table_args__ = (
         UniqueConstraint("delivery_id", name="uq_outbox_delivery"),
-        Index("ix_outbox_due", "next_at", "id", sqlite_where=text("status = 'pending'"),
-              postgresql_where=text("status = 'pending'")),
-        Index("ix_outbox_order", "case_id", "endpoint", "id",
+        Index("ix_recovery_outbox_due", "next_at", "id",
               sqlite_where=text("status = 'pending'"),
               postgresql_where=text("status = 'pending'")),
-        Index("ix_outbox_dead", "id", sqlite_where=text("status = 'dead'"),
+        Index("ix_recovery_outbox_order", "case_id", "endpoint", "id",
+              sqlite_where=text("status = 'pending'"),
+              postgresql_where=text("status = 'pending'")),
+        Index("ix_recovery_outbox_dead", "id", sqlite_where=text("status = 'dead'"),
               postgresql_where=text("status = 'dead'")),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    case_id: int = Field(foreign_key="cases.id")
+    case_id: int = Field(foreign_key="recovery_cases.id")
     seq: int = Field(description="the event's number in its case's history")
     brand: str = Field(max_length=64)
     endpoint: str = Field(max_length=2000, description="the webhook's address")
@@ -280,7 +282,7 @@ class IncidentRow(SQLModel, table=True):
     """A problem that touches many customers (an outage, a delay): announced before they find
     it, updated, resolved. Never deleted."""
 
-    __tablename__ = "incidents"
+    __tablename__ = "recovery_incidents"
 
     id: int | None = Field(default=None, primary_key=True)
     brand: str = Field(max_length=64, index=True)
@@ -302,12 +304,12 @@ class IncidentPostRow(SQLModel, table=True):
     """What an incident posted: its announcement, an update, its resolution; one row per
     channel and language. Only ever inserted."""
 
-    __tablename__ = "incident_posts"
+    __tablename__ = "recovery_incident_posts"
     __table_args__ = (UniqueConstraint("incident_id", "seq", "channel", "language",
                                        name="uq_incident_posts_once"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    incident_id: int = Field(foreign_key="incidents.id", index=True)
+    incident_id: int = Field(foreign_key="recovery_incidents.id", index=True)
     seq: int = Field(description="the post's number in the incident's history")
     kind: str = Field(max_length=16, description="announce, update, resolve")
     at: datetime = _when()
@@ -324,10 +326,10 @@ class IncidentCaseRow(SQLModel, table=True):
     """A case suggested for an incident (it came on its channels during it and says its
     keywords), or linked to it by a person."""
 
-    __tablename__ = "incident_cases"
+    __tablename__ = "recovery_incident_cases"
 
-    incident_id: int = Field(foreign_key="incidents.id", primary_key=True)
-    case_id: int = Field(foreign_key="cases.id", primary_key=True, index=True)
+    incident_id: int = Field(foreign_key="recovery_incidents.id", primary_key=True)
+    case_id: int = Field(foreign_key="recovery_cases.id", primary_key=True, index=True)
     status: str = Field(max_length=16, description="suggested, linked")
     suggested_at: datetime | None = _when(nullable=True)
     linked_at: datetime | None = _when(nullable=True)

@@ -25,6 +25,7 @@ from recovery.clock.sla import SlaClock
 from recovery.errors import ConcurrentUpdate, StorageError
 from recovery.store.chain import GENESIS, content_hash, link
 from recovery.store.compiled import Compiled, read_json
+from recovery.store.db import in_schema
 from recovery.store.records import Event, Notice
 from recovery.store.redaction_sql import RedactionStatements, RedactionTx
 from recovery.store.remedy_sql import RemedyStatements, RemedyTx
@@ -85,10 +86,11 @@ class Writer(TimerStatements, RemedyStatements, RedactionStatements):
     """Compiles the hot statements for one database and opens transactions that run them."""
 
     def __init__(self, engine: SAEngine, route: Route | None = None,
-                 tell: Tell | None = None) -> None:
+                 tell: Tell | None = None, schema: str | None = None) -> None:
         self._engine = engine
         self.route = route
         self._tell = tell
+        self._in_schema = in_schema(schema)
         self._kept: Any = None
         """A connection kept from one transaction to the next (checking one out of the pool
         costs more than a small transaction), by one thread at a time."""
@@ -191,6 +193,8 @@ class Writer(TimerStatements, RemedyStatements, RedactionStatements):
         healthy = False
         try:
             tx = Tx(self, raw.cursor(), deliver)
+            if self._in_schema is not None:
+                tx._cursor.execute(self._in_schema)
             yield tx
             raw.commit()
             healthy = True

@@ -8,6 +8,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlmodel.sql.sqltypes import AutoString
 
+from recovery.store.migrations.names import named as n
+
 revision = "0001"
 down_revision = None
 branch_labels = None
@@ -22,7 +24,7 @@ def _when(name: str, nullable: bool = False) -> sa.Column:  # type: ignore[type-
 
 def upgrade() -> None:
     op.create_table(
-        "cases",
+        n("cases"),
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("brand", AutoString(length=64), nullable=False),
         sa.Column("channel", AutoString(length=32), nullable=False),
@@ -41,12 +43,12 @@ def upgrade() -> None:
         sa.Column("remedy_unit", AutoString(length=32), nullable=True),
         sa.UniqueConstraint("brand", "external_id", name="uq_cases_brand_external_id"),
     )
-    op.create_index("ix_cases_brand_state", "cases", ["brand", "state"])
-    op.create_index("ix_cases_state", "cases", ["state"])
+    op.create_index(n("ix_cases_brand_state"), n("cases"), ["brand", "state"])
+    op.create_index(n("ix_cases_state"), n("cases"), ["state"])
     op.create_table(
-        "events",
+        n("events"),
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id"), nullable=False),
+        sa.Column("case_id", sa.Integer, sa.ForeignKey(f"{n('cases')}.id"), nullable=False),
         sa.Column("seq", sa.Integer, nullable=False),
         _when("at"),
         sa.Column("by", AutoString(length=200), nullable=False),
@@ -58,9 +60,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("case_id", "seq", name="uq_events_case_seq"),
     )
     op.create_table(
-        "timers",
+        n("timers"),
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id"), nullable=False),
+        sa.Column("case_id", sa.Integer, sa.ForeignKey(f"{n('cases')}.id"), nullable=False),
         sa.Column("trigger", AutoString(length=64), nullable=False),
         sa.Column("state", AutoString(length=64), nullable=False),
         _when("due_at"),
@@ -68,12 +70,12 @@ def upgrade() -> None:
         _when("cancelled_at", nullable=True),
         sa.Column("outcome", AutoString, nullable=True),
     )
-    op.create_index("ix_timers_case_id", "timers", ["case_id"])
-    op.create_index("ix_timers_pending", "timers", ["due_at"], sqlite_where=sa.text(PENDING),
+    op.create_index(n("ix_timers_case_id"), n("timers"), ["case_id"])
+    op.create_index(n("ix_timers_pending"), n("timers"), ["due_at"], sqlite_where=sa.text(PENDING),
                     postgresql_where=sa.text(PENDING))
 
 
 def downgrade() -> None:
-    op.drop_table("timers")
-    op.drop_table("events")
-    op.drop_table("cases")
+    op.drop_table(n("timers"))
+    op.drop_table(n("events"))
+    op.drop_table(n("cases"))

@@ -8,6 +8,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlmodel.sql.sqltypes import AutoString
 
+from recovery.store.migrations.names import named as n
+
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
@@ -21,14 +23,14 @@ def _when(name: str, nullable: bool = False) -> sa.Column:  # type: ignore[type-
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("cases") as cases:
+    with op.batch_alter_table(n("cases")) as cases:
         cases.add_column(sa.Column("priority", AutoString(length=16), nullable=False,
                                    server_default="normal"))
-    with op.batch_alter_table("timers") as timers:
+    with op.batch_alter_table(n("timers")) as timers:
         timers.add_column(sa.Column("clock", AutoString(length=32), nullable=True))
     op.create_table(
-        "clocks",
-        sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id"), primary_key=True),
+        n("clocks"),
+        sa.Column("case_id", sa.Integer, sa.ForeignKey(f"{n('cases')}.id"), primary_key=True),
         sa.Column("name", AutoString(length=32), primary_key=True),
         sa.Column("business", sa.Boolean, nullable=False),
         sa.Column("target_us", sa.BigInteger, nullable=False),
@@ -41,7 +43,7 @@ def upgrade() -> None:
         _when("breached_at", nullable=True),
     )
     op.create_table(
-        "notices",
+        n("notices"),
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("brand", AutoString(length=64), nullable=False),
         sa.Column("channel", AutoString(length=32), nullable=False),
@@ -55,24 +57,24 @@ def upgrade() -> None:
     if op.get_context().dialect.name == "postgresql":
         op.execute("CREATE OR REPLACE FUNCTION recovery_events_append_only() RETURNS trigger "
                    f"LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '{REFUSAL}'; END $$")
-        op.execute("CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events "
-                   "FOR EACH ROW EXECUTE FUNCTION recovery_events_append_only()")
+        op.execute(f"CREATE TRIGGER {n('events_append_only')} BEFORE UPDATE OR DELETE ON "
+                   f"{n('events')} FOR EACH ROW EXECUTE FUNCTION recovery_events_append_only()")
     else:
         for change in ("UPDATE", "DELETE"):
-            op.execute(f"CREATE TRIGGER events_no_{change.lower()} BEFORE {change} ON events "
-                       f"BEGIN SELECT RAISE(ABORT, '{REFUSAL}'); END")
+            op.execute(f"CREATE TRIGGER {n('events_no_' + change.lower())} BEFORE {change} ON "
+                       f"{n('events')} BEGIN SELECT RAISE(ABORT, '{REFUSAL}'); END")
 
 
 def downgrade() -> None:
     if op.get_context().dialect.name == "postgresql":
-        op.execute("DROP TRIGGER events_append_only ON events")
+        op.execute(f"DROP TRIGGER {n('events_append_only')} ON {n('events')}")
         op.execute("DROP FUNCTION recovery_events_append_only()")
     else:
-        op.execute("DROP TRIGGER events_no_update")
-        op.execute("DROP TRIGGER events_no_delete")
-    op.drop_table("notices")
-    op.drop_table("clocks")
-    with op.batch_alter_table("timers") as timers:
+        op.execute(f"DROP TRIGGER {n('events_no_update')}")
+        op.execute(f"DROP TRIGGER {n('events_no_delete')}")
+    op.drop_table(n("notices"))
+    op.drop_table(n("clocks"))
+    with op.batch_alter_table(n("timers")) as timers:
         timers.drop_column("clock")
-    with op.batch_alter_table("cases") as cases:
+    with op.batch_alter_table(n("cases")) as cases:
         cases.drop_column("priority")

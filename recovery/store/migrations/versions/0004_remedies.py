@@ -10,6 +10,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlmodel.sql.sqltypes import AutoString
 
+from recovery.store.migrations.names import named as n
+
 revision = "0004"
 down_revision = "0003"
 branch_labels = None
@@ -24,9 +26,9 @@ def _when(name: str, nullable: bool = False) -> sa.Column[Any]:
 
 def upgrade() -> None:
     op.create_table(
-        "remedies",
+        n("remedies"),
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id"), nullable=False),
+        sa.Column("case_id", sa.Integer, sa.ForeignKey(f"{n('cases')}.id"), nullable=False),
         sa.Column("brand", AutoString(length=64), nullable=False),
         sa.Column("customer", AutoString(length=200), nullable=False),
         sa.Column("kind", AutoString(length=32), nullable=False),
@@ -47,13 +49,13 @@ def upgrade() -> None:
         sa.UniqueConstraint("brand", "key", name="uq_remedies_brand_key"),
         sa.UniqueConstraint("code", name="uq_remedies_code"),
     )
-    op.create_index("ix_remedies_case_id", "remedies", ["case_id"])
-    op.create_index("ix_remedies_brand_customer", "remedies", ["brand", "customer"])
-    op.create_index("ix_remedies_brand_status", "remedies", ["brand", "status"])
+    op.create_index(n("ix_remedies_case_id"), n("remedies"), ["case_id"])
+    op.create_index(n("ix_remedies_brand_customer"), n("remedies"), ["brand", "customer"])
+    op.create_index(n("ix_remedies_brand_status"), n("remedies"), ["brand", "status"])
     op.create_table(
-        "remedy_entries",
+        n("remedy_entries"),
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("remedy_id", sa.Integer, sa.ForeignKey("remedies.id"), nullable=False),
+        sa.Column("remedy_id", sa.Integer, sa.ForeignKey(f"{n('remedies')}.id"), nullable=False),
         sa.Column("seq", sa.Integer, nullable=False),
         sa.Column("kind", AutoString(length=16), nullable=False),
         sa.Column("by", AutoString(length=64), nullable=False),
@@ -61,21 +63,23 @@ def upgrade() -> None:
         sa.Column("note", AutoString, nullable=True),
         sa.UniqueConstraint("remedy_id", "seq", name="uq_remedy_entries_seq"),
     )
-    op.create_index("ix_remedy_entries_remedy_id", "remedy_entries", ["remedy_id"])
+    op.create_index(n("ix_remedy_entries_remedy_id"), n("remedy_entries"), ["remedy_id"])
     if op.get_context().dialect.name == "postgresql":
         op.execute("CREATE OR REPLACE FUNCTION recovery_ledger_append_only() RETURNS trigger "
                    f"LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '{REFUSAL}'; END $$")
-        op.execute("CREATE TRIGGER remedy_entries_append_only BEFORE UPDATE OR DELETE ON "
-                   "remedy_entries FOR EACH ROW EXECUTE FUNCTION recovery_ledger_append_only()")
+        op.execute(f"CREATE TRIGGER {n('remedy_entries_append_only')} BEFORE UPDATE OR DELETE "
+                   f"ON {n('remedy_entries')} FOR EACH ROW EXECUTE FUNCTION "
+                   "recovery_ledger_append_only()")
     else:
         for change in ("UPDATE", "DELETE"):
-            op.execute(f"CREATE TRIGGER remedy_entries_no_{change.lower()} BEFORE {change} ON "
-                       f"remedy_entries BEGIN SELECT RAISE(ABORT, '{REFUSAL}'); END")
+            op.execute(f"CREATE TRIGGER {n('remedy_entries_no_' + change.lower())} BEFORE "
+                       f"{change} ON {n('remedy_entries')} "
+                       f"BEGIN SELECT RAISE(ABORT, '{REFUSAL}'); END")
 
 
 def downgrade() -> None:
     if op.get_context().dialect.name == "postgresql":
-        op.execute("DROP TRIGGER remedy_entries_append_only ON remedy_entries")
+        op.execute(f"DROP TRIGGER {n('remedy_entries_append_only')} ON {n('remedy_entries')}")
         op.execute("DROP FUNCTION recovery_ledger_append_only()")
-    op.drop_table("remedy_entries")
-    op.drop_table("remedies")
+    op.drop_table(n("remedy_entries"))
+    op.drop_table(n("remedies"))

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from recovery.store.chain import GENESIS, content_hash, link
+from recovery.store.migrations.names import named as n
 
 revision = "0005"
 down_revision = "0004"
@@ -31,29 +32,25 @@ keeps the content hash they had (stored only then: otherwise it is recomputed)."
 REDACTING = ("OLD.redacted_at IS NULL AND NEW.redacted_at IS NOT NULL AND OLD.content_hash IS "
              "NULL AND NEW.content_hash IS NOT NULL")
 
-events = sa.table("events", sa.column("id", sa.Integer), sa.column("case_id", sa.Integer),
-                  sa.column("seq", sa.Integer), sa.column("at", sa.DateTime(timezone=True)),
-                  sa.column("by", sa.String), sa.column("trigger", sa.String),
-                  sa.column("source", sa.String), sa.column("dest", sa.String),
-                  sa.column("note", sa.String), sa.column("payload", sa.JSON),
-                  sa.column("chain_hash", sa.String))
 
 
 def upgrade() -> None:
     postgres = op.get_context().dialect.name == "postgresql"
-    op.add_column("events", sa.Column("content_hash", sa.String(64), nullable=True))
-    op.add_column("events", sa.Column("chain_hash", sa.String(64), nullable=True))
-    op.add_column("events", sa.Column("redacted_at", sa.DateTime(timezone=True), nullable=True))
-    op.add_column("timers", sa.Column("attempts", sa.Integer, nullable=False, server_default="0"))
-    op.add_column("timers", sa.Column("last_error", sa.String, nullable=True))
-    op.add_column("timers", sa.Column("retry_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column(n("events"), sa.Column("content_hash", sa.String(64), nullable=True))
+    op.add_column(n("events"), sa.Column("chain_hash", sa.String(64), nullable=True))
+    op.add_column(n("events"), sa.Column("redacted_at", sa.DateTime(timezone=True),
+                                         nullable=True))
+    op.add_column(n("timers"), sa.Column("attempts", sa.Integer, nullable=False,
+                                         server_default="0"))
+    op.add_column(n("timers"), sa.Column("last_error", sa.String, nullable=True))
+    op.add_column(n("timers"), sa.Column("retry_at", sa.DateTime(timezone=True), nullable=True))
     if postgres:
-        op.execute("ALTER TABLE events DISABLE TRIGGER events_append_only")
+        op.execute(f"ALTER TABLE {n('events')} DISABLE TRIGGER {n('events_append_only')}")
     else:
-        op.execute("DROP TRIGGER events_no_update")
+        op.execute(f"DROP TRIGGER {n('events_no_update')}")
     _chain_existing()
     if postgres:
-        op.execute("ALTER TABLE events ENABLE TRIGGER events_append_only")
+        op.execute(f"ALTER TABLE {n('events')} ENABLE TRIGGER {n('events_append_only')}")
         _postgres_guards()
     else:
         _sqlite_guards()
@@ -61,6 +58,12 @@ def upgrade() -> None:
 
 def _chain_existing() -> None:
     """Give the events already written their hashes, case by case in order."""
+    events = sa.table(n("events"), sa.column("id", sa.Integer), sa.column("case_id", sa.Integer),
+                      sa.column("seq", sa.Integer), sa.column("at", sa.DateTime(timezone=True)),
+                      sa.column("by", sa.String), sa.column("trigger", sa.String),
+                      sa.column("source", sa.String), sa.column("dest", sa.String),
+                      sa.column("note", sa.String), sa.column("payload", sa.JSON),
+                      sa.column("chain_hash", sa.String))
     bind = op.get_bind()
     rows = bind.execute(sa.select(events).order_by(events.c.case_id, events.c.seq)).all()
     case_id, head = None, GENESIS
@@ -75,14 +78,15 @@ def _chain_existing() -> None:
 
 def _sqlite_guards() -> None:
     same = " AND ".join(f'NEW."{name}" IS OLD."{name}"' for name in KEPT)
-    op.execute("CREATE TRIGGER events_no_update BEFORE UPDATE ON events WHEN NOT ("
+    events, entries = n("events"), n("remedy_entries")
+    op.execute(f"CREATE TRIGGER {n('events_no_update')} BEFORE UPDATE ON {events} WHEN NOT ("
                f"{REDACTING} AND {same}) "
                f"BEGIN SELECT RAISE(ABORT, '{REFUSAL}'); END")
-    op.execute("CREATE TRIGGER events_no_replace BEFORE INSERT ON events WHEN EXISTS ("
-               "SELECT 1 FROM events WHERE id = NEW.id OR (case_id = NEW.case_id AND "
+    op.execute(f"CREATE TRIGGER {n('events_no_replace')} BEFORE INSERT ON {events} WHEN EXISTS "
+               f"(SELECT 1 FROM {events} WHERE id = NEW.id OR (case_id = NEW.case_id AND "
                f"seq = NEW.seq)) BEGIN SELECT RAISE(ABORT, '{REFUSAL}'); END")
-    op.execute("CREATE TRIGGER remedy_entries_no_replace BEFORE INSERT ON remedy_entries WHEN "
-               "EXISTS (SELECT 1 FROM remedy_entries WHERE id = NEW.id OR (remedy_id = "
+    op.execute(f"CREATE TRIGGER {n('remedy_entries_no_replace')} BEFORE INSERT ON {entries} "
+               f"WHEN EXISTS (SELECT 1 FROM {entries} WHERE id = NEW.id OR (remedy_id = "
                f"NEW.remedy_id AND seq = NEW.seq)) BEGIN SELECT RAISE(ABORT, '{LEDGER}'); END")
 
 
@@ -96,26 +100,27 @@ def _postgres_guards() -> None:
         f"IF {REDACTING} AND ({new}) IS NOT DISTINCT FROM ({old}) THEN RETURN NEW; END IF; "
         "END IF; "
         f"RAISE EXCEPTION '{REFUSAL}'; END $$")
-    op.execute("CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events "
+    op.execute(f"CREATE TRIGGER {n('events_no_truncate')} BEFORE TRUNCATE ON {n('events')} "
                "FOR EACH STATEMENT EXECUTE FUNCTION recovery_events_append_only()")
-    op.execute("CREATE TRIGGER remedy_entries_no_truncate BEFORE TRUNCATE ON remedy_entries "
-               "FOR EACH STATEMENT EXECUTE FUNCTION recovery_ledger_append_only()")
+    op.execute(f"CREATE TRIGGER {n('remedy_entries_no_truncate')} BEFORE TRUNCATE ON "
+               f"{n('remedy_entries')} FOR EACH STATEMENT EXECUTE FUNCTION "
+               "recovery_ledger_append_only()")
 
 
 def downgrade() -> None:
     if op.get_context().dialect.name == "postgresql":
-        op.execute("DROP TRIGGER events_no_truncate ON events")
-        op.execute("DROP TRIGGER remedy_entries_no_truncate ON remedy_entries")
+        op.execute(f"DROP TRIGGER {n('events_no_truncate')} ON {n('events')}")
+        op.execute(f"DROP TRIGGER {n('remedy_entries_no_truncate')} ON {n('remedy_entries')}")
         op.execute("CREATE OR REPLACE FUNCTION recovery_events_append_only() RETURNS trigger "
                    f"LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '{REFUSAL}'; END $$")
     else:
         for name in ("events_no_update", "events_no_replace", "remedy_entries_no_replace"):
-            op.execute(f"DROP TRIGGER {name}")
-        op.execute("CREATE TRIGGER events_no_update BEFORE UPDATE ON events "
+            op.execute(f"DROP TRIGGER {n(name)}")
+        op.execute(f"CREATE TRIGGER {n('events_no_update')} BEFORE UPDATE ON {n('events')} "
                    f"BEGIN SELECT RAISE(ABORT, '{REFUSAL}'); END")
-    with op.batch_alter_table("events") as table:
+    with op.batch_alter_table(n("events")) as table:
         for name in ("redacted_at", "chain_hash", "content_hash"):
             table.drop_column(name)
-    with op.batch_alter_table("timers") as table:
+    with op.batch_alter_table(n("timers")) as table:
         for name in ("retry_at", "last_error", "attempts"):
             table.drop_column(name)

@@ -10,6 +10,8 @@ Revises: 0005
 import sqlalchemy as sa
 from alembic import op
 
+from recovery.store.migrations.names import named as n
+
 revision = "0006"
 down_revision = "0005"
 branch_labels = None
@@ -17,14 +19,15 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.add_column("events", sa.Column("tx", sa.BigInteger, nullable=True))
+    op.add_column(n("events"), sa.Column("tx", sa.BigInteger, nullable=True))
     if op.get_context().dialect.name == "postgresql":
-        op.execute("ALTER TABLE events ALTER COLUMN tx SET DEFAULT "
+        op.execute(f"ALTER TABLE {n('events')} ALTER COLUMN tx SET DEFAULT "
                    "(pg_current_xact_id()::text::bigint)")
-        op.execute("CREATE INDEX ix_events_feed ON events ((COALESCE(tx, 0)), id)")
+        op.execute(f"CREATE INDEX {n('ix_events_feed')} ON {n('events')} "
+                   "((COALESCE(tx, 0)), id)")
 
 
 def downgrade() -> None:
     if op.get_context().dialect.name == "postgresql":
-        op.execute("DROP INDEX ix_events_feed")
-    op.drop_column("events", "tx")
+        op.execute(f"DROP INDEX {n('ix_events_feed')}")
+    op.drop_column(n("events"), "tx")

@@ -10,6 +10,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlmodel.sql.sqltypes import AutoString
 
+from recovery.store.migrations.names import named as n
+
 revision = "0007"
 down_revision = "0006"
 branch_labels = None
@@ -21,9 +23,9 @@ DEAD = sa.text("status = 'dead'")
 
 def upgrade() -> None:
     op.create_table(
-        "outbox",
+        n("outbox"),
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id"), nullable=False),
+        sa.Column("case_id", sa.Integer, sa.ForeignKey(f"{n('cases')}.id"), nullable=False),
         sa.Column("seq", sa.Integer, nullable=False),
         sa.Column("brand", AutoString(64), nullable=False),
         sa.Column("endpoint", AutoString(2000), nullable=False),
@@ -36,12 +38,13 @@ def upgrade() -> None:
         sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
         sa.UniqueConstraint("delivery_id", name="uq_outbox_delivery"),
     )
-    op.create_index("ix_outbox_due", "outbox", ["next_at", "id"], sqlite_where=PENDING,
+    op.create_index(n("ix_outbox_due"), n("outbox"), ["next_at", "id"], sqlite_where=PENDING,
                     postgresql_where=PENDING)
-    op.create_index("ix_outbox_order", "outbox", ["case_id", "endpoint", "id"],
+    op.create_index(n("ix_outbox_order"), n("outbox"), ["case_id", "endpoint", "id"],
                     sqlite_where=PENDING, postgresql_where=PENDING)
-    op.create_index("ix_outbox_dead", "outbox", ["id"], sqlite_where=DEAD, postgresql_where=DEAD)
+    op.create_index(n("ix_outbox_dead"), n("outbox"), ["id"], sqlite_where=DEAD,
+                    postgresql_where=DEAD)
 
 
 def downgrade() -> None:
-    op.drop_table("outbox")
+    op.drop_table(n("outbox"))

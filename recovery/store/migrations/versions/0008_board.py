@@ -9,6 +9,8 @@ Revises: 0007
 import sqlalchemy as sa
 from alembic import op
 
+from recovery.store.migrations.names import named as n
+
 revision = "0008"
 down_revision = "0007"
 branch_labels = None
@@ -20,18 +22,18 @@ BREACH_DUE = sa.text("clock IS NOT NULL AND \"trigger\" = 'breach' AND fired_at 
 
 
 def upgrade() -> None:
-    op.drop_index("ix_cases_brand_state", "cases")
-    op.create_index("ix_cases_brand_state", "cases", ["brand", "state", "id"])
-    op.create_index("ix_cases_brand", "cases", ["brand", "id"])
-    op.create_index("ix_clocks_breached", "clocks", ["breached_at", "case_id"],
+    op.drop_index(n("ix_cases_brand_state"), n("cases"))
+    op.create_index(n("ix_cases_brand_state"), n("cases"), ["brand", "state", "id"])
+    op.create_index(n("ix_cases_brand"), n("cases"), ["brand", "id"])
+    op.create_index(n("ix_clocks_breached"), n("clocks"), ["breached_at", "case_id"],
                     sqlite_where=BREACHED, postgresql_where=BREACHED)
-    op.create_index("ix_timers_breach", "timers", ["due_at", "case_id"],
+    op.create_index(n("ix_timers_breach"), n("timers"), ["due_at", "case_id"],
                     sqlite_where=BREACH_DUE, postgresql_where=BREACH_DUE)
 
 
 def downgrade() -> None:
-    op.drop_index("ix_timers_breach", "timers")
-    op.drop_index("ix_clocks_breached", "clocks")
-    op.drop_index("ix_cases_brand", "cases")
-    op.drop_index("ix_cases_brand_state", "cases")
-    op.create_index("ix_cases_brand_state", "cases", ["brand", "state"])
+    op.drop_index(n("ix_timers_breach"), n("timers"))
+    op.drop_index(n("ix_clocks_breached"), n("clocks"))
+    op.drop_index(n("ix_cases_brand"), n("cases"))
+    op.drop_index(n("ix_cases_brand_state"), n("cases"))
+    op.create_index(n("ix_cases_brand_state"), n("cases"), ["brand", "state"])

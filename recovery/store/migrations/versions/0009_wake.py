@@ -8,6 +8,8 @@ Revises: 0008
 
 from alembic import op
 
+from recovery.store.migrations.names import named as n
+
 revision = "0009"
 down_revision = "0008"
 branch_labels = None
@@ -20,12 +22,12 @@ def upgrade() -> None:
     op.execute("CREATE OR REPLACE FUNCTION recovery_outbox_notify() RETURNS trigger "
                "LANGUAGE plpgsql AS "
                "$$ BEGIN PERFORM pg_notify('recovery_outbox', ''); RETURN NULL; END $$")
-    op.execute("CREATE TRIGGER outbox_wakes_workers AFTER INSERT ON outbox "
+    op.execute(f"CREATE TRIGGER {n('outbox_wakes_workers')} AFTER INSERT ON {n('outbox')} "
                "FOR EACH STATEMENT EXECUTE FUNCTION recovery_outbox_notify()")
 
 
 def downgrade() -> None:
     if op.get_context().dialect.name != "postgresql":
         return
-    op.execute("DROP TRIGGER outbox_wakes_workers ON outbox")
+    op.execute(f"DROP TRIGGER {n('outbox_wakes_workers')} ON {n('outbox')}")
     op.execute("DROP FUNCTION recovery_outbox_notify()")

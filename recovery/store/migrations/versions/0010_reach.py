@@ -9,6 +9,8 @@ Revises: 0009
 import sqlalchemy as sa
 from alembic import op
 
+from recovery.store.migrations.names import named as n
+
 revision = "0010"
 down_revision = "0009"
 branch_labels = None
@@ -16,12 +18,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("cases") as cases:
+    with op.batch_alter_table(n("cases")) as cases:
         cases.add_column(sa.Column("reach", sa.JSON, nullable=True))
-    op.create_index("ix_cases_brand_priority", "cases", ["brand", "priority", "id"])
+    op.create_index(n("ix_cases_brand_priority"), n("cases"), ["brand", "priority", "id"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_cases_brand_priority", "cases")
-    with op.batch_alter_table("cases") as cases:
+    op.drop_index(n("ix_cases_brand_priority"), n("cases"))
+    with op.batch_alter_table(n("cases")) as cases:
         cases.drop_column("reach")

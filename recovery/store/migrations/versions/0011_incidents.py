@@ -10,6 +10,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlmodel.sql.sqltypes import AutoString
 
+from recovery.store.migrations.names import named as n
+
 revision = "0011"
 down_revision = "0010"
 branch_labels = None
@@ -24,7 +26,7 @@ def _when(name: str, nullable: bool = False) -> sa.Column:  # type: ignore[type-
 
 def upgrade() -> None:
     op.create_table(
-        "incidents",
+        n("incidents"),
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("brand", AutoString(length=64), nullable=False),
         sa.Column("title", AutoString(length=200), nullable=False),
@@ -38,11 +40,11 @@ def upgrade() -> None:
         sa.Column("posts", sa.Integer, nullable=False),
         _when("next_update", nullable=True),
     )
-    op.create_index("ix_incidents_brand", "incidents", ["brand"])
+    op.create_index(n("ix_incidents_brand"), n("incidents"), ["brand"])
     op.create_table(
-        "incident_posts",
+        n("incident_posts"),
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("incident_id", sa.Integer, sa.ForeignKey("incidents.id"), nullable=False),
+        sa.Column("incident_id", sa.Integer, sa.ForeignKey(f"{n('incidents')}.id"), nullable=False),
         sa.Column("seq", sa.Integer, nullable=False),
         sa.Column("kind", AutoString(length=16), nullable=False),
         _when("at"),
@@ -56,19 +58,20 @@ def upgrade() -> None:
         sa.UniqueConstraint("incident_id", "seq", "channel", "language",
                             name="uq_incident_posts_once"),
     )
-    op.create_index("ix_incident_posts_incident_id", "incident_posts", ["incident_id"])
+    op.create_index(n("ix_incident_posts_incident_id"), n("incident_posts"), ["incident_id"])
     op.create_table(
-        "incident_cases",
-        sa.Column("incident_id", sa.Integer, sa.ForeignKey("incidents.id"), primary_key=True),
-        sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id"), primary_key=True),
+        n("incident_cases"),
+        sa.Column("incident_id", sa.Integer, sa.ForeignKey(f"{n('incidents')}.id"),
+                  primary_key=True),
+        sa.Column("case_id", sa.Integer, sa.ForeignKey(f"{n('cases')}.id"), primary_key=True),
         sa.Column("status", AutoString(length=16), nullable=False),
         _when("suggested_at", nullable=True),
         _when("linked_at", nullable=True),
         sa.Column("linked_by", AutoString(length=200), nullable=True),
     )
-    op.create_index("ix_incident_cases_case_id", "incident_cases", ["case_id"])
-    guarded = (("incidents", "DELETE"), ("incident_posts", "UPDATE"),
-               ("incident_posts", "DELETE"), ("incident_cases", "DELETE"))
+    op.create_index(n("ix_incident_cases_case_id"), n("incident_cases"), ["case_id"])
+    guarded = ((n("incidents"), "DELETE"), (n("incident_posts"), "UPDATE"),
+               (n("incident_posts"), "DELETE"), (n("incident_cases"), "DELETE"))
     if op.get_context().dialect.name == "postgresql":
         op.execute("CREATE OR REPLACE FUNCTION recovery_incidents_kept() RETURNS trigger "
                    f"LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '{REFUSAL}'; END $$")
@@ -82,7 +85,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("incident_cases", "incident_posts", "incidents"):
+    for table in (n("incident_cases"), n("incident_posts"), n("incidents")):
         op.drop_table(table)  # their triggers go with them
     if op.get_context().dialect.name == "postgresql":
         op.execute("DROP FUNCTION recovery_incidents_kept()")

@@ -8,6 +8,8 @@ Revises: 0011
 import sqlalchemy as sa
 from alembic import op
 
+from recovery.store.migrations.names import named as n
+
 revision = "0012"
 down_revision = "0011"
 branch_labels = None
@@ -17,9 +19,9 @@ FAILED = sa.text("fired_at IS NULL AND cancelled_at IS NULL AND attempts > 0")
 
 
 def upgrade() -> None:
-    op.create_index("ix_timers_failed", "timers", ["due_at", "id"],
+    op.create_index(n("ix_timers_failed"), n("timers"), ["due_at", "id"],
                     sqlite_where=FAILED, postgresql_where=FAILED)
 
 
 def downgrade() -> None:
-    op.drop_index("ix_timers_failed", "timers")
+    op.drop_index(n("ix_timers_failed"), n("timers"))
