@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 from uuid import uuid4
 
+from sqlalchemy import Connection
 from sqlalchemy import Engine as SAEngine
 
 from recovery import limits
@@ -39,6 +41,7 @@ from recovery.replies import Linted, Subject
 from recovery.replies.compose import Checker, Draft
 from recovery.sender import Sender
 from recovery.store.db import DEFAULT_URL, connect, in_schema
+from recovery.store.joined import Joined
 from recovery.store.records import Case, Event, Notice, Remedy, Timer
 from recovery.store.writer import Writer
 from recovery.ticker import Ticker
@@ -89,7 +92,7 @@ class Engine(Reads):
         self.flows, self.broken = load_brands(workflows)
         """The brands' flows; and those whose flow files do not load, with their problems."""
         self._db = connect(db, schema)
-        self._in_schema = in_schema(schema)
+        self._schema, self._in_schema = schema, in_schema(schema)
         self._writer = Writer(self._db, Routes(self.flows), self._notify, schema)
         self._clock = clock
         self._subscribers: list[Subscriber] = []
@@ -109,7 +112,8 @@ class Engine(Reads):
         self._redactor = Redactor(self._writer, facts)
         self._audience = Audience(self._writer, facts)
         self._moderator = Moderator(self._writer, facts)
-        self.outbox = Courier(self.flows, self._connection, lambda: self._connection(True),
+        self.outbox = Courier(self.flows, lambda: self._connection(own=True),
+                              lambda: self._connection(True, own=True),
                               self._db.dialect.name == "postgresql", self._when)
         """The webhook outbox: `deliver()` what is due, `deliveries()`, `retry()`, `stats()`."""
 
@@ -287,6 +291,24 @@ class Engine(Reads):
         SLA warnings and breaches, the follow-up's steps, the daily hello and goodbye. Each
         with its outcome: `fired`, `refused: …`, `skipped: …`, `postponed: …` or `failed: …`."""
         return self._ticker.tick(self._when(now), stop)
+
+    @contextmanager
+    def joined(self, connection: Connection | Any) -> Iterator[Joined]:
+        """Inside the block every call writes through the host's own `connection` (a
+        SQLAlchemy `Connection` in a transaction, or a sqlite3 or psycopg 3 connection on the
+        engine's database) and never commits: the host's commit keeps the cases, events,
+        clocks, timers and outbox rows it wrote, its rollback leaves none of them. A call that
+        fails is undone alone (a savepoint), leaving the host's transaction usable. Reads in
+        the block see what it wrote. Subscribers are told once the host says it committed:
+        `joined.tell()` (Django: `transaction.on_commit(joined.tell)`). The outbox's delivery
+        keeps to the engine's own connections."""
+        joined = Joined(connection, self._db, self._schema, self._notify)
+        token = self._writer.joined.set(joined)
+        try:
+            yield joined
+        finally:
+            self._writer.joined.reset(token)
+            joined.close()
 
     def subscribe(self, callback: Subscriber) -> Callable[[], None]:
         """Call `callback(event)` after every committed event (one that raises is logged; the

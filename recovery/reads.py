@@ -214,7 +214,14 @@ class Reads:
         return limits.instant(at if at is not None else self._clock())
 
     @contextmanager
-    def _connection(self, begin: bool = False) -> Iterator[Connection]:
+    def _connection(self, begin: bool = False, own: bool = False) -> Iterator[Connection]:
+        """A connection for reading (`begin`: and writing, in a transaction): the host's while
+        the engine is joined to its transaction, unless `own`; else one of the engine's own."""
+        joined = None if own else self._writer.joined.get()
+        if joined is not None:
+            with storage_errors("database error"), joined.reading() as conn:
+                yield conn
+            return
         with storage_errors("database error"), \
                 (self._db.begin() if begin else self._db.connect()) as conn:
             if self._in_schema is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
@@ -26,6 +27,7 @@ from recovery.errors import ConcurrentUpdate, StorageError
 from recovery.store.chain import GENESIS, content_hash, link
 from recovery.store.compiled import Compiled, read_json
 from recovery.store.db import in_schema
+from recovery.store.joined import Joined
 from recovery.store.records import Event, Notice
 from recovery.store.redaction_sql import RedactionStatements, RedactionTx
 from recovery.store.remedy_sql import RemedyStatements, RemedyTx
@@ -91,6 +93,8 @@ class Writer(TimerStatements, RemedyStatements, RedactionStatements):
         self.route = route
         self._tell = tell
         self._in_schema = in_schema(schema)
+        self.joined: ContextVar[Joined | None] = ContextVar("recovery_joined", default=None)
+        """The host's transaction the engine's calls join in this context, if any."""
         self._kept: Any = None
         """A connection kept from one transaction to the next (checking one out of the pool
         costs more than a small transaction), by one thread at a time."""
@@ -173,12 +177,18 @@ class Writer(TimerStatements, RemedyStatements, RedactionStatements):
     @contextmanager
     def transaction(self, case_id: int = 0, deliver: bool = True) -> Iterator[Tx]:
         """A transaction on a pooled connection: committed on success, rolled back otherwise;
-        once committed, the subscribers are told of each event and notice it wrote. Without
-        `deliver`, its events go in no outbox and reach no subscriber (history brought over
-        from elsewhere).
+        once committed, the subscribers are told of each event and notice it wrote. Joined to
+        a host's transaction (`joined.py`), a savepoint in it instead: never committed, and
+        what it wrote is told once the host says it committed. Without `deliver`, its events
+        go in no outbox and reach no subscriber (history brought over from elsewhere).
 
         A uniqueness violation means another writer got there first: `ConcurrentUpdate`.
         """
+        joined = self.joined.get()
+        if joined is not None:
+            with self._hosted(joined, case_id, deliver) as tx:
+                yield tx
+            return
         mine = self._keeping.acquire(blocking=False)  # another thread has it: use the pool
         raw = None
         if mine:
@@ -219,6 +229,19 @@ class Writer(TimerStatements, RemedyStatements, RedactionStatements):
         if self._tell is not None:  # committed, and the connection given back first
             for told in tx.told:
                 self._tell(told)
+
+    @contextmanager
+    def _hosted(self, joined: Joined, case_id: int, deliver: bool) -> Iterator[Tx]:
+        """A savepoint in the host's transaction; what it wrote waits to be told."""
+        try:
+            with joined.savepoint() as cursor:
+                tx = Tx(self, cursor, deliver)
+                yield tx
+        except self._dbapi.IntegrityError as exc:
+            raise ConcurrentUpdate(case_id) from exc
+        except self._dbapi.Error as exc:
+            raise StorageError(f"database error: {str(exc).splitlines()[0]}") from exc
+        joined.told.extend(tx.told)
 
     def close(self) -> None:
         """Give back the connection kept between transactions."""
