@@ -19,7 +19,7 @@ from uuid import uuid4
 from sqlalchemy import Connection
 from sqlalchemy import Engine as SAEngine
 
-from recovery import limits
+from recovery import limits, warming
 from recovery.clock import Clock, system_clock
 from recovery.delivery.courier import Courier
 from recovery.delivery.routes import Routes
@@ -81,13 +81,14 @@ class Engine(Reads):
 
     def __init__(self, db: str | SAEngine = DEFAULT_URL, *, workflows: str | Path = "workflows",
                  clock: Clock = system_clock, people: People | None = None,
-                 schema: str | None = None) -> None:
+                 schema: str | None = None, warm: bool = False) -> None:
         """An engine over the database `db` (a URL, or a SQLAlchemy engine of the host's) and
         the brands in `workflows`, reading the time from `clock`. `people` says who may act and
         as what (`agent` or `lead`) as the host knows its users: a mapping of names to roles,
         or a callable taking (brand, name) and giving the role (None: may not act for that
         brand); by default each brand's `people:`. On PostgreSQL, `schema` keeps every table,
-        function and trigger of the engine in a schema of its own (made if missing)."""
+        function and trigger of the engine in a schema of its own (made if missing). With
+        `warm`, what the first complaint and reply would load is loaded now (`warm()`)."""
         roles = Roles(people)
         self.flows, self.broken = load_brands(workflows)
         """The brands' flows; and those whose flow files do not load, with their problems."""
@@ -116,6 +117,8 @@ class Engine(Reads):
                               lambda: self._connection(True, own=True),
                               self._db.dialect.name == "postgresql", self._when)
         """The webhook outbox: `deliver()` what is due, `deliveries()`, `retry()`, `stats()`."""
+        if warm:
+            self.warm()
 
     # -- commands --------------------------------------------------------------------------
 
@@ -309,6 +312,17 @@ class Engine(Reads):
         finally:
             self._writer.joined.reset(token)
             joined.close()
+
+    def warm(self) -> None:
+        """Load now what reading the first complaint and checking the first reply would load
+        (the language detector of every brand's languages, the linter's tables for those it
+        serves, the copy index, this year's days off): call it before serving, so no request
+        pays for it (`recovery worker` does)."""
+        flows, now = [self.flow(brand) for brand in self.brands], self._when(None)
+        warming.warm(flows, self._checker.check, now)
+        with self._writer.transaction() as tx:  # what opening a case reads; nothing written
+            for flow in flows:
+                self.incidents.suggest(tx, 0, flow.brand, "", "", now)
 
     def subscribe(self, callback: Subscriber) -> Callable[[], None]:
         """Call `callback(event)` after every committed event (one that raises is logged; the

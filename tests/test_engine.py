@@ -347,8 +347,8 @@ def test_an_unknown_template_names_the_languages_tried_once_and_the_known_templa
     case_id = _open(engine)
     with pytest.raises(NotFound) as missing:
         engine.draft(case_id, template="apology", by="eva")
-    assert str(missing.value).startswith(
-        "no 'apology' template in cs, en (known: acknowledge, after_hours, follow_up, "
+    assert str(missing.value).startswith(  # "Cold soup" is English: tried first
+        "no 'apology' template in en, cs (known: acknowledge, after_hours, follow_up, "
         "follow_up_reminder, goodbye, hello, incident_acknowledge, move_private")
 
 
@@ -412,3 +412,22 @@ def test_an_unexpected_failure_stays_with_its_timer(engine: Engine, db_url: str,
     assert failed.case_id == broken and failed.outcome == (
         "failed: ValueError: 'bogus' is not a valid Point")
     assert sound in {timer.case_id for timer in ticked if timer.fired_at}
+
+
+def test_warming_loads_what_the_first_complaint_needs_and_writes_nothing(
+        db_url: str, clock: Clock) -> None:
+    from recovery.replies.lemmas import table
+    from recovery.signals.language import _detector
+
+    _detector.cache_clear()
+    table.cache_clear()
+    engine = Engine(db_url, workflows=WORKFLOWS, clock=clock, warm=True)
+    served = {language for brand in engine.brands
+              for language in engine.flow(brand).audience.serves}
+    assert _detector.cache_info().currsize >= 1
+    assert table.cache_info().currsize >= len(served)  # each served language's lemmas
+    engine.warm()  # again: nothing more to load, nothing written
+    assert engine.cases() == [] and engine.events() == [] and engine.pending_timers() == []
+    case = engine.open_case("bistro", channel="twitter", author="@jana", text="Cold soup")
+    assert engine.case(case.id).language == "en"
+    engine.close()

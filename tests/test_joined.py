@@ -54,6 +54,10 @@ def hooked_engine(db_url: str, clock: Clock, tmp_path: Path,
     made = Engine(db_url, workflows=folder, clock=clock)
     yield made
     made.close()
+    host = create_engine(db_url)
+    with host.begin() as conn:  # the PostgreSQL database is the session's
+        HOST.drop_all(conn)
+    host.dispose()
 
 
 def _sqlalchemy(db_url: str) -> Host:

@@ -19,7 +19,7 @@ from .conftest import WORKFLOWS, Clock, at_once
 
 def _founded(engine: Engine, finding: str = "founded", author: str = "@tomek") -> int:
     case = engine.open_case("bikeshare", channel="twitter", author=author,
-                            text="Your bike tore my jeans")
+                            text="Wasz rower rozdarł mi spodnie")
     engine.fire(case.id, "acknowledge", by="eva")
     engine.fire(case.id, "investigate", by="eva")
     engine.record_finding(case.id, finding, by="eva",

@@ -29,6 +29,23 @@ def test_the_language_is_detected_among_the_brands_languages(text: str, language
     assert detect(text, WATCHED).language == language
 
 
+def test_an_alphabet_rules_out_the_close_kin_that_does_not_write_its_letters() -> None:
+    croatian = "Pogledat ćemo o čemu se radi i javit ćemo se."  # ć: not Slovenian
+    assert detect(croatian, (*WATCHED, "sl"), ("hr", "en")).language == "hr"
+    assert detect("Studená polievka, už nikdy viac nepríďem.", WATCHED).language == "sk"
+    assert detect("Studená polévka už podruhé tento měsíc, nikdo to neřeší!",
+                  (*WATCHED, "sk")).language == "cs"  # ě, ř: not Slovak
+
+
+def test_a_language_the_brand_does_not_serve_takes_firmer_evidence() -> None:
+    short = "Greška je na strani dostavne službe."  # Croatian; short, no ć or đ
+    unsure = detect(short, (*WATCHED, "sl"), ("hr", "en"))
+    assert unsure.language in (None, "hr") and unsure.language != "sl"
+    slovenian = ("Pošiljka zamuja že en teden in nihče se ne oglasi, zato vas prosim, da "
+                 "preverite, kje je moje naročilo.")
+    assert detect(slovenian, (*WATCHED, "sl"), ("hr", "en")).language == "sl"
+
+
 def test_too_little_text_is_no_language() -> None:
     assert detect("ok", WATCHED).language is None
     assert detect("👍", WATCHED).language is None

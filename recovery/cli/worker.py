@@ -36,6 +36,8 @@ def worker(ctx: typer.Context,
     config = settings(ctx)
     engine = config.engine()
     logging_to(sys.stderr, log_format is LogFormat.json)
+    if not once:
+        engine.warm()  # its first timers read and check as fast as the rest
     wake = listener(config.db)
     running = Worker(engine, interval, wake)
     for signum in (signal.SIGTERM, signal.SIGINT):

@@ -2,10 +2,10 @@
 pointers elsewhere; surviving inflection, word order and synonyms.
 
 A clause is read as the concepts it holds. Each language's concepts are word patterns in
-`lexicon/<language>.yaml`, matched on folded words and on their lemmas (`simplemma`, in the
-reply's language): `kurýr*` (a stem: kurýr, kurýra, kurýrem …), `fault` (a word or lemma),
-`due to` (words in a row), `za … může` (up to three words between). Every language's patterns
-are tried on every reply, as the phrase lists are. The rules:
+`lexicon/<language>.yaml`, matched on folded words and on their lemmas (in the reply's
+language, from the forms `lemmas.py` keeps): `kurýr*` (a stem: kurýr, kurýra, kurýrem …),
+`fault` (a word or lemma), `due to` (words in a row), `za … může` (up to three words between).
+Every language's patterns are tried on every reply, as the phrase lists are. The rules:
 
 - **blame**, a clause that denies responsibility (a negation, a word of fault, and "we": "není
   to naše chyba", "nie ponosimy odpowiedzialności", "δεν φταίμε") or shifts it (a third party,
@@ -24,18 +24,16 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any, get_args
 
 from recovery.flows.schema import Concept
+from recovery.replies.lemmas import PACKAGE, lemma
 from recovery.signals.text import data, fold, shipped
 
-PACKAGE = "recovery.replies.lexicon"
 CONCEPTS: tuple[str, ...] = get_args(Concept)
 GAP = 3
 """How many words `…` stands for at most."""
-LEMMAS = {"en": "en", "cs": "cs", "pl": "pl", "hr": "hbs", "el": "el"}
-"""simplemma's code for each language it lemmatises (Croatian is in its Serbo-Croatian)."""
 _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 _CLAUSE = re.compile(r"[,;:\u2014\u2013]|\s-\s|\b(?:but|ale|ali|αλλά|αλλα)\b", re.IGNORECASE)
 _DIGIT = re.compile(r"\d")
@@ -68,6 +66,10 @@ class Lexicon:
     def has(self, concept: str, words: Sequence[Word]) -> bool:
         """Whether some pattern of `concept` matches `words`."""
         return self._index.has(concept, words)
+
+    def parts(self, word: Word) -> frozenset[int]:
+        """The pattern parts `word` matches, by its form or its lemma (numbered)."""
+        return self._index.parts(word)
 
     def says_we(self, words: Sequence[Word], language: str | None) -> bool:
         """Whether the clause speaks as "we": a pronoun, or a verb ending in the first person
@@ -166,17 +168,7 @@ def sentences(text: str) -> list[str]:
 
 def tokens(text: str, language: str | None) -> list[Word]:
     """The words of `text`, folded, each with its folded lemma in `language`."""
-    return [Word(fold(word), _lemma(word, language)) for word in _WORD.findall(text)]
-
-
-@lru_cache(maxsize=1 << 16)
-def _lemma(word: str, language: str | None) -> str:
-    code = LEMMAS.get(language or "")
-    if code is None:
-        return fold(word)
-    import simplemma  # here: its dictionaries load on first use, for the languages replied in
-
-    return fold(simplemma.lemmatize(word, lang=code))
+    return [Word(fold(word), lemma(word, language)) for word in _WORD.findall(text)]
 
 
 def _pattern(text: str) -> Pattern:

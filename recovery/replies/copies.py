@@ -165,11 +165,11 @@ class CopyIndex:
         """The slots whose skeleton may reach `similarity` with `shape` (None: score them
         all). The ratio is 200 * common / (both lengths); the characters two texts share,
         letter by letter, are at least their common subsequence."""
-        import numpy as np
-
         size = len(self._skeletons)
         if size < self._scan_below or len(shape) > _MOST:
             return None
+        import numpy as np  # here: below `_scan_below` skeletons nothing needs it
+
         if self._letters is None or self._lengths is None:
             self._letters = _counts(self._skeletons)
             self._lengths = np.array([len(skeleton) for skeleton in self._skeletons], np.int64)

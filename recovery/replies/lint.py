@@ -122,7 +122,7 @@ def lint(text: str, subject: Subject, rules: Rules, at: datetime,
     names = (subject.customer, *subject.names)
     found: list[Finding] = []
     book = rules.phrasebook
-    language = detect(text, rules.audience.candidates).language
+    language = detect(text, rules.audience.candidates, rules.audience.serves).language
     meaning = read(text, language or subject.language, rules.lexicon)
     for phrase in book.find("blame", folded):
         found.append(Finding("blame", Severity.BLOCKING, f"'{phrase}' deflects blame; skip it "

@@ -70,7 +70,7 @@ def read(text: str, audience: Audience, language: str | Detected | None = None) 
     if isinstance(language, Detected):
         detected = language
     elif language is None:
-        detected = detect(text[:DETECTED], audience.candidates)
+        detected = detect(text[:DETECTED], audience.candidates, audience.serves)
     else:
         detected = Detected(language, 1.0)
     personal = tuple(find_personal(text, audience.owned))
@@ -85,7 +85,8 @@ def read(text: str, audience: Audience, language: str | Detected | None = None) 
 def languages(texts: Sequence[str], audience: Audience) -> list[Detected]:
     """The language of each of many messages among the audience's, detected on every core at
     once (for `read`)."""
-    return detect_many([text[:DETECTED] for text in texts], audience.candidates)
+    return detect_many([text[:DETECTED] for text in texts], audience.candidates,
+                       audience.serves)
 
 
 __all__ = ["FLAGS", "PERSONAL", "UNSERVED", "Audience", "Detected", "Owned", "Personal",
