@@ -58,3 +58,19 @@ def test_without_pytest_bdd_the_spec_commands_say_how_to_get_it(tmp_path: Path) 
         env={**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"})
     assert switched_on.returncode == 4  # a usage error, in one line
     assert "pip install 'recovery[specs]'" in switched_on.stderr
+
+
+def test_every_data_file_the_package_reads_ships_in_its_wheel() -> None:
+    import fnmatch
+    import tomllib
+
+    shipped = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "package-data"]
+    package = ROOT / "recovery"
+    for path in package.rglob("*"):
+        if not path.is_file() or path.suffix in (".py", ".pyc") or "__pycache__" in path.parts:
+            continue
+        home = ".".join(path.parent.relative_to(ROOT).parts)
+        globs = shipped.get(home, [])
+        assert any(fnmatch.fnmatch(path.name, glob) for glob in globs), (
+            f"{path.relative_to(ROOT)} is not in [tool.setuptools.package-data] {home!r}")
