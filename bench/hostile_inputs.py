@@ -23,7 +23,7 @@ def main() -> None:
     runner = CliRunner()
     with tempfile.TemporaryDirectory() as scratch:
         base = ["--db", f"sqlite:///{Path(scratch) / 'h.db'}", "--workflows",
-                str(ROOT / "workflows"), "--now", "2026-12-01T10:30Z"]
+                str(ROOT / "workflows"), "--now", "2026-12-01T10:30Z", "--drill"]
 
         def invoke(*args: str) -> object:
             return runner.invoke(app, [*base, *args], prog_name="recovery")

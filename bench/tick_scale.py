@@ -64,7 +64,7 @@ def command_line(path: Path, at: datetime) -> tuple[float, int]:
     began = time.perf_counter()
     subprocess.run([sys.executable, "-c", "from recovery.cli import main; main()", "--db",
                     f"sqlite:///{path}", "--workflows", str(WORKFLOWS), "--now", at.isoformat(),
-                    "tick"], capture_output=True, check=True)
+                    "--drill", "tick"], capture_output=True, check=True)
     took = time.perf_counter() - began
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
     return took, peak

@@ -160,10 +160,11 @@ def engine(db_url: str, clock: Clock) -> Iterator[Engine]:
 @pytest.fixture
 def run(tmp_path: Path):  # type: ignore[no-untyped-def]
     """Run `recovery …` on a fresh SQLite file over the sample workflows, at 2026-12-01 10:30
-    UTC unless a command says `--now`."""
+    UTC unless a command says `--now`; a throw-away database, so a drill (`--drill`): any
+    `--now` is taken, whatever the wall clock says."""
     runner = CliRunner()
     base = ["--db", f"sqlite:///{tmp_path / 'cli.db'}", "--workflows", str(WORKFLOWS),
-            "--now", "2026-12-01T10:30Z"]
+            "--now", "2026-12-01T10:30Z", "--drill"]
 
     def invoke(*args: str):  # type: ignore[no-untyped-def]
         return runner.invoke(app, [*base, *args], prog_name="recovery")

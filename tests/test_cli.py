@@ -319,3 +319,29 @@ def test_hoisting_global_options_keeps_every_word_and_the_order_of_the_rest(
         assert rest[-1] == "--json"  # written before the subcommand, it goes after it
     else:
         assert rest == words
+
+
+def test_a_now_ahead_of_the_clock_is_refused_on_a_live_database_and_drilled_on_a_copy(
+        tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    runner = CliRunner()
+    live, drill = tmp_path / "live.db", tmp_path / "drill.db"
+    ahead = (datetime.now(UTC) + timedelta(days=7)).isoformat(timespec="minutes")
+
+    def recovery(db: Path, *args: str):  # type: ignore[no-untyped-def]
+        return runner.invoke(app, ["--db", f"sqlite:///{db}", "--workflows", str(WORKFLOWS),
+                                   *args], prog_name="recovery")
+
+    assert recovery(live, "case", "open", "bistro", "--channel", "twitter", "--author",
+                    "@jana", "--text", "Cold soup").exit_code == 0
+    refused = recovery(live, "--now", ahead, "tick")
+    assert refused.exit_code == 2 and "ahead of the clock" in refused.stderr
+    assert "`recovery db copy drill.db`" in refused.stderr
+    assert recovery(live, "--now", ahead, "case", "list").exit_code == 0  # looking is fine
+    assert recovery(live, "db", "copy", str(drill)).exit_code == 0
+    drilled = recovery(drill, "--drill", "--now", ahead, "tick")
+    assert drilled.exit_code == 0 and "first_response.breach" in drilled.stdout
+    assert recovery(live, "case", "fire", "1", "acknowledge", "--by", "eva").exit_code == 0
+    again = recovery(live, "db", "copy", str(drill))
+    assert again.exit_code == 2 and "is there already" in again.stderr

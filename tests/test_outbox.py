@@ -211,7 +211,8 @@ def test_the_outbox_commands(tmp_path: Path, receiver: Receiver) -> None:
 
     def recovery(*args: str):  # type: ignore[no-untyped-def]
         return runner.invoke(app, ["--db", f"sqlite:///{tmp_path / 'cli.db'}", "--workflows",
-                                   str(folder), "--now", "2026-12-01T10:30Z", *args],
+                                   str(folder), "--now", "2026-12-01T10:30Z", "--drill",
+                                   *args],
                              prog_name="recovery")
 
     assert recovery("case", "open", "bistro", "--channel", "instagram", "--author", "@jana",

@@ -31,7 +31,7 @@ RECOVERY = [sys.executable, "-c", "from recovery.cli import main; main()"]
 
 def _worker(db: str, folder: Path, now: str, *more: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen([*RECOVERY, "--db", db, "--workflows", str(folder), "--now", now,
-                             "worker", "--interval", "0.05", *more],
+                             "--drill", "worker", "--interval", "0.05", *more],
                             env={**os.environ, "BISTRO_HOOK_SECRET": SECRET},
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 

@@ -60,9 +60,14 @@ def root(ctx: typer.Context,
          schema: Annotated[str | None, typer.Option(envvar="RECOVERY_SCHEMA", help="PostgreSQL: "
                                                     "the schema of the engine's own tables (env "
                                                     "RECOVERY_SCHEMA), as a host embedding it "
-                                                    "set it.")] = None) -> None:
+                                                    "set it.")] = None,
+         drill: Annotated[bool, typer.Option("--drill", envvar="RECOVERY_DRILL",
+                                             help="The database is a copy to drill on (`recovery "
+                                                  "db copy`): commands may act at a --now ahead "
+                                                  "of the clock.")] = False) -> None:
     """Complaint recovery for social customer care: flows, cases and timers."""
-    ctx.obj = Settings(db=db, workflows=workflows, now=parse_time(now, "--now"), schema=schema)
+    ctx.obj = Settings(db=db, workflows=workflows, now=parse_time(now, "--now"), schema=schema,
+                       drill=drill)
 
 
 def main() -> None:

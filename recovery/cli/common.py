@@ -8,7 +8,7 @@ import json
 import re
 import sys
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 from zoneinfo import ZoneInfo
@@ -18,7 +18,7 @@ from rich.console import Console
 from typer.core import TyperGroup
 
 from recovery import limits
-from recovery.clock import system_clock
+from recovery.clock import format_duration, system_clock
 from recovery.errors import (
     ConcurrentUpdate,
     FlowError,
@@ -155,6 +155,10 @@ class Settings:
     workflows: Path
     now: datetime | None = None
     schema: str | None = None
+    drill: bool = False
+    """The database is a copy to drill on: commands may act ahead of the clock."""
+    command: str = ""
+    """The command running, as typed: `case fire`."""
     _engine: Engine | None = field(default=None, repr=False)
 
     def clock(self) -> datetime:
@@ -174,6 +178,7 @@ class Settings:
             if missing is not None:
                 fail(NotFound(f"no database at {missing}; `recovery db init` or "
                               "`recovery case open` creates it"))
+            self._refuse_the_future()
 
             self._engine = Engine(self.db, workflows=self.workflows, clock=self.clock,
                                   schema=self.schema)
@@ -184,9 +189,39 @@ class Settings:
         return self._engine
 
 
+    def _refuse_the_future(self) -> None:
+        """A command that writes may not act at a --now ahead of the clock on a live database:
+        its cases would be left in the future, and every change made at the real time would
+        be refused (history is never out of order). A drill runs on a copy (`--drill`)."""
+        ahead = None if self.now is None else self.now - system_clock()
+        if self.drill or ahead is None or ahead <= AHEAD or _reads(self.command):
+            return
+        fail(InvalidInput(f"--now is {format_duration(ahead)} ahead of the clock: acting then on "
+                          "this database would leave its cases in the future, and every "
+                          "change made now would be refused; drill on a copy: `recovery db "
+                          "copy drill.db`, then `recovery --db sqlite:///drill.db --drill "
+                          "--now …`"))
+
+
+AHEAD = timedelta(minutes=5)
+"""How far ahead of this machine's clock --now may be on a live database (another machine's
+clock may run a little fast)."""
+READS = frozenset({"case show", "case list", "events", "notices", "hours", "report", "timers",
+                   "outbox list", "outbox stats", "remedy list", "incident list",
+                   "incident show", "audit verify", "lint", "handbook", "flow"})
+"""The commands that only read: they may look at any moment."""
+
+
+def _reads(command: str) -> bool:
+    """Whether `command` only reads the database."""
+    words = command.split()
+    return any(" ".join(words[:size]) in READS for size in (1, 2))
+
+
 def settings(ctx: typer.Context) -> Settings:
-    """The global settings of this invocation."""
+    """The global settings of this invocation (and which command asks for them)."""
     found: Settings = ctx.find_root().obj
+    found.command = " ".join(ctx.command_path.split()[1:])
     return found
 
 

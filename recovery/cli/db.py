@@ -1,12 +1,17 @@
-"""`recovery db …`: create the database, or bring an older one up to the current schema."""
+"""`recovery db …`: create the database, bring an older one up to the current schema, or copy
+it to drill on."""
 
 from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
 from recovery.cli.common import Group, Json, emit_json, out, settings
 
-app = typer.Typer(cls=Group, no_args_is_help=True, help="Create or upgrade the database.")
+app = typer.Typer(cls=Group, no_args_is_help=True,
+                  help="Create, upgrade or copy the database.")
 
 
 @app.command()
@@ -20,3 +25,17 @@ def init(ctx: typer.Context, json: Json = False) -> None:
         emit_json({"db": given.db, "schema": HEAD})
     else:
         out.print(f"database ready: {given.db} (schema {HEAD})", markup=False, highlight=False)
+
+
+@app.command()
+def copy(ctx: typer.Context,
+         target: Annotated[Path, typer.Argument(help="The new SQLite file to copy into.")]
+         ) -> None:
+    """Copy the database to a new file, consistently while it is in use, to drill on: run
+    commands there with `--drill` and a `--now` ahead of the clock, the live one untouched."""
+    from recovery.store.db import copy as copied
+
+    given = settings(ctx)
+    copied(given.db, target)
+    out.print(f"copied {given.db} to {target}; drill there: recovery --db sqlite:///{target} "
+              "--drill --now …", markup=False, highlight=False)

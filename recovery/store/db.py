@@ -26,7 +26,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
 from recovery import limits
-from recovery.errors import InvalidInput, StorageError
+from recovery.errors import InvalidInput, NotFound, StorageError
 
 DEFAULT_URL = "sqlite:///recovery.db"
 HEAD = "0013"
@@ -91,6 +91,26 @@ def empty(url: str) -> None:
             for name in FUNCTIONS:
                 conn.execute(text(f"DROP FUNCTION IF EXISTS {name}() CASCADE"))
     db.dispose()
+
+
+def copy(db: str, target: Path) -> None:
+    """Copy the SQLite database `db` to a new file `target`, consistently while it is in use
+    (SQLite's backup API): a copy to drill on."""
+    source = database_file(db)
+    if source is None:
+        raise InvalidInput("only a SQLite file is copied here; on PostgreSQL make the copy with "
+                           "`createdb -T LIVE DRILL` (nobody connected to LIVE meanwhile)")
+    if not source.exists():
+        raise NotFound(f"no database at {source}")
+    if target.exists():
+        raise InvalidInput(f"{target} is there already; name a new file")
+    with storage_errors(f"cannot copy {source} to {target}"):
+        live, drill = sqlite3.connect(source), sqlite3.connect(target)
+        try:
+            live.backup(drill)
+        finally:
+            drill.close()
+            live.close()
 
 
 def database_file(db: str) -> Path | None:
