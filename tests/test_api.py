@@ -43,7 +43,7 @@ def test_the_layers_point_down_only() -> None:
 
 
 def test_lint_and_types_are_clean() -> None:
-    for command in (["ruff", "check", "recovery", "tests", "bench"], ["mypy"]):
+    for command in (["ruff", "check", "recovery", "tests", "bench", "examples"], ["mypy"]):
         result = subprocess.run([sys.executable, "-m", *command], capture_output=True, text=True,
                                 check=False, cwd=ROOT)
         assert result.returncode == 0, result.stdout + result.stderr

@@ -24,9 +24,11 @@ from sqlalchemy import (
     Index,
     Numeric,
     String,
+    TypeDecorator,
     UniqueConstraint,
     text,
 )
+from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
 
 BREACHED = "breached_at IS NOT NULL AND stopped_at IS NULL"
@@ -38,8 +40,26 @@ FAILED = "fired_at IS NULL AND cancelled_at IS NULL AND attempts > 0"
 """A timer whose firing failed, to be tried again (`recovery timers --failed`)."""
 
 
+class Moment(TypeDecorator[datetime]):
+    """A moment in time (`DateTime(timezone=True)`), read back whether the driver hands over
+    text (SQLite, as SQLAlchemy writes it) or already a datetime (a host's sqlite3 connection
+    that parses declared types, as Django's does, joined by `Engine.joined`)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Any:
+        parse = super().result_processor(dialect, coltype)
+        if parse is None:
+            return None
+
+        def read(value: Any) -> Any:
+            return value if value is None or isinstance(value, datetime) else parse(value)
+        return read
+
+
 def _when(nullable: bool = False, index: bool = False) -> Any:
-    return Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=nullable,
+    return Field(default=None, sa_column=Column(Moment(), nullable=nullable,
                                                 index=index))
 
 

@@ -297,6 +297,8 @@ class Tx(TimerTx, RemedyTx, RedactionTx):
                      remedy_kind, last)
 
     def _time(self, value: Any) -> datetime | None:
+        if isinstance(value, datetime):  # PostgreSQL, or a host's sqlite3 that parses types
+            return as_utc(value)
         if isinstance(value, str):  # SQLite: as `sqlite_time` wrote it
             value = datetime.fromisoformat(value)
         elif value is not None and self._w.read_time is not None:
