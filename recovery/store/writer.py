@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, NamedTuple
 from uuid import uuid4
 
@@ -22,9 +22,9 @@ from sqlalchemy import Insert, bindparam, insert, select, update
 from sqlalchemy.sql.expression import ClauseElement
 
 from recovery.clock import as_utc
-from recovery.clock.sla import SlaClock
 from recovery.errors import ConcurrentUpdate, StorageError
 from recovery.store.chain import GENESIS, content_hash, link
+from recovery.store.clock_sql import ClockStatements, ClockTx
 from recovery.store.compiled import Compiled, read_json
 from recovery.store.db import in_schema
 from recovery.store.joined import Joined
@@ -33,7 +33,6 @@ from recovery.store.redaction_sql import RedactionStatements, RedactionTx
 from recovery.store.remedy_sql import RemedyStatements, RemedyTx
 from recovery.store.tables import (
     cases,
-    clocks,
     events,
     notices,
     outbox,
@@ -45,15 +44,12 @@ Route = Callable[[str, Event], Sequence[str]]
 """The webhook endpoints of a brand that want an event (`delivery/routes.py`)."""
 Tell = Callable[[Event | Notice], None]
 """Tell the subscribers of an event or notice a transaction committed."""
-_US = timedelta(microseconds=1)
 
 CASE_COLUMNS = ("brand", "channel", "author", "text", "external_id", "state", "version",
                 "priority", "opened_at", "updated_at", "name", "language", "register",
                 "emotion", "flags", "reach")
 REPLY_COLUMNS = ("case_id", "brand", "customer", "at", "public", "skeleton")
 NOTICE_COLUMNS = ("brand", "channel", "kind", "due_at", "posted_at", "language", "text")
-CLOCK_COLUMNS = ("case_id", "name", "business", "target_us", "warn_at", "started_at",
-                 "consumed_us", "running_since", "stopped_at", "warned_at", "breached_at")
 EVENT_COLUMNS = ("case_id", "seq", "at", "by", "trigger", "source", "dest", "note", "payload",
                  "chain_hash")
 OUTBOX_COLUMNS = ("case_id", "seq", "brand", "endpoint", "delivery_id", "created_at", "next_at",
@@ -84,7 +80,7 @@ class Facts:
     """When the case's last event happened: a new one may not be dated before it."""
 
 
-class Writer(TimerStatements, RemedyStatements, RedactionStatements):
+class Writer(TimerStatements, ClockStatements, RemedyStatements, RedactionStatements):
     """Compiles the hot statements for one database and opens transactions that run them."""
 
     def __init__(self, engine: SAEngine, route: Route | None = None,
@@ -122,25 +118,12 @@ class Writer(TimerStatements, RemedyStatements, RedactionStatements):
             events.c.case_id == bindparam("of_case"), events.c.seq == bindparam("of_seq")))
         self.insert_notice = compile_(insert(notices), NOTICE_COLUMNS)
         self.insert_reply = compile_(insert(replies), REPLY_COLUMNS)
-        self.insert_clock = compile_(insert(clocks), CLOCK_COLUMNS)
-        self.clocks = compile_(select(*(clocks.c[name] for name in CLOCK_COLUMNS))
-                               .where(clocks.c.case_id == bindparam("of_case")))
-        self.save_clock = compile_(update(clocks)
-                                   .where(clocks.c.case_id == bindparam("of_case"),
-                                          clocks.c.name == bindparam("of_clock"))
-                                   .values({name: bindparam(f"set_{name}")
-                                            for name in CLOCK_COLUMNS[2:]}))
-        self.reached = {point: compile_(update(clocks)
-                                        .where(clocks.c.case_id == bindparam("of_case"),
-                                               clocks.c.name == bindparam("of_clock"))
-                                        .values({column: bindparam("at")}))
-                        for point, column in (("warning", "warned_at"),
-                                              ("breach", "breached_at"))}
         self.read_time = (cases.c.acknowledged_at.type.dialect_impl(self._dialect)
                           .result_processor(self._dialect, None))
         self.read_json = (events.c.payload.type.dialect_impl(self._dialect)
                           .result_processor(self._dialect, None))
         self._timer_statements()
+        self._clock_statements()
         self._remedy_statements()
         self._redaction_statements()
         self._advance: dict[frozenset[str], Compiled] = {}
@@ -251,15 +234,7 @@ class Writer(TimerStatements, RemedyStatements, RedactionStatements):
                 self._kept = None
 
 
-def _clock_values(clock: SlaClock) -> dict[str, Any]:
-    return {"business": clock.business, "target_us": clock.target // _US,
-            "warn_at": clock.warn_at, "started_at": clock.started_at,
-            "consumed_us": clock.consumed // _US, "running_since": clock.running_since,
-            "stopped_at": clock.stopped_at, "warned_at": clock.warned_at,
-            "breached_at": clock.breached_at}
-
-
-class Tx(TimerTx, RemedyTx, RedactionTx):
+class Tx(TimerTx, ClockTx, RemedyTx, RedactionTx):
     """The hot reads and writes, inside one transaction."""
 
     def __init__(self, writer: Writer, cursor: Any, deliver: bool = True) -> None:
@@ -390,31 +365,3 @@ class Tx(TimerTx, RemedyTx, RedactionTx):
     def insert_reply(self, values: dict[str, Any]) -> None:
         """Keep a sent reply's skeleton for the copy-paste check."""
         self._run(self._w.insert_reply, dict(values))
-
-    def insert_clocks(self, case_id: int, started: Iterable[SlaClock]) -> None:
-        """Store the new SLA clocks of a case."""
-        self._run_many(self._w.insert_clock, [{"case_id": case_id, "name": clock.name,
-                                               **_clock_values(clock)} for clock in started])
-
-    def clocks(self, case_id: int) -> dict[str, SlaClock]:
-        """The case's SLA clocks by name."""
-        found = {}
-        for row in self._run(self._w.clocks, {"of_case": case_id}).fetchall():
-            (_case, name, business, target_us, warn_at, started_at, consumed_us,
-             *times) = row
-            started, running, stopped, warned, breached = (
-                self._time(value) for value in (started_at, *times))
-            assert started is not None  # the column is NOT NULL
-            found[name] = SlaClock(name, timedelta(microseconds=target_us), warn_at,
-                                   bool(business), started, timedelta(microseconds=consumed_us),
-                                   running, stopped, warned, breached)
-        return found
-
-    def save_clock(self, case_id: int, clock: SlaClock) -> None:
-        """Store what an SLA clock has counted and whether it runs."""
-        values = {f"set_{name}": value for name, value in _clock_values(clock).items()}
-        self._run(self._w.save_clock, {"of_case": case_id, "of_clock": clock.name, **values})
-
-    def reach_clock(self, case_id: int, clock: str, point: str, at: datetime) -> None:
-        """Record that one of the case's SLA clocks reached its warning or breach at `at`."""
-        self._run(self._w.reached[point], {"of_case": case_id, "of_clock": clock, "at": at})

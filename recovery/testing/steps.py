@@ -7,7 +7,6 @@ refusal is kept for "Then it is refused …"; any other "Then" fails if somethin
 
 from __future__ import annotations
 
-import shutil
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -20,9 +19,7 @@ from pytest_bdd import given, parsers, then, when
 
 from recovery.engine import Engine
 from recovery.errors import GuardRefused, RecoveryError
-from recovery.flows import Flow, validate_flows
-from recovery.flows.loader import FLOW_FILE, flow_files
-from recovery.flows.validate import FORBIDDEN
+from recovery.flows import Flow
 from recovery.store.records import Case
 from recovery.testing.plugin import SpecError, workflows_dir
 
@@ -198,20 +195,6 @@ def when_opens(spec: Spec, channel: str, author: str, text: str) -> None:
         spec.case_id = result.id
 
 
-@given(parsers.parse('the flow of brand "{brand}" is written as:'))
-def given_flow_written(spec: Spec, tmp_path: Path, brand: str, docstring: str) -> None:
-    """Write a brand's flow file beside copies of the real ones; the scenario uses that folder."""
-    assert spec._engine is None, "write flow files before anything else in the scenario"
-    folder = tmp_path / "workflows"
-    for file in flow_files(spec.workflows).values():
-        shutil.copytree(file.parent, folder / file.parent.name)
-    (folder / brand).mkdir(parents=True, exist_ok=True)
-    (folder / brand / FLOW_FILE).write_text(docstring + "\n")
-    spec.workflows = folder
-    spec.problems = [f"{p.file.relative_to(folder)}:{p.line}: {p.message}"
-                     for p in validate_flows(folder)[1]]
-
-
 # -- Then --------------------------------------------------------------------------------------
 
 
@@ -287,27 +270,6 @@ def then_nothing_lost(spec: Spec) -> None:
     assert seqs == list(range(1, case.version + 1)), seqs
 
 
-@then("no trigger or state of any flow deletes or hides a complaint")
-def then_no_delete_in_flows(spec: Spec) -> None:
-    """No flow in the workflows folder has a deleting trigger or state."""
-    for flow in spec.engine.flows.values():
-        names = [*flow.settings.flow.triggers, *flow.settings.flow.states]
-        assert not [n for n in names if set(n.split("_")) & set(FORBIDDEN)], flow.brand
-
-
-@then("the engine has no way to delete a case")
-def then_no_delete_api(spec: Spec) -> None:
-    """The library's public API has nothing that deletes or hides."""
-    public = [name for name in dir(Engine) if not name.startswith("_")]
-    assert not [n for n in public if set(n.split("_")) & set(FORBIDDEN)], public
-
-
-@then("the flows are valid")
-def then_flows_valid(spec: Spec) -> None:
-    """Validation found nothing wrong."""
-    assert not spec.problems, spec.problems
-
-
 @then("no case was opened")
 def then_no_case(spec: Spec) -> None:
     """Nothing was written for a refused complaint."""
@@ -328,13 +290,6 @@ def then_no_timer(spec: Spec) -> None:
     pending = [t for t in spec.engine.timers(spec.case.id)
                if t.fired_at is None and t.cancelled_at is None and t.clock is None]
     assert not pending, pending
-
-
-@then(parsers.parse('the flows are refused at "{where}": "{message}"'))
-def then_flow_problem(spec: Spec, where: str, message: str) -> None:
-    """Validation reports a problem at `brand/flow.yaml:line` whose message says `message`."""
-    hits = [p for p in spec.problems if p.startswith(where + ":") and message in p]
-    assert hits, f"no problem at {where} saying '{message}'; got {spec.problems}"
 
 
 # -- helpers -----------------------------------------------------------------------------------
