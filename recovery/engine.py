@@ -41,7 +41,7 @@ from recovery.replies import Linted, Subject
 from recovery.replies.compose import Checker, Draft
 from recovery.sender import Sender
 from recovery.store.db import DEFAULT_URL, connect, in_schema
-from recovery.store.joined import Joined
+from recovery.store.joined import Guests, Joined
 from recovery.store.records import Case, Event, Notice, Remedy, Timer
 from recovery.store.writer import Writer
 from recovery.ticker import Ticker
@@ -93,8 +93,12 @@ class Engine(Reads):
         self.flows, self.broken = load_brands(workflows)
         """The brands' flows; and those whose flow files do not load, with their problems."""
         self._db = connect(db, schema)
-        self._schema, self._in_schema = schema, in_schema(schema)
-        self._writer = Writer(self._db, Routes(self.flows), self._notify, schema)
+        self._schema = schema
+        self._in_schema = in_schema(schema) if isinstance(db, SAEngine) else None
+        """What each transaction of the engine's runs first: a host's engine's connections are
+        not set to the engine's schema as they connect (those made from a URL are)."""
+        self._writer = Writer(self._db, Routes(self.flows), self._notify, self._in_schema)
+        self._guests = Guests(self._db)
         self._clock = clock
         self._subscribers: list[Subscriber] = []
         firing = self._firing = Firing(self.flows, self.broken)
@@ -305,13 +309,12 @@ class Engine(Reads):
         the block see what it wrote. Subscribers are told once the host says it committed:
         `joined.tell()` (Django: `transaction.on_commit(joined.tell)`). The outbox's delivery
         keeps to the engine's own connections."""
-        joined = Joined(connection, self._db, self._schema, self._notify)
+        joined = Joined(connection, self._db, self._guests, self._schema, self._notify)
         token = self._writer.joined.set(joined)
         try:
             yield joined
         finally:
             self._writer.joined.reset(token)
-            joined.close()
 
     def warm(self) -> None:
         """Load now what reading the first complaint and checking the first reply would load
@@ -334,6 +337,7 @@ class Engine(Reads):
         """Close the engine's database and HTTP connections (it can be used again)."""
         self.outbox.close()
         self._writer.close()
+        self._guests.close()
         self._db.dispose()
 
     # -- inside ----------------------------------------------------------------------------

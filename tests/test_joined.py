@@ -173,6 +173,25 @@ def test_a_refused_call_leaves_the_hosts_transaction_as_it_was(
     assert [e.trigger for e in engine.history(case.id)] == ["open", "acknowledge"]
 
 
+@pytest.mark.parametrize("kind", ["sqlalchemy", "dbapi"])
+def test_a_failed_read_leaves_the_hosts_transaction_usable(
+        hooked_engine: Engine, db_url: str, kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import recovery.reads
+
+    engine = hooked_engine
+    host = (_sqlalchemy if kind == "sqlalchemy" else _dbapi)(db_url)
+    with host() as conn, engine.joined(conn):
+        case = engine.open_case("bistro", channel="twitter", author="@jana", text="Cold soup")
+        with monkeypatch.context() as patched:  # a read the database refuses
+            patched.setattr(recovery.reads.queries, "get_case",
+                            lambda c, _id: c.execute(text("SELECT * FROM no_such_table")))
+            with pytest.raises(StorageError):
+                engine.case(case.id)
+        _ticket(conn, "after the failed read")  # on PostgreSQL, not an aborted transaction
+        assert engine.case(case.id).author == "@jana"
+    assert _counts(db_url)["tickets"] == 1 and engine.case(case.id).state == "new"
+
+
 def test_a_connection_with_no_transaction_to_join_is_refused(engine: Engine,
                                                               db_url: str) -> None:
     sa = create_engine(db_url)

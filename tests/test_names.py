@@ -118,6 +118,19 @@ def test_a_database_of_an_earlier_release_is_renamed_in_place(db_url: str,
     reopened.close()
 
 
+@pytest.mark.usefixtures("no_host_left")
+def test_an_earlier_release_sharing_alembic_version_leaves_the_hosts_row(
+        db_url: str, clock: Clock) -> None:
+    url = old_database(db_url, "0012", HOST_HISTORY[1])
+    Engine(url, workflows=WORKFLOWS, clock=clock).close()
+    _ours_only(url)
+    host = create_engine(url)
+    with host.connect() as conn:
+        kept = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    host.dispose()
+    assert kept == ["ae1027a6acf"]
+
+
 def test_a_database_of_another_release_says_what_to_do(tmp_path, clock: Clock) -> None:  # type: ignore[no-untyped-def]
     url = f"sqlite:///{tmp_path / 'care.db'}"
     Engine(url, workflows=WORKFLOWS, clock=clock).close()
@@ -130,13 +143,26 @@ def test_a_database_of_another_release_says_what_to_do(tmp_path, clock: Clock) -
 
 
 
+@pytest.fixture
+def bare_postgres(postgres_url: str) -> Iterator[str]:
+    """A PostgreSQL database of its own with nothing of the engine's in `public`."""
+    server = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(text("DROP DATABASE IF EXISTS recovery_bare"))
+        conn.execute(text("CREATE DATABASE recovery_bare"))
+    yield postgres_url.rsplit("/", 1)[0] + "/recovery_bare"
+    with server.connect() as conn:
+        conn.execute(text("DROP DATABASE IF EXISTS recovery_bare WITH (FORCE)"))
+    server.dispose()
+
+
 def test_on_postgresql_a_schema_of_its_own_holds_everything_of_the_engine(
-        postgres_url: str, clock: Clock, tmp_path) -> None:  # type: ignore[no-untyped-def]
+        bare_postgres: str, clock: Clock, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    postgres_url = bare_postgres
     host = create_engine(postgres_url)
-    with host.begin() as conn:
-        for schema in ("care", "other"):
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
     try:
+        engine = Engine(postgres_url, workflows=WORKFLOWS, clock=clock, schema="care")
+        engine.close()  # opened again, it finds its history in its schema, nothing in public
         engine = Engine(postgres_url, workflows=WORKFLOWS, clock=clock, schema="care")
         case = engine.open_case("bistro", channel="twitter", author="@jana", text="Cold soup")
         engine.fire(case.id, "acknowledge", by="eva")
@@ -159,7 +185,11 @@ def test_on_postgresql_a_schema_of_its_own_holds_everything_of_the_engine(
             with pytest.raises(Exception, match="append-only"):
                 conn.execute(text("DELETE FROM care.recovery_events"))
             refused.rollback()
+            public = conn.execute(text(
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
+            )).scalar()
         assert placed == [("care", len(TABLES) + 1), ("other", len(TABLES) + 1)]  # + versions
+        assert public == 0
         assert {"care", "other"} <= functions
         from typer.testing import CliRunner
 
@@ -173,7 +203,4 @@ def test_on_postgresql_a_schema_of_its_own_holds_everything_of_the_engine(
         with pytest.raises(InvalidInput, match="schema= is PostgreSQL's"):
             Engine(f"sqlite:///{tmp_path / 'care.db'}", workflows=WORKFLOWS, schema="care")
     finally:
-        with host.begin() as conn:
-            for schema in ("care", "other"):
-                conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
         host.dispose()

@@ -40,6 +40,10 @@ FUNCTIONS = ("recovery_events_append_only", "recovery_ledger_append_only",
 """The PostgreSQL functions the migrations create (their triggers go with the tables)."""
 SCHEMA = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 """A name the engine takes for its own PostgreSQL schema."""
+OLD_LAYOUT = {"cases": {"brand", "external_id", "state", "version", "remedy_kind"},
+              "events": {"case_id", "seq", "trigger", "dest"},
+              "timers": {"case_id", "trigger", "due_at", "fired_at"}}
+"""The engine's first tables under their names before 0013, and columns only they have."""
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 MIGRATION_LOCK = 0x7265636F76  # "recov": the advisory lock PostgreSQL migrations hold
 
@@ -65,6 +69,8 @@ def connect(db: str | SAEngine, schema: str | None = None) -> SAEngine:
         if not SCHEMA.match(str(schema)):
             raise InvalidInput(f"schema= {limits.shown(schema)} is no schema name: lower-case "
                                "letters, digits and _, starting with a letter, at most 63")
+        if engine is not db:  # the engine's own connections look in its schema from the start
+            event.listen(engine, "connect", _search_path(schema))
     with storage_errors(f"cannot open database {engine.url.render_as_string()}"):
         migrate(engine, schema=schema)
     return engine
@@ -72,7 +78,8 @@ def connect(db: str | SAEngine, schema: str | None = None) -> SAEngine:
 
 def in_schema(schema: str | None) -> str | None:
     """The statement that makes the rest of a transaction find the engine's tables in
-    `schema` (None without one): run first in each of the engine's own transactions."""
+    `schema` (None without one): run first in each transaction on a connection the engine did
+    not set to it as it connected (a host's engine's)."""
     return None if schema is None else f'SET LOCAL search_path TO "{schema}"'
 
 
@@ -137,7 +144,8 @@ def revision(conn: Connection, schema: str | None = None) -> str | None:
     """The engine's schema revision of the database (in `schema`); None when the engine never
     made it."""
     if inspect(conn).has_table(VERSIONS, schema=schema):
-        return conn.execute(text(f"SELECT version_num FROM {VERSIONS}")).scalar()
+        table = VERSIONS if schema is None else f'"{schema}".{VERSIONS}'
+        return conn.execute(text(f"SELECT version_num FROM {table}")).scalar()
     return None if schema is not None else _legacy(conn)
 
 
@@ -147,16 +155,18 @@ def _legacy(conn: Connection) -> str | None:
     table, known = LEGACY
     if not (inspect(conn).has_table(table) and _old_layout(conn)):
         return None
-    found = conn.execute(text(f"SELECT version_num FROM {table}")).scalar()
-    return found if found in known else None
+    rows = conn.execute(text(f"SELECT version_num FROM {table}")).scalars()
+    return next((found for found in rows if found in known), None)
 
 
 def _old_layout(conn: Connection) -> bool:
-    """True when the engine's tables are there under their names before 0013."""
+    """True when the engine's three first tables are there under their names before 0013,
+    with the columns only the engine's have (a host's own `cases` table is not mistaken)."""
     inspector = inspect(conn)
-    return inspector.has_table("cases") and inspector.has_table("events") and {
-        "brand", "external_id", "state", "version"} <= {
-        column["name"] for column in inspector.get_columns("cases")}
+    if not all(inspector.has_table(name) for name in OLD_LAYOUT):
+        return False
+    return all(columns <= {column["name"] for column in inspector.get_columns(name)}
+               for name, columns in OLD_LAYOUT.items())
 
 
 def migrate(engine: SAEngine, target: str = "head", schema: str | None = None) -> None:
@@ -188,7 +198,7 @@ def migrate(engine: SAEngine, target: str = "head", schema: str | None = None) -
                 command.stamp(config, "0001")  # made by create_all before there were migrations
             elif current is not None and not inspect(conn).has_table(VERSIONS, schema=schema):
                 command.stamp(config, current)  # its history moves to the engine's own table
-                conn.execute(text(f"DROP TABLE {LEGACY[0]}"))
+                _forget_legacy(conn, current)
             else:  # new, or made since 0013: its names are the engine's own from the start
                 config.attributes[FRESH] = True
             command.upgrade(config, target)
@@ -196,6 +206,15 @@ def migrate(engine: SAEngine, target: str = "head", schema: str | None = None) -
             raise StorageError(f"cannot migrate the database: {exc} (it was made by another "
                                "release of recovery: open it with that release, or give a new "
                                "database)") from exc
+
+
+def _forget_legacy(conn: Connection, current: str) -> None:
+    """Take the engine's row out of `alembic_version`; the table goes only when nothing of a
+    host's own history is left in it."""
+    table = LEGACY[0]
+    conn.execute(text(f"DELETE FROM {table} WHERE version_num = :v"), {"v": current})
+    if conn.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 0:
+        conn.execute(text(f"DROP TABLE {table}"))
 
 
 def _schema_there(conn: Connection, schema: str | None) -> bool:
@@ -210,6 +229,15 @@ def _lock(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
     elif conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+
+
+def _search_path(schema: str) -> Any:
+    """A connect hook setting a new PostgreSQL connection's search path to `schema`."""
+    def hook(dbapi_connection: Any, _record: Any) -> None:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f'SET search_path TO "{schema}"')
+        dbapi_connection.commit()
+    return hook
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

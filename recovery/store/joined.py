@@ -11,20 +11,23 @@ commit, and not at all after a rollback.
 
 The host's connection is a SQLAlchemy `Connection` in a transaction, or a DB-API connection
 (sqlite3, psycopg 3) on the engine's database; the engine's reads need a SQLAlchemy connection,
-so a DB-API one is wrapped in one whose commit, rollback and close do nothing.
+so a DB-API one is wrapped in one whose commit, rollback and close do nothing (`Guests`: made
+once per engine, at the first read). Reads are a savepoint too, so a failed one leaves the
+host's transaction usable and the search path as it was.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, create_engine, text
 from sqlalchemy import Engine as SAEngine
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.pool import NullPool
 
 from recovery.errors import InvalidInput
 from recovery.store.db import database_file
@@ -37,28 +40,24 @@ class Joined:
     """The host's open transaction that the engine's calls join: what they wrote waits here to
     be told to the subscribers once the host has committed (`tell`)."""
 
-    def __init__(self, connection: Connection | Any, own: SAEngine, schema: str | None,
-                 tell: Callable[[Event | Notice], None]) -> None:
+    def __init__(self, connection: Connection | Any, own: SAEngine, guests: Guests,
+                 schema: str | None, tell: Callable[[Event | Notice], None]) -> None:
         self.told: list[Event | Notice] = []
         """The events and notices the block wrote, in order, not told yet."""
         self._tell = tell
         self._schema = schema
-        self._made: SAEngine | None = None
+        self._guests = guests
+        self._host: Connection | None = None
         if isinstance(connection, Connection):
             if not connection.in_transaction():
                 raise InvalidInput("join the host's transaction: begin it first "
                                    "(with connection.begin(): …)")
             self.raw: Any = connection.connection.dbapi_connection
             self._check(own)
-            self.connection = connection
+            self._host = connection
         else:
             self.raw = connection
             self._check(own)
-            options = {"use_native_hstore": False} if own.dialect.name == "postgresql" else {}
-            self._made = create_engine(own.url, creator=lambda: _Guest(connection),
-                                       poolclass=StaticPool, pool_reset_on_return=None,
-                                       **options)  # (no adapter registered on the host's)
-            self.connection = self._made.connect()
 
     def tell(self) -> None:
         """Tell the engine's subscribers what the block wrote: call it once the host's
@@ -72,45 +71,46 @@ class Joined:
     def savepoint(self) -> Iterator[Any]:
         """A cursor inside a savepoint of the host's transaction: released when the block ends,
         rolled back to when it raises."""
-        cursor = self.raw.cursor()
         name = f"recovery_{next(_NAMES)}"
-        cursor.execute(f"SAVEPOINT {name}")
-        try:
-            before = self._enter(cursor)
-            yield cursor
-            self._leave(cursor, before)
-            cursor.execute(f"RELEASE SAVEPOINT {name}")
-        except BaseException:
+        with closing(self.raw.cursor()) as cursor:
+            cursor.execute(f"SAVEPOINT {name}")
             try:
-                cursor.execute(f"ROLLBACK TO SAVEPOINT {name}")
+                before = self._enter(cursor)
+                yield cursor
+                self._leave(cursor, before)
                 cursor.execute(f"RELEASE SAVEPOINT {name}")
-            except Exception:
-                pass
-            raise
+            except BaseException:
+                try:
+                    cursor.execute(f"ROLLBACK TO SAVEPOINT {name}")  # the path goes back too
+                    cursor.execute(f"RELEASE SAVEPOINT {name}")
+                except Exception:
+                    pass
+                raise
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
-        """The host's connection, for the engine's reads (in its schema, then back)."""
-        if self._schema is None:
-            yield self.connection
-            return
-        before = self.connection.execute(text(
-            "SELECT current_setting('search_path'), set_config('search_path', :to, true)"),
-            {"to": f'"{self._schema}"'}).scalar()
-        try:
-            yield self.connection
-        finally:
-            self.connection.execute(text("SELECT set_config('search_path', :to, true)"),
-                                    {"to": before})
-
-    def close(self) -> None:
-        """Let go of the wrapper made around a DB-API connection (the connection stays the
-        host's, open, its transaction as it is)."""
-        if self._made is not None:
-            self.connection.close()
-            self._made.dispose()
+        """The host's connection for the engine's reads, inside a savepoint (in the engine's
+        schema until it ends)."""
+        with self._connection() as conn, conn.begin_nested():
+            if self._schema is None:
+                yield conn
+                return
+            before = conn.execute(text(
+                "SELECT current_setting('search_path'), set_config('search_path', :to, true)"),
+                {"to": f'"{self._schema}"'}).scalar()
+            yield conn
+            conn.execute(text("SELECT set_config('search_path', :to, true)"), {"to": before})
 
     # -- inside ----------------------------------------------------------------------------
+
+    @contextmanager
+    def _connection(self) -> Iterator[Connection]:
+        """The host's SQLAlchemy connection, or its DB-API one wrapped in one."""
+        if self._host is not None:
+            yield self._host
+        else:
+            with self._guests.wrapped(self.raw) as conn:
+                yield conn
 
     def _enter(self, cursor: Any) -> str | None:
         """Find the engine's tables in its schema for a while; what the path was before."""
@@ -178,3 +178,35 @@ class _Guest:
 
     def add_notice_handler(self, handler: Any) -> None:
         """The host's connection keeps its own notice handlers."""
+
+
+class Guests:
+    """Makes a host's DB-API connection a SQLAlchemy one for the engine's reads: one wrapping
+    engine for the engine's database, made at the first read (its dialect learns the server
+    once), handing out whichever host connection the current context gives it."""
+
+    def __init__(self, own: SAEngine) -> None:
+        self._own = own
+        self._made: SAEngine | None = None
+        self._current: ContextVar[Any] = ContextVar("recovery_guest")
+
+    @contextmanager
+    def wrapped(self, raw: Any) -> Iterator[Connection]:
+        """`raw` as a SQLAlchemy connection while the block runs."""
+        if self._made is None:
+            options = {"use_native_hstore": False} if self._own.dialect.name == "postgresql" \
+                else {}  # (no adapter registered on the host's connection)
+            self._made = create_engine(self._own.url, poolclass=NullPool,
+                                       creator=lambda: _Guest(self._current.get()), **options)
+        token = self._current.set(raw)
+        try:
+            with self._made.connect() as conn:
+                yield conn
+        finally:
+            self._current.reset(token)
+
+    def close(self) -> None:
+        """Let go of the wrapping engine (the hosts' connections stay theirs)."""
+        if self._made is not None:
+            self._made.dispose()
+            self._made = None

@@ -26,7 +26,6 @@ from recovery.errors import ConcurrentUpdate, StorageError
 from recovery.store.chain import GENESIS, content_hash, link
 from recovery.store.clock_sql import ClockStatements, ClockTx
 from recovery.store.compiled import Compiled, read_json
-from recovery.store.db import in_schema
 from recovery.store.joined import Joined
 from recovery.store.records import Event, Notice
 from recovery.store.redaction_sql import RedactionStatements, RedactionTx
@@ -84,11 +83,11 @@ class Writer(TimerStatements, ClockStatements, RemedyStatements, RedactionStatem
     """Compiles the hot statements for one database and opens transactions that run them."""
 
     def __init__(self, engine: SAEngine, route: Route | None = None,
-                 tell: Tell | None = None, schema: str | None = None) -> None:
+                 tell: Tell | None = None, in_schema: str | None = None) -> None:
         self._engine = engine
         self.route = route
         self._tell = tell
-        self._in_schema = in_schema(schema)
+        self._in_schema = in_schema
         self.joined: ContextVar[Joined | None] = ContextVar("recovery_joined", default=None)
         """The host's transaction the engine's calls join in this context, if any."""
         self._kept: Any = None
