@@ -133,8 +133,8 @@ class Importer:
                     fresh.append((number, line))
                     continue
                 try:
-                    same_complaint(known, {"channel": line.channel, "author": line.author.strip(),
-                                           "text": line.text.strip()}, line.external_id)
+                    same_complaint(known, line.channel, line.author, line.text,
+                                   line.external_id)
                 except KeyReused as exc:
                     bad.append((number, _one_line(exc)))
                     continue

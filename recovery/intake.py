@@ -62,7 +62,7 @@ class Intake:
                 found = tx.find_external(flow.brand, external_id)
             if found is None:
                 raise
-            return same_complaint(found, opening.values, external_id)
+            return _same(found, opening.values, external_id)
         if not posted:
             return case_id
         return Case(id=case_id, **opening.values)
@@ -119,7 +119,7 @@ class Intake:
         external_id = values["external_id"]
         known = tx.find_external(flow.brand, external_id) if external_id and not unseen else None
         if known is not None:
-            return same_complaint(known, values, external_id), []
+            return _same(known, values, external_id), []
         case_id = tx.insert_case(values)
         when, channel = values["opened_at"], values["channel"]
         posted = [Event(case_id, 1, when, opening.by, "open", None, flow.initial,
@@ -134,13 +134,15 @@ class Intake:
         return case_id, posted
 
 
-def same_complaint(known: Known, values: Mapping[str, Any], external_id: str) -> int:
-    """The id of the case `known` for an external post, when `values` (a case row about to be
-    written) say the same complaint: the same channel, author and text (a redacted complaint's
-    text no longer tells); else `KeyReused`, naming the case, and nothing is written."""
-    said = (known.channel, known.author, BLANK if known.text == BLANK else known.text)
-    again = (values["channel"], values["author"],
-             BLANK if known.text == BLANK else values["text"])
+def same_complaint(known: Known, channel: str, author: str, text: str,
+                   external_id: str) -> int:
+    """The id of the case `known` for an external post, when the complaint given (as written,
+    spaces around it aside) is the same: the same channel, author and text (a redacted
+    complaint's text no longer tells); else `KeyReused`, naming the case, and nothing is
+    written."""
+    redacted = known.text == BLANK
+    said = (known.channel, known.author, BLANK if redacted else known.text)
+    again = (channel, author.strip(), BLANK if redacted else text.strip())
     if said != again:
         differs = [what for what, a, b in zip(("channel", "author", "text"), said, again,
                                               strict=True) if a != b]
@@ -148,6 +150,12 @@ def same_complaint(known: Known, values: Mapping[str, Any], external_id: str) ->
                         f"a complaint with another {' and '.join(differs)}; give this one its "
                         "own external id", external_id, known.id)
     return known.id
+
+
+def _same(known: Known, values: Mapping[str, Any], external_id: str) -> int:
+    """`same_complaint` for a case row about to be written."""
+    return same_complaint(known, values["channel"], values["author"], values["text"],
+                          external_id)
 
 
 @dataclass(frozen=True)

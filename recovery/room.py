@@ -44,13 +44,14 @@ def record(tx: Tx, case_id: int, version: int, state: str, at: datetime, by: str
 
 
 def record_reached(tx: Tx, case_id: int, version: int, state: str, at: datetime, by: str,
-                   reached: list[Reached]) -> list[Event]:
+                   reached: list[Reached]) -> None:
     """Append an event for each SLA clock's warning or breach in `reached` (`keeper`), with
     its escalation's changes, after the case's `version`."""
-    return [record(tx, case_id, version + index, state, at, by, point.trigger, point.payload,
-                   changes=point.changes) for index, point in enumerate(reached)]
+    for index, point in enumerate(reached):
+        record(tx, case_id, version + index, state, at, by, point.trigger, point.payload,
+               changes=point.changes)
 
 
-Step = Callable[[Tx, Timer, datetime], list[Event] | str]
-"""Take a claimed follow-up timer's step inside the ticker's transaction: the events appended,
-or what became of it when nothing was (the follow-up room's `step`)."""
+Step = Callable[[Tx, Timer, datetime], str | None]
+"""Take a claimed follow-up timer's step inside the ticker's transaction: None when it appended
+its events, else what became of it (the follow-up room's `step`)."""

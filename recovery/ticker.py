@@ -114,7 +114,7 @@ class Ticker:
                 self._apply(tx, timer.case_id, timer.trigger, TIMER, None, payload, now)
             elif timer.clock == FOLLOW_UP:
                 stepped = self._follow_up(tx, timer, now)
-                if isinstance(stepped, str):
+                if stepped is not None:
                     tx.settle(timer.id, stepped)
                     return stepped
             else:

@@ -39,11 +39,11 @@ def warm(flows: Iterable[Flow], check: Check, at: datetime) -> None:
         for text in LETTERS:
             read(text, flow.audience)
         away = flow.calendar.next_close(at)  # this year's days off, on the way
-        for channel in flow.settings.channels:
-            for language in flow.audience.serves:
-                if away is not None:  # its templates and their language's dates and names
+        if away is not None:  # its templates and their language's dates and names
+            for channel in flow.settings.channels:
+                for language in flow.audience.serves:
                     after_hours(flow, channel, "@customer", away, language)
-        channel = next(iter(flow.settings.channels))
+        channel = next(iter(flow.settings.channels))  # a flow declares one at least
         for language in flow.audience.serves:
             read(SAMPLE, flow.audience, language)  # its tone words, phone numbers
             check(flow, SHORT, Subject(channel, True, "", (), language), at)

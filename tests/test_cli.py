@@ -340,8 +340,12 @@ def test_a_now_ahead_of_the_clock_is_refused_on_a_live_database_and_drilled_on_a
     assert "`recovery db copy drill.db`" in refused.stderr
     assert recovery(live, "--now", ahead, "case", "list").exit_code == 0  # looking is fine
     assert recovery(live, "db", "copy", str(drill)).exit_code == 0
-    drilled = recovery(drill, "--drill", "--now", ahead, "tick")
+    drilled = recovery(drill, "tick", "--drill", "--now", ahead)  # after the command too
     assert drilled.exit_code == 0 and "first_response.breach" in drilled.stdout
     assert recovery(live, "case", "fire", "1", "acknowledge", "--by", "eva").exit_code == 0
     again = recovery(live, "db", "copy", str(drill))
     assert again.exit_code == 2 and "is there already" in again.stderr
+    junk, half = tmp_path / "junk.db", tmp_path / "half.db"
+    junk.write_bytes(b"not a database at all" * 100)
+    failed = recovery(junk, "db", "copy", str(half))
+    assert failed.exit_code != 0 and "cannot copy" in failed.stderr and not half.exists()

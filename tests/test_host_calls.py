@@ -65,8 +65,12 @@ def test_warming_loads_what_the_first_complaint_needs_and_writes_nothing(
               for language in engine.flow(brand).audience.serves}
     assert _detector.cache_info().currsize >= 1
     assert table.cache_info().currsize >= len(served)  # each served language's lemmas
+    loaded = (_detector.cache_info().currsize, table.cache_info().currsize)
     engine.warm()  # again: nothing more to load, nothing written
+    assert (_detector.cache_info().currsize, table.cache_info().currsize) == loaded
     assert engine.cases() == [] and engine.events() == [] and engine.pending_timers() == []
     case = engine.open_case("bistro", channel="twitter", author="@jana", text="Cold soup")
+    engine.reply(case.id, text="So sorry, Jana: a fresh soup is on its way.", by="eva")
     assert engine.case(case.id).language == "en"
+    assert (_detector.cache_info().currsize, table.cache_info().currsize) == loaded  # warm
     engine.close()

@@ -160,57 +160,75 @@ TARGETS = {"twitter": {"first_response": timedelta(hours=1), "resolution": timed
 """bistro's targets as its flow file declares them: twitter counts its hours, reviews every
 minute."""
 MINUTES = 60
+DAYS = 24 * MINUTES
 cases = st.lists(st.tuples(
-    st.sampled_from(sorted(TARGETS)), st.integers(0, 14 * 24 * MINUTES),
-    st.none() | st.integers(0, 3 * 24 * MINUTES), st.none() | st.integers(0, 4 * 24 * MINUTES),
+    st.sampled_from(sorted(TARGETS)), st.integers(0, 14 * DAYS),
+    st.none() | st.integers(0, 3 * DAYS), st.none() | st.integers(0, 4 * DAYS),
+    st.none() | st.tuples(st.integers(0, 2 * DAYS), st.none() | st.integers(0, 3 * DAYS)),
     st.booleans()), min_size=1, max_size=6)
-"""(channel, opened, answered after, resolved after the answer, imported) in minutes."""
+"""(channel, opened, answered after, resolved after the answer (or the customer's reply),
+waiting on the customer (from after the answer, replied after), imported) in minutes."""
+OPEN, ANSWER, WAIT, REPLIED, RESOLVE, TICK = range(6)
+"""What happens at a time, in the order things happening at the same minute are done."""
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(cases, st.lists(st.integers(0, 20 * 24 * MINUTES), max_size=8),
-       st.integers(0, 21 * 24 * MINUTES))
-@example(made=[("twitter", 120, 180, 60, False), ("twitter", 150, 200, None, True),
-               ("twitter", 130, 59, 600, False)], ticks=[140, 170, 400], until=0)
+@given(cases, st.lists(st.integers(0, 20 * DAYS), max_size=8), st.integers(0, 21 * DAYS))
+@example(made=[("twitter", 120, 180, 60, None, False), ("twitter", 150, 200, None, None, True),
+               ("twitter", 130, 59, 600, None, False)], ticks=[140, 170, 400], until=0)
+@example(made=[("twitter", 0, 10, 30, (20, 3 * DAYS), False),  # breached while waiting
+               ("twitter", 0, 10, None, (20, None), True),  # still waiting, imported
+               ("reviews", 0, 10, 60, (0, 2 * DAYS), False)], ticks=[2 * DAYS], until=0)
 def test_outcomes_follow_the_time_counted_however_the_timers_ran(made, ticks, until) -> None:  # type: ignore[no-untyped-def]
     minute = timedelta(minutes=1)
     with tempfile.TemporaryDirectory() as folder:
-        clock = Clock(BASE + (until + 30 * 24 * MINUTES) * minute)  # after everything
+        clock = Clock(BASE + (until + 30 * DAYS) * minute)  # after everything
         engine = Engine(f"sqlite:///{folder}/care.db", workflows=WORKFLOWS, clock=clock)
         calendar = engine.flow("bistro").calendar
-        steps: list[tuple[datetime, int, int]] = [(BASE + at * minute, 9, -1) for at in ticks]
-        lines, expected, stops, outcomes = [], Counter[tuple[str, str, str]](), {}, {}
-        for index, (channel, opened, answer, resolve, imported) in enumerate(made):
-            at = BASE + opened * minute
-            answered = None if answer is None else at + answer * minute
-            resolved = None if answered is None or resolve is None else (
-                answered + resolve * minute)
-            stops[index] = {"first_response": answered, "resolution": resolved}
+        steps: list[tuple[datetime, int, int]] = [(BASE + at * minute, TICK, -1) for at in ticks]
+        lines, expected, lives, outcomes = [], Counter[tuple[str, str, str]](), {}, {}
+        for index, (channel, opened, answer, resolve, wait, imported) in enumerate(made):
+            life = _life(BASE + opened * minute, answer, resolve, wait)
+            lives[index] = life
             if imported:
-                lines.append(_line(index, channel, at, answered, resolved))
+                lines.append(_line(index, channel, life))
             else:
-                steps += [(at, 0, index)] + ([(answered, 1, index)] if answered else []) + (
-                    [(resolved, 2, index)] if resolved else [])
-            for name, stopped in stops[index].items():
-                counted = (reference_elapsed(calendar, at, stopped or clock.now)
-                           if channel == "twitter" else (stopped or clock.now) - at)
-                outcome = ("breached" if counted >= TARGETS[channel][name]
+                steps += [(at, kind, index) for kind, at in enumerate(life) if at is not None]
+
+            def elapsed(start: datetime, end: datetime | None, channel: str = channel
+                        ) -> timedelta:
+                end = end or clock.now
+                return (reference_elapsed(calendar, start, end) if channel == "twitter"
+                        else end - start)
+
+            opened_at, answered, waited, replied, resolved = life
+            counted = {"first_response": elapsed(opened_at, answered),
+                       "resolution": elapsed(opened_at, resolved) if waited is None else (
+                           elapsed(opened_at, waited) + (elapsed(replied, resolved)
+                                                         if replied else timedelta()))}
+            for name, stopped in (("first_response", answered), ("resolution", resolved)):
+                outcome = ("breached" if counted[name] >= TARGETS[channel][name]
                            else "running" if stopped is None else "met")
                 expected[channel, name, outcome] += 1
                 outcomes[index, name] = outcome
         ids: dict[int, int] = {}
         for when, kind, index in sorted(steps, key=lambda step: step[:2]):
-            if kind == 9:
+            if kind == TICK:
                 engine.tick(when)
-            elif kind == 0:
+            elif kind == OPEN:
                 channel = made[index][0]
                 ids[index] = engine.open_case("bistro", channel=channel, author=f"@c{index}",
                                               text="Cold soup again", at=when,
                                               external_id=f"x{index}").id
-            elif kind == 1:
+            elif kind == ANSWER:
                 engine.fire(ids[index], "acknowledge", by="eva", at=when)
+            elif kind == WAIT:
+                engine.fire(ids[index], "investigate", by="eva", at=when)
+                engine.fire(ids[index], "wait_for_customer", by="eva", at=when)
+            elif kind == REPLIED:
+                engine.fire(ids[index], "customer_replied", by="@c", at=when)
             else:
-                _resolve(engine, ids[index], when)
+                _resolve(engine, ids[index], when, investigating=lives[index][WAIT] is not None)
         engine.import_cases(lines)
         for index in range(len(made)):
             found = engine.case_for("bistro", f"x{index}")
@@ -229,38 +247,72 @@ def test_outcomes_follow_the_time_counted_however_the_timers_ran(made, ticks, un
         for index, case_id in ids.items():
             statuses = {status.name: status for status in engine.clocks(case_id)}
             history = engine.history(case_id)
+            _opened, answered, waited, replied, resolved = lives[index]
+            modes = {"first_response": "stopped" if answered else "running",
+                     "resolution": "stopped" if resolved else "paused" if waited and not replied
+                     else "running"}
             for name, status in statuses.items():
-                stopped = stops[index][name]
-                assert (status.mode == "stopped") == (stopped is not None), (index, name)
+                assert status.mode == modes[name], (index, name)
                 assert status.breached == (outcomes[index, name] == "breached"), (index, name)
                 recorded = [e for e in history if e.trigger == f"{name}.breach"]
                 assert len(recorded) <= 1  # never twice
-                if stopped is not None:  # a stopped clock's breach is on record
+                if status.mode != "running":  # a standing clock's breach is on record
                     assert len(recorded) == int(status.breached), (index, name)
-                elif status.breached:
+                if status.breached and status.mode != "stopped":
                     needing.add(case_id)
-            assert all(not e.trigger.endswith(".breach") or e.payload for e in history)
+            for breach in (e for e in history if e.trigger.endswith(".breach")):
+                assert breach.payload is not None
+                if breach.by == "recovery":  # found late, as the case moved: the time it missed
+                    assert breach.payload["found_late"] is True and breach.payload["due_at"]
+                else:  # the timer fired it on time
+                    assert breach.by == "timer" and "found_late" not in breach.payload
         assert {case.id for case in engine.cases(breached=True)} == needing
         engine.close()
 
 
-def _line(index: int, channel: str, at: datetime, answered: datetime | None,
-          resolved: datetime | None) -> str:
+Life = tuple[datetime, datetime | None, datetime | None, datetime | None, datetime | None]
+"""When a case was opened, answered, left waiting on the customer, replied to, resolved."""
+
+
+def _life(opened: datetime, answer: int | None, resolve: int | None,
+          wait: tuple[int, int | None] | None) -> Life:
+    """The times of a generated case (`cases`)."""
+    minute = timedelta(minutes=1)
+    answered = None if answer is None else opened + answer * minute
+    waited = replied = None
+    if answered is not None and wait is not None:
+        waited = answered + wait[0] * minute
+        replied = None if wait[1] is None else waited + wait[1] * minute
+    since = replied or answered
+    resolved = None if since is None or resolve is None or (waited and not replied) else (
+        since + resolve * minute)
+    return opened, answered, waited, replied, resolved
+
+
+def _line(index: int, channel: str, life: Life) -> str:
     """A case brought over from elsewhere with the same history."""
+    opened, answered, waited, replied, resolved = life
     events = []
     if answered is not None:
         events.append({"trigger": "acknowledge", "by": "eva", "at": answered.isoformat()})
+    if waited is not None:
+        events += [{"trigger": trigger, "by": "eva", "at": waited.isoformat()}
+                   for trigger in ("investigate", "wait_for_customer")]
+    if replied is not None:
+        events.append({"trigger": "customer_replied", "by": "@c", "at": replied.isoformat()})
     if resolved is not None:
+        steps = (("record_finding", {"payload": {"finding": "founded",
+                                                 "root_cause": "slow pass"}}), ("resolve", {}))
         events += [{"trigger": trigger, "by": "eva", "at": resolved.isoformat(), **extra}
-                   for trigger, extra in (("investigate", {}), ("record_finding", {
-                       "payload": {"finding": "founded", "root_cause": "slow pass"}}),
-                       ("resolve", {}))]
+                   for trigger, extra in ((("investigate", {}),) if waited is None else ())
+                   + steps]
     return json.dumps({"external_id": f"x{index}", "brand": "bistro", "channel": channel,
-                       "opened_at": at.isoformat(), "author": f"@c{index}",
+                       "opened_at": opened.isoformat(), "author": f"@c{index}",
                        "text": "Cold soup again", "language": "en", "events": events})
 
 
-def _resolve(engine: Engine, case_id: int, at: datetime) -> None:
-    engine.fire(case_id, "investigate", by="eva", at=at)
+def _resolve(engine: Engine, case_id: int, at: datetime, investigating: bool = False) -> None:
+    if not investigating:
+        engine.fire(case_id, "investigate", by="eva", at=at)
     engine.record_finding(case_id, "founded", root_cause="slow pass", by="eva", at=at)
     engine.fire(case_id, "resolve", by="eva", at=at)

@@ -62,6 +62,8 @@ BrandFilter = Annotated[str | None, typer.Option("--brand", help="Only this bran
 
 GLOBAL_OPTIONS = ("--db", "--workflows", "--now", "--schema")
 """Options of the whole command line, also accepted after the subcommand."""
+GLOBAL_FLAGS = ("--drill",)
+"""Flags (no value) of the whole command line, also accepted after the subcommand."""
 
 
 class Group(TyperGroup):
@@ -118,7 +120,8 @@ class Group(TyperGroup):
 
 
 def hoist(args: list[str]) -> list[str]:
-    """The words with the global options (`--now X`, `--db=URL`, …) moved to the front, so
+    """The words with the global options (`--now X`, `--db=URL`, `--drill`, …) moved to the
+    front, so
     `recovery case list --now X` means `recovery --now X case list`; and a `--json` written
     before the subcommand moved after it, where every command that prints data takes it.
     Raises ValueError for a global option without its value."""
@@ -130,6 +133,10 @@ def hoist(args: list[str]) -> list[str]:
         if word == "--":
             rest.extend(args[index:])
             break
+        if word in GLOBAL_FLAGS:
+            front.append(word)
+            index += 1
+            continue
         if word.split("=", 1)[0] in GLOBAL_OPTIONS:
             if "=" not in word and (index + 1 == len(args) or args[index + 1].startswith("-")):
                 raise ValueError(f"Option '{word}' requires an argument.")

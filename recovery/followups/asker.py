@@ -45,9 +45,9 @@ class Asker:
         self._apply = apply
         self._connection = connection
 
-    def step(self, tx: Tx, timer: Timer, now: datetime) -> list[Event] | str:
+    def step(self, tx: Tx, timer: Timer, now: datetime) -> str | None:
         """Take a claimed follow-up timer's step on its case, inside the ticker's transaction:
-        the events it appended, or why it appended none (the timer's outcome)."""
+        None when it appended its events, else why it appended none (the timer's outcome)."""
         flow, _facts, version = self._facts(tx, timer.case_id, now)
         found = schedule.policy(flow)
         if found is None:
@@ -61,14 +61,15 @@ class Asker:
         base: dict[str, Any] = {"timer": timer.id, "due_at": timer.due_at.isoformat()}
         said = {event.trigger for event in history}
         if timer.trigger == schedule.CLOSE:
-            return [self._apply(tx, case.id, "close", TIMER, "no answer",
-                                {**base, "follow_up": "no answer"}, now)]
+            self._apply(tx, case.id, "close", TIMER, "no answer",
+                        {**base, "follow_up": "no answer"}, now)
+            return None
         if timer.trigger == schedule.REMIND:
             if "do_not_contact" in said and "do_not_contact" in declared.skip_when:
                 return "skipped: do_not_contact"
             message = _message(flow, case, history, declared.reminder)
-            return [record(tx, case.id, version, case.state, now, TIMER, "reminder",
-                           {**base, **message})]
+            record(tx, case.id, version, case.state, now, TIMER, "reminder", {**base, **message})
+            return None
         reason = _skip(declared, case, said, _waiting(history))
         if reason == "pending_remedy":
             tx.arm(case.id, case.state,
@@ -76,12 +77,13 @@ class Asker:
                    clock=schedule.KIND)
             return "postponed: a remedy waits for a lead's approval"
         if reason is not None:
-            return [self._apply(tx, case.id, "close", TIMER, f"follow-up skipped: {reason}",
-                                {**base, "follow_up": "skipped", "reason": reason}, now)]
+            self._apply(tx, case.id, "close", TIMER, f"follow-up skipped: {reason}",
+                        {**base, "follow_up": "skipped", "reason": reason}, now)
+            return None
         message = _message(flow, case, history, declared.template)
-        return [self._apply(tx, case.id, schedule.TRIGGER, TIMER, None,
-                            {**base, **message, "ask": declared.ask, "scale": list(SCALE)},
-                            now)]
+        self._apply(tx, case.id, schedule.TRIGGER, TIMER, None,
+                    {**base, **message, "ask": declared.ask, "scale": list(SCALE)}, now)
+        return None
 
     def answer(self, flow: Flow, case: Case, score: int, text: str | None, by: str,
                at: datetime) -> Event:

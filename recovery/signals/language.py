@@ -2,8 +2,8 @@
 
 Detection is limited to the languages that matter for the brand (those it serves and those it
 watches for), which makes it both faster and more accurate on short posts. It uses lingua's
-low-accuracy mode (trigram models: about 24 MB for ten languages, loaded in a tenth of a second,
-against 324 MB and two seconds for the high-accuracy models), corrected by what an alphabet
+low-accuracy mode (trigram models: about 23 MB for ten languages, loaded in 0.09 s, against
+325 MB and 1.6 s for the high-accuracy models), corrected by what an alphabet
 rules out and by a firmer bar for a language the brand does not serve: on the project's
 labelled replies it names 317 of 320 right, against 316 with the high-accuracy models alone,
 and where it misses it says "don't know" rather than a wrong language but once

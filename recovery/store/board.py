@@ -1,11 +1,11 @@
 """The case board: the cases matching a filter, newest first; or most urgent first.
 
 Most urgent first means the highest priority first (the levels are passed in, most urgent
-first), then, within a level, the earliest of each case's breached, still-running clocks and its
-running clocks' pending breaches, ties by id. The cases with no clock counting (resolved, or
-waiting on the customer) follow, newest first; a filter for the cases due by a time (those
-already breached among them; due by now: those breached, whether or not a tick noticed),
-leaves them out.
+first), then, within a level, the earliest of each case's breached clocks not stopped (a paused
+one too: waiting on the customer does not undo a breach) and its running clocks' pending
+breaches, ties by id. The other cases (resolved, or waiting on the customer with no breach)
+follow, newest first; a filter for the cases due by a time (those already breached among them;
+due by now: those breached, whether or not a tick noticed) leaves them out.
 
 A level with few matching cases is ranked from its cases, by their case ids. A larger one is
 looked for in the first rows of each source, walked in time order by its own partial index and

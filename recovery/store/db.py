@@ -111,13 +111,19 @@ def copy(db: str, target: Path) -> None:
         raise NotFound(f"no database at {source}")
     if target.exists():
         raise InvalidInput(f"{target} is there already; name a new file")
-    with storage_errors(f"cannot copy {source} to {target}"):
-        live, drill = sqlite3.connect(source), sqlite3.connect(target)
-        try:
-            live.backup(drill)
-        finally:
-            drill.close()
-            live.close()
+    try:
+        with storage_errors(f"cannot copy {source} to {target}"):
+            live, drill = sqlite3.connect(source), sqlite3.connect(target)
+            try:
+                live.backup(drill)
+            except sqlite3.Error as exc:
+                raise StorageError(f"cannot copy {source} to {target}: {exc}") from exc
+            finally:
+                drill.close()
+                live.close()
+    except BaseException:
+        target.unlink(missing_ok=True)  # no half-made copy left to drill on by mistake
+        raise
 
 
 def database_file(db: str) -> Path | None:

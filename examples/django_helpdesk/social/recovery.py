@@ -15,6 +15,7 @@ from functools import cache
 from django.conf import settings
 from django.db import connection, transaction
 from helpdesk.models import FollowUp, Queue, Ticket
+from sqlalchemy.engine import URL
 
 from recovery import Engine, TriggerOption
 
@@ -28,12 +29,15 @@ SOCIAL = "social"
 def engine() -> Engine:
     """The process's engine, over the helpdesk's database, warmed so no request pays for it."""
     found = connection.settings_dict
-    if connection.vendor == "postgresql":
-        url = (f"postgresql+psycopg://{found['USER']}@{found['HOST']}:{found['PORT']}/"
-               f"{found['NAME']}")
+    if connection.vendor == "postgresql":  # Django's backend on psycopg 3, as the engine's
+        url = URL.create("postgresql+psycopg", username=found["USER"] or None,
+                         password=found["PASSWORD"] or None, host=found["HOST"] or None,
+                         port=int(found["PORT"]) if found["PORT"] else None,
+                         database=found["NAME"])
     else:
-        url = f"sqlite:///{found['NAME']}"
-    return Engine(url, workflows=settings.RECOVERY_WORKFLOWS, warm=True)
+        url = URL.create("sqlite", database=str(found["NAME"]))
+    return Engine(url.render_as_string(hide_password=False),
+                  workflows=settings.RECOVERY_WORKFLOWS, warm=True)
 
 
 def social_queue() -> Queue:
