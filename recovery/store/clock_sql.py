@@ -6,17 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.sql.expression import ClauseElement
 
 from recovery.clock.sla import SlaClock
+from recovery.store.compiled import Compiled, TxPart
 from recovery.store.tables import clocks
-
-if TYPE_CHECKING:
-    from recovery.store.compiled import Compiled
-    from recovery.store.writer import Writer
 
 CLOCK_COLUMNS = ("case_id", "name", "business", "target_us", "warn_at", "started_at",
                  "consumed_us", "running_since", "stopped_at", "warned_at", "breached_at")
@@ -47,19 +44,8 @@ class ClockStatements:
                                               ("breach", "breached_at"))}
 
 
-class ClockTx:
+class ClockTx(TxPart):
     """The SLA clocks' reads and writes inside a `Tx`."""
-
-    _w: Writer
-
-    def _run(self, statement: Compiled, values: dict[str, Any]) -> Any:
-        raise NotImplementedError
-
-    def _run_many(self, statement: Compiled, many: list[dict[str, Any]]) -> None:
-        raise NotImplementedError
-
-    def _time(self, value: Any) -> datetime | None:
-        raise NotImplementedError
 
     def insert_clocks(self, case_id: int, started: Iterable[SlaClock]) -> None:
         """Store the new SLA clocks of a case."""

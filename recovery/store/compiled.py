@@ -8,12 +8,15 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import JSON, DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ClauseElement
+
+if TYPE_CHECKING:
+    from recovery.store.writer import Writer
 
 Processor = Callable[[Any], Any]
 
@@ -78,3 +81,20 @@ def read_json(value: Any) -> Any:
     """A JSON column's value as the driver gives it back on a raw cursor, decoded: SQLite
     gives the text, PostgreSQL's driver the value."""
     return json.loads(value) if isinstance(value, str) else value
+
+
+class TxPart:
+    """What the parts of a transaction (`Tx`: its timers', clocks', remedies' and redaction's
+    reads and writes) use of it: the writer whose statements they run, one call or many, and
+    reading a time back."""
+
+    _w: Writer
+
+    def _run(self, statement: Compiled, values: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def _run_many(self, statement: Compiled, many: list[dict[str, Any]]) -> None:
+        raise NotImplementedError
+
+    def _time(self, value: Any) -> datetime | None:
+        raise NotImplementedError

@@ -5,17 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.sql.expression import ClauseElement
 
+from recovery.store.compiled import Compiled, TxPart
 from recovery.store.records import Event
 from recovery.store.tables import cases, events
-
-if TYPE_CHECKING:
-    from recovery.store.compiled import Compiled
-    from recovery.store.writer import Writer
 
 BLANK = "[redacted]"
 """What stands where redacted text was."""
@@ -45,16 +42,8 @@ class RedactionStatements:
             .values(text=bindparam("new_text"), name=bindparam("new_name")))
 
 
-class RedactionTx:
+class RedactionTx(TxPart):
     """Redaction's reads and writes inside a `Tx`."""
-
-    _w: Writer
-
-    def _run(self, statement: Compiled, values: dict[str, Any]) -> Any:
-        raise NotImplementedError
-
-    def _time(self, value: Any) -> datetime | None:
-        raise NotImplementedError
 
     def written(self, case_id: int, seq: int) -> tuple[Event, str | None, bool] | None:
         """Event `seq` of a case as stored, its chain hash and whether it was redacted."""

@@ -5,17 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import bindparam, func, insert, literal_column, or_, select, update
 from sqlalchemy.sql.expression import ClauseElement
 
+from recovery.store.compiled import Compiled, TxPart
 from recovery.store.records import Remedy
 from recovery.store.tables import remedies, remedy_entries
-
-if TYPE_CHECKING:
-    from recovery.store.compiled import Compiled
-    from recovery.store.writer import Writer
 
 REMEDY_COLUMNS = ("id", "case_id", "brand", "customer", "kind", "value", "unit", "status", "key",
                   "asked_by", "asked_at", "code", "order_ref", "goodwill", "decided_by",
@@ -62,16 +59,8 @@ class RemedyStatements:
             counted))
 
 
-class RemedyTx:
+class RemedyTx(TxPart):
     """The ledger's reads and writes inside a `Tx`."""
-
-    _w: Writer
-
-    def _run(self, statement: Compiled, values: dict[str, Any]) -> Any:
-        raise NotImplementedError
-
-    def _time(self, value: Any) -> datetime | None:
-        raise NotImplementedError
 
     def insert_remedy(self, values: dict[str, Any]) -> int:
         """Insert a remedy (its key is unique per brand: a second one is `ConcurrentUpdate`)."""

@@ -7,17 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, insert, literal_column, or_, select, update
 from sqlalchemy.sql.expression import ClauseElement
 
+from recovery.store.compiled import Compiled, TxPart
 from recovery.store.records import Timer
 from recovery.store.tables import timers
-
-if TYPE_CHECKING:
-    from recovery.store.compiled import Compiled
-    from recovery.store.writer import Writer
 
 
 class TimerStatements:
@@ -76,19 +72,8 @@ class TimerStatements:
         return compiled
 
 
-class TimerTx:
+class TimerTx(TxPart):
     """The timers' reads and writes inside a `Tx`."""
-
-    _w: Writer
-
-    def _run(self, statement: Compiled, values: dict[str, Any]) -> Any:
-        raise NotImplementedError
-
-    def _run_many(self, statement: Compiled, many: list[dict[str, Any]]) -> None:
-        raise NotImplementedError
-
-    def _time(self, value: Any) -> datetime | None:
-        raise NotImplementedError
 
     def arm(self, case_id: int, state: str, due: Iterable[tuple[str, datetime]],
             clock: str | None = None) -> None:
