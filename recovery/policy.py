@@ -72,8 +72,9 @@ def _remedy(flow: Flow, trigger: str, data: dict[str, Any]) -> dict[str, Any]:
     value = remedy_value(data.get("value", 1), limit.unit)
     cap = (limit.lead_max or limit.agent_max) if data.get("approved_by") else limit.agent_max
     if value > cap:
-        raise PolicyViolation(f"a {kind} of {value} {limit.unit} is over {flow.brand}'s limit of "
-                              f"{cap} {limit.unit}; offer less or ask a lead to approve it")
+        raise PolicyViolation(f"a {kind} of {flow.amount(value, limit.unit, str(kind))} is over "
+                              f"{flow.brand}'s limit of {flow.amount(cap, limit.unit, str(kind))}"
+                              "; offer less or ask a lead to approve it")
     return {"remedy_kind": kind, "remedy_value": value, "remedy_unit": limit.unit}
 
 

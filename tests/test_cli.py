@@ -168,7 +168,9 @@ def test_an_agent_previews_then_sends_a_template_reply(run) -> None:  # type: ig
         "--name", "Jana Nováková", "--text", "Studená polévka už podruhé, ostuda!")
     preview = run(*now, "reply", "1", "--template", "acknowledge", "--by", "eva", "--dry-run")
     assert preview.exit_code == 0, preview.output
-    assert preview.stdout.startswith("Jano, máš plné právo se zlobit")
+    said = " ".join(preview.stdout.split())
+    assert said.startswith("preview of a public reply to case 1 (cs, ") and \
+        "nothing is sent or recorded: Jano, máš plné právo se zlobit" in said
     assert json.loads(run("case", "show", "1", "--json").stdout)["version"] == 1
     sent = run(*now, "reply", "1", "--template", "acknowledge", "--by", "eva",
                "--fire", "acknowledge")

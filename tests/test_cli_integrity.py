@@ -30,9 +30,9 @@ def test_audit_verify_and_redact(run, tmp_path: Path) -> None:  # type: ignore[n
     db.dispose()
     broken = run("audit", "verify", "--brand", "bistro")
     assert broken.exit_code == 1
-    assert broken.stdout.splitlines() == [
+    assert " ".join(broken.stdout.split()) == (
         "case 1: event #1 (open) is not what was written: its content or the chain before it "
-        "was changed", "1 case(s), 3 event(s) checked, 1 broken"]
+        "was changed 1 case(s), 3 event(s) checked, 1 broken")
 
 
 def test_a_case_in_a_state_its_flow_dropped_is_named_as_such(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

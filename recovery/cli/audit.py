@@ -7,7 +7,8 @@ from typing import Annotated
 import typer
 
 from recovery import limits
-from recovery.cli.common import BrandFilter, Group, Json, emit_json, say, settings
+from recovery.cli.common import BrandFilter, Group, Json, settings
+from recovery.cli.layout import emit_json, say
 
 app = typer.Typer(cls=Group, no_args_is_help=True,
                   help="Check that the history proves itself: every case's hash chain.")

@@ -6,34 +6,18 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.padding import Padding
-from rich.text import Text
 
 from recovery import limits
-from recovery.cli.common import (
-    BrandFilter,
-    By,
-    Group,
-    Json,
-    Note,
-    emit_json,
-    local,
-    out,
-    parse_time,
-    say,
-    settings,
-    stamp,
-    table,
-    zones,
-)
+from recovery.cli.board import as_json, board
+from recovery.cli.common import BrandFilter, By, Group, Json, Note, parse_time, settings
+from recovery.cli.history import Shown
 from recovery.cli.history import history as render_history
-from recovery.clock import format_duration, parse_duration
+from recovery.cli.layout import emit_json, out, say, table
+from recovery.clock import parse_duration
 from recovery.errors import InvalidInput
+from recovery.formats import clock_span, stamp, time_left
 
 if TYPE_CHECKING:
-    from rich.table import Table
-
-    from recovery.keeper import ClockStatus
     from recovery.store.records import Case, Event
 
 app = typer.Typer(cls=Group, no_args_is_help=True,
@@ -85,8 +69,7 @@ def open_(ctx: typer.Context,
             when = f"; the team is back {stamp(datetime.fromisoformat(back), zone)}" if back \
                 else ""
             say(f"the engine posted an after-hours notice{when}:")
-            out.print(Padding(Text(str(posted.get("text", ""))), (0, 0, 0, 2), expand=False),
-                      soft_wrap=False)
+            say(f"  {posted.get('text', '')}")
 
 
 VIA = {"offer_remedy": "with `recovery remedy offer`",
@@ -108,8 +91,8 @@ def show(ctx: typer.Context, case_id: CaseId, json: Json = False) -> None:
                    "incidents": [item.as_dict() for item in incidents],
                    "triggers": [{"trigger": o.trigger, "allowed": o.allowed, "reason": o.reason,
                                  "via": o.via} for o in options],
-                   "clocks": [{**c.as_dict(), "target": format_duration(c.target),
-                               "left": _left(c.left)} for c in clocks],
+                   "clocks": [{**c.as_dict(), "target": clock_span(c.target, c.business),
+                               "left": time_left(c.left, c.business)} for c in clocks],
                    "history": [event.as_dict() for event in history],
                    "timers": [timer.as_dict() for timer in timers]})
         return
@@ -126,13 +109,18 @@ def show(ctx: typer.Context, case_id: CaseId, json: Json = False) -> None:
             f"with `recovery incident link {item.incident_id} {case_id} --by …`")
     if case.finding:
         say(f"finding: {case.finding}" + (f" — {case.root_cause}" if case.root_cause else ""))
-    if case.remedy_kind:
-        say(f"remedy: {case.remedy_kind} {case.remedy_value} {case.remedy_unit}")
+    flow = engine.flow(case.brand)
+    if case.remedy_kind and case.remedy_value is not None and case.remedy_unit:
+        say(f"remedy: {case.remedy_kind}, "
+            f"{flow.amount(case.remedy_value, case.remedy_unit, case.remedy_kind)}")
+    now = settings(ctx).clock()
     out.print(table("SLA clocks", ["clock", "target", "due", "left", "status"],
-                    [[c.name, f"{format_duration(c.target)} "
-                      f"{'business' if c.business else 'calendar'}",
+                    [[c.name.replace("_", " "), clock_span(c.target, c.business),
                       stamp(c.due_at, zone) if c.due_at else "",
-                      _left(c.left), ("BREACHED " if c.breached else "") + c.mode]
+                      "" if c.mode == "stopped" else time_left(
+                          c.left, c.business, now - c.due_at if c.due_at and c.due_at < now
+                          else None),
+                      ("breached, " if c.breached else "") + c.mode]
                      for c in clocks]))
     out.print(table("Triggers", ["trigger", "now", "why not, or how"],
                     [[o.trigger, "yes" if o.allowed else "no",
@@ -141,12 +129,12 @@ def show(ctx: typer.Context, case_id: CaseId, json: Json = False) -> None:
     remedies = engine.remedies(case_id=case_id)
     if remedies:
         out.print(table("Remedies", ["id", "remedy", "status", "asked by", "code / reason"],
-                        [[r.id, f"{r.kind} {r.value.normalize():f} {r.unit}"
+                        [[r.id, f"{r.kind}, {flow.amount(r.value, r.unit, r.kind)}"
                           + (" (goodwill)" if r.goodwill else ""),
                           r.status.replace("_", " ") + (f" by {r.approved_by}"
                                                         if r.approved_by else ""),
                           r.asked_by, r.code or r.reason or ""] for r in remedies]))
-    out.print(render_history(history, zone), soft_wrap=False)
+    out.print(render_history(history, Shown.of(flow, case.channel)))
     if timers:
         out.print(table("Timers", ["fires", "due", "status"],
                         [[f"{t.clock}.{t.trigger}" if t.clock else t.trigger,
@@ -184,42 +172,13 @@ def list_(ctx: typer.Context, brand: BrandFilter = None,
     cases = engine.cases(brand=brand, state=state, channel=channel, limit=limit,
                          breached=breached, due_within=within, priority=priority,
                          urgent_first=not newest)
-    zone = zones(engine)
-    if not (breached or within is not None):
-        if json:
-            emit_json([case.as_dict() for case in cases])
-        else:
-            out.print(board(cases, zone))
-        return
-    urgent = [(case, _most_urgent(engine.clocks(case.id))) for case in cases]
+    now = settings(ctx).clock()
     if json:
-        emit_json([{**case.as_dict(), "clock": None if clock is None else {
-            "name": clock.name, "due_at": clock.due_at.isoformat() if clock.due_at else None,
-            "left": _left(clock.left), "breached": clock.breached}} for case, clock in urgent])
+        emit_json(as_json(engine, cases, now))
         return
-    out.print(table(f"{len(cases)} case(s) needing attention, most urgent first (due in each "
-                    "brand's time)", ["id", "brand", "state", "clock", "due", "left"],
-                    [[c.id, c.brand, _state(c), clock.name.replace("_", " ") if clock else "",
-                      local(clock.due_at, zone.get(c.brand, "UTC"), "%d %b %H:%M")
-                      if clock and clock.due_at else "",
-                      (f"overdue {_left(-clock.left)}" if clock.left < timedelta(0)
-                       else _left(clock.left)) if clock else ""]
-                     for c, clock in urgent]))
-
-
-def _most_urgent(clocks: list[ClockStatus]) -> ClockStatus | None:
-    """The clock that needs the team first: the earliest due of those still counting."""
-    counting = [clock for clock in clocks if clock.mode != "stopped" and clock.due_at]
-    return min(counting, key=lambda clock: clock.due_at or clock.started_at, default=None)
-
-
-def board(cases: list[Case], zone: dict[str, str]) -> Table:
-    """The case board as a table (an escalated case shows its priority beside its state)."""
-    return table(f"{len(cases)} case(s)", ["id", "brand", "state", "author", "opened (local)",
-                                          "complaint"],
-                 [[c.id, c.brand, _state(c), _short(c.author, 14),
-                   local(c.opened_at, zone.get(c.brand, "UTC"), "%d %b %H:%M"), _short(c.text)]
-                  for c in cases])
+    what = ("breached" if breached else f"due within {due_within}" if within is not None
+            else "newest first" if newest else "most urgent first")
+    out.print(board(engine, cases, now, f"{len(cases)} case(s), {what}"))
 
 
 @app.command()
@@ -276,7 +235,7 @@ def answer(ctx: typer.Context, case_id: CaseId,
     low = (answered.payload or {}).get("low")
     acted = (f"reopened, priority {case.priority}, the lead is told" if low
              else "closed")
-    out.print(f"case {case_id}: answered {score}: {acted} ({case.state})")
+    say(f"case {case_id}: answered {score}: {acted} ({case.state})")
 
 
 @app.command("do-not-contact")
@@ -288,7 +247,7 @@ def do_not_contact(ctx: typer.Context, case_id: CaseId, by: By,
     if json:
         emit_json(event.as_dict())
     else:
-        out.print(f"case {case_id}: the customer is not to be contacted; no follow-up will ask")
+        say(f"case {case_id}: the customer is not to be contacted; no follow-up will ask")
 
 
 @app.command("reach")
@@ -301,7 +260,8 @@ def reach_(ctx: typer.Context, case_id: CaseId, by: By, followers: Followers = N
     if not given:
         raise InvalidInput("give the reach to record: --followers, --likes, --shares or "
                            "--replies")
-    event = settings(ctx).engine().update_reach(case_id, given, by=by)
+    engine = settings(ctx).engine()
+    event = engine.update_reach(case_id, given, by=by)
     if json:
         emit_json(event.as_dict())
         return
@@ -312,9 +272,11 @@ def reach_(ctx: typer.Context, case_id: CaseId, by: By, followers: Followers = N
         return
     say(f"case {case_id}: priority {raised['from']} → {raised['to']} ({raised['because']}); "
         f"notifies {', '.join(payload.get('notify') or []) or 'nobody'}", style="bold")
+    business = {c.name: c.business for c in engine.clocks(case_id)}
     for clock, (before, after) in (payload.get("targets") or {}).items():
-        say(f"  {clock.replace('_', ' ')} target {format_duration(timedelta(seconds=before))}"
-            f" → {format_duration(timedelta(seconds=after))} from now")
+        on = business.get(clock, True)
+        say(f"  {clock.replace('_', ' ')} target {clock_span(timedelta(seconds=before), on)}"
+            f" → {clock_span(timedelta(seconds=after), on)} from now")
 
 
 def _given(**counts: int | None) -> dict[str, int]:
@@ -363,7 +325,7 @@ def _report(event: Event, json: bool) -> None:
     if json:
         emit_json(event.as_dict())
     else:
-        out.print(f"case {event.case_id}: {event.trigger}: {event.source} → {event.dest}")
+        say(f"case {event.case_id}: {event.trigger}: {event.source} → {event.dest}")
 
 
 def reading(case: Case) -> str:
@@ -371,18 +333,3 @@ def reading(case: Case) -> str:
     flags = f" · flags: {', '.join(case.flags)}" if case.flags else ""
     return (f"language {case.language or 'unknown'} · {case.emotion or '?'} · "
             f"{case.register or '?'} register{flags}")
-
-
-def _state(case: Case) -> str:
-    """The state, with the priority when an escalation raised it: `new (high)`."""
-    return case.state if case.priority == "normal" else f"{case.state} ({case.priority})"
-
-
-def _left(delta: timedelta) -> str:
-    """Time left on a clock, `-` when overdue: 45m, -1h30m."""
-    return format_duration(delta) if delta >= timedelta(0) else "-" + format_duration(-delta)
-
-
-def _short(text: str, width: int = 48) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import inspect
 import io
-import json
 import re
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
-from zoneinfo import ZoneInfo
 
 import typer
-from rich.console import Console
 from typer.core import TyperGroup
 
 from recovery import limits
+from recovery.cli.layout import warn
 from recovery.clock import format_duration, system_clock
 from recovery.errors import (
     ConcurrentUpdate,
@@ -38,7 +36,6 @@ except ImportError:  # pragma: no cover
     from click import exceptions as _click_errors  # type: ignore[no-redef]
 
 if TYPE_CHECKING:
-    from rich.table import Table
 
     from recovery.engine import Engine
 
@@ -50,8 +47,6 @@ EXIT_CODES: dict[type[RecoveryError], int] = {
 flow or policy, 5 changed meanwhile, 6 database, 7 bad flow files; 1 anything else (8: a tick
 in which some timers failed, `cli/timers.py`)."""
 
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
 
 Json = Annotated[bool, typer.Option("--json", help="Print exactly one JSON document on stdout.")]
 By = Annotated[str, typer.Option("--by", envvar="RECOVERY_AGENT",
@@ -190,9 +185,8 @@ class Settings:
             self._engine = Engine(self.db, workflows=self.workflows, clock=self.clock,
                                   schema=self.schema)
             for brand, problems in self._engine.broken.items():
-                err.print(f"warning: {brand}'s flow does not load, so its cases wait: "
-                          f"{problems[0]} (`recovery flow validate` lists all)",
-                          markup=False, highlight=False)
+                warn(f"warning: {brand}'s flow does not load, so its cases wait: "
+                     f"{problems[0]} (`recovery flow validate` lists all)")
         return self._engine
 
 
@@ -232,85 +226,9 @@ def settings(ctx: typer.Context) -> Settings:
     return found
 
 
-def say(line: str, style: str | None = None) -> None:
-    """Print a line that may hold customer text, names or handles: never read as markup."""
-    out.print(line, style=style, markup=False, highlight=False)
-
-
-def emit_json(data: Any) -> None:
-    """Print one JSON document."""
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
-
-
-def table(title: str | None, columns: list[str], rows: list[list[Any]]) -> Table:
-    """A rich table with these columns and rows that fits the terminal: a cell too wide wraps
-    between words instead of being cut, the last column (the text) taking the room the others
-    leave, and no cell is read as markup (customer text, handles and names are data)."""
-    from rich.table import Table
-    from rich.text import Text
-
-    cells = [["" if cell is None else str(cell) for cell in row] for row in rows]
-    lines = [[columns[index], *(row[index] for row in cells)] for index in range(len(columns))]
-    widths = [min(WORD_WIDTH, max(len(word) for text in column for word in text.split() or [""]))
-              for column in lines]
-    natural = [max(len(line) for text in column for line in text.splitlines() or [""])
-               for column in lines]
-    room = out.width - 3 * len(columns) - 1
-    fixed = None if sum(widths) <= room else _squeezed(natural, widths, room)
-    grid = Table(title=title, title_justify="left", header_style="bold")
-    for index, column in enumerate(columns):
-        last = index == len(columns) - 1
-        grid.add_column(column, overflow="fold", min_width=widths[index],
-                        ratio=1 if last and fixed is None else None,
-                        width=None if fixed is None else fixed[index],
-                        # single words: nothing to wrap (rich's collapse would squeeze them
-                        # below their width and the table would overflow the terminal)
-                        no_wrap=fixed is None and natural[index] <= widths[index])
-    for row in cells:
-        grid.add_row(*(Text(cell) for cell in row))
-    return grid
-
-
-def _squeezed(natural: list[int], widths: list[int], room: int) -> list[int]:
-    """Column widths for a table whose whole words do not fit `room` (rich would squeeze some
-    column below its longest word and the table would overflow): the longest words fold first,
-    then what room is left keeps short cells (times, names) on one line and goes to the text."""
-    widths = list(widths)
-    while sum(widths) > room and max(widths) > 4:
-        widths[widths.index(max(widths))] -= 1
-    spare = room - sum(widths)
-    short = sorted((natural[index] - widths[index], index) for index in range(len(widths) - 1)
-                   if natural[index] <= 2 * WORD_WIDTH)
-    for extra, index in short:
-        if 0 < extra <= spare:
-            widths[index] += extra
-            spare -= extra
-    for index in reversed(range(len(widths))):
-        extra = max(0, min(spare, natural[index] - widths[index]))
-        widths[index] += extra
-        spare -= extra
-    return widths
-
-
-WORD_WIDTH = 16
-"""A table cell wraps between words; only a word longer than this is folded."""
-
-
 def zones(engine: Engine) -> dict[str, str]:
     """Each brand's time zone, for tables that show times as the brand's team reads them."""
     return {name: flow.settings.timezone for name, flow in engine.flows.items()}
-
-
-def local(when: datetime | None, zone: str, fmt: str) -> str:
-    """A time as the brand's team reads it in a table: in the brand's zone, as `fmt` says."""
-    if when is None:
-        return ""
-    return when.astimezone(ZoneInfo(zone)).strftime(fmt)
-
-
-def stamp(when: datetime, zone: str) -> str:
-    """A time in the brand's zone, to the minute, with its offset: `2026-12-01 10:05+01:00`."""
-    return when.astimezone(ZoneInfo(zone)).isoformat(sep=" ", timespec="minutes")
 
 
 def parse_time(text: str | None, option: str) -> datetime | None:

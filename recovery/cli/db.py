@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from recovery.cli.common import Group, Json, emit_json, out, settings
+from recovery.cli.common import Group, Json, settings
+from recovery.cli.layout import emit_json, out
 
 app = typer.Typer(cls=Group, no_args_is_help=True,
                   help="Create, upgrade or copy the database.")

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import typer
 
-from recovery.cli.case import board
-from recovery.cli.common import Json, emit_json, out, settings, zones
+from recovery.cli.board import board
+from recovery.cli.common import Json, settings
+from recovery.cli.layout import emit_json, out, say
 
 
 def demo(ctx: typer.Context, json: Json = False) -> None:
@@ -28,6 +29,7 @@ def demo(ctx: typer.Context, json: Json = False) -> None:
     if json:
         emit_json({"opened": opened, "cases": [case.as_dict() for case in cases]})
         return
-    out.print(f"{opened} sample complaint(s) opened; the board, most urgent first:")
-    out.print(board(cases, zones(engine)))
-    out.print("Next: `recovery case show ID`, `recovery case fire ID TRIGGER --by NAME`.")
+    say(f"{opened} sample complaint(s) opened.")
+    out.print(board(engine, cases, settings(ctx).clock(), f"The board: {len(cases)} case(s), "
+                    "most urgent first"))
+    say("Next: `recovery case show ID`, `recovery case fire ID TRIGGER --by NAME`.")

@@ -3,14 +3,18 @@ pulls (JSON lines with `--json`)."""
 
 from __future__ import annotations
 
-import json as json_lib
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from recovery.cli.common import local, out, settings, table, zones
-from recovery.cli.history import headline
+from recovery.cli.common import settings, zones
+from recovery.cli.history import Shown, headline
+from recovery.cli.layout import json_line, out, table
+from recovery.formats import stamp
+
+if TYPE_CHECKING:
+    from recovery.engine import Engine
 
 
 def events(ctx: typer.Context,
@@ -24,13 +28,20 @@ def events(ctx: typer.Context,
     engine = settings(ctx).engine()
     found = engine.events(after=after, limit=limit)
     if json:
-        sys.stdout.write("".join(json_lib.dumps(entry.as_dict(), ensure_ascii=False) + "\n"
-                                 for entry in found))
+        sys.stdout.write("".join(json_line(entry.as_dict()) for entry in found))
         return
     zone = zones(engine)
+    shown: dict[str, Shown] = {}
     out.print(table(f"{len(found)} event(s) after {after}",
-                    ["id", "brand", "case", "#", "at (local)", "by", "what"],
+                    ["id", "brand", "case", "#", "at", "by", "what"],
                     [[entry.id, entry.brand, entry.event.case_id, entry.event.seq,
-                      local(entry.event.at, zone.get(entry.brand, "UTC"), "%Y-%m-%d %H:%M"),
-                      entry.event.by, headline(entry.event, zone.get(entry.brand, "UTC"))]
+                      stamp(entry.event.at, zone.get(entry.brand, "UTC")),
+                      entry.event.by, headline(entry.event, _shown(engine, entry.brand, shown))]
                      for entry in found]))
+
+
+def _shown(engine: Engine, brand: str, known: dict[str, Shown]) -> Shown:
+    """How `brand`'s events are written (each brand's once)."""
+    if brand not in known:
+        known[brand] = Shown.of(engine.flow(brand))
+    return known[brand]

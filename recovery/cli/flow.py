@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
-from recovery.cli.common import Group, Json, emit_json, err, fail, out, settings, table
+from recovery.cli.common import Group, Json, fail, settings
+from recovery.cli.layout import emit_json, out, table, warn
 from recovery.clock import format_duration
 from recovery.errors import FlowError, NotFound
 
@@ -36,7 +37,7 @@ def list_(ctx: typer.Context, json: Json = False) -> None:
                         [[r["brand"], r["name"], r["kind"], r["extends"] or "", r["states"],
                           r["triggers"], ", ".join(r["channels"])] for r in rows]))
     if problems:
-        err.print(f"{len(problems)} problem(s) in flow files: run `recovery flow validate`")
+        warn(f"{len(problems)} problem(s) in flow files: run `recovery flow validate`")
 
 
 @app.command()
@@ -53,14 +54,14 @@ def validate(ctx: typer.Context, json: Json = False) -> None:
             raise typer.Exit(7)
         return
     for problem in problems:
-        err.print(str(problem), markup=False, highlight=False)
+        warn(str(problem))
     if problems:
         files = len({problem.file for problem in problems})
         sys.stderr.write(f"error: {len(problems)} problem(s) in {files} file(s)\n")
         raise typer.Exit(7)
     out.print(f"{len(flows)} flow(s) valid: {', '.join(sorted(flows))}")
     for warning in _stranded(settings(ctx).db, settings(ctx).schema, flows):
-        err.print(f"warning: {warning}", markup=False, highlight=False)
+        warn(f"warning: {warning}")
 
 
 @app.command()

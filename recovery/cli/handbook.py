@@ -7,7 +7,8 @@ from typing import Annotated, Any
 
 import typer
 
-from recovery.cli.common import Settings, out, settings, with_specs
+from recovery.cli.common import Settings, settings, with_specs
+from recovery.cli.layout import out
 
 
 def handbook(ctx: typer.Context,

@@ -1,46 +1,65 @@
 """A case's history as a care team reads it: who did what and when, in the brand's time, with
-every reply's and notice's text in full (wrapped, never cut) and what the linter said of it."""
+every reply's and notice's text in full (wrapped between words, never cut) and what the linter
+said of it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 
-from recovery.cli.common import stamp
-from recovery.clock import format_duration
+from recovery.cli.layout import wrapped
+from recovery.controls import visible
+from recovery.formats import clock_span, stamp
 from recovery.limits import SYSTEM
 
 if TYPE_CHECKING:
+    from recovery.flows import Flow
     from recovery.store.records import Event
 
-BY_WIDTH = 16
-"""The widest a name in the `by` column gets before it folds."""
+DETAIL = 5
+"""How far the text an event posted is indented under it."""
 
 
-def history(events: list[Event], zone: str) -> RenderableType:
-    """Every event of a case, oldest first: what happened on its line, and under it any text it
-    posted, each wrapped in its own column."""
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(no_wrap=True)
-    grid.add_column(no_wrap=True)
-    grid.add_column(overflow="fold", max_width=BY_WIDTH)
-    grid.add_column(overflow="fold", ratio=1)
+@dataclass(frozen=True)
+class Shown:
+    """How a brand's events are written: its time zone, which SLA clocks count business time,
+    and its remedies' amounts in its words."""
+
+    zone: str
+    business: Mapping[str, bool]
+    amount: Callable[[Decimal, str, str], str]
+
+    @classmethod
+    def of(cls, flow: Flow, channel: str | None = None) -> Shown:
+        """How `flow`'s events are written (on `channel`, whose clocks they name)."""
+        policy = flow.settings.channels.get(channel or "")
+        business = policy is None or policy.clock == "business"
+        return cls(flow.settings.timezone,
+                   {"first_response": business, "resolution": business},
+                   lambda value, unit, kind: flow.amount(value, unit, kind))
+
+
+def history(events: list[Event], shown: Shown) -> RenderableType:
+    """Every event of a case, oldest first: its number, time and who, then what happened, and
+    under it any text it posted, indented."""
+    lines: list[Text] = [Text(f"History (times in {shown.zone})", style="bold")]
     for event in events:
-        grid.add_row(f"#{event.seq}", stamp(event.at, zone), Text(event.by),
-                     Text(headline(event, zone)))
-        for line in details(event):
-            grid.add_row("", "", "", line)
-    return Group(Text(f"History (times in {zone})", style="bold"), grid)
+        lines += wrapped(f"#{event.seq} {stamp(event.at, shown.zone)} {visible(event.by)} · "
+                         f"{headline(event, shown)}", " " * DETAIL)
+        for detail in details(event):
+            lines += wrapped(" " * DETAIL + detail.plain, " " * DETAIL, detail.style)
+    return Group(*lines)
 
 
-def headline(event: Event, zone: str) -> str:
-    """What happened, in a few words, times in `zone`: `reply, public, template acknowledge
-    (cs)`."""
+def headline(event: Event, shown: Shown) -> str:
+    """What happened, in a few words, as `shown` writes times, durations and amounts:
+    `reply, public, template acknowledge (cs)`."""
     payload: dict[str, Any] = event.payload or {}
     moved = "" if event.source == event.dest else (
         f" · {event.source} → {event.dest}" if event.source else f" → {event.dest}")
@@ -68,8 +87,8 @@ def headline(event: Event, zone: str) -> str:
                 if raised else "")
         notify = f" · notifies {', '.join(payload['notify'])}" if payload.get("notify") else ""
         tighter = "".join(f" · {clock.replace('_', ' ')} target "
-                          f"{format_duration(timedelta(seconds=before))} → "
-                          f"{format_duration(timedelta(seconds=after))}"
+                          f"{clock_span(timedelta(seconds=before), shown.business[clock])} → "
+                          f"{clock_span(timedelta(seconds=after), shown.business[clock])}"
                           for clock, (before, after) in (payload.get("targets") or {}).items())
         return f"reach: {counts}{rise}{notify}{tighter}"
     if event.trigger in ("follow_up", "reminder", "answer") and payload:
@@ -78,7 +97,8 @@ def headline(event: Event, zone: str) -> str:
         clock = str(payload["clock"]).replace("_", " ")
         late, missed = "", payload.get("due_at")
         if payload.get("found_late"):
-            late = (f" found late (due {stamp(datetime.fromisoformat(missed), zone)})" if missed
+            late = (f" found late (due {stamp(datetime.fromisoformat(missed), shown.zone)})"
+                    if missed
                     else " found late")
         notify = f" · notifies {', '.join(payload['notify'])}" if payload.get("notify") else ""
         raised = f" · priority raised to {payload['priority']}" if payload.get("priority") else ""
@@ -89,8 +109,9 @@ def headline(event: Event, zone: str) -> str:
     if "remedy" in payload:
         status = str(payload.get("status", "")).replace("_", " ")
         code = f", code {payload['code']}" if payload.get("code") else ""
-        return (f"{event.trigger} — {payload['kind']} {payload['value']} {payload['unit']} "
-                f"{status}{code}{moved}")
+        amount = shown.amount(Decimal(str(payload["value"])), str(payload["unit"]),
+                              str(payload["kind"]))
+        return f"{event.trigger} — {payload['kind']}, {amount} {status}{code}{moved}"
     if "kind" in payload and "value" in payload:
         return f"{event.trigger} — {payload['kind']} {payload['value']}{moved}"
     return f"{event.trigger}{moved}"
@@ -114,11 +135,12 @@ def details(event: Event) -> Iterator[Text]:
     findings, the agent's note."""
     payload: dict[str, Any] = event.payload or {}
     if payload.get("text"):
-        yield Text(str(payload["text"]))
+        yield Text(visible(str(payload["text"])))
     if payload.get("override"):
-        yield Text(f"sent despite blocking findings: {payload['override']}", style="yellow")
+        yield Text(visible(f"sent despite blocking findings: {payload['override']}"),
+                   style="yellow")
     for finding in payload.get("findings") or []:
         yield Text(f"{finding['severity']} {finding['code']}: {finding['message']}",
                    style="dim" if finding["severity"] == "notice" else "yellow")
     if event.note:
-        yield Text(f"note: {event.note}", style="italic")
+        yield Text(visible(f"note: {event.note}"), style="italic")

@@ -7,8 +7,10 @@ from typing import Annotated
 
 import typer
 
-from recovery.cli.common import Json, emit_json, local, out, parse_time, settings, table
+from recovery.cli.common import Json, parse_time, settings
+from recovery.cli.layout import emit_json, out, say, table
 from recovery.errors import FlowError, NotFound
+from recovery.formats import stamp
 
 
 def hours(ctx: typer.Context,
@@ -44,13 +46,16 @@ def hours(ctx: typer.Context,
                    "days_off": [{"date": day.isoformat(), "name": name}
                                 for day, name in days_off]})
         return
-    out.print(f"[bold]{flow.name}[/] ({brand}) · hours in {zone}")
+    say(f"{flow.name} ({brand}) · hours in {zone}", style="bold")
     out.print(table(None, ["day", "open"], [[day, ", ".join(spans) or "closed"]
                                             for day, spans in week.items()]))
     if is_open:
-        until = local(closes, zone, "%a %d %b %H:%M") if closes else "round the clock"
-        out.print(f"open now, until {until}")
+        until = (f"{closes.astimezone(calendar.zone):%A} {stamp(closes, zone)}" if closes
+                 else "round the clock")
+        say(f"open now, until {until}")
     else:
-        out.print(f"closed now; next opening {local(opens, zone, '%a %d %b %H:%M')}")
+        say(f"closed now; next opening {opens.astimezone(calendar.zone):%A} "
+            f"{stamp(opens, zone)}")
     out.print(table(f"Days off in the next {days} days", ["date", "day", "holiday"],
-                    [[day.isoformat(), day.strftime("%a"), name] for day, name in days_off]))
+                    [[day.isoformat(), day.strftime("%A"), name] for day, name in days_off],
+                    empty=f"no days off in the next {days} days"))

@@ -9,7 +9,8 @@ from typing import IO, Annotated
 
 import typer
 
-from recovery.cli.common import Json, emit_json, err, fail, in_commands, say, settings
+from recovery.cli.common import Json, fail, in_commands, settings
+from recovery.cli.layout import emit_json, err, say
 
 SHOWN = 50
 """Bad lines listed on stderr; beyond them, counted."""

@@ -7,24 +7,13 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.padding import Padding
-from rich.text import Text
 
 from recovery import limits
-from recovery.cli.common import (
-    BrandFilter,
-    By,
-    Group,
-    Json,
-    emit_json,
-    out,
-    say,
-    settings,
-    stamp,
-    table,
-)
+from recovery.cli.common import BrandFilter, By, Group, Json, settings, zones
+from recovery.cli.layout import emit_json, indented, out, say, table
 from recovery.clock import parse_duration
 from recovery.errors import InvalidInput
+from recovery.formats import stamp
 
 if TYPE_CHECKING:
     from recovery.store.records import IncidentPost
@@ -156,14 +145,16 @@ def list_(ctx: typer.Context, brand: BrandFilter = None,
           status: Annotated[str | None, typer.Option(help="open or resolved.")] = None,
           json: Json = False) -> None:
     """Incidents, newest first."""
-    found = settings(ctx).engine().incidents.listing(brand=brand, status=status)
+    engine = settings(ctx).engine()
+    found = engine.incidents.listing(brand=brand, status=status)
     if json:
         emit_json([incident.as_dict() for incident in found])
         return
-    out.print(table(f"{len(found)} incident(s)", ["id", "brand", "status", "title", "opened",
-                                                  "channels"],
-                    [[i.id, i.brand, i.status, i.title, i.opened_at.strftime("%Y-%m-%d %H:%M"),
-                      ", ".join(i.channels)] for i in found]))
+    zone = zones(engine)
+    out.print(table(f"{len(found)} incident(s)", ["id", "brand", "status", "opened",
+                                                  "channels", "title"],
+                    [[i.id, i.brand, i.status, stamp(i.opened_at, zone.get(i.brand, "UTC")),
+                      ", ".join(i.channels), i.title] for i in found]))
 
 
 @app.command()
@@ -187,17 +178,18 @@ def show(ctx: typer.Context, incident_id: IncidentId, json: Json = False) -> Non
         since = item.linked_at or item.suggested_at
         rows.append([item.case_id, item.status, stamp(since, zone) if since else "",
                      item.linked_by or ""])
-    out.print(table("Cases", ["case", "status", "since", "by"], rows))
+    out.print(table("Cases", ["case", "status", "since", "by"], rows,
+                    empty="Cases: none suggested or linked yet"))
 
 
 def _posted(posts: list[IncidentPost], zone: str = "UTC") -> None:
     for post in posts:
         say(f"#{post.seq} {post.kind} on {post.channel} ({post.language}), "
             f"{stamp(post.at, zone)}:")
-        out.print(Padding(Text(post.text), (0, 0, 0, 2), expand=False), soft_wrap=False)
+        indented(post.text)
         for finding in post.findings or []:
-            out.print(Padding(Text(f"{finding['severity']} {finding['code']}: "
-                                   f"{finding['message']}", style="yellow"), (0, 0, 0, 2)))
+            indented(f"{finding['severity']} {finding['code']}: {finding['message']}",
+                     style="yellow")
 
 
 def _span(written: str | None) -> timedelta | None:

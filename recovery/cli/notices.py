@@ -6,7 +6,9 @@ from typing import Annotated
 
 import typer
 
-from recovery.cli.common import BrandFilter, Json, emit_json, out, settings, stamp, table
+from recovery.cli.common import BrandFilter, Json, settings
+from recovery.cli.layout import emit_json, out, table
+from recovery.formats import stamp
 
 
 def notices(ctx: typer.Context, brand: BrandFilter = None,

@@ -8,18 +8,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from recovery import limits
-from recovery.cli.common import (
-    Group,
-    Json,
-    emit_json,
-    fail,
-    local,
-    out,
-    say,
-    settings,
-    table,
-    zones,
-)
+from recovery.cli.common import Group, Json, fail, settings, zones
+from recovery.cli.layout import emit_json, out, say, table
+from recovery.formats import stamp
 
 if TYPE_CHECKING:
     from recovery.store.records import Delivery
@@ -46,7 +37,7 @@ def list_(ctx: typer.Context,
         return
     zone = zones(engine)
     out.print(table(f"{len(found)} {'dead' if dead else status} deliver(ies)",
-                    ["id", "case", "#", "event", "endpoint", "tries", "next try (local)",
+                    ["id", "case", "#", "event", "endpoint", "tries", "next try",
                      "last error"],
                     [_row(delivery, zone.get(delivery.brand, "UTC")) for delivery in found]))
 
@@ -91,7 +82,7 @@ def stats(ctx: typer.Context, json: Json = False) -> None:
 
 
 def _row(delivery: Delivery, zone: str) -> list[object]:
-    waiting = local(delivery.next_at, zone, "%Y-%m-%d %H:%M:%S") \
+    waiting = stamp(delivery.next_at, zone) \
         if delivery.status == "pending" else ""
     return [delivery.id, delivery.case_id, delivery.seq, delivery.trigger, delivery.endpoint,
             delivery.attempts, waiting, delivery.last_error]

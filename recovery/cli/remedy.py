@@ -12,20 +12,12 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 
 from recovery import limits
-from recovery.cli.common import (
-    BrandFilter,
-    By,
-    Group,
-    Json,
-    Note,
-    emit_json,
-    out,
-    say,
-    settings,
-    table,
-)
+from recovery.cli.common import BrandFilter, By, Group, Json, Note, settings, zones
+from recovery.cli.layout import emit_json, out, say, table
+from recovery.formats import stamp
 
 if TYPE_CHECKING:
+    from recovery.engine import Engine
     from recovery.store.records import Remedy
 
 app = typer.Typer(cls=Group, no_args_is_help=True,
@@ -53,16 +45,26 @@ def offer(ctx: typer.Context,
           = "1",
           order: Order = None, goodwill: Goodwill = None, key: Key = None, note: Note = None,
           json: Json = False) -> None:
-    """Offer a remedy: issued within the agent's limit, else waiting for a lead."""
-    remedy = settings(ctx).engine().offer_remedy(case_id, kind, value, by=by, order=order,
-                                                 goodwill=goodwill, key=key, note=note)
-    show(remedy, json)
+    """Offer a remedy: issued within the agent's limit, else waiting for a lead. The same --key
+    again shows the remedy offered first and issues nothing."""
+    engine = settings(ctx).engine()
+    before = key is not None and any(
+        remedy.key == key for remedy in engine.remedies(case_id=case_id, limit=limits.ROWS))
+    remedy = engine.offer_remedy(case_id, kind, value, by=by, order=order, goodwill=goodwill,
+                                 key=key, note=note)
+    if before and not json:
+        say(f"remedy {remedy.id} on case {remedy.case_id} was offered with the key {key} "
+            f"already ({_amount(engine, remedy)}, {remedy.status.replace('_', ' ')}); nothing "
+            "is offered or issued again")
+        return
+    show(engine, remedy, json)
 
 
 @app.command()
 def approve(ctx: typer.Context, remedy_id: RemedyId, by: By, json: Json = False) -> None:
     """Approve a remedy waiting for a lead: it is issued, once."""
-    show(settings(ctx).engine().approve_remedy(remedy_id, by=by), json)
+    engine = settings(ctx).engine()
+    show(engine, engine.approve_remedy(remedy_id, by=by), json)
 
 
 @app.command()
@@ -70,14 +72,16 @@ def decline(ctx: typer.Context, remedy_id: RemedyId,
             reason: Annotated[str, typer.Option(help="Why it is declined (kept in the ledger).")],
             by: By, json: Json = False) -> None:
     """Decline a remedy waiting for a lead, saying why; nothing is issued."""
-    show(settings(ctx).engine().decline_remedy(remedy_id, reason=reason, by=by), json)
+    engine = settings(ctx).engine()
+    show(engine, engine.decline_remedy(remedy_id, reason=reason, by=by), json)
 
 
 @app.command()
 def redeem(ctx: typer.Context, remedy_id: RemedyId, by: By, note: Note = None,
            json: Json = False) -> None:
     """Record that the customer used an issued remedy (the code, the refund paid out)."""
-    show(settings(ctx).engine().redeem_remedy(remedy_id, by=by, note=note), json)
+    engine = settings(ctx).engine()
+    show(engine, engine.redeem_remedy(remedy_id, by=by, note=note), json)
 
 
 @app.command()
@@ -85,7 +89,8 @@ def void(ctx: typer.Context, remedy_id: RemedyId,
          reason: Annotated[str, typer.Option(help="Why it is withdrawn (kept in the ledger).")],
          by: By, json: Json = False) -> None:
     """Withdraw an issued remedy nobody used, saying why; it no longer counts against limits."""
-    show(settings(ctx).engine().void_remedy(remedy_id, reason=reason, by=by), json)
+    engine = settings(ctx).engine()
+    show(engine, engine.void_remedy(remedy_id, reason=reason, by=by), json)
 
 
 @app.command("list")
@@ -96,27 +101,35 @@ def list_(ctx: typer.Context, brand: BrandFilter = None,
           limit: Annotated[int, typer.Option(help="At most this many.", min=1, max=10_000)] = 50,
           json: Json = False) -> None:
     """List remedies: what waits for approval, what was issued, declined or redeemed."""
-    found = settings(ctx).engine().remedies(brand=brand, limit=limit,
-                                            status=STATUSES[status] if status else None)
+    engine = settings(ctx).engine()
+    found = engine.remedies(brand=brand, limit=limit,
+                            status=STATUSES[status] if status else None)
     if json:
         emit_json([remedy.as_dict() for remedy in found])
         return
-    say(f"{len(found)} remedy(ies)")
-    if found:
-        out.print(table(None, ["id", "case", "brand", "kind", "amount", "status", "asked by",
-                               "code / reason"],
-                        [[r.id, r.case_id, r.brand, r.kind + (" (goodwill)" if r.goodwill
-                                                              else ""),
-                          f"{r.value.normalize():f} {r.unit}", r.status.replace("_", " "),
-                          r.asked_by, r.code or r.reason or ""] for r in found]))
+    order = "oldest first" if status == "pending" else "newest first"
+    zone = zones(engine)
+    out.print(table(f"{len(found)} remedy(ies), {order}",
+                    ["id", "case", "brand", "kind", "amount", "status", "asked", "by",
+                     "code / reason"],
+                    [[r.id, r.case_id, r.brand, r.kind + (" (goodwill)" if r.goodwill else ""),
+                      _amount(engine, r), r.status.replace("_", " "),
+                      stamp(r.asked_at, zone.get(r.brand, "UTC")), r.asked_by,
+                      r.code or r.reason or ""] for r in found],
+                    empty=f"no {status or ''} remedies".replace("  ", " ")))
 
 
-def show(remedy: Remedy, json: bool) -> None:
+def _amount(engine: Engine, remedy: Remedy) -> str:
+    """The remedy's amount as its brand words it."""
+    return engine.flow(remedy.brand).amount(remedy.value, remedy.unit, remedy.kind)
+
+
+def show(engine: Engine, remedy: Remedy, json: bool) -> None:
     """Print a remedy as one line (or as JSON)."""
     if json:
         emit_json(remedy.as_dict())
         return
-    amount = f"{remedy.kind} of {remedy.value.normalize():f} {remedy.unit}"
+    amount = f"{remedy.kind} of {_amount(engine, remedy)}"
     if remedy.status == "issued":
         extra = f", code {remedy.code}" if remedy.code else ""
         approved = f", approved by {remedy.approved_by}" if remedy.approved_by else ""

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from recovery.cli.common import By, Json, Note, emit_json, err, out, settings
+from recovery.cli.common import By, Json, Note, settings
+from recovery.cli.layout import emit_json, indented, say, warn
 from recovery.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -43,7 +44,10 @@ def reply(ctx: typer.Context,
             emit_json({"text": draft.text, "language": draft.language,
                        "template": draft.template, **_linted(draft.linted)})
             return
-        out.print(draft.text, markup=False, highlight=False)
+        where = "public" if not private else "private"
+        say(f"preview of a {where} reply to case {case_id} ({draft.language or '?'}, "
+            f"{len(draft.text)} characters); nothing is sent or recorded:", style="bold")
+        indented(draft.text)
         _print(draft.linted.findings)
         return
     _print(tuple(item for item in draft.linted.findings if item not in draft.linted.blocking),
@@ -53,8 +57,8 @@ def reply(ctx: typer.Context,
         emit_json(event.as_dict())
     else:
         where = "privately" if private else "publicly"
-        out.print(f"case {case_id}: replied {where} ({draft.language or '?'}, "
-                  f"{len(draft.text)} characters)" + (f"; {fire} fired" if fire else ""))
+        say(f"case {case_id}: replied {where} ({draft.language or '?'}, "
+            f"{len(draft.text)} characters)" + (f"; {fire} fired" if fire else ""))
 
 
 def lint(ctx: typer.Context,
@@ -75,7 +79,7 @@ def lint(ctx: typer.Context,
     elif linted.findings:
         _print(linted.findings)
     else:
-        out.print("no findings")
+        say("no findings")
     if linted.blocking:
         raise typer.Exit(4)
 
@@ -86,6 +90,5 @@ def _linted(linted: Linted) -> dict[str, object]:
 
 
 def _print(findings: tuple[Finding, ...], to_err: bool = False) -> None:
-    console = err if to_err else out
     for finding in findings:
-        console.print(str(finding), markup=False, highlight=False)
+        (warn if to_err else say)(str(finding))

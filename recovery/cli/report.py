@@ -8,17 +8,8 @@ from typing import Annotated, Any
 
 import typer
 
-from recovery.cli.common import (
-    BrandFilter,
-    Json,
-    emit_json,
-    fail,
-    out,
-    parse_time,
-    say,
-    settings,
-    table,
-)
+from recovery.cli.common import BrandFilter, Json, fail, parse_time, settings
+from recovery.cli.layout import emit_json, out, say, table
 from recovery.errors import InvalidInput
 from recovery.report.page import PRIORITY, TIMES, priority_rows, share, times_rows
 

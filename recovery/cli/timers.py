@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from recovery.cli.common import Json, emit_json, out, say, settings, stamp, table
+from recovery.cli.common import Json, settings
+from recovery.cli.layout import emit_json, out, say, table
+from recovery.formats import stamp
 
 if TYPE_CHECKING:
     from recovery.engine import Engine

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 from difflib import get_close_matches
 from pathlib import Path
 from typing import Any, cast
@@ -21,6 +22,7 @@ from recovery.errors import InvalidInput
 from recovery.flows.guards import GUARDS, CaseFacts, Guard
 from recovery.flows.schema import BrandFile
 from recovery.flows.templates import Rendered, Templates
+from recovery.formats import amount, locale_of
 from recovery.signals import Audience
 
 
@@ -59,6 +61,19 @@ class Flow:
         return self.settings.name
 
     @property
+    def locale(self) -> str:
+        """The locale the brand's team reads numbers and money in: its first language, in the
+        country of its holidays (`cs_CZ`)."""
+        return locale_of(self.settings.languages[0], self.settings.holidays.country)
+
+    def amount(self, value: Decimal, unit: str, kind: str | None = None,
+               locale: str | None = None) -> str:
+        """A remedy's amount as the brand words it for `locale` (its team's by default):
+        money, a percentage, or its own words for the unit (`remedies: KIND: says:`)."""
+        declared = self.settings.remedies.get(kind or "")
+        return amount(value, unit, locale or self.locale, declared.says if declared else None)
+
+    @property
     def initial(self) -> str:
         """The state every new case starts in."""
         return self.settings.flow.initial
@@ -85,6 +100,7 @@ class Flow:
         return self.templates.render(self.folders, settings.voice,
                                      [*(languages or ()), *settings.languages], name, channel,
                                      variant, brand=settings.name, zone=self.calendar.zone,
+                                     country=settings.holidays.country,
                                      direct_line=settings.direct_line, **context)
 
     def serving(self, channel: str) -> Flow:

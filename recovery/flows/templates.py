@@ -15,7 +15,8 @@ folder before the folders of the flows it extends:
 A variant for the customer's mood comes before the plain template at each of those places:
 `acknowledge.angry.j2` answers an angry customer, `acknowledge.j2` everyone else.
 
-Dates, times and money are formatted for the language with `babel`, in the brand's time zone:
+Dates, times and money are formatted with `babel` for the language in the brand's country
+(`formats.py`), in the brand's time zone:
 `{{ back_at | weekday }}`, `{{ back_at | time }}`, `{{ back_at | date }}`,
 `{{ remedy.value | money(remedy.unit) }}` (a currency code), `{{ 20 | percent }}`, and
 `{{ remedy | amount }}` (money, a percentage or "1 meal" as the unit says).
@@ -30,14 +31,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from babel import Locale
 from babel.dates import format_date, format_time
-from babel.numbers import format_currency, format_decimal, format_percent
 from jinja2 import TemplateError, TemplateSyntaxError, pass_context
 from jinja2.runtime import Context
 
 from recovery.errors import FlowError, InvalidInput, NotFound, Problem
 from recovery.flows.sandbox import Sandbox, render
+from recovery.formats import amount, locale_of, money, percent
 
 SUFFIX = ".j2"
 
@@ -74,7 +74,8 @@ class Rendered:
 
 
 def _locale(context: Context) -> str:
-    return str(context.get("language", "en"))
+    """The locale a template writes numbers in: its language, in the brand's country."""
+    return locale_of(str(context.get("language", "en")), context.get("country"))
 
 
 def _local(context: Context, when: datetime) -> datetime:
@@ -99,31 +100,20 @@ def _date(context: Context, when: datetime) -> str:
 
 @pass_context
 def _money(context: Context, value: Decimal | float | str, currency: str) -> str:
-    return format_currency(Decimal(str(value)), currency, locale=_locale(context))
+    return money(value, currency, _locale(context))
 
 
 @pass_context
 def _percent(context: Context, value: Decimal | float | str) -> str:
-    return format_percent(Decimal(str(value)) / 100, locale=_locale(context))
+    return percent(value, _locale(context))
 
 
 @pass_context
 def _amount(context: Context, remedy: dict[str, Any]) -> str:
-    """A remedy's amount in the template's language: money for a currency code (EUR), a
-    percentage for `percent`, the brand's own words where it declares them for the language
-    (`says`, by the language's plural form: "one free meal", "2 jídla zdarma"), otherwise the
-    number and the unit as declared."""
-    value, unit = Decimal(str(remedy["value"])), str(remedy["unit"])
-    if len(unit) == 3 and unit.isupper():
-        return _money(context, value, unit)
-    if unit == "percent":
-        return _percent(context, value)
-    forms = (remedy.get("says") or {}).get(_locale(context))
-    if forms:
-        locale = Locale.parse(_locale(context))
-        number = format_decimal(value.normalize(), locale=locale)
-        return str(forms.get(locale.plural_form(value), forms["other"])).replace("{n}", number)
-    return f"{value.normalize():f} {unit}"
+    """A remedy's amount in the template's language (`formats.amount`): money for a currency
+    code, a percentage for `percent`, the brand's own words where it declares them for the
+    language (`says`: "one free meal", "2 jídla zdarma"), else the number and the unit."""
+    return amount(remedy["value"], str(remedy["unit"]), _locale(context), remedy.get("says"))
 
 
 class Templates:

@@ -69,7 +69,7 @@ class Ledger:
             with self._writer.transaction(case.id) as tx:
                 known = tx.remedy_by_key(flow.brand, key)
                 if known is not None:
-                    return _same(_found(tx, known), case.id, kind, amount)
+                    return _same(flow, _found(tx, known), case.id, kind, amount)
                 _flow, facts, version = self._facts(tx, case.id, at)
                 facts.goodwill = goodwill is not None
                 _may_record(flow, facts, case.id)
@@ -79,8 +79,9 @@ class Ledger:
                 if not issue and not (self._roles.named(flow) and limit.lead_max is not None
                                       and amount <= limit.lead_max):
                     cap = limit.lead_max or limit.agent_max
-                    raise PolicyViolation(f"a {kind} of {amount} {limit.unit} is over "
-                                          f"{flow.brand}'s limit of {cap} {limit.unit}")
+                    raise PolicyViolation(
+                        f"a {kind} of {flow.amount(amount, limit.unit, kind)} is over "
+                        f"{flow.brand}'s limit of {flow.amount(cap, limit.unit, kind)}")
                 values = {"case_id": case.id, "brand": flow.brand, "customer": case.author,
                           "kind": kind, "value": amount, "unit": limit.unit,
                           "status": "issued" if issue else "pending_approval", "key": key,
@@ -104,7 +105,7 @@ class Ledger:
                 known = tx.remedy_by_key(flow.brand, key)
                 if known is None:
                     raise
-                return _same(_found(tx, known), case.id, kind, amount)
+                return _same(flow, _found(tx, known), case.id, kind, amount)
         return remedy
 
     def approve(self, remedy_id: int, by: str, at: datetime) -> Remedy:
@@ -247,14 +248,14 @@ def _payload(remedy: Remedy) -> dict[str, Any]:
     return payload
 
 
-def _same(remedy: Remedy, case_id: int, kind: str, amount: Decimal) -> Remedy:
+def _same(flow: Flow, remedy: Remedy, case_id: int, kind: str, amount: Decimal) -> Remedy:
     """The remedy a key was used for, if this offer is the same one; a key reused for another
     offer is a mistake, refused rather than answered with the wrong remedy."""
     if (remedy.case_id, remedy.kind, remedy.value) != (case_id, kind, amount):
+        amount_said = flow.amount(remedy.value, remedy.unit, remedy.kind)
         raise KeyReused(f"the key '{remedy.key}' was used for remedy {remedy.id} (a "
-                        f"{remedy.kind} of {remedy.value.normalize():f} {remedy.unit} on "
-                        f"case {remedy.case_id}); give this offer its own key", remedy.key,
-                        remedy.id)
+                        f"{remedy.kind} of {amount_said} on case {remedy.case_id}); give this "
+                        "offer its own key", remedy.key, remedy.id)
     return remedy
 
 
