@@ -108,7 +108,8 @@ def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any
     least = [max(_longest_word(text) for text in [head, *(row[index] for row in cells)])
              for index, head in enumerate(heads)]
     room = out.width - GAP * (len(heads) - 1)
-    widths = _widths(natural, least, room)
+    widths = _widths([[row[index] for row in cells] for index in range(len(heads))], natural,
+                     least, room)
     if widths is None or any(_lines(row[index], widths[index]) > TALL
                              for row in cells for index in range(len(heads) - 1)):
         return _stacked(title, heads, cells)
@@ -160,26 +161,33 @@ def _longest_word(text: str) -> int:
     return max(cell_len(word) for word in kept.split(" "))
 
 
-def _widths(natural: list[int], least: list[int], room: int) -> list[int] | None:
-    """Each column's width: its cells' where all fit; else the text (the last column) gives
-    way first, down to `TEXT` characters, then the widest of the others toward their longest
-    word, then the text to its longest word; None when not even the longest words fit side by
-    side."""
+def _widths(columns: list[list[str]], natural: list[int], least: list[int],
+            room: int) -> list[int] | None:
+    """Each column's width: its cells' where all fit. Else the text (the last column) gives
+    way first, down to `TEXT` characters; then, a character at a time, the column where it
+    costs the fewest lines (the widest of those), never below its longest word. None when
+    not even the longest words fit side by side."""
     if sum(least) > room:
         return None
     widths = list(natural)
     last = len(widths) - 1
-    floors = [*least[:last], max(least[last], min(natural[last], TEXT))]
-    for bounds in (floors, least):
-        while sum(widths) > room:
-            giving = [index for index in range(len(widths)) if widths[index] > bounds[index]]
-            if not giving:
-                break
-            text_first = [last] if last in giving and bounds is floors else giving
-            widest = max(text_first, key=lambda index: widths[index])
-            widths[widest] -= 1 if bounds is least or widest != last else min(
-                widths[widest] - bounds[widest], sum(widths) - room)
-    return widths if sum(widths) <= room else None
+    floor = [*least[:last], max(least[last], min(natural[last], TEXT))]
+    widths[last] = max(floor[last], widths[last] - (sum(widths) - room))
+    lines = [sum(_lines(cell, width) for cell in column)
+             for column, width in zip(columns, widths, strict=True)]
+    while sum(widths) > room:
+        costs = []
+        for index, column in enumerate(columns):
+            if widths[index] > floor[index]:
+                more = sum(_lines(cell, widths[index] - 1) for cell in column) - lines[index]
+                costs.append((more, -widths[index], index))
+        if not costs:
+            floor[last] = least[last]  # the others are down to their longest words
+            continue
+        _more, _wide, index = min(costs)
+        widths[index] -= 1
+        lines[index] += _more
+    return widths
 
 
 def _stacked(title: str | None, heads: list[str], cells: list[list[str]]) -> RenderableType:
