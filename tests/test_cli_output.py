@@ -48,7 +48,7 @@ def test_a_lead_sees_the_clocks_and_what_needs_attention(run) -> None:  # type: 
     assert (first["target"], first["left"]) == ("1 day", "overdue 1 hour")  # reviews: calendar
     text = " ".join(run(*at, "case", "show", "1").stdout.split())
     assert "SLA clocks" in text and "breached, running" in text
-    assert "first response 1 day 2026-12-02 10:00+01:00 overdue 1 hour" in text
+    assert "1 day 2026-12-02 10:00+01:00 overdue 1 hour" in text, text
     bad = run("case", "list", "--due-within", "soon")
     assert "--now" in run("--help").stdout
     assert bad.exit_code == 2 and "--due-within" in bad.stderr
