@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from difflib import get_close_matches
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 
 class RecoveryError(Exception):
@@ -64,11 +65,14 @@ class InvalidInput(RecoveryError):
 class OutOfOrder(InvalidInput):
     """An event dated before the case's last event: history is never out of order."""
 
-    def __init__(self, case_id: int, at: datetime, last: datetime) -> None:
+    def __init__(self, case_id: int, at: datetime, last: datetime, zone: str = "UTC") -> None:
         self.case_id, self.at, self.last = case_id, at, last
-        super().__init__(f"case {case_id}: its last event was at {last:%Y-%m-%d %H:%M:%S} UTC; "
-                         f"nothing can be recorded at {at:%Y-%m-%d %H:%M:%S} UTC, before it "
-                         "(give a later time, or none for now)")
+        local = ZoneInfo(zone)
+        super().__init__(f"case {case_id}: its last event was at "
+                         f"{last.astimezone(local).isoformat(sep=' ', timespec='seconds')}; "
+                         "nothing can be recorded at "
+                         f"{at.astimezone(local).isoformat(sep=' ', timespec='seconds')}, before "
+                         "it (give a later time, or none for now)")
 
 
 class KeyReused(InvalidInput):

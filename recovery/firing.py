@@ -86,9 +86,10 @@ class Firing:
         row = tx.facts(limits.ident(case_id, "case"))
         if row is None:
             raise NotFound(f"no case {case_id}")
-        if at is not None and at < row.updated_at:
-            raise OutOfOrder(case_id, at, row.updated_at)
         flow = self._flows.get(row.brand)
+        if at is not None and at < row.updated_at:
+            raise OutOfOrder(case_id, at, row.updated_at,
+                             flow.settings.timezone if flow is not None else "UTC")
         if row.brand in self._broken:
             raise FlowError(self._broken[row.brand])
         if flow is None:

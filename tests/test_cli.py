@@ -263,8 +263,8 @@ def test_an_event_before_the_last_one_is_refused_in_one_line(run) -> None:  # ty
                "--text", "Cold soup", "--at", "2026-12-01T10:00Z").exit_code == 0
     early = run("case", "fire", "1", "acknowledge", "--by", "eva", "--now", "2026-12-01T09:00Z")
     assert early.exit_code == 2
-    assert early.stderr == ("error: case 1: its last event was at 2026-12-01 10:00:00 UTC; "
-                            "nothing can be recorded at 2026-12-01 09:00:00 UTC, before it "
+    assert early.stderr == ("error: case 1: its last event was at 2026-12-01 11:00:00+01:00; "
+                            "nothing can be recorded at 2026-12-01 10:00:00+01:00, before it "
                             "(give a later time, or none for now)\n")
 
 

@@ -48,19 +48,18 @@ app.command(context_settings={"allow_extra_args": True,
 
 @app.callback()
 def root(ctx: typer.Context,
-         db: Annotated[str, typer.Option(envvar="RECOVERY_DB", help="Database URL (env "
-                                         "RECOVERY_DB): a SQLite file or postgresql+psycopg://…")]
+         db: Annotated[str, typer.Option(envvar="RECOVERY_DB", help="Database URL: a SQLite "
+                                         "file or postgresql+psycopg://…")]
          = "sqlite:///recovery.db",
          workflows: Annotated[Path, typer.Option(envvar="RECOVERY_WORKFLOWS", help="The folder "
-                                                 "of brand flows (env RECOVERY_WORKFLOWS).")]
+                                                 "of brand flows.")]
          = Path("workflows"),
          now: Annotated[str | None, typer.Option(help="Act as if it were this time (ISO 8601, "
                                                       "UTC if no offset): replays and drills.")]
          = None,
          schema: Annotated[str | None, typer.Option(envvar="RECOVERY_SCHEMA", help="PostgreSQL: "
-                                                    "the schema of the engine's own tables (env "
-                                                    "RECOVERY_SCHEMA), as a host embedding it "
-                                                    "set it.")] = None,
+                                                    "the schema of the engine's own tables, as "
+                                                    "a host embedding it set it.")] = None,
          drill: Annotated[bool, typer.Option("--drill", envvar="RECOVERY_DRILL",
                                              help="The database is a copy to drill on (`recovery "
                                                   "db copy`): commands may act at a --now ahead "

@@ -149,8 +149,8 @@ def list_(ctx: typer.Context, brand: BrandFilter = None,
           channel: Annotated[str | None, typer.Option(help="Only this channel.")] = None,
           limit: Annotated[int, typer.Option(help="At most this many.", min=1, max=10_000)] = 50,
           breached: Annotated[bool, typer.Option(
-              "--breached", help="Only cases with a breached SLA clock still open; most "
-              "overdue first.")] = False,
+              "--breached", help="Only cases with a breached SLA clock still open; the "
+              "earliest due first.")] = False,
           due_within: Annotated[str | None, typer.Option(
               help="Only cases whose SLA breach comes due within this time (2h, 30m, 1d) or "
               "already has; most urgent first.")] = None,

@@ -50,7 +50,7 @@ in which some timers failed, `cli/timers.py`)."""
 
 Json = Annotated[bool, typer.Option("--json", help="Print exactly one JSON document on stdout.")]
 By = Annotated[str, typer.Option("--by", envvar="RECOVERY_AGENT",
-                                 help="Who acts: the agent's name (env RECOVERY_AGENT).")]
+                                 help="Who acts: the agent's name.")]
 Note = Annotated[str | None, typer.Option("--note", help="A note kept in the case history.")]
 BrandFilter = Annotated[str | None, typer.Option("--brand", help="Only this brand.")]
 
@@ -104,7 +104,13 @@ class Group(TyperGroup):
         if command is not None and command.short_help is None and command.help:
             first = inspect.cleandoc(command.help).partition("\n\n")[0]
             command.short_help = " ".join(first.split())
+        if command is not None:
+            _flags_take_no_value(command.get_params(ctx))
         return command
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        """The group's own options (its flags shown taking no value)."""
+        return _flags_take_no_value(super().get_params(ctx))
 
     def invoke(self, ctx: Any) -> Any:
         """Run the command; a RecoveryError becomes `error: …` on stderr, no traceback."""
@@ -112,6 +118,15 @@ class Group(TyperGroup):
             return super().invoke(ctx)
         except RecoveryError as exc:
             fail(exc)
+
+
+def _flags_take_no_value(params: list[Any]) -> list[Any]:
+    """`params` with each flag's value shown as nothing in the help (typer shows `<bool>`,
+    which reads as if `--json true` were the way to write it)."""
+    for param in params:
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
+    return params
 
 
 def hoist(args: list[str]) -> list[str]:

@@ -93,9 +93,10 @@ def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any
           *, empty: str | None = None) -> RenderableType:
     """Rows under their column names, laid out for the terminal: each column as wide as its
     cells where there is room, the last (the text) taking what the others leave and wrapping
-    between words; where even the longest word of each column cannot stand side by side, each
-    row is printed as a block of `column: value` fields. No rows: `empty` (else the title) on
-    one line."""
+    between words. Where the columns cannot stand side by side (their longest words do not
+    fit, a short column would wrap to more than `TALL` lines, or the text would be narrower
+    than `TEXT`), each row is printed as a block of `column: value` fields. No rows: `empty`
+    (else the title) on one line."""
     from rich.table import Table
 
     cells = [[visible("" if cell is None else str(cell), one_line=True) for cell in row]
@@ -110,8 +111,9 @@ def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any
     room = out.width - GAP * (len(heads) - 1)
     widths = _widths([[row[index] for row in cells] for index in range(len(heads))], natural,
                      least, room)
-    if widths is None or any(_lines(row[index], widths[index]) > TALL
-                             for row in cells for index in range(len(heads) - 1)):
+    last = len(heads) - 1
+    if widths is None or widths[last] < min(natural[last], TEXT) or any(
+            _lines(row[index], widths[index]) > TALL for row in cells for index in range(last)):
         return _stacked(title, heads, cells)
     grid = Table(title=title, title_justify="left", title_style="bold", header_style="bold",
                  box=None, padding=(0, GAP, 0, 0), pad_edge=False, show_edge=False,
