@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 import typer
 
 from recovery.cli.common import Group, Json, fail, settings
-from recovery.cli.layout import emit_json, out, table, warn
+from recovery.cli.layout import emit_json, indented, out, say, table, warn
 from recovery.clock import format_duration
 from recovery.errors import FlowError, NotFound
+from recovery.flows.priority import REACH
 
 if TYPE_CHECKING:
     from recovery.flows import Flow
@@ -60,6 +61,11 @@ def validate(ctx: typer.Context, json: Json = False) -> None:
         sys.stderr.write(f"error: {len(problems)} problem(s) in {files} file(s)\n")
         raise typer.Exit(7)
     out.print(f"{len(flows)} flow(s) valid: {', '.join(sorted(flows))}")
+    from recovery.flows.durations import meanings
+
+    for brand in sorted(flows):
+        for meaning in meanings(flows[brand]):
+            indented(f"{brand}: {meaning}")
     for warning in _stranded(settings(ctx).db, settings(ctx).schema, flows):
         warn(f"warning: {warning}")
 
@@ -149,18 +155,77 @@ def show(ctx: typer.Context, brand: Annotated[str, typer.Argument(help="The bran
         out.print(table("Timers", ["timer", "in", "after", "fires"],
                         [[name, t.state, format_duration(t.after), t.fire]
                          for name, t in decl.flow.timers.items()]))
-    out.print(table("Channels", ["channel", "first response", "resolution", "clock"],
-                    [[name, str(c.first_response), str(c.resolution),
-                      c.clock] for name, c in decl.channels.items()]))
+    _policies(ctx, flow)
+
+
+def _policies(ctx: typer.Context, flow: Flow) -> None:
+    """The brand's policies: SLA targets in words, remedies and their limits, people, priority
+    rules, escalations, the follow-up, and where it is looser than the flow it extends."""
+    from recovery.flows.durations import day_hours, target, wait
+
+    decl, day = flow.settings, day_hours(flow.calendar.week)
+
+    def targets(of: Any, business: bool) -> str:
+        levels = [(name, of.of(name)) for name in ("urgent", "high") if getattr(of, name)]
+        said = [f"{name} {target(delta, business, day)}" for name, delta in levels]
+        return "; ".join([*said, target(of.default, business, day)])
+
+    out.print(table("Channels (SLA targets)", ["channel", "first response", "resolution"],
+                    [[name, targets(c.first_response, c.clock == "business"),
+                      targets(c.resolution, c.clock == "business")]
+                     for name, c in decl.channels.items()]))
+    out.print(table("Remedies", ["remedy", "agent up to", "lead up to", "per customer", "code"],
+                    [[kind, flow.amount(r.agent_max, r.unit, kind),
+                      flow.amount(r.lead_max, r.unit, kind) if r.lead_max else "",
+                      f"{r.per_customer.count} in {r.per_customer.days} days"
+                      if r.per_customer else "",
+                      (r.code or "") + (f", valid {format_duration(r.valid)}" if r.valid
+                                        else "")]
+                     for kind, r in decl.remedies.items()],
+                    empty="Remedies: none offered"))
+    say(f"Goodwill (beyond duty): {decl.goodwill.per_case} a case, "
+        f"{decl.goodwill.per_month} a month")
+    people = ", ".join(f"{name} ({role})" for name, role in decl.people.items())
+    say(f"People: {people or 'anyone may act; no remedy waits for approval'}")
+    out.print(table("Priority", ["level", "when any of", "tells"],
+                    [[level, ", ".join([*(f"{name} ≥ {getattr(rule, name):,}" for name in REACH
+                                          if getattr(rule, name) is not None),
+                                        *(f"mood {mood}" for mood in rule.mood)]),
+                      ", ".join(rule.notify) or "nobody"]
+                     for level, rule in decl.priority.items()],
+                    empty="Priority: every case normal"))
+    out.print(table("Escalations", ["clock", "on", "raises to", "tells"],
+                    [[clock.replace("_", " "), step, e.priority or "", ", ".join(e.notify)]
+                     for clock, steps in decl.escalations.items()
+                     for step, e in steps.items()], empty="Escalations: none"))
     follow = decl.follow_up
     if follow is not None:
-        days = "working days" if follow.clock == "business" else "calendar time"
-        rows = [["asks", f"how it went, 1 to 5, {format_duration(follow.after)} after "
-                 f"resolving ({days}), template {follow.template}"],
-                ["reminds", f"once, {format_duration(follow.reminder_after)} later"
+        business = follow.clock == "business"
+        rows = [["asks", f"how it went, 1 to 5, {wait(follow.after, business)} after "
+                 f"resolving, template {follow.template}"],
+                ["reminds", f"once, {wait(follow.reminder_after, business)} later"
                  if follow.reminder_after else "never"],
-                ["closes", f"quietly {format_duration(follow.close_after)} after asking"],
+                ["closes", f"quietly {wait(follow.close_after, business)} after asking"],
                 ["low score", f"{follow.low_score} or less reopens; above closes"],
                 ["skips", ", ".join(follow.skip_when) or "never"],
                 ["sample", f"{follow.sample:.0%} of cases"]]
         out.print(table("Follow-up", ["", "policy"], rows))
+    _looser(ctx, flow)
+
+
+def _looser(ctx: typer.Context, flow: Flow) -> None:
+    """What of the brand's policy is looser than the flow it extends."""
+    from recovery.flows import validate_flows
+    from recovery.flows.compare import looser
+
+    base = flow.settings.extends
+    if base is None:
+        return
+    parent = validate_flows(settings(ctx).workflows)[0].get(base)
+    if parent is None:
+        return
+    found = looser(flow.settings, parent.settings, base)
+    say(f"Looser than {base}: " + ("nothing" if not found else f"{len(found)}"),
+        style="bold")
+    for line in found:
+        indented(line)

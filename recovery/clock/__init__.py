@@ -16,19 +16,30 @@ Clock = Callable[[], datetime]
 LONGEST = timedelta(days=36_500)
 """The longest duration anything takes: a century."""
 _DURATION = re.compile(r"(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?")
+_CLOCK_WORD = re.compile(r"\b(business|working|calendar)\b")
+_UNIT_WORDS = (("weeks?", "w"), ("days?", "d"), ("hours?", "h"), ("hrs?", "h"),
+               ("minutes?", "m"), ("mins?", "m"))
 _UNITS = (("w", timedelta(weeks=1)), ("d", timedelta(days=1)), ("h", timedelta(hours=1)),
           ("m", timedelta(minutes=1)))
 
 
 def parse_duration(text: str) -> timedelta:
-    """Parse a brand-written duration such as ``90m``, ``6h``, ``3d`` or ``1d12h``.
+    """Parse a brand-written duration such as ``90m``, ``6h``, ``3d``, ``1d12h`` or in words,
+    ``24h business``, ``24 business hours``, ``3 working days`` (the clock it names is
+    `written_clock`'s to check).
 
     >>> parse_duration("1d12h")
     datetime.timedelta(days=1, seconds=43200)
+    >>> parse_duration("24 business hours")
+    datetime.timedelta(days=1)
     """
-    match = _DURATION.fullmatch(text.strip().replace(" ", ""))
+    spoken = _CLOCK_WORD.sub(" ", text.lower())
+    for word, letter in _UNIT_WORDS:
+        spoken = re.sub(rf"(?<=\d)\s*{word}\b", letter, spoken)
+    match = _DURATION.fullmatch(spoken.strip().replace(" ", ""))
     if not text.strip() or match is None or not any(match.groups()):
-        raise ValueError(f"'{text}' is not a duration; write it like 30m, 6h, 3d or 1d12h")
+        raise ValueError(f"'{text}' is not a duration; write it like 30m, 6h, 3d, 1d12h or "
+                         "24h business")
     weeks, days, hours, minutes = (int(g) if g else 0 for g in match.groups())
     try:
         found = timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes)
@@ -37,6 +48,23 @@ def parse_duration(text: str) -> timedelta:
     if found > LONGEST:
         raise ValueError(f"'{text}' is longer than {LONGEST.days:,} days")
     return found
+
+
+def written_clock(text: str) -> str | None:
+    """The clock a written duration names: "business" (``24h business``, ``3 working
+    days``), "calendar" (``2 calendar days``) or None (``1d``: the clock where it is used)."""
+    found = _CLOCK_WORD.search(text.lower())
+    if found is None:
+        return None
+    return "calendar" if found[1] == "calendar" else "business"
+
+
+def in_days(text: str) -> bool:
+    """True when a written duration counts days or weeks (``1d``, ``3 working days``)."""
+    spoken = _CLOCK_WORD.sub(" ", text.lower())
+    for word, letter in _UNIT_WORDS:
+        spoken = re.sub(rf"(?<=\d)\s*{word}\b", letter, spoken)
+    return re.search(r"\d\s*[dw]", spoken) is not None
 
 
 def format_duration(delta: timedelta) -> str:

@@ -3,12 +3,14 @@ reminds, when it gives up, what counts as a bad answer and when it does not ask 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
 from recovery.flows.base import STRICT, Within
+from recovery.flows.durations import checked
 
 Skip = Literal["reopened", "pending_remedy", "do_not_contact"]
 """When asking makes no sense: the case was reopened before, a remedy still waits for a lead's
@@ -42,6 +44,15 @@ class FollowUp(BaseModel):
                                   "pending_remedy, do_not_contact")
     sample: float = Field(1.0, gt=0, le=1, description="the share of cases asked (each case "
                           "is in or out for good, decided by its id)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _clock_words(cls, value: Any) -> Any:
+        if isinstance(value, Mapping):
+            for name in ("after", "reminder_after", "close_after"):
+                checked(value.get(name), value.get("clock", "business"),
+                        f"the follow-up's {name.replace('_', ' ')}", "days")
+        return value
 
     @model_validator(mode="after")
     def _order(self) -> FollowUp:

@@ -7,6 +7,7 @@ A brand is a folder holding `flow.yaml`. `validate_flows` returns every problem 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -117,7 +118,35 @@ def _resolve(brand: str, documents: dict[str, Document], files: dict[str, Path],
     if parent is None:
         return None, problems
     child = Document({"abstract": False, **document.data}, document.marks)
-    return merge(parent, child, WHOLE), problems
+    return merge(parent, _over_targets(parent, child), WHOLE), problems
+
+
+TARGETS = ("first_response", "resolution")
+
+
+def _over_targets(parent: Document, child: Document) -> Document:
+    """`child` with each single SLA target it writes over a per-priority one it inherits
+    (`first_response: 30m` over `{urgent: 15m, high: 30m, default: 1h}`) written as the
+    default only, so the inherited tighter targets stay: a brand loosens urgent cases only by
+    saying so."""
+    inherited = parent.data.get("channels")
+    channels = child.data.get("channels")
+    if not isinstance(inherited, dict) or not isinstance(channels, dict):
+        return child
+    data, marks = dict(child.data), dict(child.marks)
+    data["channels"] = dict(channels)
+    for name, policy in channels.items():
+        above = inherited.get(name)
+        if not isinstance(policy, dict) or not isinstance(above, dict):
+            continue
+        policy = data["channels"][name] = dict(policy)
+        for key in TARGETS:
+            if isinstance(above.get(key), dict) and isinstance(policy.get(key), str | int):
+                policy[key] = {"default": policy[key]}
+                mark = marks.get(("channels", name, key))
+                if mark is not None:
+                    marks[("channels", name, key, "default")] = mark
+    return Document(data, marks)
 
 
 def _lineage(brand: str, documents: dict[str, Document]) -> list[str]:

@@ -8,8 +8,9 @@ targets, remedy limits) and, under `flow:`, its states, triggers and timers. Gra
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, timedelta
-from typing import Annotated, Literal, cast
+from typing import Annotated, Any, Literal, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from phonenumbers import SUPPORTED_REGIONS
@@ -17,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from recovery.clock.calendar import Calendar, DaysOff
 from recovery.flows.base import STRICT, Duration, Names, Within
+from recovery.flows.durations import checked
 from recovery.flows.follow_up import FollowUp
 from recovery.flows.moderation import Moderation
 from recovery.flows.priority import Raised, Rule, Targets
@@ -65,6 +67,15 @@ class ChannelPolicy(Strict):
                             "closing (instant channels)")
     max_length: int | None = Field(None, gt=0, description="the most characters a reply may "
                                    "have (default: the platform's limit, 280 on twitter)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _clock_words(cls, value: Any) -> Any:
+        if isinstance(value, Mapping):
+            clock = value.get("clock", "business")
+            for name in ("first_response", "resolution"):
+                checked(value.get(name), clock, f"the {name.replace('_', ' ')} target", "hours")
+        return value
 
 
 class Escalation(Strict):
