@@ -96,7 +96,8 @@ def test_a_failing_spec_reads_as_its_step_and_one_line(tmp_path: Path) -> None:
     assert ":16: Then the first response clock is due at 2026-12-01 10:30\n      due at " \
            "2026-12-01 11:00 CET\n" in out
     assert ':20: And a complant from "@jana": "Cold soup"\n      no step of the library reads ' \
-           "like this" in out
+           "like this (`recovery spec --steps` lists them); nearest: Given a complaint from " \
+           '"{author}": "{text}"' in out
     assert "Traceback" not in out and "def " not in out
 
 
@@ -235,3 +236,18 @@ def test_the_event_feed_fits_eighty_columns_with_whole_state_names(run) -> None:
     assert max(len(line) for line in shown.splitlines()) <= 80
     for word in ("acknowledged", "investigating", "@tomek_rides_far", "2026-12-01"):
         assert word in shown, shown
+
+
+def test_the_step_library_lists_each_step_with_what_it_does_and_an_example(run) -> None:  # type: ignore[no-untyped-def]
+    from recovery.testing.library import library
+
+    listed = run("spec", "--steps")
+    assert listed.exit_code == 0, listed.output
+    out = listed.stdout
+    assert out.startswith(f"{len(library())} steps; a scenario says them after Given, When, "
+                          "Then, And or But")
+    assert 'Given a complaint from "{author}": "{text}"\n  Open a case on the brand\'s first ' \
+           "declared channel.\n  e.g. " in out
+    assert 'When "{agent}" fires "{trigger}"[ with the note "{note}"]\n' in out
+    assert "e.g. Then it is refused" not in out.split("Given it is {when}")[1].split("\n")[2]
+    assert out.count("e.g. ") >= len(library()) - 10  # nearly every step has an example

@@ -43,6 +43,9 @@ def test_the_handbook_shows_every_brand_and_scenario(tmp_path: Path) -> None:
     assert "Given the brand under test" in page
     assert "<h3>Reply rules the linter enforces</h3>" in page and "personal-data" in page
     assert "<td>the engine, on schedule</td>" in page  # who fires the follow-up
+    assert "<h2>The step library</h2>" in page and "## The step library" in copy
+    assert '| Given the brand under test | Work with each brand in turn' in copy
+    assert "| Given the brand under test |" in copy.split("## The step library")[1]
     assert "```mermaid\nstateDiagram-v2" in copy
     # a step naming a trigger, a state or a channel links to that brand's rule
     assert '<tr id="eshop-trigger-acknowledge">' in page

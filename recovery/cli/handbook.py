@@ -43,6 +43,9 @@ def handbook(ctx: typer.Context,
     sections = [book.brand_section(flow, today, rules, incidents.get(flow.brand, []))
                 for flow in chosen]
     sections += book.feature_sections(outcomes)
+    library = with_specs("recovery.testing.library")
+    sections.append(book.steps_section(library.library(), library.examples(
+        library.feature_files(paths or [], workflows))))
     html_file, md_file = book.write(out_dir, "Recovery policy handbook", book.counts(outcomes),
                                     sections)
     out.print(f"handbook written: {html_file} and {md_file}", markup=False)

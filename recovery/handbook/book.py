@@ -166,6 +166,16 @@ def feature_sections(outcomes: list[Outcome]) -> list[Section]:
     return list(sections.values())
 
 
+def steps_section(steps: Sequence[Any], examples: Mapping[str, str]) -> Section:
+    """The step library a policy owner writes scenarios with: each step, what it does, and an
+    example from the specs."""
+    return Section("The step library", [
+        "A scenario says these steps after Given, When, Then, And or But; `recovery spec "
+        "--steps` lists them too."], [("Steps", ["step", "does", "e.g."], [
+            [f"{step.keyword} {step.reads}", step.does, examples.get(step.reads, "")]
+            for step in steps])])
+
+
 Summary = list[tuple[str, list[list[str]]]]
 """The counts at the top: (what a row counts, its rows)."""
 

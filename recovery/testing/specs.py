@@ -57,6 +57,11 @@ _READABLE = (AssertionError, SpecError, RecoveryError, StepDefinitionNotFoundErr
 def _remember(request: pytest.FixtureRequest, feature: Any, step: Any) -> None:
     request.node.stash[_FAILED_STEP] = (f"{where(feature)}:{step.line_number}: "
                                         f"{step.keyword} {step.name}")
+    request.node.stash[_STEP_SAID] = step.name
+
+
+_STEP_SAID = pytest.StashKey[str]()
+"""The failing step's words, for the nearest steps of the library."""
 
 
 def pytest_bdd_step_error(request: pytest.FixtureRequest, feature: Any, scenario: Any,
@@ -83,7 +88,10 @@ def pytest_runtest_makereport(
             and isinstance(call.excinfo.value, _READABLE):
         error = call.excinfo.value
         if isinstance(error, StepDefinitionNotFoundError):
-            said = "no step of the library reads like this (the README lists them)"
+            from recovery.testing.library import nearest
+
+            said = ("no step of the library reads like this (`recovery spec --steps` lists "
+                    "them); nearest: " + " · ".join(nearest(item.stash.get(_STEP_SAID, ""))))
         else:
             said = (str(error).strip().splitlines() or [type(error).__name__])[0]
         report.longrepr = f"{where}\n    {said}"
