@@ -15,7 +15,7 @@ Feature: Bistro Na Rohu makes up for cold food with a free meal
   Scenario: Two free meals are over the limit
     When "eva" records the finding "founded" with root cause "soup waits at the pass"
     And "eva" offers a coupon worth 2 meals
-    Then it is refused because "over bistro's limit of 1 meal"
+    Then it is refused because "over bistro's limit of one free meal"
     And the case is still "investigating"
 
   Scenario: Bistro does not give refunds

@@ -44,7 +44,7 @@ Feature: Bad news is announced before customers find it
     And someone opens a complaint on twitter from "@jana": "My card payment failed twice"
     And "eva" links the case to the incident
     And "eva" replies with the "incident_acknowledge" template and fires "acknowledge"
-    Then the reply says "card payments are failing at the till"
+    Then the reply says "that's the problem we flagged"
     When 2 hours pass
     And "petr" resolves the incident, because "a faulty card terminal"
     Then the case's finding is "founded" with the root cause "a faulty card terminal"

@@ -42,3 +42,9 @@ def visible(text: str, *, one_line: bool = False) -> str:
 def unsafe(text: str) -> list[str]:
     """The control characters and overrides in `text`, written out, in order of appearance."""
     return [_written(found) for found in _UNSAFE.finditer(text)]
+
+
+def publishable(text: str) -> str:
+    """`text` (a handle, a name) as a public post may say it: as it is, or nothing when it
+    holds a control character or an override (the post then greets without it)."""
+    return "" if _UNSAFE.search(text) else text

@@ -156,11 +156,14 @@ class Engine(Reads):
 
     @_now_read_again
     def record_finding(self, case_id: int, finding: str, *, by: str,
-                       root_cause: str | None = None, note: str | None = None,
-                       at: datetime | None = None) -> Event:
-        """Record the investigation's finding (founded, partly, unfounded) and root cause."""
+                       root_cause: str | None = None, explanation: str | None = None,
+                       note: str | None = None, at: datetime | None = None) -> Event:
+        """Record the investigation's finding (founded, partly, unfounded) and its root cause
+        (the team's words, kept internal); `explanation` is what the customer is told of it,
+        in their language (the resolution template says it)."""
+        told = {"explanation": explanation} if explanation is not None else {}
         return self._fire(case_id, Recorder("finding"), by, note,
-                          {"finding": finding, "root_cause": root_cause}, at)
+                          {"finding": finding, "root_cause": root_cause, **told}, at)
 
     @_now_read_again
     def offer_remedy(self, case_id: int, kind: str, value: Decimal | float | str = 1, *,
@@ -262,8 +265,11 @@ class Engine(Reads):
         case = self.case(case_id)
         issued = (next(iter(self.remedies(case_id=case_id, status="issued", limit=1)), None)
                   if template is not None else None)  # only a template shows its code
-        incident = self.incidents.context_for(case_id) if template is not None else None
-        return self._sender.draft(self.flow(case.brand), case, by, template, text, public,
+        flow = self.flow(case.brand)
+        language = case.language or flow.settings.languages[0]
+        incident = (self.incidents.context_for(case_id, language) if template is not None
+                    else None)
+        return self._sender.draft(flow, case, by, template, text, public,
                                   self._when(at), issued, incident)
 
     @_now_read_again

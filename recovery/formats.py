@@ -24,6 +24,8 @@ from babel.numbers import format_currency, format_decimal, format_percent
 
 PERCENT = "percent"
 """The unit of a remedy given as a share of a price."""
+TEAM_LANGUAGE = "en"
+"""The language the team reads: the CLI, errors, the handbook and the report."""
 
 
 @cache

@@ -47,8 +47,8 @@ class Earlier(BaseModel):
     at: datetime
     by: str = Field(min_length=1, max_length=200)
     note: str | None = None
-    payload: dict[str, Any] | None = Field(None, description="a finding's finding and "
-                                           "root_cause")
+    payload: dict[str, Any] | None = Field(None, description="a finding's finding, "
+                                           "root_cause and explanation")
 
 
 class Line(BaseModel):

@@ -86,7 +86,8 @@ class Intake:
         counted = counts(reach or {})
         reading = read(text, flow.audience, language)
         priority = level(flow.settings.priority, counted, reading.tone.emotion)
-        notice = after_hours(flow, channel, author, when, reading.language) if notices else None
+        notice = (after_hours(flow, channel, author, when, reading.language, text) if notices
+                  else None)
         opened: dict[str, Any] = {"channel": channel, "reading": reading.as_payload()}
         if counted:
             opened["reach"] = counted

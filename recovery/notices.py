@@ -11,7 +11,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from recovery.controls import publishable
 from recovery.flows import Flow
+from recovery.signals.about import about
 from recovery.signals.personal import find_personal
 from recovery.store.records import Notice
 
@@ -21,17 +23,20 @@ skipped: "good morning" at noon helps nobody."""
 
 
 def after_hours(flow: Flow, channel: str, author: str, at: datetime,
-                language: str | None = None) -> dict[str, Any] | None:
-    """The payload of the notice for a complaint arriving at `at` (in the customer's
+                language: str | None = None, text: str = "") -> dict[str, Any] | None:
+    """The payload of the notice for a complaint (`text`) arriving at `at` (in the customer's
     `language` when the brand has templates in it); None when the team is in, or the channel
     does not want notices."""
     if not flow.settings.channels[channel].after_hours_notice or flow.calendar.is_open(at):
         return None
     back_at = flow.calendar.next_open(at)
-    # public: a handle that is an e-mail address or a phone number is not echoed
-    shown = "" if find_personal(author, flow.audience.owned) else author
+    # public: a handle that is an e-mail address, a phone number or holds control characters
+    # is not echoed
+    shown = "" if find_personal(author, flow.audience.owned) else publishable(author)
     reply = flow.render("after_hours", channel, [language] if language else None,
-                        customer={"handle": shown}, back_at=back_at)
+                        customer={"handle": shown}, back_at=back_at,
+                        case={"channel": channel, "opened_at": at,
+                              "about": about(text, language)})
     return {"kind": "after_hours", "public": True, "channel": channel,
             "language": reply.language, "text": reply.text, "back_at": back_at.isoformat()}
 

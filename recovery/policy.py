@@ -1,7 +1,8 @@
 """What a trigger records on a case, checked against the brand's policy. Pure: no I/O.
 
 A trigger may record an acknowledgement (when it happened), a finding (founded, partly or
-unfounded, with a root cause) or a remedy (a kind the brand offers, within its limit).
+unfounded, with a root cause for the team and, if the customer is to be told, an explanation in
+their language) or a remedy (a kind the brand offers, within its limit).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from recovery import limits
 from recovery.errors import InvalidInput, PolicyViolation
 from recovery.flows import Flow
 
@@ -56,7 +58,10 @@ def _finding(trigger: str, data: dict[str, Any]) -> dict[str, Any]:
     if finding != "unfounded" and root_cause is None:
         raise InvalidInput(f"a {finding} finding needs a root cause: say what the business "
                            "should improve (e.g. 'soup waits too long at the pass')")
-    return {"finding": finding, "root_cause": root_cause}
+    explanation = data.get("explanation")
+    if explanation is not None:
+        explanation = limits.text(explanation, "the explanation", limits.NOTE).strip() or None
+    return {"finding": finding, "root_cause": root_cause, "explanation": explanation}
 
 
 def _remedy(flow: Flow, trigger: str, data: dict[str, Any]) -> dict[str, Any]:

@@ -50,6 +50,7 @@ def day(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[str]]:
                              "--json", at="2026-12-09T08:00Z"))
     assert hostile["id"] == HOSTILE
     run("incident", "open", "eshop", "--title", "Card payments fail", "--by", "ana",
+        "--says", "hr=plaćanje karticom ne radi", "--says", "en=card payments are failing",
         "--keyword", "card", "--next-update", "2h", at="2026-12-09T10:00Z")
     run("incident", "update", "1", "--by", "ana", "--template", "outage",
         at="2026-12-09T11:00Z")
@@ -99,10 +100,13 @@ WRITES: dict[str, list[str]] = {
     "reply": ["reply", "8", "--text", "Jana, we are sorry the soup was cold; a fresh one is "
               "on us at your next visit.", "--by", "eva"],
     "incident open": ["incident", "open", "bikeshare", "--title", "App down", "--by", "ola",
-                      "--text", "Our app does not open right now; we are fixing it and will "
-                      "write here again within the hour."],
+                      "--text", "pl=Nasza aplikacja teraz się nie otwiera; naprawiamy to i "
+                      "napiszemy tu ponownie w ciągu godziny.", "--text", "en=Our app does not "
+                      "open right now; we are fixing it and will write here again within the "
+                      "hour."],
     "incident resolve": ["incident", "resolve", "1", "--root-cause", "a card processor "
-                         "outage", "--by", "ana"],
+                         "outage", "--by", "ana", "--fixed", "hr=plaćanje karticom opet radi",
+                         "--fixed", "en=card payments work again"],
 }
 NOT_RUN = {"worker": "runs until stopped", "spec": "runs pytest (tests/test_specs.py)",
            "handbook": "writes files (tests/test_handbook.py)",

@@ -98,7 +98,7 @@ def test_every_problem_is_reported_with_its_line_and_a_hint(tmp_path: Path) -> N
     ("follow_up: {low_score: 5}\n", 3, "low_score"),
     ("follow_up: {sample: 0}\n", 3, "sample"),
     ("follow_up: {skip_when: [rainy]}\n", 3, "skip_when"),
-    ("follow_up: {template: survey}\n", 3, "the follow-up needs a 'survey' template"),
+    ("follow_up: {template: survey}\n", 3, "no 'survey' template in en, which Brand serves"),
     ("follow_up: {after: 3d}\nflow:\n  triggers:\n"
      "    reopen: {from: resolved, to: investigating}\n", 3,
      "the follow-up needs a `reopen` trigger from followed_up"),

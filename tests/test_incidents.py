@@ -25,12 +25,16 @@ from recovery import (
 from recovery.handbook.book import brand_section
 from tests.conftest import Clock
 
-TITLE = "card payments are failing at the till"
+TITLE = "till cards down"
+SAYS = {"cs": "platby kartou u pokladny nefungují", "en": "card payments are failing at the till"}
+FIXED = {"cs": "platby kartou u pokladny opět fungují", "en": "card payments at the till work "
+         "again"}
+EXPLAINED = {"cs": "vadný platební terminál", "en": "a faulty card terminal"}
 
 
 def _open(engine: Engine, **extra: object) -> int:
     options: dict[str, object] = {"title": TITLE, "by": "petr", "channels": ["twitter"],
-                                  "keywords": ["Card"], **extra}
+                                  "keywords": ["Card"], "says": SAYS, **extra}
     return engine.incidents.open("bistro", **options).id  # type: ignore[arg-type]
 
 
@@ -45,21 +49,26 @@ def test_an_incident_is_announced_in_each_served_language_and_told(engine: Engin
     assert sorted((post.channel, post.language) for post in posts) == [
         ("facebook", "cs"), ("facebook", "en"), ("twitter", "cs"), ("twitter", "en")]
     english = next(post for post in posts if post.language == "en")
-    assert TITLE in english.text and "11:30" in english.text  # 90 minutes on, Prague time
+    czech = next(post for post in posts if post.language == "cs")
+    assert SAYS["en"] in english.text and "11:30" in english.text  # 90 minutes on, Prague
+    assert SAYS["cs"] in czech.text and TITLE not in czech.text + english.text  # team's own
     assert english.template and english.template.endswith("outage.j2")
     assert [notice.kind for notice in told if isinstance(notice, Notice)] == [
         "incident_announce"] * 4
 
 
 def test_a_post_with_a_blocking_finding_is_refused_unless_overridden(engine: Engine) -> None:
-    blame = "It is not our fault, the courier company lost the parcels."
+    blame = {"cs": "Není to naše chyba, kurýrní firma ztratila balíky.",
+             "en": "It is not our fault, the courier company lost the parcels."}
     with pytest.raises(PolicyViolation, match="post refused"):
         _open(engine, text=blame)
     assert engine.incidents.listing() == []  # nothing written
     incident_id = _open(engine, text=blame, override="quoting the courier's statement")
-    [post] = engine.incidents.posts(incident_id)
-    assert post.override == "quoting the courier's statement"
-    assert post.findings and any(item["code"] == "blame" for item in post.findings)
+    posts = engine.incidents.posts(incident_id)
+    assert [post.language for post in posts] == ["cs", "en"]
+    for post in posts:
+        assert post.override == "quoting the courier's statement"
+        assert post.findings and any(item["code"] == "blame" for item in post.findings)
 
 
 def test_a_complaint_on_its_channels_during_it_with_its_keywords_is_suggested(
@@ -114,7 +123,7 @@ def test_replies_draw_on_the_incident_and_pasting_to_siblings_is_flagged(
                               text="My card payment failed", name="Petr Malý").id
     engine.incidents.link(incident_id, [first, second], by="eva")
     draft = engine.draft(first, template="incident_acknowledge", by="eva")
-    assert TITLE in draft.text and "Jana" in draft.text and "11:00" in draft.text
+    assert SAYS["en"] in draft.text and "Jana" in draft.text and "11:00" in draft.text
     engine.send(draft, fire="acknowledge")
     again = engine.draft(second, template="incident_acknowledge", by="eva")
     assert "copy-paste" in [finding.code for finding in again.linted.findings]
@@ -130,19 +139,27 @@ def test_resolving_moves_the_linked_cases_on_and_measures_transparency(
     engine.incidents.link(incident_id, [early, later], by="eva")
     engine.fire(later, "acknowledge", by="eva")
     clock.advance(hours=1)
-    engine.incidents.update(incident_id, text="Two of three tills take cards again.", by="petr")
-    done = engine.incidents.resolve(incident_id, root_cause="a faulty card terminal",
-                                    by="petr")
+    engine.incidents.update(incident_id, text={"cs": "Dvě ze tří pokladen už karty berou.",
+                                               "en": "Two of three tills take cards again."},
+                            by="petr")
+    done = engine.incidents.resolve(incident_id, root_cause="terminal 3 firmware 2.1 crash",
+                                    fixed=FIXED, explained=EXPLAINED, by="petr")
     assert done.incident.status == "resolved" and done.incident.posts == 3
     assert done.cases[later] == "finding recorded: founded"
     assert done.cases[early].startswith("left in 'new'")  # its own acknowledgement first
     case = engine.case(later)
     assert (case.state, case.finding, case.root_cause) == ("investigating", "founded",
-                                                           "a faulty card terminal")
+                                                           "terminal 3 firmware 2.1 crash")
+    assert case.explanation == EXPLAINED["en"]  # the cause as the customer is told it
+    resolved = [post for post in engine.incidents.posts(incident_id) if post.kind == "resolve"]
+    for post in resolved:  # what works again and why, in each language; never the team's
+        assert FIXED[post.language] in post.text and EXPLAINED[post.language] in post.text
+        assert "firmware" not in post.text
     assert [post.kind for post in engine.incidents.posts(incident_id)] == [
-        "announce", "announce", "update", "resolve", "resolve"]
+        "announce", "announce", "update", "update", "resolve", "resolve"]  # cs and en each
     with pytest.raises(PolicyViolation, match="is resolved"):
-        engine.incidents.update(incident_id, text="One more thing.", by="petr")
+        engine.incidents.update(incident_id, text={"cs": "Ještě něco.", "en": "One more."},
+                                by="petr")
     engine.fire(early, "acknowledge", by="eva")  # its own reply came; now it can move on
     assert engine.incidents.move(incident_id, by="petr").cases == {
         early: "finding recorded: founded", later: "already founded"}
@@ -154,6 +171,23 @@ def test_resolving_moves_the_linked_cases_on_and_measures_transparency(
     section = brand_section(engine.flow("bistro"), clock.now.date(), [], [measured])
     [rows] = [rows for title, _columns, rows in section.tables if title.startswith("Incidents")]
     assert rows[0][0] == f"{incident_id}: {TITLE}" and rows[0][3] == "1 of 2 complaints"
+
+
+def test_public_wording_is_given_in_every_served_language(engine: Engine) -> None:
+    for options, said in (({"says": {"en": "cards fail"}}, "says= has no cs"),
+                          ({"says": "cards fail"}, r"one text each \(says=\)"),
+                          ({"says": {**SAYS, "de": "Karten"}}, "bistro does not serve de"),
+                          ({"text": {"cs": "Karty nefungují.", "en": "Cards fail."},
+                            "template": "outage"}, None)):
+        if said is None:
+            assert len(engine.incidents.posts(_open(engine, **options))) == 2
+            continue
+        with pytest.raises(InvalidInput, match=said):
+            _open(engine, **options)
+    english_in_czech = {"cs": "Pozor: card payments are failing at every till today.",
+                        "en": "Heads up: card payments are failing at every till today."}
+    with pytest.raises(PolicyViolation, match="is in en, the reply in cs"):
+        _open(engine, text=english_in_czech)
 
 
 def test_an_incident_is_never_deleted_nor_its_posts_changed(engine: Engine,
@@ -186,22 +220,27 @@ def test_bad_input_gets_one_line(engine: Engine) -> None:
 
 def test_the_cli_announces_links_resolves_and_lists(run) -> None:  # type: ignore[no-untyped-def]
     opened = run("incident", "open", "bistro", "--title", TITLE, "--channel", "twitter",
+                 "--says", f"cs={SAYS['cs']}", "--says", f"en={SAYS['en']}",
                  "--keyword", "card", "--next-update", "1h", "--by", "petr")
     assert opened.exit_code == 0, opened.output
     assert "incident 1 opened for bistro" in opened.stdout and "12:30" in opened.stdout
     run("case", "open", "bistro", "--channel", "twitter", "--author", "@jana", "--text",
         "my card payment failed", "--now", "2026-12-01T10:40Z")
     shown = run("case", "show", "1")
-    assert "incident 1 (card payments are failing at the till): suggested" in shown.stdout
+    assert f"incident 1 ({TITLE}): suggested" in shown.stdout
     assert "incident 1 1: linked" not in shown.stdout
     linked = run("incident", "link", "1", "1", "--by", "eva", "--now", "2026-12-01T10:45Z")
     assert "case 1: linked to incident 1" in linked.stdout
-    updated = json.loads(run("incident", "update", "1", "--text", "Tills fixed by noon.",
-                             "--by", "petr", "--json", "--now", "2026-12-01T10:50Z").stdout)
-    assert [post["kind"] for post in updated] == ["update"]
+    updated = json.loads(run("incident", "update", "1", "--text", "cs=Pokladny opravíme do "
+                             "poledne.", "--text", "en=Tills fixed by noon.", "--by", "petr",
+                             "--json", "--now", "2026-12-01T10:50Z").stdout)
+    assert [(post["kind"], post["language"]) for post in updated] == [
+        ("update", "cs"), ("update", "en")]
     run("case", "fire", "1", "acknowledge", "--by", "eva", "--now", "2026-12-01T10:55Z")
     resolved = run("incident", "resolve", "1", "--root-cause", "a faulty terminal", "--by",
-                   "petr", "--now", "2026-12-01T12:00Z")
+                   "petr", "--fixed", f"cs={FIXED['cs']}", "--fixed", f"en={FIXED['en']}",
+                   "--now", "2026-12-01T12:00Z")
+    assert FIXED["cs"] in resolved.stdout and FIXED["en"] in resolved.stdout
     assert resolved.exit_code == 0 and "incident 1 resolved: a faulty terminal" in resolved.stdout
     assert "case 1: finding recorded: founded; now its own resolution reply" in resolved.stdout
     moved = json.loads(run("incident", "move", "1", "--by", "petr", "--json", "--now",
@@ -215,6 +254,10 @@ def test_the_cli_announces_links_resolves_and_lists(run) -> None:  # type: ignor
     for args, said in ((("incident", "show", "9"), "no incident 9"),
                        (("incident", "update", "1", "--text", "x", "--by", "petr"),
                         "is resolved"),
+                       (("incident", "open", "bistro", "--title", "x", "--text", "cs=a",
+                         "--text", "cs=b", "--by", "petr"), "--text: cs given twice"),
+                       (("incident", "open", "bistro", "--title", "x", "--text", "Cards fail",
+                         "--by", "petr"), "one text each (--text)"),
                        (("incident", "open", "bistro", "--title", "x", "--next-update", "soon",
                          "--by", "petr"), "--next-update")):
         refused = run(*args)

@@ -170,7 +170,8 @@ def test_the_cli_opens_with_reach_raises_it_and_lists_by_priority(run) -> None: 
     raised = run("case", "reach", "1", "--shares", "75", "--by", "eva")
     assert raised.exit_code == 0, raised.stdout
     assert "priority high → urgent (shares 75 ≥ 50); notifies lead" in raised.stdout
-    assert "first response target 30m → 15m" in raised.stdout
+    assert "first response target 30 business minutes → 15 business minutes from now" \
+        in raised.stdout
     shown = run("case", "show", "1")
     assert "reach: 1,500 followers · 75 shares" in shown.stdout
     assert "reach: 75 shares · priority high → urgent" in shown.stdout

@@ -107,7 +107,7 @@ def test_a_lead_declines_with_a_reason_and_nothing_is_issued(engine: Engine) -> 
 
 def test_limits_are_named_when_refused(engine: Engine) -> None:
     case_id = _founded(engine)
-    with pytest.raises(PolicyViolation, match="over bikeshare's limit of 600 PLN"):
+    with pytest.raises(PolicyViolation, match="over bikeshare's limit of 600,00\xa0zł"):
         engine.offer_remedy(case_id, "voucher", 601, by="eva")
     with pytest.raises(InvalidInput, match="'tom' is not one of bikeshare's people"):
         engine.offer_remedy(case_id, "voucher", 10, by="tom")

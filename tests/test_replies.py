@@ -193,7 +193,7 @@ def test_every_shipped_template_passes_the_linter_in_every_language(brand: str) 
                     "register": "neutral", "emotion": emotion}
         rendered = flow.render(
             name, "facebook", [language], emotion, customer=customer, agent="eva",
-            case={"id": 1}, finding="founded", root_cause=None,
+            case={"id": 1, "about": "wait"}, finding="founded", explanation=None,
             remedy={"kind": kind, "value": 1, "unit": declared.unit, "says": declared.says,
                     "code": "RB-7KQ2M9XHDA", "expires_at": AT + timedelta(days=90)})
         assert rendered.language == language
@@ -209,8 +209,10 @@ def test_every_shipped_template_passes_the_linter_in_every_language(brand: str) 
 def test_the_angry_variant_answers_an_angry_customer() -> None:
     flow = FLOWS["bistro"]
     customer = {"handle": "@jana", "first_name": "Jana", "vocative": "Jano", "gender": "female"}
-    angry = flow.render("acknowledge", "facebook", ["cs"], "angry", customer=customer)
-    calm = flow.render("acknowledge", "facebook", ["cs"], None, customer=customer)
+    angry = flow.render("acknowledge", "facebook", ["cs"], "angry", customer=customer,
+                        case={"about": None})
+    calm = flow.render("acknowledge", "facebook", ["cs"], None, customer=customer,
+                       case={"about": None})
     assert Path(angry.template).name == "acknowledge.angry.j2"
     assert Path(calm.template).name == "acknowledge.j2"
 
@@ -255,13 +257,13 @@ def test_a_remedy_reads_as_the_brand_words_it_by_plural_form() -> None:
                            customer={"handle": "@jana", "first_name": "", "vocative": "",
                                      "gender": None},
                            remedy={"kind": "coupon", "value": value, "unit": "meal",
-                                   "says": says, "code": None}).text
+                                   "says": says, "code": None}, case={"about": "food"}).text
         assert expected in text, text
     bare = flow.render("remedy_offer", "facebook", ["en"], None,
                        customer={"handle": "@jana", "first_name": "", "vocative": "",
                                  "gender": None},
                        remedy={"kind": "coupon", "value": 1, "unit": "meal", "says": {},
-                               "code": None}).text
+                               "code": None}, case={"about": None}).text
     assert "a coupon for 1 meal" in bare
 
 

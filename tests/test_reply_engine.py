@@ -166,10 +166,11 @@ def test_a_template_using_what_the_case_has_not_got_says_what_to_do(tmp_path, cl
     templates = folder / "b" / "templates" / "en"
     templates.mkdir(parents=True)
     (templates / "status.j2").write_text(
-        "{{ customer.handle }}, {% if incident %}{{ incident.title }} is being fixed"
+        "{{ customer.handle }}, {% if incident %}{{ incident.says }}: being fixed"
         "{% else %}we are looking into it{% endif %}{% if remedy %}: {{ remedy.code }}"
         "{% endif %}.")
-    (templates / "outage_note.j2").write_text("Sorry, {{ incident.title }} is being fixed.")
+    (templates / "outage_note.j2").write_text("Sorry: {{ incident.says }}; we are fixing it.")
+    (templates / "title_note.j2").write_text("Sorry, {{ incident.title }} is being fixed.")
     (templates / "code_note.j2").write_text("Here is your code: {{ remedy.code }}.")
     (templates / "broken.j2").write_text("Hi {{ nonsense.name }}.")
     engine = Engine(f"sqlite:///{tmp_path / 'b.db'}", workflows=folder, clock=clock)
@@ -184,8 +185,12 @@ def test_a_template_using_what_the_case_has_not_got_says_what_to_do(tmp_path, cl
     with pytest.raises(FlowError, match="fix the template"):  # a mistake is still the file's
         engine.draft(case, template="broken", by="eva")
     incident = engine.incidents.open("b", title="Payments down", channels=["twitter"],
-                                     by="lead", text="Payments are down; we are on it.").id
+                                     by="lead", says="card payments fail",
+                                     text="Payments are down; we are on it.").id
     engine.incidents.link(incident, [case], by="eva")
     assert engine.draft(case, template="outage_note", by="eva").text == \
-        "Sorry, Payments down is being fixed."
+        "Sorry: card payments fail; we are fixing it."
+    with pytest.raises(InvalidInput, match=r"an incident's title is the team's and stays "
+                       r"internal; its public wording is incident\.says"):
+        engine.draft(case, template="title_note", by="eva")
     engine.close()

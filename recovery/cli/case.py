@@ -194,11 +194,15 @@ def finding(ctx: typer.Context, case_id: CaseId,
             verdict: Annotated[str, typer.Argument(help="founded, partly or unfounded.")],
             by: By,
             root_cause: Annotated[str | None, typer.Option(
-                help="What the business should improve (needed unless unfounded).")] = None,
+                help="What the business should improve, for the team (needed unless "
+                     "unfounded; never posted).")] = None,
+            explanation: Annotated[str | None, typer.Option(
+                help="What the customer is told of the cause, in their language: the "
+                     "resolution reply says it.")] = None,
             note: Note = None, json: Json = False) -> None:
     """Record the investigation's finding and its root cause."""
-    event = settings(ctx).engine().record_finding(case_id, verdict, root_cause=root_cause, by=by,
-                                                  note=note)
+    event = settings(ctx).engine().record_finding(case_id, verdict, root_cause=root_cause,
+                                                  explanation=explanation, by=by, note=note)
     _report(event, json)
 
 

@@ -3,6 +3,7 @@ link the complaints it caused; list and show incidents."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated
 
@@ -26,13 +27,40 @@ Override = Annotated[str | None, typer.Option(help="Post despite blocking findin
                                                    "why (recorded).")]
 NextUpdate = Annotated[str | None, typer.Option(help="When the next update comes, from now "
                                                      "(30m, 2h): the template says it.")]
+Text = Annotated[list[str] | None, typer.Option(
+    help="The post as written, instead of a template: LANG=TEXT for each language the brand "
+         "serves (repeat), or just TEXT where it serves one.")]
+
+
+def _worded(given: list[str] | None, option: str) -> dict[str, str] | str | None:
+    """`LANG=TEXT` values as one text per language; a single text without a language as is."""
+    if not given:
+        return None
+    if len(given) == 1 and not _LANGUAGE.match(given[0]):
+        return given[0]
+    worded: dict[str, str] = {}
+    for item in given:
+        found = _LANGUAGE.match(item)
+        if not found:
+            raise InvalidInput(f"--{option}: write each as LANG=TEXT (en=…), not {item[:40]!r}")
+        if found[1] in worded:
+            raise InvalidInput(f"--{option}: {found[1]} given twice")
+        worded[found[1]] = found[2]
+    return worded
+
+
+_LANGUAGE = re.compile(r"([a-z]{2,3})=(.*)\Z", re.DOTALL)
 
 
 @app.command("open")
 def open_(ctx: typer.Context,
           brand: Annotated[str, typer.Argument(help="The brand the problem is at.")],
-          title: Annotated[str, typer.Option(help="What happened, in a few words.")],
+          title: Annotated[str, typer.Option(help="What happened, in a few words, for the "
+                                                  "team (never posted).")],
           by: By,
+          says: Annotated[list[str] | None, typer.Option(
+              help="The problem as the public reads it, LANG=TEXT for each language the "
+                   "brand serves (repeat): the template says it.")] = None,
           channel: Annotated[list[str] | None, typer.Option(
               help="Where to announce it (repeat; default: every channel of the brand).")]
           = None,
@@ -41,15 +69,15 @@ def open_(ctx: typer.Context,
                    "channels are suggested for it.")] = None,
           template: Annotated[str, typer.Option(help="The announcement's template.")]
           = "outage",
-          text: Annotated[str | None, typer.Option(help="The announcement as written, "
-                                                        "instead of a template.")] = None,
+          text: Text = None,
           next_update: NextUpdate = None, override: Override = None,
           json: Json = False) -> None:
     """Open an incident and post its announcement: in each served language, the brand's
     voice, linted like any reply."""
     engine = settings(ctx).engine(create=True)
-    incident = engine.incidents.open(brand, title=title, by=by, channels=channel,
-                                     keywords=keyword or (), template=template, text=text,
+    incident = engine.incidents.open(brand, title=title, by=by, says=_worded(says, "says"),
+                                     channels=channel, keywords=keyword or (),
+                                     template=template, text=_worded(text, "text"),
                                      next_update=_span(next_update), override=override)
     posts = engine.incidents.posts(incident.id)
     if json:
@@ -61,13 +89,14 @@ def open_(ctx: typer.Context,
 
 @app.command()
 def update(ctx: typer.Context, incident_id: IncidentId, by: By,
-           text: Annotated[str | None, typer.Option(help="The update as written.")] = None,
+           text: Text = None,
            template: Annotated[str | None, typer.Option(help="…or a template.")] = None,
            next_update: NextUpdate = None, override: Override = None,
            json: Json = False) -> None:
     """Post a status update on the incident's channels."""
     engine = settings(ctx).engine()
-    posts = engine.incidents.update(incident_id, by=by, text=text, template=template,
+    posts = engine.incidents.update(incident_id, by=by, text=_worded(text, "text"),
+                                    template=template,
                                     next_update=_span(next_update), override=override)
     if json:
         emit_json([post.as_dict() for post in posts])
@@ -77,11 +106,15 @@ def update(ctx: typer.Context, incident_id: IncidentId, by: By,
 
 @app.command()
 def resolve(ctx: typer.Context, incident_id: IncidentId,
-            root_cause: Annotated[str, typer.Option(help="What caused it (the resolution "
-                                                         "and each linked case say it).")],
+            root_cause: Annotated[str, typer.Option(help="What caused it, for the team: each "
+                                                         "linked case's finding keeps it.")],
             by: By,
-            text: Annotated[str | None, typer.Option(help="The resolution as written, "
-                                                          "instead of a template.")] = None,
+            fixed: Annotated[list[str] | None, typer.Option(
+                help="What works again, LANG=TEXT for each served language (repeat).")] = None,
+            explained: Annotated[list[str] | None, typer.Option(
+                help="The cause as the public is told it, LANG=TEXT for each served language "
+                     "(repeat); each linked case's resolution says it too.")] = None,
+            text: Text = None,
             template: Annotated[str, typer.Option(help="The resolution's template.")]
             = "outage_resolved",
             move_cases: Annotated[bool, typer.Option(
@@ -91,8 +124,11 @@ def resolve(ctx: typer.Context, incident_id: IncidentId,
     """Post the resolution and close the incident; move its linked cases on (each then gets
     its own resolution reply, and its follow-up, as usual)."""
     engine = settings(ctx).engine()
-    done = engine.incidents.resolve(incident_id, root_cause=root_cause, by=by, text=text,
-                                    template=template, move_cases=move_cases,
+    done = engine.incidents.resolve(incident_id, root_cause=root_cause, by=by,
+                                    fixed=_worded(fixed, "fixed"),
+                                    explained=_worded(explained, "explained"),
+                                    text=_worded(text, "text"), template=template,
+                                    move_cases=move_cases,
                                     override=override)
     if json:
         emit_json({**done.incident.as_dict(),

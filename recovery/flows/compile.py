@@ -22,7 +22,7 @@ from recovery.errors import InvalidInput
 from recovery.flows.guards import GUARDS, CaseFacts, Guard
 from recovery.flows.schema import BrandFile
 from recovery.flows.templates import Rendered, Templates
-from recovery.formats import amount, locale_of
+from recovery.formats import PERCENT, TEAM_LANGUAGE, amount, is_currency, locale_of
 from recovery.signals import Audience
 
 
@@ -68,10 +68,13 @@ class Flow:
 
     def amount(self, value: Decimal, unit: str, kind: str | None = None,
                locale: str | None = None) -> str:
-        """A remedy's amount as the brand words it for `locale` (its team's by default):
-        money, a percentage, or its own words for the unit (`remedies: KIND: says:`)."""
+        """A remedy's amount as the brand words it for `locale`: money, a percentage, or its
+        own words for the unit (`remedies: KIND: says:`). Without a locale it is for the team,
+        who read English sentences: money in the brand's locale, a unit in English words."""
         declared = self.settings.remedies.get(kind or "")
-        return amount(value, unit, locale or self.locale, declared.says if declared else None)
+        if locale is None:
+            locale = self.locale if is_currency(unit) or unit == PERCENT else TEAM_LANGUAGE
+        return amount(value, unit, locale, declared.says if declared else None)
 
     @property
     def initial(self) -> str:

@@ -157,30 +157,35 @@ def _lineage(brand: str, documents: dict[str, Document]) -> list[str]:
     return chain
 
 
+POSTED = ("outage", "outage_resolved")
+"""Templates every brand's incidents post, beside those its channels and follow-up ask for."""
+
+
 def _missing_templates(file: Path, document: Document, settings: BrandFile,
                        folders: tuple[Path, ...], templates: Templates) -> list[Problem]:
-    """The notices the brand's channels ask the engine to post, which no template answers."""
+    """The posts the engine makes for the brand (its channels' notices, its follow-up, its
+    incidents' posts) that some served language has no template for: every served language
+    gets every post in its own words."""
     if settings.abstract:
         return []
-    problems = []
+    needed: dict[tuple[str, str], tuple[Any, ...]] = {}
     for channel, policy in settings.channels.items():
-        needed = (["after_hours"] if policy.after_hours_notice else []) + (
-            ["hello", "goodbye"] if policy.greetings else [])
-        for name in needed:
-            if templates.find(folders, settings.voice, settings.languages[:1], name,
-                              channel) is None:
-                problems.append(document.problem(
-                    ("channels", channel), f"{channel} needs a '{name}' template and none "
-                    "was found", f"add templates/{settings.languages[0]}/{name}.j2 to the "
-                    "brand's folder", file=file))
+        for name in (["after_hours"] if policy.after_hours_notice else []) + (
+                ["hello", "goodbye"] if policy.greetings else []) + list(POSTED):
+            needed.setdefault((name, channel), ("channels", channel))
     declared = settings.follow_up
     for name in (declared.template, declared.reminder) if declared else ():
-        if templates.find(folders, settings.voice, settings.languages[:1], name,
-                          next(iter(settings.channels))) is None:
-            problems.append(document.problem(
-                ("follow_up",), f"the follow-up needs a '{name}' template and none was found",
-                f"add templates/{settings.languages[0]}/{name}.j2 to the brand's folder",
-                file=file))
+        needed.setdefault((name, next(iter(settings.channels))), ("follow_up",))
+    problems, told = [], set()
+    for (name, channel), where in needed.items():
+        for language in settings.languages:
+            found = templates.find(folders, settings.voice, [language], name, channel)
+            if (found is None or found[0] != language) and (name, language) not in told:
+                told.add((name, language))
+                problems.append(document.problem(
+                    where, f"no '{name}' template in {language}, which {settings.name} serves: "
+                    f"its {language} customers would get none, or another language's",
+                    f"add templates/{language}/{name}.j2 to the brand's folder", file=file))
     return problems
 
 

@@ -13,7 +13,9 @@ folder before the folders of the flows it extends:
     templates/<lang>/<name>.j2                       any voice, any channel
 
 A variant for the customer's mood comes before the plain template at each of those places:
-`acknowledge.angry.j2` answers an angry customer, `acknowledge.j2` everyone else.
+`acknowledge.angry.j2` answers an angry customer, `acknowledge.j2` everyone else. A file whose
+name starts with `_` is a partial that templates include (`{% include "casual/en/_about.j2" %}`
+says a sentence on what the case is about, `case.about`).
 
 Dates, times and money are formatted with `babel` for the language in the brand's country
 (`formats.py`), in the brand's time zone:
@@ -40,6 +42,9 @@ from recovery.flows.sandbox import Sandbox, render
 from recovery.formats import amount, locale_of, money, percent
 
 SUFFIX = ".j2"
+PARTIAL = "_"
+"""How a partial's name starts (`_about.j2`): a piece other templates include, never a reply
+of its own."""
 
 
 class Absent:
@@ -185,7 +190,8 @@ class Templates:
     def names(folders: tuple[Path, ...]) -> list[str]:
         """The template names these brand folders offer (`acknowledge`, `after_hours`, …)."""
         return sorted({path.name.split(".")[0] for folder in folders
-                       for path in (folder / "templates").rglob(f"*{SUFFIX}")})
+                       for path in (folder / "templates").rglob(f"*{SUFFIX}")
+                       if not path.name.startswith(PARTIAL)})
 
     def check(self, folder: Path) -> list[Problem]:
         """Syntax problems of every template in a brand's folder, with file and line."""

@@ -1,8 +1,10 @@
 """From a case to a reply: the brand's linting rules, the subject and the template context.
 
-Templates get the case, the customer (handle, name if known, language and tone), the agent,
-the finding and root cause, the remedy, and (from the flow) the brand's name, zone and direct
-line. Money and dates are formatted in the template's language by the template filters.
+Templates get the case (and what it is about, `case.about`), the customer (handle, name if
+known, language and tone; a handle or name holding control characters is left out), the agent,
+the finding and its explanation to the customer (the root cause stays internal), the remedy,
+and (from the flow) the brand's name, zone and direct line. Money and dates are formatted in
+the template's language by the template filters.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from recovery.controls import publishable
 from recovery.errors import PolicyViolation
 from recovery.flows import Flow
 from recovery.flows.templates import Absent, Rendered
@@ -25,6 +28,7 @@ from recovery.replies.copies import CopyIndex
 from recovery.replies.lint import Linted, Rules, Subject, lint
 from recovery.replies.phrasebook import phrasebook
 from recovery.replies.spelling import shared
+from recovery.signals.about import about
 from recovery.signals.personal import e164
 from recovery.store import queries
 from recovery.store.records import Case, Remedy
@@ -151,14 +155,19 @@ def template_context(case: Case, by: str, says: Mapping[str, Any] | None = None,
                   "expires_at": issued.expires_at if issued else None}
     return {
         "case": {"id": case.id, "channel": case.channel, "state": case.state,
-                 "opened_at": case.opened_at, "text": case.text},
-        "customer": {"handle": case.author, "name": name, "first_name": called.first_name,
-                     "vocative": called.vocative, "gender": called.gender,
+                 "opened_at": case.opened_at, "text": case.text,
+                 "about": about(case.text, case.language)},
+        "customer": {"handle": publishable(case.author), "name": publishable(name),
+                     "first_name": publishable(called.first_name),
+                     "vocative": publishable(called.vocative), "gender": called.gender,
                      "language": case.language, "register": case.register,
                      "emotion": case.emotion},
         "agent": by,
         "finding": case.finding,
-        "root_cause": case.root_cause,
+        "explanation": case.explanation,
+        "root_cause": Absent("the root cause is the team's words and stays internal; say what "
+                             "the customer is told in their language with the finding's "
+                             "explanation= and use {{ explanation }}"),
         "remedy": remedy,
         "incident": Absent(f"case {case.id} is linked to no incident; link it first "
                            "(incidents.link()) or use another template"),

@@ -10,8 +10,9 @@ Every language's patterns are tried on every reply, as the phrase lists are. The
 - **blame**, a clause that denies responsibility (a negation, a word of fault, and "we": "není
   to naše chyba", "nie ponosimy odpowiedzialności", "δεν φταίμε") or shifts it (a third party,
   and a fault, a cause or a problem: "problém je bohužel u přepravce", "the courier is to
-  blame", "λόγω του κατασκευαστή"), unless the same clause says what we are doing about it
-  (an honest "the courier damaged it, so we're sending a new one today" stays clean);
+  blame", "the courier lost it", "λόγω του κατασκευαστή"), unless the same sentence says what
+  we are doing about it (an honest "the courier damaged it, so we're sending a new one today"
+  stays clean; a denial stays blame beside a repair in another clause);
 - **hollow**, a sentence that promises to check or to get back without saying what or when (no
   number, no day, no hour: "Váš dotaz ověříme a ozveme se"), or a stock answer ("we apologise
   for any inconvenience", "děkujeme za zpětnou vazbu");
@@ -124,7 +125,9 @@ def read(text: str, language: str | None, book: Lexicon) -> Meaning:
     for sentence in sentences(text):
         words = tokens(sentence, language)
         clauses = [tokens(part, language) for part in _CLAUSE.split(sentence) if part.strip()]
-        if any(shifts_or_denies(clause, language, book) for clause in clauses):
+        repairs = book.has("repair", words)
+        if any(denies(clause, language, book) or (shifts(clause, book) and not repairs)
+               for clause in clauses):
             blame.append(sentence)
         if is_hollow(sentence, words, book):
             hollow.append(sentence)
@@ -133,15 +136,19 @@ def read(text: str, language: str | None, book: Lexicon) -> Meaning:
     return Meaning(tuple(blame), tuple(hollow), tuple(pointers))
 
 
-def shifts_or_denies(words: Sequence[Word], language: str | None, book: Lexicon) -> bool:
-    """Whether a clause denies responsibility or puts it on someone else."""
-    if book.has("repair", words):
-        return False
-    denies = (book.has("negation", words) and book.has("fault", words)
-              and book.says_we(words, language))
-    shifts = book.has("third", words) and any(book.has(concept, words)
-                                              for concept in ("fault", "cause", "problem"))
-    return denies or shifts
+def denies(words: Sequence[Word], language: str | None, book: Lexicon) -> bool:
+    """Whether a clause denies responsibility ("it is not our fault"), unless it says what we
+    are doing about it."""
+    return (not book.has("repair", words) and book.has("negation", words)
+            and book.has("fault", words) and book.says_we(words, language))
+
+
+def shifts(words: Sequence[Word], book: Lexicon) -> bool:
+    """Whether a clause puts the responsibility on someone else: a third party, and a fault,
+    a cause or a problem ("the courier lost it"). The sentence saying what we are doing about
+    it makes it an honest account instead (`read`)."""
+    return book.has("third", words) and any(book.has(concept, words)
+                                            for concept in ("fault", "cause", "problem"))
 
 
 def is_hollow(sentence: str, words: Sequence[Word], book: Lexicon) -> bool:

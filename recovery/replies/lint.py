@@ -10,6 +10,8 @@ rules, the reply's subject, the recent replies (`CopyIndex`) and the spell check
 | blame | blocking | denying or shifting blame: "not our fault", "problém je u přepravce" … |
 | personal-data | blocking | the customer's phone, e-mail, order, IBAN, card, address or full name |
 | too-long | blocking | over the channel's length limit (280 on Twitter) |
+| language-mix | blocking | a public reply with a sentence or clause in another language |
+| control-characters | blocking | a public reply holding escapes, controls or bidi overrides |
 | hollow | warning | a promise with nothing to hold the team to: "Váš dotaz ověříme a ozveme se" … |
 | redirect-only | warning | only a hotline, an address or a link, no solution |
 | copy-paste | warning | nearly the same as a recent reply to another customer |
@@ -26,8 +28,11 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from recovery.controls import unsafe
+from recovery.formats import TEAM_LANGUAGE
 from recovery.replies.concepts import Lexicon, Meaning, lexicon, read, sentences
 from recovery.replies.copies import CopyIndex, skeleton
+from recovery.replies.mixing import foreign
 from recovery.replies.phrasebook import Phrasebook
 from recovery.replies.spelling import Speller
 from recovery.signals import Audience
@@ -136,6 +141,8 @@ def lint(text: str, subject: Subject, rules: Rules, at: datetime,
             found.append(Finding("personal-data", Severity.BLOCKING,
                                  f"a {KIND_NAMES[item.kind]} ({item.value}) in a public reply; "
                                  "move to private messages for personal details"))
+    if subject.public:
+        found += _public(text, subject, rules, language, names)
     limit = rules.limits.get(subject.channel)
     if limit is not None and len(text) > limit:
         found.append(Finding("too-long", Severity.BLOCKING, f"{len(text)} characters; "
@@ -179,6 +186,27 @@ def lint(text: str, subject: Subject, rules: Rules, at: datetime,
     order = list(Severity)
     found.sort(key=lambda item: order.index(item.severity))
     return Linted(tuple(found), language, bool(pointer), shape)
+
+
+def _public(text: str, subject: Subject, rules: Rules, language: str | None,
+            names: tuple[str, ...]) -> list[Finding]:
+    """What a public reply may not hold: parts in another language than its own (the
+    customer's, else the one it is written in) that the brand's team writes in (a language it
+    serves, or English), control characters."""
+    found = []
+    written = subject.language or language
+    if written is not None:
+        for part, other in foreign(text, written, (*rules.audience.serves, TEAM_LANGUAGE),
+                                   (*names, *rules.words)):
+            found.append(Finding("language-mix", Severity.BLOCKING, f"'{part}' is in {other}, "
+                                 f"the reply in {written}; say it in {written} or leave it "
+                                 "out (text written for the team stays internal)"))
+    shown = unsafe(text)
+    if shown:
+        found.append(Finding("control-characters", Severity.BLOCKING, "holds "
+                             f"{', '.join(dict.fromkeys(shown))}: a terminal escape, control "
+                             "character or text-direction override; remove it"))
+    return found
 
 
 def _redirect_only(text: str, rules: Rules, names: tuple[str, ...],

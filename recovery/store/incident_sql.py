@@ -20,7 +20,8 @@ ADVANCE = (update(incidents).where(incidents.c.id == bindparam("incident_id"),
 RESOLVE = (update(incidents).where(incidents.c.id == bindparam("incident_id"),
                                    incidents.c.posts == bindparam("old_posts"))
            .values(posts=bindparam("new_posts"), status="resolved", next_update=null(),
-                   resolved_at=bindparam("at"), root_cause=bindparam("cause")))
+                   resolved_at=bindparam("at"), root_cause=bindparam("cause"),
+                   says=bindparam("says")))
 LINKED = select(incident_cases.c.status).where(incident_cases.c.incident_id == bindparam("of"),
                                                incident_cases.c.case_id == bindparam("case"))
 OPEN_ON = select(incidents.c.id, incidents.c.channels, incidents.c.keywords).where(

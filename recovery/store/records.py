@@ -47,6 +47,9 @@ class Case(Record):
     acknowledged_at: datetime | None = None
     finding: str | None = None
     root_cause: str | None = None
+    """What the business should improve: the team's words, kept internal."""
+    explanation: str | None = None
+    """The finding as the customer is told it, in their language."""
     remedy_kind: str | None = None
     remedy_value: Decimal | None = None
     remedy_unit: str | None = None
@@ -207,6 +210,9 @@ class Incident(Record):
     """How many times it has posted (announcement, updates, resolution)."""
     next_update: datetime | None = None
     """When its last post said the next update comes."""
+    says: dict[str, dict[str, str]] | None = None
+    """Its public wording in each served language: `problem`, `fixed` (what works again),
+    `explained` (its cause as told); the title and the root cause are the team's words."""
 
 
 @dataclass(frozen=True)

@@ -89,6 +89,9 @@ class CaseRow(SQLModel, table=True):
     acknowledged_at: datetime | None = _when(nullable=True)
     finding: str | None = Field(default=None, max_length=16)
     root_cause: str | None = None
+    explanation: str | None = Field(default=None, description="the finding as the customer is "
+                                    "told it, in their language (the root cause stays "
+                                    "internal)")
     remedy_kind: str | None = Field(default=None, max_length=32)
     remedy_value: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 2)))
     remedy_unit: str | None = Field(default=None, max_length=32)
@@ -316,6 +319,10 @@ class IncidentRow(SQLModel, table=True):
     opened_by: str = Field(max_length=200)
     resolved_at: datetime | None = _when(nullable=True)
     root_cause: str | None = None
+    says: dict[str, dict[str, str]] | None = Field(
+        default=None, sa_column=Column(JSON), description="its public wording in each served "
+        "language: the problem, what works again, its cause as told (the title and the root "
+        "cause stay internal)")
     posts: int = Field(default=0, description="how many times it has posted (its version)")
     next_update: datetime | None = _when(nullable=True)
 

@@ -1,9 +1,11 @@
 """Incidents: a problem that touches many customers (an outage, a delay), announced before they
-find it, updated, and resolved, in posts from the brand's templates (each served language, its
-voice, linted like any reply). Complaints are linked to it: suggested when one arrives on its
-channels during it and says its keywords, confirmed by a person. Each linked case still gets its
-own replies; resolving the incident records each one's finding (founded, with the incident's
-root cause) so its own resolution reply and follow-up can go as usual. Nothing is deleted.
+find it, updated, and resolved, in posts in every served language (the brand's templates in its
+voice, or the team's text given per language; linted like any reply; `posts.py`). Its title
+and root cause are the team's words and stay internal. Complaints are linked to it: suggested
+when one arrives on its channels during it and says its keywords, confirmed by a person. Each
+linked case still gets its own replies; resolving the incident records each one's finding
+(founded, with the incident's root cause and its cause as told in the case's language) so its
+own resolution reply and follow-up can go as usual. Nothing is deleted.
 
 A room of the engine (`engine.incidents`), like the webhook outbox: its own facade of a few
 commands, each one transaction. Posts reach the subscribers as `Notice`s (`incident_announce`,
@@ -12,7 +14,7 @@ commands, each one transaction. Posts reach the subscribers as `Notice`s (`incid
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
@@ -30,10 +32,10 @@ from recovery.errors import (
 )
 from recovery.flows import Flow
 from recovery.flows.validate import INCIDENT as LINK
+from recovery.incidents.posts import Wording, context, texts, wording
 from recovery.policy import Recorder
 from recovery.replies import Linted, Subject
 from recovery.room import Apply, ReadFacts, record
-from recovery.signals.language import detect
 from recovery.signals.text import fold
 from recovery.store import incident_sql as sql
 from recovery.store.compiled import read_json
@@ -75,14 +77,19 @@ class Incidents:
 
     # -- commands ----------------------------------------------------------------------------
 
-    def open(self, brand: str, *, title: str, by: str, channels: Iterable[str] | None = None,
-             keywords: Iterable[str] = (), template: str = "outage", text: str | None = None,
+    def open(self, brand: str, *, title: str, by: str, says: Wording | str | None = None,
+             channels: Iterable[str] | None = None, keywords: Iterable[str] = (),
+             template: str = "outage", text: Wording | str | None = None,
              next_update: timedelta | None = None, override: str | None = None,
              at: datetime | None = None) -> Incident:
-        """Open an incident and post its announcement to `channels` (the brand's, by default):
-        from `template` in each served language, or `text` as written. Blocking findings
-        refuse it unless `override` says why."""
+        """Open an incident and post its announcement to `channels` (the brand's, by default)
+        in each served language: from `template`, or `text` as given per language. `title`
+        is the team's; `says` the problem as each served language puts it in public (without
+        it, the templates speak of "a problem"). Blocking findings refuse it unless `override`
+        says why."""
         flow, when = self._flow(brand), self._when(at)
+        problem = wording(flow, says, "the problem as the public reads it", "says",
+                          limits.NAME)
         limits.person(by)
         title = limits.text(title, "the title", limits.NAME).strip()
         if not title:
@@ -90,53 +97,68 @@ class Incidents:
         chosen = list(dict.fromkeys(channels or flow.settings.channels))
         for channel in chosen:
             flow.serving(channel)
-        given = list(keywords)
-        if len(given) > KEYWORDS:
+        listed = list(keywords)
+        if len(listed) > KEYWORDS:
             raise InvalidInput(f"at most {KEYWORDS} keywords")
         words = [word for word in (fold(limits.text(item, "a keyword", 100)).strip()
-                                   for item in given) if word]
+                                   for item in listed) if word]
+        given = wording(flow, text, "the announcement", "text", limits.REPLY)
+        said = {"problem": problem} if problem else None
         with self._writer.transaction() as tx:
             incident_id = int(tx.run(sql.INSERT, {
                 "brand": brand, "title": title, "status": "open", "channels": chosen,
                 "keywords": words or None, "opened_at": when, "opened_by": by,
-                "resolved_at": None, "root_cause": None, "posts": 0,
+                "resolved_at": None, "root_cause": None, "posts": 0, "says": said,
                 "next_update": None}).fetchone()[0])
             incident = Incident(incident_id, brand, title, "open", chosen, words, when, by,
-                                None, None, 0)
-            self._post(tx, flow, incident, "announce", by, template, text, next_update,
+                                None, None, 0, says=said)
+            self._post(tx, flow, incident, "announce", by, template, given, next_update,
                        override, when)
         return self.get(incident_id)
 
-    def update(self, incident_id: int, *, by: str, text: str | None = None,
+    def update(self, incident_id: int, *, by: str, text: Wording | str | None = None,
                template: str | None = None, next_update: timedelta | None = None,
                override: str | None = None, at: datetime | None = None) -> list[IncidentPost]:
-        """Post a status update (a text, or a template in each served language)."""
+        """Post a status update in each served language: `text` given per language, or a
+        template."""
         limits.person(by)
         if (template is None) == (text is None):
             raise InvalidInput("give the update's text or its template (one of them)")
         incident = self._open(incident_id)
         flow, when = self._flow(incident.brand), self._when(at)
+        given = wording(flow, text, "the update", "text", limits.REPLY)
         with self._writer.transaction() as tx:
-            return self._post(tx, flow, incident, "update", by, template, text, next_update,
+            return self._post(tx, flow, incident, "update", by, template, given, next_update,
                               override, when)
 
     def resolve(self, incident_id: int, *, root_cause: str, by: str,
-                template: str = "outage_resolved", text: str | None = None,
+                fixed: Wording | str | None = None, explained: Wording | str | None = None,
+                template: str = "outage_resolved", text: Wording | str | None = None,
                 move_cases: bool = True, override: str | None = None,
                 at: datetime | None = None) -> Resolution:
-        """Post the resolution and close the incident; with `move_cases`, record each linked
-        case's finding as founded, with the incident's root cause (each case then gets its own
-        resolution reply, and its follow-up, as usual)."""
+        """Post the resolution in each served language and close the incident. `root_cause`
+        is the team's (each linked case's finding keeps it); `fixed` says what works again and
+        `explained` the cause as the public is told it, each per served language (without
+        them, the templates say the problem is fixed). With `move_cases`, each linked case's
+        finding is recorded as founded, its explanation the cause as told in its language
+        (each case then gets its own resolution reply, and its follow-up, as usual)."""
         limits.person(by)
         cause = limits.text(root_cause, "the root cause", limits.NOTE).strip()
         if not cause:
-            raise InvalidInput("say what caused it (root_cause=): the resolution names it")
+            raise InvalidInput("say what caused it (root_cause=): each linked case keeps it")
         incident = self._open(incident_id)
         flow, when = self._flow(incident.brand), self._when(at)
-        resolved = replace(incident, root_cause=cause)
+        said = dict(incident.says or {})
+        for name, given, what in (("fixed", fixed, "what works again"),
+                                  ("explained", explained, "the cause as the public is told")):
+            found = wording(flow, given, what, name)
+            if found:
+                said[name] = found
+        resolved = replace(incident, root_cause=cause, says=said or None)
+        given = wording(flow, text, "the resolution", "text", limits.REPLY)
         with self._writer.transaction() as tx:
-            self._post(tx, flow, resolved, "resolve", by, template, text, None, override, when,
-                       cause)
+            self._post(tx, flow, resolved, "resolve", by, template, given, None, override,
+                       when, cause)
         return self.move(incident_id, by=by, at=at) if move_cases else Resolution(
             self.get(incident_id), {})
 
@@ -150,8 +172,9 @@ class Incidents:
             raise PolicyViolation(f"incident {incident_id} is still open; resolve it with its "
                                   "root cause first")
         when = self._when(at)
+        told = (incident.says or {}).get("explained", {})
         return Resolution(incident, {
-            link.case_id: self._found(link.case_id, incident.root_cause, by, when)
+            link.case_id: self._found(link.case_id, incident.root_cause, told, by, when)
             for link in self.links(incident_id) if link.status == "linked"})
 
     def link(self, incident_id: int, case_ids: Iterable[int], *, by: str,
@@ -239,13 +262,14 @@ class Incidents:
         with self._connection() as conn:
             return sql.links(conn, incident_id=incident_id, case_id=case_id)
 
-    def context_for(self, case_id: int) -> dict[str, Any] | None:
-        """What a reply template may say of the incident the case is linked to (the latest)."""
+    def context_for(self, case_id: int, language: str) -> dict[str, Any] | None:
+        """What a reply template in `language` may say of the incident the case is linked to
+        (the latest)."""
         linked = [link for link in self.links(case_id=case_id) if link.status == "linked"]
         if not linked:
             return None
         incident = self.get(linked[-1].incident_id)
-        return _context(incident, incident.next_update)
+        return context(incident, incident.next_update, language)
 
     # -- inside --------------------------------------------------------------------------------
 
@@ -257,19 +281,19 @@ class Incidents:
         return incident
 
     def _post(self, tx: Tx, flow: Flow, incident: Incident, kind: str, by: str,
-              template: str | None, text: str | None, next_update: timedelta | None,
-              override: str | None, at: datetime, cause: str | None = None
-              ) -> list[IncidentPost]:
+              template: str | None, given: Mapping[str, str] | None,
+              next_update: timedelta | None, override: str | None, at: datetime,
+              cause: str | None = None) -> list[IncidentPost]:
         """Write and lint the incident's post on each of its channels; record them."""
         override = limits.optional(override, "the override", limits.NOTE)
         if next_update is not None and not isinstance(next_update, timedelta):
             raise InvalidInput("next_update must be a duration (timedelta)")
         upcoming = at + limits.span(next_update, "next_update") if next_update else None
-        context = _context(incident, upcoming)
         posted: list[IncidentPost] = []
         blocking: list[str] = []
         for channel in incident.channels:
-            for language, body, source in _texts(flow, channel, template, text, context):
+            for language, body, source in texts(flow, channel, template, given, incident,
+                                                upcoming):
                 linted = self._check(flow, body, Subject(channel, True, "", (), language), at)
                 blocking += [f"{channel} ({language}): {finding.message}"
                              for finding in linted.blocking]
@@ -282,7 +306,8 @@ class Incidents:
                                   "reason to post it anyway")
         moved = tx.run(sql.RESOLVE if kind == "resolve" else sql.ADVANCE, {
             "incident_id": incident.id, "old_posts": incident.posts,
-            "new_posts": incident.posts + 1, "at": at, "cause": cause, "next": upcoming})
+            "new_posts": incident.posts + 1, "at": at, "cause": cause, "next": upcoming,
+            "says": incident.says})
         if moved.rowcount != 1:
             raise ConcurrentUpdate(incident.id, "incident")
         for post in posted:
@@ -291,11 +316,15 @@ class Incidents:
                            post.at, post.language, post.text))
         return posted
 
-    def _found(self, case_id: int, cause: str, by: str, at: datetime) -> str:
-        """Record a linked case's finding as founded with the incident's root cause; where
-        the flow does not allow it from the case's state, first take the one step there that
-        records nothing (investigate). A case not yet acknowledged is left for its own
-        public reply."""
+    def _found(self, case_id: int, cause: str, told: Mapping[str, str], by: str,
+               at: datetime) -> str:
+        """Record a linked case's finding as founded with the incident's root cause (and its
+        cause as told in the case's language, its explanation); where the flow does not allow
+        it from the case's state, first take the one step there that records nothing
+        (investigate). A case not yet acknowledged is left for its own public reply."""
+        with self._connection() as conn:
+            case = get_case(conn, case_id)
+        explanation = told.get(case.language or "") if case is not None else None
         try:
             with self._writer.transaction(case_id) as tx:
                 flow, facts, _version = self._facts(tx, case_id, at)
@@ -311,35 +340,9 @@ class Incidents:
                         return (f"left in '{facts.state}': no one step records its finding "
                                 "from there (acknowledge it with its own reply first)")
                     self._apply(tx, case_id, step, by, None, None, at)
+                told = {"explanation": explanation} if explanation else {}
                 self._apply(tx, case_id, Recorder("finding"), by, None,
-                            {"finding": "founded", "root_cause": cause}, at)
+                            {"finding": "founded", "root_cause": cause, **told}, at)
         except RecoveryError as exc:
             return f"not moved: {exc}"
         return MOVED
-
-
-def _context(incident: Incident, next_update: datetime | None) -> dict[str, Any]:
-    return {"incident": {"id": incident.id, "title": incident.title,
-                         "status": incident.status, "opened_at": incident.opened_at,
-                         "next_update": next_update, "root_cause": incident.root_cause}}
-
-
-def _texts(flow: Flow, channel: str, template: str | None, text: str | None,
-           context: dict[str, Any]) -> Iterator[tuple[str, str, str | None]]:
-    """(language, text, template file) of a post on `channel`: `text` as written (in the
-    language it reads as), or `template` rendered once for each served language that has it."""
-    if text is not None:
-        body = limits.text(text, "the text", limits.REPLY).strip()
-        if not body:
-            raise InvalidInput("the text is empty")
-        served = flow.settings.languages
-        language = detect(body, tuple(served)).language or served[0]
-        yield language, body, None
-        return
-    assert template is not None
-    seen: set[str] = set()
-    for language in flow.settings.languages:
-        rendered = flow.render(template, channel, [language], None, **context)
-        if rendered.language not in seen:
-            seen.add(rendered.language)
-            yield rendered.language, rendered.text, rendered.template
