@@ -13,6 +13,7 @@ from datetime import datetime
 from recovery.flows import Flow
 from recovery.notices import after_hours
 from recovery.replies import Linted, Subject
+from recovery.replies.mixing import team_languages
 from recovery.signals import read
 from recovery.signals.language import preload
 
@@ -36,6 +37,7 @@ def warm(flows: Iterable[Flow], check: Check, at: datetime) -> None:
     """Load for every brand in `flows` what its first complaint and reply would load."""
     for flow in flows:
         preload(flow.audience.candidates)
+        preload(team_languages(flow.audience.serves))  # the linter's language-mix check
         for text in LETTERS:
             read(text, flow.audience)
         away = flow.calendar.next_close(at)  # this year's days off, on the way

@@ -48,6 +48,12 @@ class Page:
             raise BrowserError(f"{expression}: {answer['exceptionDetails']}")
         return answer["result"].get("value")
 
+    def resize(self, width: int, height: int = 900) -> None:
+        """Show the page as a screen `width` CSS pixels wide (a phone below 500)."""
+        self.browser.call("Emulation.setDeviceMetricsOverride", {
+            "width": width, "height": height, "deviceScaleFactor": 1,
+            "mobile": width < 500}, self.session)
+
 
 class Browser:
     """One headless Chromium for a test session."""

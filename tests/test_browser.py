@@ -46,6 +46,30 @@ def _loaded_alone(page: Page, path: Path) -> None:
     assert page.requests == [path.as_uri()]
 
 
+WIDTHS = (1280, 390)
+"""A laptop and a phone, in CSS pixels."""
+OVERFLOW = """(() => {
+  const wide = document.documentElement.scrollWidth - document.documentElement.clientWidth;
+  const out = [...document.querySelectorAll('figure svg, .scroll')].filter(item => {
+    const box = item.closest('figure, .scroll').getBoundingClientRect();
+    const own = item.getBoundingClientRect();
+    return box.right > document.documentElement.clientWidth + 1 || (item.tagName === 'svg'
+      && (own.width > box.width + 1 || own.height < 20));
+  }).map(item => item.getAttribute('aria-label') || item.textContent.slice(0, 40));
+  return [wide, out];
+})()"""
+
+
+def _fits(page: Page) -> None:
+    """At a laptop's and a phone's width the page never scrolls sideways, and every picture
+    and table stays inside its box (a wide table scrolls there)."""
+    for width in WIDTHS:
+        page.resize(width)
+        wide, out = page.evaluate(OVERFLOW)
+        assert (width, wide, out) == (width, 0, [])
+        assert page.evaluate("document.documentElement.clientWidth") <= width
+
+
 def test_the_handbook_in_a_browser(browser: Browser, tmp_path: Path,
                                    monkeypatch: pytest.MonkeyPatch) -> None:
     workflows = tmp_path / "workflows"
@@ -82,6 +106,13 @@ def test_the_handbook_in_a_browser(browser: Browser, tmp_path: Path,
                              "a.getAttribute('href').slice(1)).filter(id => "
                              "!document.getElementById(id))")
     assert dangling == []  # every link from a step lands on its rule
+    counted = summary.split("\n## ")[0]  # the counts at the top: brands of the folder only
+    assert "hasty" not in counted and "(no brand)" not in counted, counted
+    _fits(page)
+    page.evaluate("document.querySelector('figure.flow').click()")  # zoomed: its box scrolls
+    assert page.evaluate("document.querySelector('figure.flow').classList.contains('zoom')")
+    assert page.evaluate("document.documentElement.scrollWidth") == page.evaluate(
+        "document.documentElement.clientWidth")  # the page itself still does not scroll
 
 
 def test_the_care_report_in_a_browser(browser: Browser, run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -99,3 +130,8 @@ def test_the_care_report_in_a_browser(browser: Browser, run, tmp_path: Path) -> 
         titles = [title for title, _rects, _height in shown]
         assert f"{brand}: resolution SLA by week opened" in titles, titles
         assert all(rects > 0 and height > 0 for _title, rects, height in shown)
+    glance = page.evaluate("[...document.querySelectorAll('section[id] table.headline')]"
+                           ".map(t => t.innerText)")
+    assert len(glance) == 3 and all("SLA met" in text for text in glance), glance
+    assert "resolution p50 / p90" in glance[1] and "business" in glance[1]
+    _fits(page)

@@ -60,6 +60,7 @@ def test_do_not_contact_stops_the_question(run) -> None:  # type: ignore[no-unty
 
 def test_flow_show_states_the_follow_up_policy(run) -> None:  # type: ignore[no-untyped-def]
     shown = " ".join(run("flow", "show", "eshop").stdout.split())
-    for said in ("how it went, 1 to 5, 2d after resolving (working days)", "once, 2d later",
-                 "quietly 1w after asking", "2 or less reopens"):
+    for said in ("how it went, 1 to 5, 2 working days after resolving",
+                 "once, 2 working days later", "quietly 7 working days after asking",
+                 "2 or less reopens"):
         assert said in shown

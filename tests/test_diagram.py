@@ -32,7 +32,8 @@ def test_mermaid_shows_states_triggers_guards_and_timers() -> None:
     assert '    state "new (initial)" as new' in lines
     assert '    state "waiting (resolution clock paused)" as waiting' in lines
     assert '    state "resolved (resolution clock stopped)" as resolved' in lines
-    assert "    investigating --> private : move_private [acknowledged_publicly]" in lines
+    assert "    investigating --> private : move private [acknowledged publicly]" in lines
+    assert '    state "remedy offered" as remedy_offered' in lines  # words, not snake_case
     assert "    resolved --> followed_up : ⏱ ask after 2d (working days)" in lines
     assert "    followed_up --> closed : ⏱ no answer  close after 1w" in lines
     assert "    closed --> [*]" in lines
@@ -65,7 +66,7 @@ def test_svg_is_drawn_by_graphviz() -> None:
     drawn = svg(FLOWS["bikeshare"])
     assert drawn.lstrip().startswith("<?xml") and "<svg" in drawn
     for state in FLOWS["bikeshare"].settings.flow.states:
-        assert f">{state}</text>" in drawn
+        assert f">{state.replace('_', ' ')}</text>" in drawn
 
 
 def test_the_command_draws_and_says_when_graphviz_is_missing(  # type: ignore[no-untyped-def]

@@ -21,6 +21,11 @@ PASSING = ('Feature: Acknowledge first\n  Answer in public before anything else.
            '    Then the case is "acknowledged"\n')
 
 
+FIGURE = ('<figure class="flow" onclick="this.classList.toggle(&#x27;zoom&#x27;)" '
+          'title="click to zoom"><svg')
+"""A flow picture on the page: it zooms on a click."""
+
+
 def _handbook(tmp_path: Path, *features: str) -> tuple[int, str, str]:
     folder = tmp_path / "features"
     folder.mkdir()
@@ -55,7 +60,7 @@ def test_the_handbook_shows_every_brand_and_scenario(tmp_path: Path) -> None:
     assert 'a complaint on <a href="#bistro-channel-facebook">facebook</a> from' in page
     assert '<tr id="bistro-channel-facebook">' in page
     assert not re.search(r"""(?:src|href)=["']?(?:https?:)?//""", page)  # nothing fetched
-    assert page.count('<figure class="flow"><svg') == 3  # with Graphviz or without
+    assert page.count(FIGURE) == 3  # with Graphviz or without
 
 
 def test_without_graphviz_the_page_still_draws_each_flow(tmp_path: Path,
@@ -63,7 +68,7 @@ def test_without_graphviz_the_page_still_draws_each_flow(tmp_path: Path,
     monkeypatch.setenv("PATH", str(tmp_path / "nothing-here"))  # no `dot` to be found
     code, page, copy = _handbook(tmp_path, PASSING)
     assert code == 0
-    assert page.count('<figure class="flow"><svg') == 3
+    assert page.count(FIGURE) == 3
     assert 'marker id="eshop-head"' in page and ">acknowledged</text>" in page
     assert "```mermaid" in copy
 

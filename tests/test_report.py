@@ -52,7 +52,7 @@ def test_the_report_counts_what_happened(engine: Engine, clock: Clock) -> None:
                                              "total": "20.00"}]
     assert figures["eshop"]["follow_up"] == {"asked": 1, "answered": 1, "response_rate": 1.0,
                                              "average_score": 2.0, "low_scores": 1,
-                                             "reopen_rate": 1.0}
+                                             "csat": 0.0, "reopen_rate": 1.0}
     reviews = figures["bistro"]["channels"]["reviews"]["first_response"]
     assert reviews["business"] is False and reviews["p50"] == reviews["calendar_p50"] == 15 * HOUR
     assert engine.report(brand="bistro", since=_at("2026-12-05 00:00", PRAGUE),
@@ -66,7 +66,7 @@ def test_the_report_command(run) -> None:  # type: ignore[no-untyped-def]
                "2026-12-01T09:20Z").exit_code == 0
     shown = run("report", "--since", "2026-11-30T00:00Z", "--until", "2026-12-02T00:00Z")
     assert shown.exit_code == 0 and "bistro: cases, times and SLA compliance" in shown.stdout
-    assert "20m / 20m" in shown.stdout
+    assert "20 business minutes / 20 business minutes" in shown.stdout
     data = run("report", "--json", "--since", "2026-11-30T00:00Z", "--until",
                "2026-12-02T00:00Z")
     import json
@@ -129,9 +129,11 @@ def test_the_report_as_csv_and_as_a_page(run, tmp_path) -> None:  # type: ignore
     written = run("report", "--html", str(page), *period)
     assert written.exit_code == 0 and written.stdout.strip() == f"wrote {page}"
     text = page.read_text()
-    assert "<h2>bistro</h2>" in text and "=HYPERLINK(&quot;x&quot;) &lt;b&gt;" in text
+    assert "<h2>Bistro Na Rohu (bistro)</h2>" in text
+    assert "=HYPERLINK(&quot;x&quot;) &lt;b&gt;" in text
     assert "<b>" not in text
-    assert text.count("<svg") == 3  # both clocks by week opened; the root causes
+    assert text.count("<svg") == 2  # both clocks by week opened (root causes: a table)
+    assert "<td>=HYPERLINK(&quot;x&quot;) &lt;b&gt;</td>" in text  # whole, in a table
     both = run("report", "--csv", "--json", *period)
     assert (both.exit_code, both.stderr) == (2, "error: choose one of --json, --csv and "
                                                  "--html\n")

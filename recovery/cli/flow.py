@@ -10,9 +10,8 @@ import typer
 
 from recovery.cli.common import Group, Json, fail, settings
 from recovery.cli.layout import emit_json, indented, out, say, table, warn
-from recovery.clock import format_duration
 from recovery.errors import FlowError, NotFound
-from recovery.flows.priority import REACH
+from recovery.formats import span
 
 if TYPE_CHECKING:
     from recovery.flows import Flow
@@ -153,7 +152,7 @@ def show(ctx: typer.Context, brand: Annotated[str, typer.Argument(help="The bran
                      for name, t in decl.flow.triggers.items()]))
     if decl.flow.timers:
         out.print(table("Timers", ["timer", "in", "after", "fires"],
-                        [[name, t.state, format_duration(t.after), t.fire]
+                        [[name, t.state, span(t.after), t.fire]
                          for name, t in decl.flow.timers.items()]))
     _policies(ctx, flow)
 
@@ -161,25 +160,20 @@ def show(ctx: typer.Context, brand: Annotated[str, typer.Argument(help="The bran
 def _policies(ctx: typer.Context, flow: Flow) -> None:
     """The brand's policies: SLA targets in words, remedies and their limits, people, priority
     rules, escalations, the follow-up, and where it is looser than the flow it extends."""
-    from recovery.flows.durations import day_hours, target, wait
+    from recovery.flows.durations import day_hours, targets, wait
+    from recovery.flows.priority import REACH
 
     decl, day = flow.settings, day_hours(flow.calendar.week)
-
-    def targets(of: Any, business: bool) -> str:
-        levels = [(name, of.of(name)) for name in ("urgent", "high") if getattr(of, name)]
-        said = [f"{name} {target(delta, business, day)}" for name, delta in levels]
-        return "; ".join([*said, target(of.default, business, day)])
-
     out.print(table("Channels (SLA targets)", ["channel", "first response", "resolution"],
-                    [[name, targets(c.first_response, c.clock == "business"),
-                      targets(c.resolution, c.clock == "business")]
+                    [[name, targets(c.first_response, c.clock == "business", day),
+                      targets(c.resolution, c.clock == "business", day)]
                      for name, c in decl.channels.items()]))
     out.print(table("Remedies", ["remedy", "agent up to", "lead up to", "per customer", "code"],
                     [[kind, flow.amount(r.agent_max, r.unit, kind),
                       flow.amount(r.lead_max, r.unit, kind) if r.lead_max else "",
                       f"{r.per_customer.count} in {r.per_customer.days} days"
                       if r.per_customer else "",
-                      (r.code or "") + (f", valid {format_duration(r.valid)}" if r.valid
+                      (r.code or "") + (f", valid {span(r.valid)}" if r.valid
                                         else "")]
                      for kind, r in decl.remedies.items()],
                     empty="Remedies: none offered"))

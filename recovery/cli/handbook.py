@@ -46,8 +46,8 @@ def handbook(ctx: typer.Context,
     library = with_specs("recovery.testing.library")
     sections.append(book.steps_section(library.library(), library.examples(
         library.feature_files(paths or [], workflows))))
-    html_file, md_file = book.write(out_dir, "Recovery policy handbook", book.counts(outcomes),
-                                    sections)
+    summary = book.counts(outcomes, [flow.brand for flow in chosen])
+    html_file, md_file = book.write(out_dir, "Recovery policy handbook", summary, sections)
     out.print(f"handbook written: {html_file} and {md_file}", markup=False)
     raise typer.Exit(code)
 

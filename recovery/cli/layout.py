@@ -117,7 +117,7 @@ def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any
         return _stacked(title, heads, cells)
     grid = Table(title=title, title_justify="left", title_style="bold", header_style="bold",
                  box=None, padding=(0, GAP, 0, 0), pad_edge=False, show_edge=False,
-                 collapse_padding=True)
+                 collapse_padding=True, show_header=any(heads))
     for index, head in enumerate(heads):
         grid.add_column(head, width=widths[index], overflow="fold",
                         no_wrap=widths[index] >= natural[index])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -12,6 +12,9 @@ from recovery.cli.common import BrandFilter, Json, fail, parse_time, settings
 from recovery.cli.layout import emit_json, out, say, table
 from recovery.errors import InvalidInput
 from recovery.report.page import PRIORITY, TIMES, priority_rows, share, times_rows
+
+if TYPE_CHECKING:
+    from recovery.flows import Flow
 
 
 def report(ctx: typer.Context, brand: BrandFilter = None,
@@ -36,7 +39,9 @@ def report(ctx: typer.Context, brand: BrandFilter = None,
     chosen = settings(ctx)
     end = parse_time(until, "--until") or chosen.clock()
     start = parse_time(since, "--since") or end - PERIOD
-    figures = chosen.engine().report(brand=brand, since=start, until=end)
+    engine = chosen.engine()
+    figures = engine.report(brand=brand, since=start, until=end)
+    flows = {name: engine.flow(name) for name in figures}
     if json:
         emit_json(figures)
         return
@@ -49,7 +54,7 @@ def report(ctx: typer.Context, brand: BrandFilter = None,
         from recovery.report.page import page
 
         try:
-            html.write_text(page(figures, start, end), encoding="utf-8")
+            html.write_text(page(figures, start, end, flows), encoding="utf-8")
         except OSError as exc:
             fail(InvalidInput(f"--html: cannot write {html}: {exc.strerror}"))
         say(f"wrote {html}")
@@ -57,10 +62,15 @@ def report(ctx: typer.Context, brand: BrandFilter = None,
     if not figures:
         say("no cases were opened in the period")
     for name, brand_figures in figures.items():
-        _brand(name, brand_figures)
+        _brand(name, brand_figures, flows[name])
 
 
-def _brand(name: str, figures: dict[str, Any]) -> None:
+def _brand(name: str, figures: dict[str, Any], flow: Flow) -> None:
+    from recovery.report.headline import cost, headline
+
+    glance = headline(figures, flow)
+    if glance:
+        out.print(table(f"{name}: at a glance", ["", ""], [list(row) for row in glance]))
     out.print(table(f"{name}: cases, times and SLA compliance", TIMES, times_rows(figures)))
     if figures.get("priorities"):
         out.print(table(f"{name}: by priority", PRIORITY, priority_rows(figures)))
@@ -73,8 +83,8 @@ def _brand(name: str, figures: dict[str, Any]) -> None:
     for side in ("remedies", "goodwill"):
         given = figures.get(side)
         if given:
-            say(f"{side}: " + ", ".join(f"{item['count']} {item['kind']} ({item['total']} "
-                                          f"{item['unit']})" for item in given))
+            say(f"{side}: " + ", ".join(f"{item['count']} {item['kind']} "
+                                          f"({cost([item], flow)})" for item in given))
     follow = figures.get("follow_up")
     if follow:
         say(f"follow-up: {follow['asked']} asked, {follow['answered']} answered "

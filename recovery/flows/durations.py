@@ -57,6 +57,14 @@ def target(delta: timedelta, business: bool, day: timedelta) -> str:
     return said
 
 
+def targets(of: Any, business: bool, day: timedelta) -> str:
+    """A channel's targets for a clock in words, the most urgent first: "urgent 15 business
+    minutes; high 30 business minutes; 1 business hour"."""
+    levels = [(name, getattr(of, name)) for name in ("urgent", "high") if getattr(of, name)]
+    said = [f"{name} {target(delta, business, day)}" for name, delta in levels]
+    return "; ".join([*said, target(of.default, business, day)])
+
+
 def wait(delta: timedelta, business: bool) -> str:
     """A follow-up's wait in words: "3 working days", "1 working day 4 business hours",
     "2 days"."""

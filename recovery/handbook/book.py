@@ -9,19 +9,20 @@ import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from recovery.clock import format_duration
 from recovery.errors import NotFound
 from recovery.flows import Flow
+from recovery.flows.durations import day_hours, targets, wait
 from recovery.flows.priority import REACH
 from recovery.followups import schedule
+from recovery.formats import span, stamp
 from recovery.handbook.diagram import marks, mermaid, svg
 from recovery.handbook.drawing import picture
 from recovery.handbook.results import MARKS, Outcome
-from recovery.page import document, e, table
+from recovery.page import ZOOM, document, e, table
 
 
 @dataclass
@@ -75,10 +76,12 @@ def brand_section(flow: Flow, today: date, rules: list[list[str]],
     if off:
         section.lines.append("Days off in the next 60 days: " + ", ".join(
             f"{day.isoformat()} ({name})" for day, name in off))
-    section.tables.append(("SLA targets", ["channel", "first response", "resolution", "clock",
+    day = day_hours(flow.calendar.week)
+    section.tables.append(("SLA targets", ["channel", "first response", "resolution",
                                            "warns at"], [
-        [name, str(policy.first_response), str(policy.resolution),
-         policy.clock, f"{policy.warn_at:.0%}"] for name, policy in settings.channels.items()]))
+        [name, targets(policy.first_response, policy.clock == "business", day),
+         targets(policy.resolution, policy.clock == "business", day),
+         f"{policy.warn_at:.0%} of the target"] for name, policy in settings.channels.items()]))
     escalations = [[clock, point, escalation.priority or "", ", ".join(escalation.notify)]
                    for clock, points in settings.escalations.items()
                    for point, escalation in points.items()]
@@ -95,7 +98,9 @@ def brand_section(flow: Flow, today: date, rules: list[list[str]],
         section.tables.append(("Incidents of the last 90 days: announced before the "
                                "complaints?", ["incident", "status", "announced",
                                                "announced before"], [
-            [f"{item['id']}: {item['title']}", item["status"], item["announced_at"] or "never",
+            [f"{item['id']}: {item['title']}", item["status"],
+             stamp(datetime.fromisoformat(str(item["announced_at"])), settings.timezone)
+             if item["announced_at"] else "never",
              f"{item['announced_before']} of {item['complaints']} complaints"]
             for item in incidents]))
     if settings.priority:
@@ -108,23 +113,23 @@ def brand_section(flow: Flow, today: date, rules: list[list[str]],
     if settings.remedies:
         section.tables.append(("Remedies", ["kind", "agent's limit", "lead's limit",
                                             "per customer", "code, valid"], [
-            [kind, f"{limit.agent_max} {limit.unit}",
-             f"{limit.lead_max} {limit.unit}" if limit.lead_max else "",
+            [kind, flow.amount(limit.agent_max, limit.unit, kind),
+             flow.amount(limit.lead_max, limit.unit, kind) if limit.lead_max else "",
              f"{limit.per_customer.count} in {limit.per_customer.days} days"
              if limit.per_customer else "",
-             " ".join(filter(None, [limit.code or "", f"{format_duration(limit.valid)}"
+             " ".join(filter(None, [limit.code or "", f"valid {span(limit.valid)}"
                                     if limit.valid else ""]))]
             for kind, limit in settings.remedies.items()]))
         section.lines.append(f"Goodwill beyond duty: {settings.goodwill.per_case} a case, "
                              f"{settings.goodwill.per_month} a month.")
     follow = settings.follow_up
     if follow is not None:
+        business = follow.clock == "business"
         section.lines.append(
-            f"Follow-up: asks how it went (1-5) {format_duration(follow.after)} after resolving "
-            f"({'working days' if follow.clock == 'business' else 'calendar time'})"
-            + (f", reminds once after {format_duration(follow.reminder_after)}"
+            f"Follow-up: asks how it went (1-5) {wait(follow.after, business)} after resolving"
+            + (f", reminds once after {wait(follow.reminder_after, business)}"
                if follow.reminder_after else "")
-            + f", closes quietly after {format_duration(follow.close_after)}; a score of "
+            + f", closes quietly after {wait(follow.close_after, business)}; a score of "
             f"{follow.low_score} or less reopens; skipped when "
             f"{', '.join(follow.skip_when) or 'never'}; asks {follow.sample:.0%} of cases.")
     section.tables.append(("Templates", ["language", "templates"], [
@@ -142,7 +147,7 @@ def who(flow: Flow, trigger: str) -> str:
         return "the engine, on schedule"
     if trigger == flow.recorder.get("remedy"):
         return "an agent, by offering a remedy (a lead over the agent's limit)"
-    timers = [f"after {format_duration(timer.after)} in {timer.state}"
+    timers = [f"after {span(timer.after)} in {timer.state}"
               for timer in flow.settings.flow.timers.values() if timer.fire == trigger]
     return "any agent" + (f"; the engine {', '.join(timers)}" if timers else "")
 
@@ -180,10 +185,16 @@ Summary = list[tuple[str, list[list[str]]]]
 """The counts at the top: (what a row counts, its rows)."""
 
 
-def counts(outcomes: list[Outcome]) -> Summary:
-    """Passed, failed and skipped scenarios per brand and in all, then per feature file."""
-    return [("brand", _counted(outcomes, lambda outcome: outcome.brand or "(no brand)",
-                               total="all")),
+OTHER = "flows written in the scenarios"
+"""Where the summary counts scenarios run on no brand of the workflows folder: those that write
+a flow of their own (a test fixture's brand is not a brand of the handbook)."""
+
+
+def counts(outcomes: list[Outcome], brands: Sequence[str]) -> Summary:
+    """Passed, failed and skipped scenarios per brand of the workflows folder (`brands`) and
+    in all, then per feature file."""
+    return [("brand", _counted(outcomes, lambda outcome: outcome.brand if outcome.brand
+                               and outcome.brand in brands else OTHER, total="all")),
             ("feature", _counted(outcomes, lambda outcome: outcome.file))]
 
 
@@ -238,7 +249,8 @@ def page(title: str, summary: Summary, sections: list[Section]) -> str:
             else:
                 body.append(f'<p class="{css}">{e(line)}</p>')
         if section.picture:
-            body.append(f'<figure class="flow">{section.picture}</figure>')
+            body.append(f'<figure class="flow" onclick="{e(ZOOM)}" title="click to zoom">'
+                        f"{section.picture}</figure>")
         for name, columns, rows in section.tables:
             kind = ANCHORED.get(name) if section.brand else None
             ids = [f"{section.brand}-{kind}-{row[0]}" if kind else None for row in rows]

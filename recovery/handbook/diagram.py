@@ -12,6 +12,7 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 
 from recovery.clock import format_duration
 from recovery.errors import NotFound, RecoveryError
@@ -31,16 +32,23 @@ class Arrow:
     timer: bool = False
 
 
+def words(name: str) -> str:
+    """A state's, trigger's or guard's name as words: `move_private` reads "move private"."""
+    return name.replace("_", " ")
+
+
 def arrows(flow: Flow) -> Iterator[Arrow]:
-    """The flow's triggers, its timers and its follow-up's steps, as arrows."""
+    """The flow's triggers, its timers and its follow-up's steps, as arrows labelled in
+    words."""
     decl = flow.settings.flow
     for name, trigger in decl.triggers.items():
-        guards = f" [{', '.join(trigger.guards)}]" if trigger.guards else ""
+        guards = f" [{', '.join(words(g) for g in trigger.guards)}]" if trigger.guards else ""
         for source in trigger.sources:
-            yield Arrow(source, trigger.to or source, name + guards)
+            yield Arrow(source, trigger.to or source, words(name) + guards)
     for name, timer in decl.timers.items():
         dest = decl.triggers[timer.fire].to or timer.state
-        yield Arrow(timer.state, dest, f"{name}: after {format_duration(timer.after)}", True)
+        yield Arrow(timer.state, dest, f"{words(name)}: after {format_duration(timer.after)}",
+                    True)
     follow = flow.settings.follow_up
     ask = decl.triggers.get(schedule.TRIGGER)
     if follow is not None and ask is not None and ask.to is not None:
@@ -76,8 +84,9 @@ def mermaid(flow: Flow) -> str:
     lines = ["stateDiagram-v2", f"    [*] --> {flow.initial}"]
     for state in flow.settings.flow.states:
         shown = marks(flow, state)
-        if shown:
-            lines.append(f'    state "{state} ({", ".join(shown)})" as {state}')
+        if shown or words(state) != state:
+            said = words(state) + (f" ({', '.join(shown)})" if shown else "")
+            lines.append(f'    state "{said}" as {state}')
     for arrow in arrows(flow):
         label = ("⏱ " if arrow.timer else "") + arrow.label
         lines.append(f"    {arrow.source} --> {arrow.dest} : {_mermaid_text(label)}")
@@ -87,9 +96,33 @@ def mermaid(flow: Flow) -> str:
     return "\n".join(lines) + "\n"
 
 
+def happy_path(flow: Flow) -> list[str]:
+    """The way a case goes when all goes well, which the picture draws straight down: from the
+    initial state, by the triggers in the order the flow declares them (a flow file tells the
+    journey in order), to a terminal state; states where the customer is waited on are
+    detours."""
+    decl = flow.settings.flow
+    triggers = [(name, t) for name, t in decl.triggers.items()
+                if t.to is not None and t.to != name]
+    path, last = [flow.initial], -1
+    while not decl.states[path[-1]].terminal:
+        here = path[-1]
+        moves = [(index, t.to) for index, (_name, t) in enumerate(triggers)
+                 if here in t.sources and t.to not in path and t.to is not None
+                 and decl.states[t.to].resolution != "paused"]
+        if not moves:
+            break
+        index, dest = min(moves, key=lambda move: (move[0] <= last, move[0]))
+        path.append(dest)
+        last = index
+    return path
+
+
 def dot(flow: Flow) -> str:
-    """The flow as a Graphviz DOT graph."""
-    lines = [f"digraph {_quoted(flow.brand)} {{", "    rankdir=LR;",
+    """The flow as a Graphviz DOT graph, top to bottom, the happy path straight down."""
+    main = happy_path(flow)
+    on_path = set(pairwise(main))
+    lines = [f"digraph {_quoted(flow.brand)} {{", "    rankdir=TB; nodesep=0.3;",
              '    node [shape=box, style="rounded", fontname="Helvetica"];',
              '    edge [fontname="Helvetica", fontsize=10];',
              f"    label={_quoted(flow.name)}; labelloc=t;"]
@@ -101,13 +134,16 @@ def dot(flow: Flow) -> str:
         if flow.settings.flow.states[state].resolution == "paused":
             style.append("dashed")
         shape = "doubleoctagon" if "terminal" in shown else "box"
-        label = state + (f"\\n({', '.join(shown)})" if shown else "")
+        label = words(state) + (f"\\n({', '.join(shown)})" if shown else "")
+        group = ', group="main"' if state in main else ""
         lines.append(f"    {_quoted(state)} [label={_quoted(label, escaped=True)}, "
-                     f"shape={shape}, style={_quoted(','.join(style))}];")
+                     f"shape={shape}, style={_quoted(','.join(style))}{group}];")
     for arrow in arrows(flow):
-        dashed = ', style=dashed, color="#666666"' if arrow.timer else ""
+        dashed = ', style=dashed, color="#666666", constraint=false' if arrow.timer else ""
+        weight = ", weight=10" if (arrow.source, arrow.dest) in on_path and not arrow.timer \
+            else ""
         lines.append(f"    {_quoted(arrow.source)} -> {_quoted(arrow.dest)} "
-                     f"[label={_quoted(arrow.label)}{dashed}];")
+                     f"[label={_quoted(arrow.label)}{dashed}{weight}];")
     lines.append("}")
     return "\n".join(lines) + "\n"
 

@@ -29,10 +29,9 @@ from enum import StrEnum
 from typing import Any
 
 from recovery.controls import unsafe
-from recovery.formats import TEAM_LANGUAGE
 from recovery.replies.concepts import Lexicon, Meaning, lexicon, read, sentences
 from recovery.replies.copies import CopyIndex, skeleton
-from recovery.replies.mixing import foreign
+from recovery.replies.mixing import foreign, team_languages
 from recovery.replies.phrasebook import Phrasebook
 from recovery.replies.spelling import Speller
 from recovery.signals import Audience
@@ -196,7 +195,7 @@ def _public(text: str, subject: Subject, rules: Rules, language: str | None,
     found = []
     written = subject.language or language
     if written is not None:
-        for part, other in foreign(text, written, (*rules.audience.serves, TEAM_LANGUAGE),
+        for part, other in foreign(text, written, team_languages(rules.audience.serves),
                                    (*names, *rules.words)):
             found.append(Finding("language-mix", Severity.BLOCKING, f"'{part}' is in {other}, "
                                  f"the reply in {written}; say it in {written} or leave it "

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from recovery.formats import TEAM_LANGUAGE
 from recovery.signals.language import detect
 from recovery.signals.text import fold
 
@@ -26,6 +27,12 @@ _SET_ASIDE = re.compile(r"@[\w.]+|https?://\S+|www\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-
                         r"|\b\w*\d\w*\b|\b[A-Z]{2,}\b")
 _PARTS = re.compile(r"(?<=[.!?…;:])\s+|\n+|\s[\u2014\u2013-]\s|[(),]")
 _WORD = re.compile(r"[^\W\d_]+")
+
+
+def team_languages(serves: Iterable[str]) -> tuple[str, ...]:
+    """The languages a brand's team writes in, whose text could end up in a reply: those it
+    serves, and English (the language of its tools)."""
+    return tuple(dict.fromkeys((*serves, TEAM_LANGUAGE)))
 
 
 def foreign(text: str, language: str, languages: tuple[str, ...],

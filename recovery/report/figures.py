@@ -34,6 +34,9 @@ PERIOD = timedelta(days=30)
 TOP = 5
 """Root causes listed per brand."""
 
+SATISFIED = 4
+"""The score from which an answer counts as satisfied (CSAT: the share of answers of 4 or 5)."""
+
 SPREAD = (3600, 4 * 3600, 8 * 3600, 24 * 3600, 3 * 86400, 7 * 86400)
 """Upper bounds (seconds, in the clock's own time) of the resolution times' spread; the last
 bucket holds the longer ones."""
@@ -97,6 +100,14 @@ def _times(conn: Connection, where: ColumnElement[bool], now: datetime,
             times[key]["calendar"].append(max(calendar, 0.0))
             times[key]["business"].append(timedelta(microseconds=row.consumed_us)
                                           .total_seconds())
+    overall: dict[tuple[str, str, str], list[float]] = defaultdict(list)
+    for (name, channel, clock), measured in times.items():
+        kind = "business" if business[(name, channel, clock)] else "calendar"
+        overall[(name, clock, kind)] += measured["business"]  # the clock's own time
+    for (name, clock, kind), measured_all in overall.items():
+        if measured_all:
+            found[name].setdefault("overall", {}).setdefault(clock, {})[kind] = {
+                "p50": percentile(measured_all, 0.5), "p90": percentile(measured_all, 0.9)}
     for key, counted in compliance.items():
         name, channel, clock = key
         measured = times[key]
@@ -119,8 +130,8 @@ def _times(conn: Connection, where: ColumnElement[bool], now: datetime,
 
 def _priorities(conn: Connection, where: ColumnElement[bool], now: datetime,
                 found: dict[str, Any]) -> None:
-    """Cases and each clock's SLA compliance per priority (the one the case has now), the
-    most urgent first."""
+    """Cases per priority at opening (`opened`) and at its highest (`cases`: a priority never
+    falls), and each clock's SLA compliance per highest priority, the most urgent first."""
     per: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
     for brand, priority, count in conn.execute(
             select(cases.c.brand, cases.c.priority, func.count()).where(where)
@@ -133,9 +144,15 @@ def _priorities(conn: Connection, where: ColumnElement[bool], now: datetime,
             .group_by(cases.c.brand, cases.c.priority, clocks.c.name, result_of)):
         counted = per[brand][priority].setdefault(clock, dict.fromkeys(OUTCOMES, 0))
         counted[result] = int(count)
+    opened_at = func.coalesce(events.c.payload["priority"].as_string(), "normal")
+    for brand, priority, count in conn.execute(
+            select(cases.c.brand, opened_at, func.count())
+            .join(cases, cases.c.id == events.c.case_id)
+            .where(where, events.c.trigger == "open").group_by(cases.c.brand, opened_at)):
+        per[brand].setdefault(priority, {"cases": 0})["opened"] = int(count)
     for brand, levels in per.items():
-        found[brand]["priorities"] = {name: levels[name] for name in reversed(PRIORITIES)
-                                      if name in levels}
+        found[brand]["priorities"] = {name: {"opened": 0, **levels[name]}
+                                      for name in reversed(PRIORITIES) if name in levels}
 
 
 def spread(seconds: list[float]) -> list[dict[str, Any]]:
@@ -181,11 +198,13 @@ def _remedies(conn: Connection, where: ColumnElement[bool], found: dict[str, Any
 
 
 def _follow_up(conn: Connection, where: ColumnElement[bool], found: dict[str, Any]) -> None:
-    """Follow-ups asked and answered, the average score, low scores, and the reopen rate."""
+    """Follow-ups asked and answered, the average score, CSAT, low scores, the reopen rate."""
     score = events.c.payload["score"].as_integer()
     low = case((events.c.payload["low"].as_boolean(), 1), else_=0)
+    satisfied = case((score >= SATISFIED, 1), else_=0)
     query = (select(cases.c.brand, events.c.trigger, func.count(), func.avg(score),
-                    func.sum(low), func.count(func.distinct(events.c.case_id)))
+                    func.sum(low), func.count(func.distinct(events.c.case_id)),
+                    func.sum(satisfied))
              .join(cases, cases.c.id == events.c.case_id)
              .where(where, events.c.trigger.in_(("follow_up", "answer", "reopen", "resolve")))
              .group_by(cases.c.brand, events.c.trigger))
@@ -203,4 +222,6 @@ def _follow_up(conn: Connection, where: ColumnElement[bool], found: dict[str, An
             "response_rate": round(answered / asked, 3) if asked else None,
             "average_score": round(float(answer[3]), 2) if answer is not None else None,
             "low_scores": int(answer[4] or 0) if answer is not None else 0,
+            "csat": round(int(answer[6] or 0) / answered, 3)
+            if answer is not None and answered else None,
             "reopen_rate": round(reopened / resolved, 3) if resolved else None}
