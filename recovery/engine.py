@@ -266,9 +266,8 @@ class Engine(Reads):
         issued = (next(iter(self.remedies(case_id=case_id, status="issued", limit=1)), None)
                   if template is not None else None)  # only a template shows its code
         flow = self.flow(case.brand)
-        language = case.language or flow.settings.languages[0]
-        incident = (self.incidents.context_for(case_id, language) if template is not None
-                    else None)
+        incident = (self.incidents.context_for(case_id, flow.answering(case.language))
+                    if template is not None else None)
         return self._sender.draft(flow, case, by, template, text, public,
                                   self._when(at), issued, incident)
 

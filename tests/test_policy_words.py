@@ -64,7 +64,7 @@ def test_a_duration_naming_the_wrong_clock_is_refused_on_its_line(tmp_path: Path
     assert "an SLA target counts business hours, not working days; write the hours it " \
            "means, e.g. '24h business'" in days
     [hours] = _problems(tmp_path, "follow_up: {after: 72h business, close_after: 7d}\n")
-    assert hours.startswith("3: ") and "waits whole working days" in hours
+    assert hours.startswith("3: ") and "wait before asking counts whole working days" in hours
     assert _problems(tmp_path, "follow_up: {after: 3 working days, close_after: 1 week}\n") \
         == []
 
@@ -78,8 +78,10 @@ def test_a_single_target_over_per_priority_ones_changes_only_the_default(
     targets = flows["b"].settings.channels["twitter"].first_response
     assert (targets.urgent, targets.high, targets.default) == (
         timedelta(minutes=15), timedelta(minutes=30), timedelta(minutes=45))  # urgent kept
-    [refused] = _problems(tmp_path / "other", "channels:\n  twitter: {first_response: 10m}\n")
-    assert "high waits longer (30m) than default (10m)" in refused
+    tighter = workflows_with(tmp_path / "tighter", b="extends: default\nname: B\nchannels:\n"
+                             "  twitter: {first_response: 10m}\n")
+    targets = validate_flows(tighter)[0]["b"].settings.channels["twitter"].first_response
+    assert (targets.urgent, targets.high, targets.default) == (timedelta(minutes=10),) * 3
 
 
 def test_validate_says_what_days_mean_where_they_are_used() -> None:
@@ -98,6 +100,7 @@ people: {eva: agent, petr: lead}
 channels:
   twitter: {first_response: {urgent: 30m, default: 2h}}
   facebook: {first_response: 1h, resolution: 2d, clock: calendar}
+  instagram: {first_response: 2h, resolution: 1d}
 remedies:
   voucher: {max: 20, lead_max: 50, unit: EUR, per_customer: {count: 1, days: 30}}
 priority:
@@ -112,13 +115,14 @@ goodwill: {per_month: 50}
     shown = result.stdout
     for said in ("urgent 30 business minutes; high 30 business minutes; 2 business hours",
                  "voucher", "€20.00", "€50.00", "1 in 30 days",
-                 "People: eva (agent), petr (lead)", "Goodwill (beyond duty): 1 a case, 50 a "
-                 "month", "followers ≥ 20,000, shares ≥ 50", "asks       how it went, 1 to 5, "
-                 "3 working days after resolving", "Looser than default: 6",
-                 "twitter first response (urgent): 30m, default: 15m",
-                 "twitter first response (other priorities): 2h, default: 1h",
-                 "facebook: counts on the calendar clock, default on the business clock",
-                 "goodwill per month: 50, default: 20",
-                 "priority urgent: followers at 20,000, default: 10,000",
-                 "resolution breach: does not tell lead, default does"):
+                 "People: eva (agent), petr (lead)", "at most 1 a case, 50 a month",
+                 "followers ≥ 20,000, shares ≥ 50", "asks       how it went, 1 to 5, "
+                 "3 working days after resolving", "Looser than the default flow: 5 setting(s)",
+                 "twitter first response (urgent priority): 30 business minutes; default "
+                 "flow: 15 business minutes",
+                 "twitter first response (default priority): 2 business hours; default "
+                 "flow: 1 business hour",
+                 "goodwill remedies a month: 50; default flow: 20",
+                 "priority urgent: followers at 20,000; default flow: 10,000",
+                 "resolution breach: does not tell lead; default flow: does"):
         assert said in shown, (said, shown)

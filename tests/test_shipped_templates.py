@@ -122,3 +122,17 @@ def test_every_shipped_template_passes_the_linter_for_two_customers(
                f"{brand} {language} {kind}: {greeting.text!r}")
     for post in engine.incidents.posts(incident.id):
         assert not [f for f in post.findings or [] if f["severity"] == "blocking"], post
+
+
+def test_a_customer_in_a_language_the_brand_does_not_serve_is_answered_in_one_it_does(
+        engine: Engine, clock: Clock) -> None:
+    clock.now = SATURDAY  # the team is away: the after-hours notice goes out, in English
+    case = engine.open_case("bistro", channel="twitter", author="@hans", text=(
+        "Die Suppe war kalt und der Kellner war sehr unfreundlich zu uns."))
+    assert case.language == "de" and "unserved_language" in (case.flags or [])
+    notice = after_hours(engine.flow("bistro"), "twitter", case.author, SATURDAY, "de",
+                         case.text)
+    assert notice is not None and notice["language"] == "cs"  # the brand's first language
+    draft = engine.draft(case.id, by="eva", text="So sorry about the cold soup, Hans: a fresh "
+                         "bowl is on us at your next visit, and we will talk to our staff.")
+    assert "language-mix" not in [finding.code for finding in draft.linted.findings]

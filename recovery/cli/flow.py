@@ -133,7 +133,9 @@ def _stranded(db: str, schema: str | None, flows: dict[str, Flow]) -> list[str]:
 @app.command()
 def show(ctx: typer.Context, brand: Annotated[str, typer.Argument(help="The brand.")],
          json: Json = False) -> None:
-    """Show a brand's flow: states, triggers with their guards, timers and SLA targets."""
+    """Show a brand's flow: states, triggers with their guards, timers, SLA targets in words,
+    remedies and their limits, people, priority rules, escalations, the follow-up, and what is
+    looser than the flow it extends."""
     flow = _flow(ctx, brand)
     decl = flow.settings
     if json:
@@ -177,8 +179,8 @@ def _policies(ctx: typer.Context, flow: Flow) -> None:
                                         else "")]
                      for kind, r in decl.remedies.items()],
                     empty="Remedies: none offered"))
-    say(f"Goodwill (beyond duty): {decl.goodwill.per_case} a case, "
-        f"{decl.goodwill.per_month} a month")
+    say(f"Goodwill (remedies beyond duty, on a complaint not wholly founded): at most "
+        f"{decl.goodwill.per_case} a case, {decl.goodwill.per_month} a month")
     people = ", ".join(f"{name} ({role})" for name, role in decl.people.items())
     say(f"People: {people or 'anyone may act; no remedy waits for approval'}")
     out.print(table("Priority", ["level", "when any of", "tells"],
@@ -219,7 +221,7 @@ def _looser(ctx: typer.Context, flow: Flow) -> None:
     if parent is None:
         return
     found = looser(flow.settings, parent.settings, base)
-    say(f"Looser than {base}: " + ("nothing" if not found else f"{len(found)}"),
-        style="bold")
+    say(f"Looser than the {base} flow: " + (f"{len(found)} setting(s)" if found else
+                                             "nothing"), style="bold")
     for line in found:
         indented(line)

@@ -46,7 +46,8 @@ def handbook(ctx: typer.Context,
     library = with_specs("recovery.testing.library")
     sections.append(book.steps_section(library.library(), library.examples(
         library.feature_files(paths or [], workflows))))
-    summary = book.counts(outcomes, [flow.brand for flow in chosen])
+    summary = book.counts(outcomes, [name for name, flow in flows.items()
+                                     if not flow.settings.abstract])
     html_file, md_file = book.write(out_dir, "Recovery policy handbook", summary, sections)
     out.print(f"handbook written: {html_file} and {md_file}", markup=False)
     raise typer.Exit(code)

@@ -10,10 +10,11 @@ import typer
 
 from recovery.cli.common import BrandFilter, Json, fail, parse_time, settings
 from recovery.cli.layout import emit_json, out, say, table
-from recovery.errors import InvalidInput
+from recovery.errors import InvalidInput, RecoveryError
 from recovery.report.page import PRIORITY, TIMES, priority_rows, share, times_rows
 
 if TYPE_CHECKING:
+    from recovery.engine import Engine
     from recovery.flows import Flow
 
 
@@ -41,7 +42,6 @@ def report(ctx: typer.Context, brand: BrandFilter = None,
     start = parse_time(since, "--since") or end - PERIOD
     engine = chosen.engine()
     figures = engine.report(brand=brand, since=start, until=end)
-    flows = {name: engine.flow(name) for name in figures}
     if json:
         emit_json(figures)
         return
@@ -50,6 +50,7 @@ def report(ctx: typer.Context, brand: BrandFilter = None,
 
         sys.stdout.write(as_csv(figures))
         return
+    flows = {name: _flow(engine, name) for name in figures}
     if html is not None:
         from recovery.report.page import page
 
@@ -65,7 +66,16 @@ def report(ctx: typer.Context, brand: BrandFilter = None,
         _brand(name, brand_figures, flows[name])
 
 
-def _brand(name: str, figures: dict[str, Any], flow: Flow) -> None:
+def _flow(engine: Engine, brand: str) -> Flow | None:
+    """The brand's flow, for its zone and locale; None where its flow file is gone or broken
+    (the report still shows what the database holds)."""
+    try:
+        return engine.flow(brand)
+    except RecoveryError:
+        return None
+
+
+def _brand(name: str, figures: dict[str, Any], flow: Flow | None) -> None:
     from recovery.report.headline import cost, headline
 
     glance = headline(figures, flow)

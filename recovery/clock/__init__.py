@@ -33,10 +33,7 @@ def parse_duration(text: str) -> timedelta:
     >>> parse_duration("24 business hours")
     datetime.timedelta(days=1)
     """
-    spoken = _CLOCK_WORD.sub(" ", text.lower())
-    for word, letter in _UNIT_WORDS:
-        spoken = re.sub(rf"(?<=\d)\s*{word}\b", letter, spoken)
-    match = _DURATION.fullmatch(spoken.strip().replace(" ", ""))
+    match = _DURATION.fullmatch(_lettered(text).strip().replace(" ", ""))
     if not text.strip() or match is None or not any(match.groups()):
         raise ValueError(f"'{text}' is not a duration; write it like 30m, 6h, 3d, 1d12h or "
                          "24h business")
@@ -61,10 +58,16 @@ def written_clock(text: str) -> str | None:
 
 def in_days(text: str) -> bool:
     """True when a written duration counts days or weeks (``1d``, ``3 working days``)."""
+    return re.search(r"\d\s*[dw]", _lettered(text)) is not None
+
+
+def _lettered(text: str) -> str:
+    """A written duration with its clock word dropped and its units as letters:
+    "24 business hours" reads " 24h"."""
     spoken = _CLOCK_WORD.sub(" ", text.lower())
     for word, letter in _UNIT_WORDS:
         spoken = re.sub(rf"(?<=\d)\s*{word}\b", letter, spoken)
-    return re.search(r"\d\s*[dw]", spoken) is not None
+    return spoken
 
 
 def format_duration(delta: timedelta) -> str:

@@ -5,9 +5,9 @@ dropped. `flow show` lists them, so a policy never loosens by accident.
 
 from __future__ import annotations
 
-from recovery.clock import format_duration
 from recovery.flows.priority import REACH
 from recovery.flows.schema import BrandFile
+from recovery.formats import clock_span
 
 LEVELS = ("urgent", "high", "default")
 
@@ -25,17 +25,19 @@ def _targets(brand: BrandFile, parent: BrandFile, label: str) -> list[str]:
         above = parent.channels.get(channel)
         if above is None:
             continue
-        if policy.clock == "calendar" and above.clock == "business":
-            found.append(f"{channel}: counts on the calendar clock, {label} on the "
-                         "business clock")
+        if policy.clock != above.clock:  # business hours are looser than round the clock
+            if policy.clock == "business":
+                found.append(f"{channel}: counts business hours only; {label} flow: round "
+                             "the clock")
+            continue  # targets on different clocks do not compare
+        business = policy.clock == "business"
         for name in ("first_response", "resolution"):
             mine, theirs = getattr(policy, name), getattr(above, name)
             for level in LEVELS:
                 if mine.of(level) > theirs.of(level):
-                    shown = "other priorities" if level == "default" else level
-                    found.append(f"{channel} {name.replace('_', ' ')} ({shown}): "
-                                 f"{format_duration(mine.of(level))}, "
-                                 f"{label}: {format_duration(theirs.of(level))}")
+                    found.append(f"{channel} {name.replace('_', ' ')} ({level} priority): "
+                                 f"{clock_span(mine.of(level), business)}; {label} flow: "
+                                 f"{clock_span(theirs.of(level), business)}")
     return found
 
 
@@ -46,22 +48,22 @@ def _remedies(brand: BrandFile, parent: BrandFile, label: str) -> list[str]:
         if above is None or limit.unit != above.unit:
             continue
         if limit.agent_max > above.agent_max:
-            found.append(f"remedy {kind}: an agent gives up to {limit.agent_max} {limit.unit}, "
-                         f"{label}: {above.agent_max}")
+            found.append(f"remedy {kind}: an agent gives up to {limit.agent_max} {limit.unit}; "
+                         f"{label} flow: {above.agent_max}")
         if (limit.lead_max or 0) > (above.lead_max or above.agent_max):
-            found.append(f"remedy {kind}: a lead approves up to {limit.lead_max} {limit.unit}, "
-                         f"{label}: {above.lead_max or above.agent_max}")
+            found.append(f"remedy {kind}: a lead approves up to {limit.lead_max} {limit.unit}; "
+                         f"{label} flow: {above.lead_max or above.agent_max}")
         if above.per_customer and (limit.per_customer is None or (
                 limit.per_customer.count / limit.per_customer.days
                 > above.per_customer.count / above.per_customer.days)):
-            found.append(f"remedy {kind}: more per customer than {label}'s "
+            found.append(f"remedy {kind}: more per customer; {label} flow: "
                          f"{above.per_customer.count} in {above.per_customer.days} days")
     return found
 
 
 def _goodwill(brand: BrandFile, parent: BrandFile, label: str) -> list[str]:
-    return [f"goodwill {name.replace('_', ' ')}: {mine}, {label}: {theirs}"
-            for name in ("per_case", "per_month")
+    return [f"goodwill remedies {said}: {mine}; {label} flow: {theirs}"
+            for name, said in (("per_case", "a case"), ("per_month", "a month"))
             if (mine := getattr(brand.goodwill, name)) > (theirs := getattr(parent.goodwill,
                                                                              name))]
 
@@ -71,18 +73,18 @@ def _priority(brand: BrandFile, parent: BrandFile, label: str) -> list[str]:
     for level, above in parent.priority.items():
         rule = brand.priority.get(level)
         if rule is None:
-            found.append(f"priority {level}: no rule, {label} has one")
+            found.append(f"priority {level}: no rule; {label} flow: one")
             continue
         for name in REACH:
             mine, theirs = getattr(rule, name), getattr(above, name)
             if theirs is not None and (mine is None or mine > theirs):
                 found.append(f"priority {level}: {name} "
-                             f"{'not counted' if mine is None else f'at {mine:,}'}, "
-                             f"{label}: {theirs:,}")
+                             f"{'not counted' if mine is None else f'at {mine:,}'}; "
+                             f"{label} flow: {theirs:,}")
         for mood in above.mood:
             if mood not in rule.mood:
-                found.append(f"priority {level}: mood {mood} not counted, {label} "
-                             "counts it")
+                found.append(f"priority {level}: mood {mood} not counted; {label} flow: "
+                             "counted")
     return found
 
 
@@ -93,14 +95,14 @@ def _escalations(brand: BrandFile, parent: BrandFile, label: str) -> list[str]:
             mine = brand.escalations.get(clock, {}).get(step)
             where = f"{clock.replace('_', ' ')} {step}"
             if mine is None:
-                found.append(f"{where}: does nothing, {label} escalates")
+                found.append(f"{where}: does nothing; {label} flow: escalates")
                 continue
             if (above.priority == "urgent" and mine.priority != "urgent") or (
                     above.priority == "high" and mine.priority is None):
-                found.append(f"{where}: raises to {mine.priority or 'nothing'}, "
-                             f"{label}: to {above.priority}")
+                found.append(f"{where}: raises to {mine.priority or 'nothing'}; "
+                             f"{label} flow: to {above.priority}")
             dropped = [who for who in above.notify if who not in mine.notify]
             if dropped:
-                found.append(f"{where}: does not tell {', '.join(dropped)}, {label} "
+                found.append(f"{where}: does not tell {', '.join(dropped)}; {label} flow: "
                              "does")
     return found

@@ -76,6 +76,12 @@ class Flow:
             locale = self.locale if is_currency(unit) or unit == PERCENT else TEAM_LANGUAGE
         return amount(value, unit, locale, declared.says if declared else None)
 
+    def answering(self, language: str | None) -> str:
+        """The language a reply to a customer writing in `language` is written in: theirs
+        where the brand serves it, else the brand's first."""
+        served = self.settings.languages
+        return language if language in served else served[0]
+
     @property
     def initial(self) -> str:
         """The state every new case starts in."""

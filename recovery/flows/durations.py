@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from recovery.clock import in_days, parse_duration, written_clock
+from recovery.clock import format_duration, in_days, parse_duration, written_clock
 from recovery.formats import business_span, clock_span, span, working_days
 
 DAY = timedelta(days=1)
@@ -35,7 +35,7 @@ def checked(written: Any, clock: str, where: str, days_are: str) -> None:
                              "hours) or '12h business' (one working day of 12 hours)")
         if named == "business" and days_are == "days" and not in_days(text) \
                 and parse_duration(text) >= DAY:
-            raise ValueError(f"'{text}': {where} waits whole working days (and business hours "
+            raise ValueError(f"'{text}': {where} counts whole working days (and business hours "
                              "past them); write it as working days, e.g. '3 working days'")
 
 
@@ -78,16 +78,14 @@ def wait(delta: timedelta, business: bool) -> str:
 def meanings(flow: Any) -> list[str]:
     """What each duration of `flow` written in days means where it is used: an SLA target on
     the business clock (business hours) and the follow-up's waits (working days)."""
-    from recovery.clock import format_duration
-
     settings, said = flow.settings, []
     day = day_hours(flow.calendar.week)
     for channel, policy in settings.channels.items():
         business = policy.clock == "business"
         for name in ("first_response", "resolution"):
-            targets = getattr(policy, name)
+            declared = getattr(policy, name)
             for level in ("urgent", "high", "default"):
-                delta = getattr(targets, level)
+                delta = getattr(declared, level)
                 if delta is not None and business and delta >= DAY:
                     said.append(f"{channel} {name.replace('_', ' ')}"
                                 f"{'' if level == 'default' else f' ({level})'}"

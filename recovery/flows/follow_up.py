@@ -49,9 +49,10 @@ class FollowUp(BaseModel):
     @classmethod
     def _clock_words(cls, value: Any) -> Any:
         if isinstance(value, Mapping):
-            for name in ("after", "reminder_after", "close_after"):
-                checked(value.get(name), value.get("clock", "business"),
-                        f"the follow-up's {name.replace('_', ' ')}", "days")
+            for name, what in (("after", "the follow-up's wait before asking"),
+                               ("reminder_after", "the follow-up's wait before reminding"),
+                               ("close_after", "the follow-up's wait before closing")):
+                checked(value.get(name), value.get("clock", "business"), what, "days")
         return value
 
     @model_validator(mode="after")

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from recovery.clock import parse_duration
 from recovery.errors import FlowError, Problem
 from recovery.flows.compile import Flow, compile_flow
 from recovery.flows.schema import BrandFile, FlowDecl
@@ -128,7 +129,8 @@ def _over_targets(parent: Document, child: Document) -> Document:
     """`child` with each single SLA target it writes over a per-priority one it inherits
     (`first_response: 30m` over `{urgent: 15m, high: 30m, default: 1h}`) written as the
     default only, so the inherited tighter targets stay: a brand loosens urgent cases only by
-    saying so."""
+    saying so. An inherited level looser than the new target takes it (`10m` over the same:
+    every level 10m)."""
     inherited = parent.data.get("channels")
     channels = child.data.get("channels")
     if not isinstance(inherited, dict) or not isinstance(channels, dict):
@@ -142,11 +144,21 @@ def _over_targets(parent: Document, child: Document) -> Document:
         policy = data["channels"][name] = dict(policy)
         for key in TARGETS:
             if isinstance(above.get(key), dict) and isinstance(policy.get(key), str | int):
-                policy[key] = {"default": policy[key]}
+                policy[key] = {"default": policy[key], **_capped(above[key], policy[key])}
                 mark = marks.get(("channels", name, key))
                 if mark is not None:
                     marks[("channels", name, key, "default")] = mark
     return Document(data, marks)
+
+
+def _capped(inherited: dict[str, Any], written: object) -> dict[str, Any]:
+    """The inherited per-priority levels slower than the target `written`, set to it."""
+    try:
+        target = parse_duration(str(written))
+        return {level: written for level, value in inherited.items()
+                if level != "default" and parse_duration(str(value)) > target}
+    except ValueError:
+        return {}  # validation names the bad duration on its line
 
 
 def _lineage(brand: str, documents: dict[str, Document]) -> list[str]:

@@ -79,12 +79,6 @@ class Targets(BaseModel):
             return self.high
         return self.default
 
-    def __str__(self) -> str:
-        """`1h`, or `15m urgent · 30m high · 1h`."""
-        tighter = [f"{format_duration(target)} {name}" for name, target
-                   in (("urgent", self.urgent), ("high", self.high)) if target is not None]
-        return " · ".join([*tighter, format_duration(self.default)])
-
 
 class Rule(BaseModel):
     """When a case gets a level: any condition met (at least this many; or one of the moods),

@@ -102,8 +102,7 @@ def happy_path(flow: Flow) -> list[str]:
     journey in order), to a terminal state; states where the customer is waited on are
     detours."""
     decl = flow.settings.flow
-    triggers = [(name, t) for name, t in decl.triggers.items()
-                if t.to is not None and t.to != name]
+    triggers = [(name, t) for name, t in decl.triggers.items() if t.to is not None]
     path, last = [flow.initial], -1
     while not decl.states[path[-1]].terminal:
         here = path[-1]

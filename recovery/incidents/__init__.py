@@ -304,10 +304,10 @@ class Incidents:
             raise PolicyViolation(f"incident {incident.id}: post refused: "
                                   f"{'; '.join(blocking)}; reword it, or override with a "
                                   "reason to post it anyway")
-        moved = tx.run(sql.RESOLVE if kind == "resolve" else sql.ADVANCE, {
-            "incident_id": incident.id, "old_posts": incident.posts,
-            "new_posts": incident.posts + 1, "at": at, "cause": cause, "next": upcoming,
-            "says": incident.says})
+        bound = {"incident_id": incident.id, "old_posts": incident.posts,
+                 "new_posts": incident.posts + 1}
+        moved = tx.run(sql.RESOLVE, {**bound, "at": at, "cause": cause, "says": incident.says}
+                       ) if kind == "resolve" else tx.run(sql.ADVANCE, {**bound, "next": upcoming})
         if moved.rowcount != 1:
             raise ConcurrentUpdate(incident.id, "incident")
         for post in posted:
@@ -324,7 +324,8 @@ class Incidents:
         (investigate). A case not yet acknowledged is left for its own public reply."""
         with self._connection() as conn:
             case = get_case(conn, case_id)
-        explanation = told.get(case.language or "") if case is not None else None
+        explanation = (told.get(self._flow(case.brand).answering(case.language))
+                       if case is not None else None)
         try:
             with self._writer.transaction(case_id) as tx:
                 flow, facts, _version = self._facts(tx, case_id, at)

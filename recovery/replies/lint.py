@@ -190,10 +190,11 @@ def lint(text: str, subject: Subject, rules: Rules, at: datetime,
 def _public(text: str, subject: Subject, rules: Rules, language: str | None,
             names: tuple[str, ...]) -> list[Finding]:
     """What a public reply may not hold: parts in another language than its own (the
-    customer's, else the one it is written in) that the brand's team writes in (a language it
-    serves, or English), control characters."""
+    customer's where the brand serves it, else the one it is written in) that the brand's team
+    writes in (a language it serves, or English), control characters."""
     found = []
-    written = subject.language or language
+    served = subject.language in rules.audience.serves
+    written = subject.language if served else language
     if written is not None:
         for part, other in foreign(text, written, team_languages(rules.audience.serves),
                                    (*names, *rules.words)):

@@ -144,11 +144,11 @@ def _priorities(conn: Connection, where: ColumnElement[bool], now: datetime,
             .group_by(cases.c.brand, cases.c.priority, clocks.c.name, result_of)):
         counted = per[brand][priority].setdefault(clock, dict.fromkeys(OUTCOMES, 0))
         counted[result] = int(count)
-    opened_at = func.coalesce(events.c.payload["priority"].as_string(), "normal")
+    opening = func.coalesce(events.c.payload["priority"].as_string(), "normal")
     for brand, priority, count in conn.execute(
-            select(cases.c.brand, opened_at, func.count())
+            select(cases.c.brand, opening, func.count())
             .join(cases, cases.c.id == events.c.case_id)
-            .where(where, events.c.trigger == "open").group_by(cases.c.brand, opened_at)):
+            .where(where, events.c.trigger == "open").group_by(cases.c.brand, opening)):
         per[brand].setdefault(priority, {"cases": 0})["opened"] = int(count)
     for brand, levels in per.items():
         found[brand]["priorities"] = {name: {"opened": 0, **levels[name]}

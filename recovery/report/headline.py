@@ -25,7 +25,7 @@ def headline(found: dict[str, Any], flow: Flow | None) -> list[tuple[str, str]]:
         said = [f"{_said(times['p50'], kind)} / {_said(times['p90'], kind)}"
                 + ("" if kind == "business" or len(measured) == 1
                    else " on round-the-clock channels")
-                for kind, times in sorted(measured.items())[::-1]]
+                for kind, times in sorted(measured.items())]  # business, then calendar
         if said:
             rows.append((f"{_words(clock)} p50 / p90", "; ".join(said)))
     met = []
@@ -48,20 +48,18 @@ def headline(found: dict[str, Any], flow: Flow | None) -> list[tuple[str, str]]:
 
 
 def cost(given: list[dict[str, Any]], flow: Flow | None) -> str:
-    """What remedies came to, per unit: money in the brand's locale, other units worded."""
-    totals: dict[str, Decimal] = defaultdict(Decimal)
-    kinds: dict[str, str] = {}
+    """What remedies came to: money per currency in the brand's locale, then each kind of
+    thing in its own words ("€120.00, 3 free meals")."""
+    totals: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     for item in given:
-        totals[item["unit"]] += Decimal(item["total"])
-        kinds.setdefault(item["unit"], item["kind"])
-    money = sorted(unit for unit in totals if is_currency(unit))
-    said = [_amount(flow, totals[unit], unit, kinds[unit])
-            for unit in [*money, *sorted(set(totals) - set(money))]]
-    return ", ".join(said)
+        money = is_currency(item["unit"])
+        totals[(item["unit"], "" if money else item["kind"])] += Decimal(item["total"])
+    ordered = sorted(totals, key=lambda key: (not is_currency(key[0]), key))
+    return ", ".join(_amount(flow, totals[key], *key) for key in ordered)
 
 
 def _amount(flow: Flow | None, value: Decimal, unit: str, kind: str) -> str:
-    return flow.amount(value, unit, kind) if flow is not None else f"{value} {unit}"
+    return flow.amount(value, unit, kind or None) if flow is not None else f"{value} {unit}"
 
 
 def _said(seconds: float, kind: str) -> str:

@@ -12,7 +12,6 @@ from recovery.clock.sla import CLOCKS
 from recovery.formats import clock_span, stamp
 from recovery.page import document, e, table
 from recovery.report.charts import bars, stacked
-from recovery.report.headline import cost, headline
 
 if TYPE_CHECKING:
     from recovery.flows import Flow
@@ -21,10 +20,12 @@ OUTCOMES = (("met", "#2e7d32"), ("breached", "#c62828"), ("running", "#9e9e9e"))
 
 
 def page(figures: dict[str, Any], since: datetime, until: datetime,
-         flows: Mapping[str, Flow] | None = None) -> str:
+         flows: Mapping[str, Flow | None] | None = None) -> str:
     """The whole report page over the cases opened from `since` to `until`: per brand, the
     figures asked first, then the tables and charts (times in the brand's zone, money in its
     locale, where its flow is given)."""
+    from recovery.report.headline import headline  # only a page needs it, not `--help`
+
     title = f"Care report: cases opened {stamp(since, 'UTC')} to {stamp(until, 'UTC')}"
     body = [f"<h1>{e(title)}</h1>"]
     if not figures:
@@ -103,8 +104,9 @@ def _brand(brand: str, found: dict[str, Any], flow: Flow | None) -> list[str]:
     for channel, counted in found["channels"].items():
         spread = counted.get("resolution", {}).get("spread")
         if spread and any(bucket["cases"] for bucket in spread):
-            labels = [f"up to {duration(bucket['up_to'])}" if bucket["up_to"] else "longer"
-                      for bucket in spread]
+            business = bool(counted["resolution"]["business"])
+            labels = [f"up to {duration(bucket['up_to'], business)}" if bucket["up_to"]
+                      else "longer" for bucket in spread]
             out.append("<figure>" + bars(f"{channel}: resolution times",
                                          labels, [bucket["cases"] for bucket in spread])
                        + "</figure>")
@@ -141,6 +143,8 @@ def _causes(found: dict[str, Any]) -> list[str]:
 
 
 def _given(found: dict[str, Any], flow: Flow | None) -> list[str]:
+    from recovery.report.headline import cost
+
     out = []
     for side, title in (("remedies", "Remedies"), ("goodwill", "Goodwill (beyond duty)")):
         if found.get(side):
