@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from recovery import Engine, InvalidInput
 from recovery.flows import validate_flows
+from recovery.flows.durations import targets as targets_in_words
 from recovery.flows.priority import PRIORITIES, REACH, Rule, Targets, counts, level
 from tests.conftest import Clock, workflows_with
 
@@ -67,8 +68,10 @@ def test_a_target_per_priority_takes_the_next_lower_one_where_not_given() -> Non
     assert [targets.of(p) for p in PRIORITIES] == [timedelta(hours=1), timedelta(hours=1),
                                                    timedelta(minutes=15)]
     assert Targets.model_validate("2h").of("urgent") == timedelta(hours=2)
-    assert str(Targets.model_validate({"urgent": "15m", "high": "30m", "default": "1h"})) == \
-        "15m urgent · 30m high · 1h"
+    assert targets_in_words(Targets.model_validate({"urgent": "15m", "high": "30m",
+                                                     "default": "1h"}), True,
+                            timedelta(hours=12)) == \
+        "urgent 15 business minutes; high 30 business minutes; 1 business hour"
     with pytest.raises(ValidationError, match="urgent waits longer"):
         Targets.model_validate({"urgent": "2h", "default": "1h"})
 
