@@ -23,6 +23,7 @@ from typing import IO, Any
 from sqlalchemy import make_url
 from sqlalchemy.exc import ArgumentError
 
+from recovery.delivery.courier import ROUND
 from recovery.engine import Engine
 from recovery.errors import InvalidInput, RecoveryError
 from recovery.store.db import database_file
@@ -87,7 +88,7 @@ class Worker:
             actions += 1
             _log_timer(timer)
         while not self.stopping():
-            tried = self._engine.outbox.deliver(stop=self.stopping)
+            tried = self._engine.outbox.deliver(stop=self.stopping, within=ROUND)
             for delivery in tried:
                 _log_delivery(delivery)
             actions += len(tried)

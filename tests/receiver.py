@@ -1,5 +1,6 @@
-"""A real webhook receiver on 127.0.0.1 for the delivery tests: it checks each signature, keeps
-what it took, and answers a share of requests with a 500 or too slowly."""
+"""A real webhook receiver on 127.0.0.1 for the delivery tests: it checks each signature with
+the Standard Webhooks package's own verifier (as a receiver would), keeps what it took, and
+answers a share of requests with a 500 or too slowly, or every request with a set answer."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from recovery.delivery.signing import verify
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 
 @dataclass
@@ -35,6 +36,9 @@ class Receiver:
     seed: int = 0
     reason: str | None = None
     """The reason phrase of a refusal (None: the standard one)."""
+    status: int | None = None
+    """An answer to every request instead (410, 429, 503), with `headers`."""
+    headers: dict[str, str] = field(default_factory=dict)
     got: list[Got] = field(default_factory=list)
     refused: int = 0
     _server: ThreadingHTTPServer | None = None
@@ -54,6 +58,14 @@ class Receiver:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 with lock:
                     roll = rng.random()
+                if receiver.status is not None:
+                    with lock:
+                        receiver.refused += 1
+                    self.send_response(receiver.status)
+                    for name, value in receiver.headers.items():
+                        self.send_header(name, value)
+                    self.end_headers()
+                    return
                 if roll < receiver.failing:
                     with lock:
                         receiver.refused += 1
@@ -62,13 +74,14 @@ class Receiver:
                     return
                 if roll < receiver.failing + receiver.slow:
                     time.sleep(receiver.delay)
-                signed = verify(receiver.secret, body,
-                                self.headers.get("X-Recovery-Timestamp", ""),
-                                self.headers.get("X-Recovery-Signature", ""), time.time(),
-                                tolerance=10 ** 9)  # tests run at a fixed --now
+                try:
+                    Webhook(receiver.secret).verify(body, dict(self.headers.items()))
+                    signed = True
+                except WebhookVerificationError:
+                    signed = False
                 with lock:
-                    receiver.got.append(Got(self.headers.get("X-Recovery-Delivery", ""),
-                                            signed, json.loads(body)))
+                    receiver.got.append(Got(self.headers.get("webhook-id", ""), signed,
+                                            json.loads(body)))
                 self.send_response(204)
                 self.end_headers()
 

@@ -88,6 +88,7 @@ COMMANDS: dict[str, list[str]] = {
     "audit verify": ["audit", "verify"],
     "outbox list": ["outbox", "list"],
     "outbox stats": ["outbox", "stats"],
+    "outbox secret": ["outbox", "secret"],
     "incident list": ["incident", "list"],
     "incident show": ["incident", "show", "1"],
 }

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -15,12 +16,13 @@ from typer.testing import CliRunner
 
 from recovery import Engine, firing
 from recovery.cli import app
-from recovery.delivery.signing import sign, verify
+from recovery.delivery.signing import BadSecret, new_secret, signature, verify
 from recovery.flows import load_brands
 from tests.conftest import WORKFLOWS, Clock
 from tests.receiver import Receiver
 
-SECRET = "whsec-test-4f9a"
+SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+OLD = "whsec_2Q3Y1XQ9W4t8fM0rWb4kL0tHk1Jv4c6d"
 
 
 def hooked(folder: Path, *hooks: str) -> Path:
@@ -176,14 +178,39 @@ def test_a_delivery_whose_endpoint_left_the_flow_file_is_dead_with_the_reason(
 
 
 def test_a_receiver_verifies_the_signature_and_refuses_a_replay() -> None:
+    from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
     body = b'{"delivery_id":"x"}'
-    signature = sign(SECRET, 1_764_580_000, body)
-    assert signature.startswith("sha256=") and len(signature) == 71
-    assert verify(SECRET, body, "1764580000", signature, now=1_764_580_100)
-    assert not verify(SECRET, body + b" ", "1764580000", signature, now=1_764_580_100)
-    assert not verify("other", body, "1764580000", signature, now=1_764_580_100)
-    assert not verify(SECRET, body, "1764580000", signature, now=1_764_580_000 + 301)
-    assert not verify(SECRET, body, "1764580001", signature, now=1_764_580_000)
+    now = int(time.time())
+    signed = signature(SECRET, "msg_1", now, body)
+    assert signed.startswith("v1,") and " " not in signed
+    headers = {"webhook-id": "msg_1", "webhook-timestamp": str(now), "webhook-signature": signed}
+    assert Webhook(SECRET).verify(body, headers) == {"delivery_id": "x"}  # the receivers' own
+    for changed in ({"webhook-id": "msg_2"},  # a captured delivery under another id
+                    {"webhook-timestamp": str(now - 301)}):  # a replay of an old one
+        with pytest.raises(WebhookVerificationError):
+            Webhook(SECRET).verify(body, headers | changed)
+    with pytest.raises(WebhookVerificationError):
+        Webhook(SECRET).verify(body + b" ", headers)  # a tampered body
+    assert verify(SECRET, "msg_1", str(now), signed, body, now=now + 100)  # the ten lines
+    assert not verify(SECRET, "msg_2", str(now), signed, body, now=now)
+    assert not verify(SECRET, "msg_1", str(now), signed, body, now=now + 301)
+    assert not verify(OLD, "msg_1", str(now), signed, body, now=now)
+
+
+def test_two_secrets_sign_each_delivery_while_one_is_rotated() -> None:
+    from standardwebhooks.webhooks import Webhook
+
+    body, now = b"{}", int(time.time())
+    both = signature(f"{SECRET} {OLD}", "msg_1", now, body)
+    assert len(both.split()) == 2
+    headers = {"webhook-id": "msg_1", "webhook-timestamp": str(now), "webhook-signature": both}
+    for secret in (SECRET, OLD):  # a receiver on either secret takes it
+        assert Webhook(secret).verify(body, headers) == {}
+    assert new_secret().startswith("whsec_") and new_secret() != new_secret()
+    for bad in ("plain words!", "whsec_c2hvcnQ="):
+        with pytest.raises(BadSecret):
+            signature(bad, "msg_1", now, body)
 
 
 @pytest.mark.parametrize(("written", "message"), [
@@ -228,7 +255,7 @@ def test_the_outbox_commands(tmp_path: Path, receiver: Receiver) -> None:
     assert [line["action"] for line in lines] == ["started", "delivery", "stopped"]
     assert lines[1]["status"] == "dead" and lines[1]["delivery_id"] == pending["delivery_id"]
     assert json.loads(recovery("outbox", "stats", "--json").stdout) == {
-        "pending": 0, "delivered": 0, "dead": 1, "oldest_pending_seconds": None}
+        "pending": 0, "delivered": 0, "dead": 1, "oldest_pending_seconds": None, "gone": []}
     [dead] = json.loads(recovery("outbox", "list", "--dead", "--json").stdout)
     assert dead["last_error"].startswith("HTTP 500 [bold red]Down for maintenance")
     assert len(dead["last_error"]) == 300  # kept bounded, and shown as it is, not as markup
@@ -246,15 +273,62 @@ def test_the_outbox_commands(tmp_path: Path, receiver: Receiver) -> None:
     assert {got.delivery_id for got in receiver.got} == {pending["delivery_id"]}
 
 
-def test_a_round_stops_posting_after_its_time_so_a_slow_endpoint_holds_nothing_long(
-        hooked_engine: Engine, receiver: Receiver, monkeypatch: pytest.MonkeyPatch) -> None:
-    from recovery.delivery import courier
+def test_one_call_delivers_everything_due_each_case_in_order(
+        hooked_engine: Engine, receiver: Receiver) -> None:
+    cases = [hooked_engine.open_case("bistro", channel="instagram", author=f"@guest{n}",
+                                     text="Cold soup") for n in range(3)]
+    for case in cases:
+        for trigger in ("acknowledge", "investigate"):
+            hooked_engine.fire(case.id, trigger, by="eva")
+    tried = hooked_engine.outbox.deliver()
+    assert [d.status for d in tried] == ["delivered"] * 9  # one call, nothing left
+    assert hooked_engine.outbox.stats().pending == 0
+    for case in cases:
+        assert [got.body["event"]["seq"] for got in receiver.got
+                if got.body["event"]["case_id"] == case.id] == [1, 2, 3]
 
+
+def test_a_call_bounded_in_time_leaves_the_rest_for_the_next(
+        hooked_engine: Engine, receiver: Receiver) -> None:
     for n in range(4):
         hooked_engine.open_case("bistro", channel="instagram", author=f"@guest{n}",
                                 text="Cold soup")
-    monkeypatch.setattr(courier, "ROUND", 0.0)  # every post takes longer than that
-    first = hooked_engine.outbox.deliver()
-    assert [d.status for d in first] == ["delivered"]  # one post, then the round ended
+    first = hooked_engine.outbox.deliver(within=0.0)  # the worker's bound, spent at once
+    assert [d.status for d in first] == ["delivered"]  # one post, then the call ended
     assert hooked_engine.outbox.stats().pending == 3
     assert drain(hooked_engine) == ["delivered"] * 3
+
+
+def test_an_endpoint_that_says_gone_stops_until_it_is_retried(
+        hooked_engine: Engine, receiver: Receiver, clock: Clock) -> None:
+    receiver.status = 410
+    for n in range(3):
+        hooked_engine.open_case("bistro", channel="instagram", author=f"@guest{n}",
+                                text="Cold soup")
+    [tried] = hooked_engine.outbox.deliver()  # asked once: the others are stopped with it
+    assert tried.status == "dead" and tried.last_error.startswith("gone: HTTP 410 Gone")
+    assert receiver.refused == 1
+    stats = hooked_engine.outbox.stats()
+    assert (stats.pending, stats.dead, stats.gone) == (0, 3, [receiver.url])
+    clock.advance(days=2)
+    assert hooked_engine.outbox.deliver() == [] and receiver.refused == 1  # not asked again
+    receiver.status = None  # it is back
+    assert hooked_engine.outbox.retry() == 3
+    assert drain(hooked_engine) == ["delivered"] * 3
+    assert hooked_engine.outbox.stats().gone == []
+
+
+@pytest.mark.parametrize(("status", "after", "waited"), [
+    (429, "120", timedelta(minutes=2)), (503, "3600", timedelta(hours=1)),
+    (429, "Wed, 21 Oct 2015 07:28:00 GMT", timedelta(minutes=1))])  # past: the backoff
+def test_retry_after_is_waited_at_least(hooked_engine: Engine, receiver: Receiver,
+                                        clock: Clock, status: int, after: str,
+                                        waited: timedelta) -> None:
+    receiver.status, receiver.headers = status, {"Retry-After": after}
+    hooked_engine.open_case("bistro", channel="instagram", author="@jana", text="Cold soup")
+    [tried] = hooked_engine.outbox.deliver()
+    assert tried.status == "pending" and tried.last_error.startswith(f"HTTP {status}")
+    assert tried.next_at - clock.now >= waited * 0.99 if waited > timedelta(minutes=1) \
+        else tried.next_at - clock.now <= timedelta(minutes=2)  # 1 minute backoff ± jitter
+
+

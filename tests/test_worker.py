@@ -36,6 +36,19 @@ def _worker(db: str, folder: Path, now: str, *more: str) -> subprocess.Popen[byt
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
+COURIER = ("import sys\nimport httpx\nfrom recovery import Engine\n"
+           "engine = Engine(sys.argv[1], workflows=sys.argv[2])\n"
+           "engine.flow('bistro'), engine.outbox.stats()\n"
+           "print('ready', flush=True)\nengine.outbox.deliver()\n")
+"""A process that only delivers the outbox (what the worker's rounds do, without its start)."""
+
+
+def _courier(db: str, folder: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-c", COURIER, db, str(folder)],
+                            env={**os.environ, "BISTRO_HOOK_SECRET": SECRET},
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+
+
 def _cases(engine: Engine, count: int) -> list[int]:
     """Cases with a few events each; half resolved, the others left to breach their clocks."""
     ids = []
@@ -102,6 +115,38 @@ def test_workers_killed_at_random_deliver_every_event_once_or_again_in_order(
         engine.close()
 
 
+@pytest.mark.parametrize("workers", [1, 3])
+def test_a_kill_posts_again_at_most_what_was_in_flight(db_url: str, clock: Clock,
+                                                       tmp_path: Path, workers: int) -> None:
+    if workers > 1 and not db_url.startswith("postgresql"):
+        pytest.skip("SQLite runs one worker at a time")
+    with Receiver(SECRET, slow=1.0, delay=0.05) as receiver:  # every answer takes a moment
+        folder = hooked(tmp_path / "wf", hook(receiver.url, ", timeout: 5"))
+        engine = Engine(db_url, workflows=folder, clock=clock)
+        ids = _cases(engine, 12)
+        total = engine.outbox.stats().pending
+        rng, kills, left = random.Random(7), 0, [total]
+        while left[-1] and kills < 40 * workers:
+            running = [_courier(db_url, folder) for _ in range(workers)]
+            for process in running:
+                assert process.stdout is not None and process.stdout.readline() == b"ready\n"
+            time.sleep(rng.uniform(0.1, 0.6))
+            for process in running:
+                process.kill()  # SIGKILL: mid-post or not
+                process.wait()
+                kills += 1
+            left.append(engine.outbox.stats().pending)
+        assert any(0 < count < total for count in left), left  # the kills came mid-way
+        assert _worker(db_url, folder, clock.now.isoformat(), "--once").wait(timeout=120) == 0
+        assert engine.outbox.stats().pending == 0
+        events = {(case_id, event.seq) for case_id in ids for event in engine.history(case_id)}
+        taken = [(got.body["event"]["case_id"], got.body["event"]["seq"]) for got in receiver.got]
+        assert set(taken) == events and len(events) == total
+        again = len(taken) - len(events)  # each kill re-posts at most the post it interrupted
+        assert again <= kills, (again, kills)
+        engine.close()
+
+
 def test_sigterm_finishes_the_post_in_flight_and_exits_0(tmp_path: Path, clock: Clock) -> None:
     db = f"sqlite:///{tmp_path / 'care.db'}"
     with Receiver(SECRET, slow=1.0, delay=1.0) as receiver:
@@ -154,7 +199,7 @@ def test_a_round_the_database_refuses_is_logged_and_tried_again(
                 worker.stop()
             return []
 
-        def deliver(self, stop: object = None) -> list[object]:
+        def deliver(self, stop: object = None, within: object = None) -> list[object]:
             return []
 
     flaky = Flaky()

@@ -79,6 +79,18 @@ def stats(ctx: typer.Context, json: Json = False) -> None:
     age = counted.oldest_pending
     say(f"pending {counted.pending:,}, delivered {counted.delivered:,}, dead {counted.dead:,}"
         + ("" if age is None else f"; the oldest pending has waited {_age(age.total_seconds())}"))
+    for endpoint in counted.gone:
+        say(f"gone: {endpoint} answered 410 Gone; its deliveries wait, dead, until "
+            "`recovery outbox retry --dead` once it is back", style="yellow")
+
+
+@app.command()
+def secret() -> None:
+    """Print a new webhook secret (whsec_ and base64), for an endpoint's secret variable: put
+    it first, beside the old one, while the receiver moves to it (`NEW OLD`)."""
+    from recovery.delivery.signing import new_secret
+
+    say(new_secret())
 
 
 def _row(delivery: Delivery, zone: str) -> list[object]:

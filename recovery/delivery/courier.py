@@ -1,10 +1,14 @@
-"""The courier: posts the outbox's due deliveries to their webhook endpoints, signed, and records
-what came of each try; a failed one is tried again later, backing off, until it is dead.
+"""The courier: posts the outbox's due deliveries to their webhook endpoints, signed as Standard
+Webhooks, and records what came of each try as soon as its answer comes; a failed one is tried
+again later, backing off, until it is dead.
 
 At least once: a delivery is marked delivered only after its endpoint answered 2xx, so a process
-that dies in between posts it again, with the same delivery id. On PostgreSQL the rows being
-posted stay locked (`FOR UPDATE SKIP LOCKED`), so several workers share the outbox and a
-worker's death unlocks its rows; on SQLite one worker delivers (`worker.py` sees to it).
+that dies in between posts it again, with the same delivery id, and only that one (each
+delivery is settled in its own transaction). On PostgreSQL a delivery being posted stays locked
+(`FOR UPDATE SKIP LOCKED`), so several workers share the outbox and a worker's death unlocks
+it; on SQLite one worker delivers (`worker.py` sees to it). A receiver's answer is honoured:
+410 Gone stops the endpoint's deliveries until they are retried, `Retry-After` on 429 and 503
+is waited out.
 """
 
 from __future__ import annotations
@@ -17,35 +21,47 @@ from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection
 
 from recovery import limits
 from recovery.delivery.routes import kind
-from recovery.delivery.signing import sign
+from recovery.delivery.signing import BadSecret, signature
 from recovery.errors import InvalidInput
 from recovery.flows import Flow
 from recovery.flows.webhooks import Webhook
 from recovery.store import outbox_sql
-from recovery.store.outbox_sql import DEAD, DELIVERED, PENDING, Parcel
+from recovery.store.outbox_sql import DEAD, DELIVERED, GONE, PENDING, Parcel
 from recovery.store.records import Delivery, Record
 
 if TYPE_CHECKING:
     import httpx
 
 BATCH = 100
-"""Deliveries read (and, on PostgreSQL, locked) per round."""
+"""Deliveries read per look at the outbox (each then posted and settled on its own)."""
 ROUND = 2.0
-"""Seconds a round goes on posting. On PostgreSQL its rows stay locked in one transaction
-meanwhile, and the event feed holds back events committed after a transaction that is still
-open (`store/feed.py`): a slow endpoint must not hold the feed for long. A round lasts at most
-this plus one try (a try's timeout is at most 8 s)."""
+"""Seconds the worker posts before it looks at its timers again (a call lasts at most this
+plus one try: a try's timeout is at most 8 s)."""
 JITTER = 0.2
 """A retry waits its backoff give or take this share, so endpoints are not hit in step."""
-USER_AGENT = "recovery-webhooks/1"
+USER_AGENT = "recovery-webhooks/2"
 ERROR = 300
 """The most of what went wrong a delivery keeps (a reason phrase is the receiver's text)."""
+LONGEST_WAIT = timedelta(days=1)
+"""The most a `Retry-After` is waited (a receiver asking for more is asked again then)."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What came of one post: None for an error when the endpoint took it; `gone` when it
+    answered 410; `wait` the `Retry-After` of a 429 or 503."""
+
+    error: str | None
+    gone: bool = False
+    wait: timedelta | None = None
+
 
 Stop = Callable[[], bool]
 Transaction = Callable[[], AbstractContextManager[Connection]]
@@ -54,18 +70,21 @@ When = Callable[[datetime | None], datetime]
 
 @dataclass(frozen=True)
 class OutboxStats(Record):
-    """How the outbox stands: deliveries per status and the age of the oldest pending one."""
+    """How the outbox stands: deliveries per status, the age of the oldest pending one, and
+    the endpoints that said they are gone (410: their deliveries wait, dead, for a retry)."""
 
     pending: int
     delivered: int
     dead: int
     oldest_pending: timedelta | None
+    gone: list[str]
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready, the age in seconds."""
         age = self.oldest_pending
         return {"pending": self.pending, "delivered": self.delivered, "dead": self.dead,
-                "oldest_pending_seconds": None if age is None else age.total_seconds()}
+                "oldest_pending_seconds": None if age is None else age.total_seconds(),
+                "gone": self.gone}
 
 
 class Courier:
@@ -80,23 +99,58 @@ class Courier:
         self._locking = locking
         self._client: httpx.Client | None = None
 
-    def deliver(self, now: datetime | None = None, stop: Stop | None = None) -> list[Delivery]:
-        """Post the deliveries due by `now` (one round of at most `BATCH`: call again while it
-        returns some); returns each try's result. `stop` is asked before each post: when it
-        says so, the rest wait for the next round."""
+    def deliver(self, now: datetime | None = None, stop: Stop | None = None,
+                within: float | None = None) -> list[Delivery]:
+        """Post every delivery due by `now`, a case's events to an endpoint in order (the next
+        once the one before is delivered), each recorded as soon as its answer comes; returns
+        each try's result. `stop` is asked before each post, and `within` seconds bound the
+        call (the worker's, so its timers are not kept waiting): the rest wait for the next
+        call."""
         now = self._when(now)
+        tried: list[Delivery] = []
+        seen: set[tuple[int, int]] = set()
+        gone: set[str] = set()  # endpoints that answered 410 in this call
+        until = None if within is None else time.monotonic() + within
+        while True:
+            with self._read() as conn:
+                parcels = [parcel for parcel in outbox_sql.due(conn, now, BATCH, lock=False)
+                           if (parcel.delivery.id, parcel.delivery.attempts) not in seen]
+            if not parcels:
+                return tried
+            for parcel in parcels:
+                if (stop is not None and stop()) or (until is not None and tried
+                                                     and time.monotonic() > until):
+                    return tried
+                seen.add((parcel.delivery.id, parcel.delivery.attempts))
+                if parcel.delivery.endpoint in gone:
+                    continue  # stopped with the one that was told
+                done = self._one(parcel, now)
+                if done is not None:
+                    tried.append(done)
+                    if (done.last_error or "").startswith(GONE):
+                        gone.add(done.endpoint)
+
+    def _one(self, parcel: Parcel, now: datetime) -> Delivery | None:
+        """Post one delivery and record what came of it, in a transaction of its own (on
+        PostgreSQL holding the delivery's row while it is posted; None when another worker
+        has it)."""
         if self._locking:
-            with self._write() as conn:  # rows stay locked while they are posted
-                tried = self._post_all(outbox_sql.due(conn, now, BATCH, lock=True), now, stop)
-                outbox_sql.settle(conn, tried)
-            return tried
-        with self._read() as conn:
-            parcels = outbox_sql.due(conn, now, BATCH, lock=False)
-        tried = self._post_all(parcels, now, stop)
-        if tried:
             with self._write() as conn:
-                outbox_sql.settle(conn, tried)
-        return tried
+                if not outbox_sql.claim(conn, parcel.delivery.id, now):
+                    return None
+                done = self._try(parcel, now)
+                self._settle(conn, done)
+            return done
+        done = self._try(parcel, now)
+        with self._write() as conn:
+            self._settle(conn, done)
+        return done
+
+    @staticmethod
+    def _settle(conn: Connection, done: Delivery) -> None:
+        outbox_sql.settle(conn, [done])
+        if done.status == DEAD and (done.last_error or "").startswith(GONE):
+            outbox_sql.gone(conn, done.endpoint, done.last_error[len(GONE):])
 
     def deliveries(self, status: str | None = None, limit: int = 100,
                    ids: list[int] | None = None) -> list[Delivery]:
@@ -115,30 +169,20 @@ class Courier:
             return outbox_sql.revive(conn, when, _ids(ids))
 
     def stats(self, now: datetime | None = None) -> OutboxStats:
-        """Pending, delivered and dead deliveries, and how long the oldest pending one waits."""
+        """Pending, delivered and dead deliveries, how long the oldest pending one waits, and
+        the endpoints that said they are gone."""
         now = self._when(now)
         with self._read() as conn:
             found, oldest = outbox_sql.counts(conn)
+            gone = outbox_sql.gone_endpoints(conn)
         return OutboxStats(found[PENDING], found[DELIVERED], found[DEAD],
-                           None if oldest is None else max(now - oldest, timedelta(0)))
+                           None if oldest is None else max(now - oldest, timedelta(0)), gone)
 
     def close(self) -> None:
         """Close the HTTP connections kept open between posts."""
         if self._client is not None:
             self._client.close()
             self._client = None
-
-    def _post_all(self, parcels: list[Parcel], now: datetime,
-                  stop: Stop | None) -> list[Delivery]:
-        """Post the parcels in order until `stop` says so or the round has taken `ROUND`
-        seconds (the rest wait for the next round)."""
-        tried: list[Delivery] = []
-        until = time.monotonic() + ROUND
-        for parcel in parcels:
-            if (stop is not None and stop()) or (tried and time.monotonic() > until):
-                break
-            tried.append(self._try(parcel, now))
-        return tried
 
     def _try(self, parcel: Parcel, now: datetime) -> Delivery:
         """Post one delivery; the delivery as it stands afterwards."""
@@ -148,15 +192,20 @@ class Courier:
             return replace(delivery, status=DEAD, last_error=(
                 f"{delivery.endpoint} is no longer a webhook of {delivery.brand}'s flow file; "
                 "put it back, then retry the delivery"))
-        error = self._post(parcel, hook, now)
+        answer = self._post(parcel, hook)
         attempts = delivery.attempts + 1
-        if error is None:
+        if answer.error is None:
             return replace(delivery, status=DELIVERED, attempts=attempts, last_error=None,
                            delivered_at=now)
+        if answer.gone:
+            return replace(delivery, status=DEAD, attempts=attempts,
+                           last_error=GONE + answer.error)
         if attempts >= hook.attempts:
-            return replace(delivery, status=DEAD, attempts=attempts, last_error=error)
+            return replace(delivery, status=DEAD, attempts=attempts, last_error=answer.error)
         wait = hook.backoff * 2 ** (attempts - 1) * random.uniform(1 - JITTER, 1 + JITTER)
-        return replace(delivery, status=PENDING, attempts=attempts, last_error=error,
+        if answer.wait is not None:
+            wait = max(wait, answer.wait)
+        return replace(delivery, status=PENDING, attempts=attempts, last_error=answer.error,
                        next_at=now + wait)
 
     def _hook(self, delivery: Delivery) -> Webhook | None:
@@ -164,17 +213,22 @@ class Courier:
         hooks = flow.settings.webhooks if flow is not None else []
         return next((hook for hook in hooks if hook.url == delivery.endpoint), None)
 
-    def _post(self, parcel: Parcel, hook: Webhook, now: datetime) -> str | None:
-        """POST the parcel; None when the endpoint took it (2xx), else what went wrong."""
-        secret = os.environ.get(hook.secret_env)
-        if not secret:
-            return f"{hook.secret_env} is not set in the worker's environment"
+    def _post(self, parcel: Parcel, hook: Webhook) -> Answer:
+        """POST the parcel, signed with each of the endpoint's secrets, stamped with the time
+        it is sent."""
+        secrets = os.environ.get(hook.secret_env)
+        if not secrets or not secrets.strip():
+            return Answer(f"{hook.secret_env} is not set in the worker's environment")
         body = self.body(parcel)
-        stamp = int(now.timestamp())
+        sent = int(time.time())
+        delivery_id = parcel.delivery.delivery_id
+        try:
+            signed = signature(secrets, delivery_id, sent, body)
+        except BadSecret as exc:
+            return Answer(f"{hook.secret_env}: {exc}")
         headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT,
-                   "X-Recovery-Delivery": parcel.delivery.delivery_id,
-                   "X-Recovery-Timestamp": str(stamp),
-                   "X-Recovery-Signature": sign(secret, stamp, body)}
+                   "webhook-id": delivery_id, "webhook-timestamp": str(sent),
+                   "webhook-signature": signed}
         seconds = hook.timeout
         import httpx  # here: 55 ms to import, paid only by a process that delivers
 
@@ -184,12 +238,19 @@ class Courier:
             answer = self._client.post(hook.url, content=body, headers=headers,
                                        timeout=httpx.Timeout(seconds))
         except httpx.TimeoutException:
-            return f"no answer within {seconds:g} s"
+            return Answer(f"no answer within {seconds:g} s")
         except httpx.HTTPError as exc:
-            return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:ERROR]
-        if 200 <= answer.status_code < 300:
-            return None
-        return f"HTTP {answer.status_code} {answer.reason_phrase}".strip()[:ERROR]
+            return Answer(f"{type(exc).__name__}: "
+                          f"{str(exc).splitlines()[0] if str(exc) else ''}"[:ERROR])
+        code = answer.status_code
+        if 200 <= code < 300:
+            return Answer(None)
+        said = f"HTTP {code} {answer.reason_phrase}".strip()[:ERROR]
+        if code == 410:
+            return Answer(said + ": the endpoint says it is gone; retry its deliveries once "
+                          "it is back", gone=True)
+        later = _retry_after(answer.headers.get("Retry-After")) if code in (429, 503) else None
+        return Answer(said + (f"; asked to wait {later}" if later else ""), wait=later)
 
     def body(self, parcel: Parcel) -> bytes:
         """The JSON a delivery posts: its id, the event, and the case as it stands."""
@@ -203,6 +264,22 @@ class Courier:
             "payload": event.payload}, "case": parcel.case}
         return json.dumps(document, separators=(",", ":"), ensure_ascii=False,
                           default=str).encode()
+
+
+def _retry_after(said: str | None) -> timedelta | None:
+    """A `Retry-After` header's wait: seconds, or an HTTP date; at most `LONGEST_WAIT`."""
+    if not said:
+        return None
+    said = said.strip()
+    if said.isdigit():
+        wait = timedelta(seconds=int(said))
+    else:
+        try:
+            wait = parsedate_to_datetime(said) - datetime.now(tz=parsedate_to_datetime(
+                said).tzinfo)
+        except (TypeError, ValueError):
+            return None
+    return min(max(wait, timedelta(0)), LONGEST_WAIT)
 
 
 def _ids(ids: Iterable[int] | None) -> list[int] | None:

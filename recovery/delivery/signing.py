@@ -1,30 +1,73 @@
-"""How a delivery is signed, and how a receiver checks it.
+"""How a delivery is signed, and how a receiver checks it: the Standard Webhooks scheme
+(https://www.standardwebhooks.com), which receivers' libraries (`standardwebhooks`, `svix`)
+verify as they are.
 
-The signature is an HMAC-SHA256, keyed with the endpoint's secret, over the timestamp header,
-a dot and the exact body bytes: `X-Recovery-Signature: sha256=<hex>`. A receiver recomputes it,
-compares in constant time, refuses a timestamp too far from its own clock (a replay), and
-drops a `X-Recovery-Delivery` id it has already handled (a retry it already took).
+Each delivery carries `webhook-id` (the delivery id, the same on every try), `webhook-timestamp`
+(Unix seconds when it was posted) and `webhook-signature`: `v1,<base64>` of the HMAC-SHA256 of
+`id.timestamp.body`, keyed with the endpoint's secret, once per secret while one is rotated
+(space-separated). A secret is written `whsec_<base64>`; the environment variable a webhook
+names may hold several, separated by spaces, the new one first. A receiver recomputes a
+signature with its secret, compares in constant time, refuses a timestamp more than
+`TOLERANCE` seconds from its own clock (a replay), and drops a `webhook-id` it has handled.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 
 TOLERANCE = 300
 """Seconds a receiver accepts between the timestamp and its own clock."""
+PREFIX = "whsec_"
+"""How a Standard Webhooks secret is written: the prefix, then the key in base64."""
 
 
-def sign(secret: str, timestamp: int, body: bytes) -> str:
-    """The `X-Recovery-Signature` value for a body sent at `timestamp` (Unix seconds)."""
-    mac = hmac.new(secret.encode(), str(timestamp).encode() + b"." + body, hashlib.sha256)
-    return "sha256=" + mac.hexdigest()
+class BadSecret(ValueError):
+    """A secret that is not `whsec_` and base64."""
 
 
-def verify(secret: str, body: bytes, timestamp: str, signature: str, now: float,
-           tolerance: int = TOLERANCE) -> bool:
-    """Whether a delivery is genuine and fresh: the signature matches and the timestamp is
-    within `tolerance` seconds of `now`."""
+def keys(secrets: str) -> list[bytes]:
+    """The keys of the secrets in an environment variable's value (space-separated, each
+    `whsec_<base64>`, the prefix optional as the receivers' libraries take it)."""
+    found = []
+    for secret in secrets.split():
+        written = secret.removeprefix(PREFIX)
+        try:
+            key = base64.b64decode(written + "=" * (-len(written) % 4), validate=True)
+        except (binascii.Error, ValueError):
+            raise BadSecret("a webhook secret is whsec_ and base64 (generate one with "
+                            "`recovery outbox secret`)") from None
+        if len(key) < 16:
+            raise BadSecret("a webhook secret holds 16 bytes at least (generate one with "
+                            "`recovery outbox secret`)")
+        found.append(key)
+    return found
+
+
+def signature(secrets: str, delivery_id: str, timestamp: int, body: bytes) -> str:
+    """The `webhook-signature` value: a `v1,<base64>` signature per secret, space-separated."""
+    signed = f"{delivery_id}.{timestamp}.".encode() + body
+    return " ".join("v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest())
+                    .decode() for key in keys(secrets))
+
+
+def verify(secrets: str, delivery_id: str, timestamp: str, signed: str, body: bytes,
+           now: float, tolerance: int = TOLERANCE) -> bool:
+    """Whether a delivery is genuine and fresh (what a receiver without a Standard Webhooks
+    library does): one of its signatures matches one of `secrets`, and its timestamp is within
+    `tolerance` seconds of `now`."""
     if not timestamp.isdigit() or abs(now - int(timestamp)) > tolerance:
         return False
-    return hmac.compare_digest(sign(secret, int(timestamp), body), signature)
+    given = signed.split()
+    return any(hmac.compare_digest(mine, theirs)
+               for mine in signature(secrets, delivery_id, int(timestamp), body).split()
+               for theirs in given)
+
+
+def new_secret() -> str:
+    """A fresh secret, written as receivers expect it."""
+    import secrets
+
+    return PREFIX + base64.b64encode(secrets.token_bytes(24)).decode()

@@ -91,6 +91,34 @@ def settle(conn: Connection, tried: Sequence[Delivery]) -> None:
                                 "delivered_at": item.delivered_at} for item in tried])
 
 
+def claim(conn: Connection, of_id: int, now: datetime) -> bool:
+    """Lock one due delivery for this transaction (PostgreSQL): False when another worker
+    holds it, or it is no longer pending and due."""
+    query = (select(outbox.c.id).where(outbox.c.id == of_id, outbox.c.status == _PENDING,
+                                        outbox.c.next_at <= now)
+             .with_for_update(skip_locked=True))
+    return conn.execute(query).first() is not None
+
+
+GONE = "gone: "
+"""How a delivery's error starts when its endpoint answered 410 Gone."""
+
+
+def gone(conn: Connection, endpoint: str, reason: str) -> int:
+    """Stop every pending delivery to an endpoint that said it is gone: dead, with the
+    reason (`revive` brings them back once it is there again); returns how many."""
+    return int(conn.execute(update(outbox).where(outbox.c.endpoint == endpoint,
+                                                 outbox.c.status == _PENDING)
+                            .values(status=DEAD, last_error=GONE + reason)).rowcount)
+
+
+def gone_endpoints(conn: Connection) -> list[str]:
+    """The endpoints whose dead deliveries say they are gone."""
+    return sorted(conn.execute(select(outbox.c.endpoint).distinct()
+                               .where(outbox.c.status == _STATUS[DEAD],
+                                      outbox.c.last_error.like(GONE + "%"))).scalars())
+
+
 _SETTLE = (update(outbox).where(outbox.c.id == bindparam("of_id"), outbox.c.status == PENDING)
            .values(status=bindparam("status"), attempts=bindparam("attempts"),
                    next_at=bindparam("next_at"), last_error=bindparam("last_error"),
