@@ -35,7 +35,7 @@ from recovery.store.tables import events, outbox
 
 WORKFLOWS = Path(__file__).resolve().parent.parent / "workflows"
 AT = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-SECRET = "bench-secret"
+SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 WORKER = """
 import sys
 from datetime import datetime
@@ -104,14 +104,16 @@ SINK_URL = [""]
 
 def baseline(url: str, bodies: int) -> float:
     """Seconds to POST `bodies` signed bodies from one client, nothing read or recorded."""
-    from recovery.delivery.signing import sign
+    from recovery.delivery.signing import signature
 
     body = json.dumps({"delivery_id": "x" * 32, "event": {"kind": "opened"}}).encode()
     with httpx.Client() as client:
         began = time.perf_counter()
         for _ in range(bodies):
+            sent = int(time.time())
             client.post(url, content=body, headers={
-                "X-Recovery-Signature": sign(SECRET, 1, body), "X-Recovery-Timestamp": "1",
+                "webhook-id": "x" * 32, "webhook-timestamp": str(sent),
+                "webhook-signature": signature(SECRET, "x" * 32, sent, body),
                 "Content-Type": "application/json"}, timeout=5)
         return time.perf_counter() - began
 

@@ -149,8 +149,9 @@ class Courier:
     @staticmethod
     def _settle(conn: Connection, done: Delivery) -> None:
         outbox_sql.settle(conn, [done])
-        if done.status == DEAD and (done.last_error or "").startswith(GONE):
-            outbox_sql.gone(conn, done.endpoint, done.last_error[len(GONE):])
+        said = done.last_error or ""
+        if done.status == DEAD and said.startswith(GONE):
+            outbox_sql.gone(conn, done.endpoint, said.removeprefix(GONE))
 
     def deliveries(self, status: str | None = None, limit: int = 100,
                    ids: list[int] | None = None) -> list[Delivery]:
