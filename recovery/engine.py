@@ -31,12 +31,12 @@ from recovery.importer import Imported, Importer, Lines
 from recovery.incidents import Incidents
 from recovery.intake import Intake
 from recovery.moderation import Moderator
+from recovery.people import People, Roles
 from recovery.policy import Recorder
 from recovery.reach import Audience
 from recovery.reads import Reads
 from recovery.redaction import Redactor
 from recovery.remedies import Ledger
-from recovery.remedies.catalogue import People, Roles
 from recovery.replies import Linted, Subject
 from recovery.replies.compose import Checker, Draft
 from recovery.sender import Sender
@@ -89,7 +89,7 @@ class Engine(Reads):
         brand); by default each brand's `people:`. On PostgreSQL, `schema` keeps every table,
         function and trigger of the engine in a schema of its own (made if missing). With
         `warm`, what the first complaint and reply would load is loaded now (`warm()`)."""
-        roles = Roles(people)
+        roles = self._roles = Roles(people)
         self.flows, self.broken = load_brands(workflows)
         """The brands' flows; and those whose flow files do not load, with their problems."""
         self._db = connect(db, schema)
@@ -114,7 +114,7 @@ class Engine(Reads):
         self._importer = Importer(self._writer, self._intake, apply, self._serving)
         self._ledger = Ledger(self._writer, facts, apply, self.flow, roles)
         self._sender = Sender(self._checker, self._writer, facts, apply)
-        self._redactor = Redactor(self._writer, facts)
+        self._redactor = Redactor(self._writer, facts, roles)
         self._audience = Audience(self._writer, facts)
         self._moderator = Moderator(self._writer, facts)
         self.outbox = Courier(self.flows, lambda: self._connection(own=True),

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy import Engine as SAEngine
 
 from recovery import keeper, limits
+from recovery.checkpoint import Checkpoint
 from recovery.clock import Clock
 from recovery.clock.sla import CLOCKS
 from recovery.errors import FlowError, InvalidInput, NotFound, Problem
@@ -21,6 +22,7 @@ from recovery.firing import Firing, options
 from recovery.flows import Flow, TriggerOption, check_state
 from recovery.flows.priority import PRIORITIES
 from recovery.keeper import ClockStatus
+from recovery.people import Roles
 from recovery.report import figures
 from recovery.store import board, feed, queries
 from recovery.store.audit import Audit, verify
@@ -48,6 +50,7 @@ class Reads:
     _clock: Clock
     _in_schema: str | None
     """What finds the engine's tables in its own PostgreSQL schema, run first in a transaction."""
+    _roles: Roles
 
     @property
     def brands(self) -> list[str]:
@@ -150,14 +153,35 @@ class Reads:
                 return found
         raise NotFound(f"no remedy {remedy_id}")
 
-    def audit(self, *, brand: str | None = None, case_id: int | None = None) -> Audit:
+    def audit(self, *, brand: str | None = None, case_id: int | None = None,
+              checkpoint: Checkpoint | None = None) -> Audit:
         """Verify that every case's history (or a brand's, or one case's) is whole and
-        unchanged: numbered without gaps, each event matching its hash in the chain."""
+        unchanged: numbered without gaps, each event matching its hash in the chain, each
+        blanked event blanked to the marker by one redaction of someone who may redact; and,
+        given a `checkpoint` (`recovery.checkpoint.read`), that every case still holds the
+        head it signed."""
         if brand is not None:
             self.flow(brand)
         case_id = None if case_id is None else limits.ident(case_id, "case")
+        from recovery.redaction import may_redact
+
         with self._connection() as conn:
-            return verify(conn, brand, case_id)
+            found = verify(conn, brand, case_id, lambda of, by: may_redact(
+                self._roles, self.flows.get(of), by))
+            if checkpoint is None:
+                return found
+            from recovery.checkpoint import check
+
+            return found.with_breaks(check(conn, checkpoint, brand, case_id))
+
+    def checkpoint(self, private_key: str) -> Checkpoint:
+        """Every case's chain head now, signed with `private_key` (Ed25519, base64): kept
+        outside the database, it lets `audit(checkpoint=…)` find any change to what it
+        covers."""
+        from recovery.checkpoint import write
+
+        with self._connection() as conn:
+            return write(conn, private_key, self._when(None))
 
     def report(self, *, brand: str | None = None, since: datetime | None = None,
                until: datetime | None = None) -> dict[str, Any]:

@@ -13,45 +13,60 @@ from __future__ import annotations
 from datetime import datetime
 
 from recovery import limits
-from recovery.errors import ConcurrentUpdate, InvalidInput, NotFound
+from recovery.errors import ConcurrentUpdate, InvalidInput, NotFound, PolicyViolation
+from recovery.flows import Flow
+from recovery.people import LEAD, Roles
 from recovery.room import ReadFacts, record
-from recovery.store.audit import REDACT
+from recovery.store.audit import REDACT, TEXTS
 from recovery.store.chain import GENESIS, content_hash, link
 from recovery.store.records import Event
 from recovery.store.redaction_sql import BLANK
 from recovery.store.writer import Tx, Writer
 
-TEXTS = ("text",)
-"""The payload fields that hold text someone wrote (a reply, an answer, a notice)."""
+
+def may_redact(roles: Roles, flow: Flow | None, by: str) -> bool:
+    """True when `by` may redact the brand's histories: a lead, where the brand names its
+    people (or the host does); anyone, where nobody is named. A brand whose flow is gone
+    cannot say, and is not held to it."""
+    if flow is None or not roles.named(flow):
+        return True
+    try:
+        return roles.of(flow, by) == LEAD
+    except InvalidInput:
+        return False
 
 
 class Redactor:
     """Redacts events for one engine."""
 
-    def __init__(self, writer: Writer, facts: ReadFacts) -> None:
+    def __init__(self, writer: Writer, facts: ReadFacts, roles: Roles) -> None:
         self._writer = writer
         self._facts = facts
+        self._roles = roles
 
     def redact(self, case_id: int, seq: int, by: str, reason: str, at: datetime) -> Event:
-        """Blank event `seq` of a case and record the redaction; returns the `redact` event."""
+        """Blank event `seq` of a case and record the redaction (by a lead, where the brand
+        names its people); returns the `redact` event."""
         reason = limits.text(reason, "the reason", limits.NOTE).strip()
         if not reason:
             raise InvalidInput("say why the text is redacted (reason=), e.g. 'the customer "
                                "asked us to erase their address'")
         with self._writer.transaction(case_id) as tx:
-            _flow, facts, version = self._facts(tx, case_id, at)
+            flow, facts, version = self._facts(tx, case_id, at)
+            if not may_redact(self._roles, flow, by):
+                raise PolicyViolation(f"only a lead of {flow.brand} redacts a history; "
+                                      f"'{by}' is not one")
             found = tx.written(case_id, seq)
             if found is None:
                 raise NotFound(f"case {case_id} has no event #{seq} (its events are #1 to "
                                f"#{version})")
             event, chain, redacted = found
             fields, content = _check(event, chain, redacted, tx)
-            payload = dict(event.payload or {})
-            for name in TEXTS:
-                if name in payload:
-                    payload[name] = BLANK
-            if not tx.blank(case_id, seq, BLANK if event.note else None, payload or None,
-                            content, at):
+            payload = event.payload  # only its text fields change, to the marker
+            if payload and any(name in payload for name in TEXTS):
+                payload = {**payload, **{name: BLANK for name in TEXTS if name in payload}}
+            if not tx.blank(case_id, seq, BLANK if event.note else None, payload, content,
+                            at):
                 raise ConcurrentUpdate(case_id)
             if seq == 1:
                 tx.blank_complaint(case_id, BLANK)

@@ -15,7 +15,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import IO, Any
@@ -38,11 +38,16 @@ class Worker:
     """Runs an engine's timers and outbox in rounds until `stop()`."""
 
     def __init__(self, engine: Engine, interval: float = 5.0,
-                 wake: Listener | None = None) -> None:
+                 wake: Listener | None = None, checkpoint: Callable[[], str] | None = None,
+                 every: float = 3600.0) -> None:
         self._engine = engine
         self._interval = interval
         self._stopping = threading.Event()
         self._wake = wake
+        self._checkpoint = checkpoint
+        """Writes a signed checkpoint of every chain head (`recovery.checkpoint`); where."""
+        self._every = every
+        self._last = float("-inf")
 
     def stop(self) -> None:
         """Finish what is in flight, then return from `run` (safe from a signal handler)."""
@@ -64,11 +69,24 @@ class Worker:
                 if once:
                     raise
                 busy = 0
+            self._anchor()
             if once:
                 break
             if not busy:
                 self._idle()
         log.info("stopped", extra={"fields": {}})
+
+    def _anchor(self) -> None:
+        """Write a checkpoint when `every` seconds have passed since the last."""
+        if self._checkpoint is None or time.monotonic() - self._last < self._every:
+            return
+        try:
+            where = self._checkpoint()
+        except (RecoveryError, OSError) as exc:
+            log.error("checkpoint", extra={"fields": {"error": str(exc).splitlines()[0]}})
+            return
+        self._last = time.monotonic()
+        log.info("checkpoint", extra={"fields": {"file": where}})
 
     def _idle(self) -> None:
         """Wait `interval` seconds, or less: until asked to stop, or (on PostgreSQL) until a

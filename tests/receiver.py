@@ -17,7 +17,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 @dataclass
 class Got:
-    """One request the receiver answered 2xx."""
+    """One request the receiver took (answered 2xx, at once or too slowly for the sender)."""
 
     delivery_id: str
     signed: bool
@@ -72,16 +72,16 @@ class Receiver:
                     self.send_response(500, receiver.reason)
                     self.end_headers()
                     return
-                if roll < receiver.failing + receiver.slow:
-                    time.sleep(receiver.delay)
                 try:
                     Webhook(receiver.secret).verify(body, dict(self.headers.items()))
                     signed = True
                 except WebhookVerificationError:
                     signed = False
-                with lock:
+                with lock:  # kept in the order they came, before any slow answer
                     receiver.got.append(Got(self.headers.get("webhook-id", ""), signed,
                                             json.loads(body)))
+                if roll < receiver.failing + receiver.slow:
+                    time.sleep(receiver.delay)
                 self.send_response(204)
                 self.end_headers()
 

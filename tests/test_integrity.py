@@ -119,6 +119,61 @@ def test_redaction_blanks_the_text_records_who_and_why_and_keeps_the_chain(
     assert engine.audit().ok and engine.audit().events == 8
 
 
+REWRITES = [  # a redaction's marks, with other text written instead of the marker
+    "note = 'she was rude to us'",
+    "note = '[redacted]', payload = '{\"text\": \"all fine, thanks\"}'",
+    "payload = '{\"text\": \"[redacted]\", \"public\": false}'",  # another field changed
+]
+
+
+@pytest.mark.parametrize("change", REWRITES)
+def test_the_database_lets_a_redaction_only_blank_to_the_marker(engine: Engine, db_url: str,
+                                                                change: str) -> None:
+    case_id = _lived(engine)
+    marks = (f"redacted_at = CURRENT_TIMESTAMP, content_hash = '{'0' * 64}'")
+    with pytest.raises(Exception, match="append-only"):
+        _raw(db_url, f"UPDATE recovery_events SET {change}, {marks} WHERE case_id = {case_id} "
+             "AND seq = 2")
+    engine.redact(case_id, 2, by="lead", reason="the customer asked")  # the one way allowed
+    assert engine.history(case_id)[1].payload["text"] == "[redacted]"  # type: ignore[index]
+    assert engine.audit().ok
+
+
+def test_a_redaction_is_checked_by_who_made_it_and_what_it_blanked(
+        engine: Engine, db_url: str) -> None:
+    from recovery import PolicyViolation
+
+    case_id = engine.open_case("bikeshare", channel="instagram", author="@ola",
+                               text="Rower 1042 bez łańcucha, mój numer 600 100 200").id
+    with pytest.raises(PolicyViolation, match="only a lead of bikeshare redacts a history; "
+                       "'eva' is not one"):
+        engine.redact(case_id, 1, by="eva", reason="a phone number")
+    engine.redact(case_id, 1, by="petr", reason="a phone number")  # petr is a lead
+    assert engine.audit().ok
+    if db_url.startswith("sqlite"):
+        drop = ["DROP TRIGGER recovery_events_no_update"]
+    else:
+        drop = ["ALTER TABLE recovery_events DISABLE TRIGGER recovery_events_append_only"]
+    _raw(db_url, *drop, f"UPDATE recovery_events SET by = 'eva' WHERE case_id = {case_id} "
+         "AND seq = 2")  # as if an agent had redacted it (the chain says otherwise anyway)
+    [broken] = engine.audit().broken
+    assert broken.seq == 2
+
+
+def test_a_forged_redaction_is_found(engine: Engine, db_url: str) -> None:
+    case_id = _lived(engine)
+    engine.redact(case_id, 4, by="lead", reason="a phone number in a note")
+    if db_url.startswith("sqlite"):
+        drop = ["DROP TRIGGER recovery_events_no_update"]
+    else:
+        drop = ["ALTER TABLE recovery_events DISABLE TRIGGER recovery_events_append_only"]
+    _raw(db_url, *drop, f"UPDATE recovery_events SET note = 'she was rude to us' WHERE "
+         f"case_id = {case_id} AND seq = 4")  # blanked text rewritten past the database
+    [broken] = engine.audit().broken
+    assert (broken.seq, broken.problem) == (
+        4, "event #4 was blanked to something else than [redacted]")
+
+
 def test_what_cannot_be_redacted_is_refused_in_one_line(engine: Engine) -> None:
     case_id = _lived(engine)
     engine.redact(case_id, 4, by="lead", reason="phone")

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import signal
 import sys
+from collections.abc import Callable
 from enum import StrEnum
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from recovery.cli.common import settings
+from recovery.cli.common import fail, settings
+from recovery.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from recovery.engine import Engine
 
 
 class LogFormat(StrEnum):
@@ -25,7 +31,13 @@ def worker(ctx: typer.Context,
            interval: Annotated[float, typer.Option(help="Seconds to wait after a round with "
                                                    "nothing to do.", min=0.05, max=3600)] = 5.0,
            log_format: Annotated[LogFormat, typer.Option(help="One line per action: text, or "
-                                                         "a JSON object.")] = LogFormat.text
+                                                         "a JSON object.")] = LogFormat.text,
+           checkpoint: Annotated[Path | None, typer.Option(
+               help="Write a signed checkpoint of every case's chain head to this file (key "
+                    "from RECOVERY_AUDIT_KEY), at start and every --checkpoint-every.",
+               dir_okay=False)] = None,
+           checkpoint_every: Annotated[str, typer.Option(
+               help="How often to checkpoint (30m, 1h, 1d).")] = "1h"
            ) -> None:
     """Run until stopped: fire the timers that come due (what `tick` does) and deliver the
     webhook outbox, one log line per action on stderr. SIGTERM or Ctrl-C finishes what is in
@@ -39,7 +51,7 @@ def worker(ctx: typer.Context,
     if not once:
         engine.warm()  # its first timers read and check as fast as the rest
     wake = listener(config.db)
-    running = Worker(engine, interval, wake)
+    running = Worker(engine, interval, wake, *_anchoring(engine, checkpoint, checkpoint_every))
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: running.stop())
     try:
@@ -49,3 +61,30 @@ def worker(ctx: typer.Context,
         if wake is not None:
             wake.close()
         engine.close()
+
+
+def _anchoring(engine: Engine, path: Path | None, every: str
+               ) -> tuple[Callable[[], str] | None, float]:
+    """What writes the worker's checkpoints, and how often (seconds)."""
+    import json
+    import os
+
+    from recovery.clock import parse_duration
+
+    if path is None:
+        return None, 0.0
+    key = os.environ.get("RECOVERY_AUDIT_KEY", "").strip()
+    if not key:
+        fail(InvalidInput("--checkpoint: set RECOVERY_AUDIT_KEY (`recovery audit keygen` "
+                          "makes a pair)"))
+    try:
+        seconds = parse_duration(every).total_seconds()
+    except ValueError as exc:
+        fail(InvalidInput(f"--checkpoint-every: {exc}"))
+
+    def write() -> str:
+        signed = engine.checkpoint(key)
+        path.write_text(json.dumps(signed.as_dict(), indent=1) + "\n", encoding="utf-8")
+        return str(path)
+
+    return write, seconds

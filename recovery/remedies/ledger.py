@@ -32,8 +32,9 @@ from recovery.errors import (
 from recovery.firing import allowed
 from recovery.flows import GUARDS, CaseFacts, Flow
 from recovery.flows.remedies import RemedyLimit
+from recovery.people import Roles
 from recovery.policy import Recorder, remedy_value
-from recovery.remedies.catalogue import Roles, issued, limit_of
+from recovery.remedies.catalogue import issued, limit_of
 from recovery.room import Apply, ReadFacts, record
 from recovery.store.records import Case, Remedy
 from recovery.store.writer import Tx, Writer

@@ -8,7 +8,8 @@ Read side: one pass over the events in (case, seq) order, streamed, a case at a 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,10 +18,14 @@ from sqlalchemy import Connection, select
 from recovery.clock import as_utc
 from recovery.store.chain import GENESIS, content_hash, link
 from recovery.store.records import Record
+from recovery.store.redaction_sql import BLANK
 from recovery.store.tables import cases, events
 
 REDACT = "redact"
 """The trigger of a redaction event (its payload names the event it blanked)."""
+TEXTS = ("text",)
+"""The payload fields that hold text someone wrote (a reply, an answer, a notice): a
+redaction blanks them, with the note, to the marker."""
 
 
 @dataclass(frozen=True)
@@ -46,15 +51,30 @@ class Audit(Record):
         """True when every history checked is whole and unchanged."""
         return not self.broken
 
+    def with_breaks(self, more: list[Break]) -> Audit:
+        """This audit with `more` found (a case already broken keeps its first problem)."""
+        known = {item.case_id for item in self.broken}
+        added = [item for item in more if item.case_id not in known]
+        return Audit(self.cases, self.events,
+                     sorted([*self.broken, *added], key=lambda item: item.case_id))
 
-def verify(conn: Connection, brand: str | None = None, case_id: int | None = None) -> Audit:
-    """Check every chain (or one brand's, or one case's)."""
-    chosen = select(cases.c.id, cases.c.version).order_by(cases.c.id)
+
+MayRedact = Callable[[str, str], bool]
+"""Whether a person (by name) may redact a brand's histories (brand, name)."""
+
+
+def verify(conn: Connection, brand: str | None = None, case_id: int | None = None,
+           may_redact: MayRedact | None = None) -> Audit:
+    """Check every chain (or one brand's, or one case's); with `may_redact`, that each
+    redaction was made by someone who may."""
+    chosen = select(cases.c.id, cases.c.version, cases.c.brand).order_by(cases.c.id)
     if brand is not None:
         chosen = chosen.where(cases.c.brand == brand)
     if case_id is not None:
         chosen = chosen.where(cases.c.id == case_id)
-    versions = {int(row.id): int(row.version) for row in conn.execute(chosen)}
+    versions, brands = {}, {}
+    for row in conn.execute(chosen):
+        versions[int(row.id)], brands[int(row.id)] = int(row.version), str(row.brand)
     query = (select(events.c.case_id, events.c.seq, events.c.at, events.c.by, events.c.trigger,
                     events.c.source, events.c.dest, events.c.note, events.c.payload,
                     events.c.content_hash, events.c.chain_hash, events.c.redacted_at)
@@ -69,7 +89,9 @@ def verify(conn: Connection, brand: str | None = None, case_id: int | None = Non
     for of_case, history in _by_case(rows):
         seen.add(of_case)
         counted += len(history)
-        problem = check(history, versions.get(of_case))
+        allowed = None if may_redact is None else (
+            lambda by, of=brands.get(of_case, ""): may_redact(of, by))
+        problem = check(history, versions.get(of_case), allowed)
         if problem is not None:
             broken.append(Break(of_case, *problem))
     broken += [Break(missing, None, f"its history is empty (the case is at version {version})")
@@ -77,12 +99,14 @@ def verify(conn: Connection, brand: str | None = None, case_id: int | None = Non
     return Audit(len(versions), counted, sorted(broken, key=lambda item: item.case_id))
 
 
-def check(history: list[Any], version: int | None) -> tuple[int | None, str] | None:
+def check(history: list[Any], version: int | None,
+          may_redact: Callable[[str], bool] | None = None) -> tuple[int | None, str] | None:
     """The first problem of one case's history (rows in seq order), or None."""
     head = GENESIS
-    blanked = {int(row.payload["event"]) for row in history
-               if row.trigger == REDACT and row.redacted_at is None
-               and isinstance(row.payload, dict) and "event" in row.payload}
+    named = Counter(int(row.payload["event"]) for row in history
+                    if row.trigger == REDACT and row.redacted_at is None
+                    and isinstance(row.payload, dict) and isinstance(row.payload.get("event"), int))
+    blanked = {row.seq for row in history if row.redacted_at is not None}
     for expected, row in enumerate(history, start=1):
         if row.seq != expected:
             return expected, f"event #{expected} is missing (the next is #{row.seq})"
@@ -90,9 +114,9 @@ def check(history: list[Any], version: int | None) -> tuple[int | None, str] | N
             return row.seq, f"event #{row.seq} has no hash: it was written around the engine"
         if row.redacted_at is not None:
             content = row.content_hash or ""
-            if row.seq not in blanked:
-                return row.seq, (f"event #{row.seq} was blanked without a redaction event "
-                                 "naming it")
+            problem = _blanked(row, named[row.seq])
+            if problem is not None:
+                return row.seq, problem
         else:
             content = content_hash(row.case_id, row.seq, as_utc(row.at), row.by, row.trigger,
                                    row.source, row.dest, row.note, row.payload)
@@ -100,9 +124,37 @@ def check(history: list[Any], version: int | None) -> tuple[int | None, str] | N
         if head != row.chain_hash:
             return row.seq, (f"event #{row.seq} ({row.trigger}) is not what was written: its "
                              "content or the chain before it was changed")
+        if row.trigger == REDACT and row.redacted_at is None:
+            problem = _redaction(row, blanked, may_redact)
+            if problem is not None:
+                return row.seq, problem
     if version is not None and history and history[-1].seq != version:
         return history[-1].seq + 1, (f"the case is at version {version} but its history ends at "
                                      f"#{history[-1].seq}")
+    return None
+
+
+def _blanked(row: Any, named: int) -> str | None:
+    """What is wrong with a blanked event: not named by exactly one redaction, or its text
+    blanked to something else than the marker."""
+    if named != 1:
+        return (f"event #{row.seq} was blanked without a redaction event naming it" if not named
+                else f"event #{row.seq} is named by {named} redactions; one blanks it")
+    texts = [row.note, *((row.payload or {}).get(name) for name in TEXTS)]
+    if any(text not in (None, BLANK) for text in texts):
+        return f"event #{row.seq} was blanked to something else than {BLANK}"
+    return None
+
+
+def _redaction(row: Any, blanked: set[int], may_redact: Callable[[str], bool] | None
+               ) -> str | None:
+    """What is wrong with a redaction event: it names an event that is not blanked, or was
+    made by someone who may not redact."""
+    target = (row.payload or {}).get("event")
+    if target not in blanked:
+        return f"redaction #{row.seq} names event #{target}, which is not blanked"
+    if may_redact is not None and not may_redact(row.by):
+        return f"redaction #{row.seq} was made by '{row.by}', who may not redact"
     return None
 
 
