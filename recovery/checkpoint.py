@@ -71,7 +71,7 @@ def heads(conn: Connection) -> dict[int, tuple[int, str]]:
 def write(conn: Connection, private_key: str, at: datetime) -> Checkpoint:
     """Sign every case's head now."""
     found = heads(conn)
-    key = _private(private_key)
+    key = signing_key(private_key)
     return Checkpoint(at, found, base64.b64encode(key.sign(_signed(at, found))).decode())
 
 
@@ -151,7 +151,8 @@ def _raw(key: Any) -> str:
     return base64.b64encode(raw).decode()
 
 
-def _private(written: str) -> Any:
+def signing_key(written: str) -> Any:
+    """The Ed25519 private key written in base64; one line when it is not one."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     try:

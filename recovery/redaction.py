@@ -17,23 +17,23 @@ from recovery.errors import ConcurrentUpdate, InvalidInput, NotFound, PolicyViol
 from recovery.flows import Flow
 from recovery.people import LEAD, Roles
 from recovery.room import ReadFacts, record
-from recovery.store.audit import REDACT, TEXTS
+from recovery.store.audit import ANYONE, REDACT, TEXTS
 from recovery.store.chain import GENESIS, content_hash, link
 from recovery.store.records import Event
 from recovery.store.redaction_sql import BLANK
 from recovery.store.writer import Tx, Writer
 
 
-def may_redact(roles: Roles, flow: Flow | None, by: str) -> bool:
-    """True when `by` may redact the brand's histories: a lead, where the brand names its
-    people (or the host does); anyone, where nobody is named. A brand whose flow is gone
-    cannot say, and is not held to it."""
-    if flow is None or not roles.named(flow):
-        return True
+def authority(roles: Roles, flow: Flow, by: str) -> str | None:
+    """What lets `by` redact the brand's histories, recorded with the redaction: `lead`, or
+    `anyone` where nobody is named (neither the brand nor the host names its people); None
+    when `by` may not."""
+    if not roles.named(flow):
+        return ANYONE
     try:
-        return roles.of(flow, by) == LEAD
+        return LEAD if roles.of(flow, by) == LEAD else None
     except InvalidInput:
-        return False
+        return None
 
 
 class Redactor:
@@ -53,7 +53,8 @@ class Redactor:
                                "asked us to erase their address'")
         with self._writer.transaction(case_id) as tx:
             flow, facts, version = self._facts(tx, case_id, at)
-            if not may_redact(self._roles, flow, by):
+            allowed = authority(self._roles, flow, by)
+            if allowed is None:
                 raise PolicyViolation(f"only a lead of {flow.brand} redacts a history; "
                                       f"'{by}' is not one")
             found = tx.written(case_id, seq)
@@ -71,7 +72,8 @@ class Redactor:
             if seq == 1:
                 tx.blank_complaint(case_id, BLANK)
             recorded = record(tx, case_id, version, facts.state, at, by, REDACT,
-                              {"event": seq, "fields": fields, "reason": reason}, reason)
+                              {"event": seq, "fields": fields, "reason": reason,
+                               "role": allowed}, reason)
         return recorded
 
 

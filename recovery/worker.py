@@ -48,6 +48,8 @@ class Worker:
         """Writes a signed checkpoint of every chain head (`recovery.checkpoint`); where."""
         self._every = every
         self._last = float("-inf")
+        self._bound: float | None = ROUND
+        """Seconds a round delivers for (None: all that is due, for `--once`)."""
 
     def stop(self) -> None:
         """Finish what is in flight, then return from `run` (safe from a signal handler)."""
@@ -61,6 +63,7 @@ class Worker:
         """Work in rounds, waiting `interval` seconds after a round with nothing to do, until
         stopped; with `once`, one round. Time is the engine's clock."""
         log.info("started", extra={"fields": {"once": once, "interval": self._interval}})
+        self._bound = None if once else ROUND  # one round from cron delivers all that is due
         while not self.stopping():
             try:
                 busy = self.round()
@@ -80,12 +83,12 @@ class Worker:
         """Write a checkpoint when `every` seconds have passed since the last."""
         if self._checkpoint is None or time.monotonic() - self._last < self._every:
             return
+        self._last = time.monotonic()  # a failed one is tried again at the next interval
         try:
             where = self._checkpoint()
         except (RecoveryError, OSError) as exc:
             log.error("checkpoint", extra={"fields": {"error": str(exc).splitlines()[0]}})
             return
-        self._last = time.monotonic()
         log.info("checkpoint", extra={"fields": {"file": where}})
 
     def _idle(self) -> None:
@@ -105,13 +108,11 @@ class Worker:
         for timer in self._engine.tick(stop=self.stopping):
             actions += 1
             _log_timer(timer)
-        while not self.stopping():
-            tried = self._engine.outbox.deliver(stop=self.stopping, within=ROUND)
+        if not self.stopping():  # for about `ROUND` seconds, then timers first (`--once`: all)
+            tried = self._engine.outbox.deliver(stop=self.stopping, within=self._bound)
             for delivery in tried:
                 _log_delivery(delivery)
             actions += len(tried)
-            if not tried:
-                break
         return actions
 
 

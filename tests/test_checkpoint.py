@@ -45,7 +45,7 @@ def _unguarded(db_url: str, *statements: str) -> None:
         sa.dispose()
 
 
-def _rechain(db_url: str, case_id: int) -> None:
+def _rechain(db_url: str, case_id: int) -> None:  # also used by test_integrity
     """Recompute the case's chain after an edit, as a careful forger would."""
     sa = create_engine(db_url)
     try:

@@ -4,6 +4,7 @@ redaction that keeps the chain, and tampering found with the case and its first 
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from sqlalchemy import create_engine, text
 from recovery import Engine, InvalidInput, NotFound
 
 from .conftest import WORKFLOWS, Clock, at_once, old_database
+from .test_checkpoint import _rechain
 
 
 def _lived(engine: Engine) -> int:
@@ -109,7 +111,7 @@ def test_redaction_blanks_the_text_records_who_and_why_and_keeps_the_chain(
     assert (redacted.trigger, redacted.by, redacted.note) == (
         "redact", "lead", "a phone number in a note")
     assert redacted.payload == {"event": 4, "fields": ["note"],
-                                "reason": "a phone number in a note"}
+                                "reason": "a phone number in a note", "role": "anyone"}
     assert engine.history(case_id)[3].note == "[redacted]"
     engine.redact(case_id, 2, by="lead", reason="the customer asked")
     assert engine.history(case_id)[1].payload["text"] == "[redacted]"  # type: ignore[index]
@@ -123,6 +125,7 @@ REWRITES = [  # a redaction's marks, with other text written instead of the mark
     "note = 'she was rude to us'",
     "note = '[redacted]', payload = '{\"text\": \"all fine, thanks\"}'",
     "payload = '{\"text\": \"[redacted]\", \"public\": false}'",  # another field changed
+    "payload = NULL",  # the whole payload wiped
 ]
 
 
@@ -148,16 +151,19 @@ def test_a_redaction_is_checked_by_who_made_it_and_what_it_blanked(
     with pytest.raises(PolicyViolation, match="only a lead of bikeshare redacts a history; "
                        "'eva' is not one"):
         engine.redact(case_id, 1, by="eva", reason="a phone number")
-    engine.redact(case_id, 1, by="petr", reason="a phone number")  # petr is a lead
-    assert engine.audit().ok
+    redaction = engine.redact(case_id, 1, by="petr", reason="a phone number")  # a lead
+    assert redaction.payload["role"] == "lead" and engine.audit().ok  # type: ignore[index]
     if db_url.startswith("sqlite"):
         drop = ["DROP TRIGGER recovery_events_no_update"]
     else:
         drop = ["ALTER TABLE recovery_events DISABLE TRIGGER recovery_events_append_only"]
-    _raw(db_url, *drop, f"UPDATE recovery_events SET by = 'eva' WHERE case_id = {case_id} "
-         "AND seq = 2")  # as if an agent had redacted it (the chain says otherwise anyway)
+    forged = json.dumps({**(redaction.payload or {}), "role": "agent"})
+    _raw(db_url, *drop, f"UPDATE recovery_events SET payload = '{forged}' WHERE case_id = "
+         f"{case_id} AND seq = 2")  # as if an agent had redacted it, the chain made again
+    _rechain(db_url, case_id)
     [broken] = engine.audit().broken
-    assert broken.seq == 2
+    assert (broken.seq, broken.problem) == (2, "redaction #2 was made by 'petr', who may not "
+                                               "redact")
 
 
 def test_a_forged_redaction_is_found(engine: Engine, db_url: str) -> None:

@@ -34,7 +34,7 @@ def worker(ctx: typer.Context,
                                                          "a JSON object.")] = LogFormat.text,
            checkpoint: Annotated[Path | None, typer.Option(
                help="Write a signed checkpoint of every case's chain head to this file (key "
-                    "from RECOVERY_AUDIT_KEY), at start and every --checkpoint-every.",
+                    "from RECOVERY_AUDIT_KEY), after the first round and every --checkpoint-every.",
                dir_okay=False)] = None,
            checkpoint_every: Annotated[str, typer.Option(
                help="How often to checkpoint (30m, 1h, 1d).")] = "1h"
@@ -81,10 +81,15 @@ def _anchoring(engine: Engine, path: Path | None, every: str
         seconds = parse_duration(every).total_seconds()
     except ValueError as exc:
         fail(InvalidInput(f"--checkpoint-every: {exc}"))
+    from recovery.checkpoint import signing_key
+
+    signing_key(key)  # a bad key is said now, not at the first checkpoint
 
     def write() -> str:
         signed = engine.checkpoint(key)
-        path.write_text(json.dumps(signed.as_dict(), indent=1) + "\n", encoding="utf-8")
+        written = path.with_name(path.name + ".part")  # whole, or not at all
+        written.write_text(json.dumps(signed.as_dict(), indent=1) + "\n", encoding="utf-8")
+        os.replace(written, path)
         return str(path)
 
     return write, seconds

@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 
@@ -42,13 +42,15 @@ if TYPE_CHECKING:
 BATCH = 100
 """Deliveries read per look at the outbox (each then posted and settled on its own)."""
 ROUND = 2.0
-"""Seconds the worker posts before it looks at its timers again (a call lasts at most this
-plus one try: a try's timeout is at most 8 s)."""
+"""Seconds the worker posts in a round before it fires its timers again (a call lasts at most
+this plus one try: a try's timeout is at most 8 s)."""
 JITTER = 0.2
 """A retry waits its backoff give or take this share, so endpoints are not hit in step."""
 USER_AGENT = "recovery-webhooks/2"
 ERROR = 300
 """The most of what went wrong a delivery keeps (a reason phrase is the receiver's text)."""
+WAIT = "; asked to wait "
+"""What a delivery's error says when its endpoint answered with a `Retry-After`."""
 LONGEST_WAIT = timedelta(days=1)
 """The most a `Retry-After` is waited (a receiver asking for more is asked again then)."""
 
@@ -101,19 +103,21 @@ class Courier:
 
     def deliver(self, now: datetime | None = None, stop: Stop | None = None,
                 within: float | None = None) -> list[Delivery]:
-        """Post every delivery due by `now`, a case's events to an endpoint in order (the next
-        once the one before is delivered), each recorded as soon as its answer comes; returns
-        each try's result. `stop` is asked before each post, and `within` seconds bound the
-        call (the worker's, so its timers are not kept waiting): the rest wait for the next
-        call."""
-        now = self._when(now)
+        """Post every delivery due by `now` (each try then dated by the clock as it goes,
+        unless `now` is given), a case's events to an endpoint in order (the next once the one
+        before is delivered), each recorded as soon as its answer comes; returns each try's
+        result. An endpoint that says it is gone (410) or asks to wait (429, 503) gets no more
+        posts in the call. `stop` is asked before each post, and `within` seconds bound the
+        call: the rest wait for the next call."""
+        fixed = now is not None
+        due_by = self._when(now)
         tried: list[Delivery] = []
         seen: set[tuple[int, int]] = set()
-        gone: set[str] = set()  # endpoints that answered 410 in this call
+        paused: set[str] = set()  # endpoints that said gone or wait, in this call
         until = None if within is None else time.monotonic() + within
         while True:
             with self._read() as conn:
-                parcels = [parcel for parcel in outbox_sql.due(conn, now, BATCH, lock=False)
+                parcels = [parcel for parcel in outbox_sql.due(conn, due_by, BATCH)
                            if (parcel.delivery.id, parcel.delivery.attempts) not in seen]
             if not parcels:
                 return tried
@@ -122,36 +126,35 @@ class Courier:
                                                      and time.monotonic() > until):
                     return tried
                 seen.add((parcel.delivery.id, parcel.delivery.attempts))
-                if parcel.delivery.endpoint in gone:
-                    continue  # stopped with the one that was told
-                done = self._one(parcel, now)
-                if done is not None:
-                    tried.append(done)
-                    if (done.last_error or "").startswith(GONE):
-                        gone.add(done.endpoint)
+                if parcel.delivery.endpoint in paused:
+                    continue
+                done = self._one(parcel, due_by if fixed else self._when(None))
+                if done is None:
+                    continue
+                tried.append(done)
+                said = done.last_error or ""
+                if said.startswith(GONE) or WAIT in said:
+                    paused.add(done.endpoint)
 
     def _one(self, parcel: Parcel, now: datetime) -> Delivery | None:
         """Post one delivery and record what came of it, in a transaction of its own (on
         PostgreSQL holding the delivery's row while it is posted; None when another worker
-        has it)."""
+        has it). An endpoint that said it is gone has its other deliveries stopped after."""
         if self._locking:
             with self._write() as conn:
                 if not outbox_sql.claim(conn, parcel.delivery.id, now):
                     return None
                 done = self._try(parcel, now)
-                self._settle(conn, done)
-            return done
-        done = self._try(parcel, now)
-        with self._write() as conn:
-            self._settle(conn, done)
-        return done
-
-    @staticmethod
-    def _settle(conn: Connection, done: Delivery) -> None:
-        outbox_sql.settle(conn, [done])
+                outbox_sql.settle(conn, [done])
+        else:
+            done = self._try(parcel, now)
+            with self._write() as conn:
+                outbox_sql.settle(conn, [done])
         said = done.last_error or ""
         if done.status == DEAD and said.startswith(GONE):
-            outbox_sql.gone(conn, done.endpoint, said.removeprefix(GONE))
+            with self._write() as conn:  # its own transaction: rows others post are skipped
+                outbox_sql.gone(conn, done.endpoint, said.removeprefix(GONE), self._locking)
+        return done
 
     def deliveries(self, status: str | None = None, limit: int = 100,
                    ids: list[int] | None = None) -> list[Delivery]:
@@ -251,7 +254,7 @@ class Courier:
             return Answer(said + ": the endpoint says it is gone; retry its deliveries once "
                           "it is back", gone=True)
         later = _retry_after(answer.headers.get("Retry-After")) if code in (429, 503) else None
-        return Answer(said + (f"; asked to wait {later}" if later else ""), wait=later)
+        return Answer(said + (f"{WAIT}{later}" if later else ""), wait=later)
 
     def body(self, parcel: Parcel) -> bytes:
         """The JSON a delivery posts: its id, the event, and the case as it stands."""
@@ -268,19 +271,21 @@ class Courier:
 
 
 def _retry_after(said: str | None) -> timedelta | None:
-    """A `Retry-After` header's wait: seconds, or an HTTP date; at most `LONGEST_WAIT`."""
-    if not said:
+    """A `Retry-After` header's wait: seconds, or an HTTP date; at most `LONGEST_WAIT`. A
+    value that is neither is no wait at all (the backoff holds)."""
+    said = (said or "").strip()
+    if not said or len(said) > 64:
         return None
-    said = said.strip()
-    if said.isdigit():
-        wait = timedelta(seconds=int(said))
-    else:
-        try:
-            wait = parsedate_to_datetime(said) - datetime.now(tz=parsedate_to_datetime(
-                said).tzinfo)
-        except (TypeError, ValueError):
-            return None
-    return min(max(wait, timedelta(0)), LONGEST_WAIT)
+    if said.isascii() and said.isdigit():
+        return min(timedelta(seconds=min(int(said), LONGEST_WAIT.total_seconds())),
+                   LONGEST_WAIT)
+    try:
+        when = parsedate_to_datetime(said)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return min(max(when - datetime.now(tz=UTC), timedelta(0)), LONGEST_WAIT)
 
 
 def _ids(ids: Iterable[int] | None) -> list[int] | None:

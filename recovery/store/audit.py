@@ -9,7 +9,7 @@ Read side: one pass over the events in (case, seq) order, streamed, a case at a 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +23,9 @@ from recovery.store.tables import cases, events
 
 REDACT = "redact"
 """The trigger of a redaction event (its payload names the event it blanked)."""
+LEAD, ANYONE = "lead", "anyone"
+"""What a redaction records of its author's right to make it: a lead, or anyone where the
+brand named no people."""
 TEXTS = ("text",)
 """The payload fields that hold text someone wrote (a reply, an answer, a notice): a
 redaction blanks them, with the note, to the marker."""
@@ -59,22 +62,14 @@ class Audit(Record):
                      sorted([*self.broken, *added], key=lambda item: item.case_id))
 
 
-MayRedact = Callable[[str, str], bool]
-"""Whether a person (by name) may redact a brand's histories (brand, name)."""
-
-
-def verify(conn: Connection, brand: str | None = None, case_id: int | None = None,
-           may_redact: MayRedact | None = None) -> Audit:
-    """Check every chain (or one brand's, or one case's); with `may_redact`, that each
-    redaction was made by someone who may."""
-    chosen = select(cases.c.id, cases.c.version, cases.c.brand).order_by(cases.c.id)
+def verify(conn: Connection, brand: str | None = None, case_id: int | None = None) -> Audit:
+    """Check every chain (or one brand's, or one case's)."""
+    chosen = select(cases.c.id, cases.c.version).order_by(cases.c.id)
     if brand is not None:
         chosen = chosen.where(cases.c.brand == brand)
     if case_id is not None:
         chosen = chosen.where(cases.c.id == case_id)
-    versions, brands = {}, {}
-    for row in conn.execute(chosen):
-        versions[int(row.id)], brands[int(row.id)] = int(row.version), str(row.brand)
+    versions = {int(row.id): int(row.version) for row in conn.execute(chosen)}
     query = (select(events.c.case_id, events.c.seq, events.c.at, events.c.by, events.c.trigger,
                     events.c.source, events.c.dest, events.c.note, events.c.payload,
                     events.c.content_hash, events.c.chain_hash, events.c.redacted_at)
@@ -89,9 +84,7 @@ def verify(conn: Connection, brand: str | None = None, case_id: int | None = Non
     for of_case, history in _by_case(rows):
         seen.add(of_case)
         counted += len(history)
-        allowed = None if may_redact is None else (
-            lambda by, of=brands.get(of_case, ""): may_redact(of, by))
-        problem = check(history, versions.get(of_case), allowed)
+        problem = check(history, versions.get(of_case))
         if problem is not None:
             broken.append(Break(of_case, *problem))
     broken += [Break(missing, None, f"its history is empty (the case is at version {version})")
@@ -99,8 +92,7 @@ def verify(conn: Connection, brand: str | None = None, case_id: int | None = Non
     return Audit(len(versions), counted, sorted(broken, key=lambda item: item.case_id))
 
 
-def check(history: list[Any], version: int | None,
-          may_redact: Callable[[str], bool] | None = None) -> tuple[int | None, str] | None:
+def check(history: list[Any], version: int | None) -> tuple[int | None, str] | None:
     """The first problem of one case's history (rows in seq order), or None."""
     head = GENESIS
     named = Counter(int(row.payload["event"]) for row in history
@@ -125,7 +117,7 @@ def check(history: list[Any], version: int | None,
             return row.seq, (f"event #{row.seq} ({row.trigger}) is not what was written: its "
                              "content or the chain before it was changed")
         if row.trigger == REDACT and row.redacted_at is None:
-            problem = _redaction(row, blanked, may_redact)
+            problem = _redaction(row, blanked)
             if problem is not None:
                 return row.seq, problem
     if version is not None and history and history[-1].seq != version:
@@ -140,20 +132,23 @@ def _blanked(row: Any, named: int) -> str | None:
     if named != 1:
         return (f"event #{row.seq} was blanked without a redaction event naming it" if not named
                 else f"event #{row.seq} is named by {named} redactions; one blanks it")
-    texts = [row.note, *((row.payload or {}).get(name) for name in TEXTS)]
-    if any(text not in (None, BLANK) for text in texts):
+    payload = row.payload if isinstance(row.payload, dict) else {}
+    texts = [row.note, *(payload.get(name) for name in TEXTS)]
+    if any(text not in (None, BLANK) for text in texts) or (
+            row.payload is not None and not isinstance(row.payload, dict)):
         return f"event #{row.seq} was blanked to something else than {BLANK}"
     return None
 
 
-def _redaction(row: Any, blanked: set[int], may_redact: Callable[[str], bool] | None
-               ) -> str | None:
-    """What is wrong with a redaction event: it names an event that is not blanked, or was
-    made by someone who may not redact."""
-    target = (row.payload or {}).get("event")
+def _redaction(row: Any, blanked: set[int]) -> str | None:
+    """What is wrong with a redaction event: it names an event that is not blanked, or says
+    it was made by someone who was not allowed (an agent where the brand named its people;
+    redactions written before roles were recorded say nothing, and are taken as made)."""
+    payload = row.payload if isinstance(row.payload, dict) else {}
+    target = payload.get("event")
     if target not in blanked:
         return f"redaction #{row.seq} names event #{target}, which is not blanked"
-    if may_redact is not None and not may_redact(row.by):
+    if payload.get("role", ANYONE if "role" not in payload else None) not in (LEAD, ANYONE):
         return f"redaction #{row.seq} was made by '{row.by}', who may not redact"
     return None
 

@@ -48,11 +48,10 @@ class Parcel:
     case: dict[str, Any]
 
 
-def due(conn: Connection, now: datetime, limit: int, lock: bool) -> list[Parcel]:
+def due(conn: Connection, now: datetime, limit: int) -> list[Parcel]:
     """Up to `limit` pending deliveries due by `now`, each the oldest pending one of its case
-    for its endpoint (a later event waits while an earlier one is retried). With `lock`
-    (PostgreSQL), the rows stay locked until the transaction ends and rows another worker
-    holds are skipped."""
+    for its endpoint (a later event waits while an earlier one is retried). Read without
+    locks: a worker claims each before it posts it (`claim`)."""
     earlier = outbox.alias("earlier")
     query: Select[Any] = (
         select(*_COLUMNS, events.c.id.label("event_id"), events.c.at, events.c.by,
@@ -66,8 +65,6 @@ def due(conn: Connection, now: datetime, limit: int, lock: bool) -> list[Parcel]
                                       earlier.c.endpoint == outbox.c.endpoint,
                                       earlier.c.status == _PENDING).scalar_subquery()))
         .order_by(outbox.c.next_at, outbox.c.id).limit(limit))
-    if lock:
-        query = query.with_for_update(skip_locked=True, of=outbox)
     parcels = []
     for row in conn.execute(query):
         event = Event(row.case_id, row.seq, as_utc(row.at), row.by, row.trigger, row.source,
@@ -82,8 +79,7 @@ def due(conn: Connection, now: datetime, limit: int, lock: bool) -> list[Parcel]
 
 
 def settle(conn: Connection, tried: Sequence[Delivery]) -> None:
-    """Record what came of each try: delivered, pending again at `next_at`, or dead (one
-    statement for them all)."""
+    """Record what came of each try: delivered, pending again at `next_at`, or dead."""
     if tried:
         conn.execute(_SETTLE, [{"of_id": item.id, "status": item.status,
                                 "attempts": item.attempts, "next_at": item.next_at,
@@ -104,11 +100,15 @@ GONE = "gone: "
 """How a delivery's error starts when its endpoint answered 410 Gone."""
 
 
-def gone(conn: Connection, endpoint: str, reason: str) -> int:
+def gone(conn: Connection, endpoint: str, reason: str, lock: bool) -> int:
     """Stop every pending delivery to an endpoint that said it is gone: dead, with the
-    reason (`revive` brings them back once it is there again); returns how many."""
-    return int(conn.execute(update(outbox).where(outbox.c.endpoint == endpoint,
-                                                 outbox.c.status == _PENDING)
+    reason (`revive` brings them back once it is there again); returns how many. With `lock`
+    (PostgreSQL), rows another worker is posting are left to it (they will hear 410 too)."""
+    chosen = select(outbox.c.id).where(outbox.c.endpoint == endpoint,
+                                       outbox.c.status == _PENDING)
+    if lock:
+        chosen = chosen.with_for_update(skip_locked=True)
+    return int(conn.execute(update(outbox).where(outbox.c.id.in_(chosen))
                             .values(status=DEAD, last_error=GONE + reason)).rowcount)
 
 

@@ -1,7 +1,8 @@
 """Redaction that can only redact: the database lets an event change in one way only, its text
 blanked to the marker. Before, a change that set `redacted_at` and kept the content hash could
 write any note and payload (a rewrite dressed as a redaction); now the note may only become
-`[redacted]` and the payload only its `text` field `[redacted]`, every other field as it was.
+`[redacted]` and the payload only its `text` field `[redacted]`, every other field as it was
+(compared with IS, so writing NULL is no way round it).
 
 Revision ID: 0015
 Revises: 0014
@@ -17,7 +18,7 @@ branch_labels = None
 depends_on = None
 
 REFUSAL = "events are append-only: add an event instead of changing one"
-KEPT = ("id", "case_id", "seq", "at", "by", "trigger", "source", "dest", "chain_hash")
+KEPT = ("id", "case_id", "seq", "at", "by", "trigger", "source", "dest", "chain_hash", "tx")
 """What a redaction may not change."""
 BLANK = "[redacted]"
 """The marker a redaction blanks text to (`store/redaction_sql.py`)."""
@@ -28,9 +29,9 @@ REDACTING = ("OLD.redacted_at IS NULL AND NEW.redacted_at IS NOT NULL AND OLD.co
 def _sqlite(marked: bool) -> str:
     """The SQLite trigger refusing every change but a redaction (`marked`: to the marker)."""
     same = " AND ".join(f'NEW."{name}" IS OLD."{name}"' for name in KEPT)
-    blanked = (f" AND (NEW.note IS OLD.note OR NEW.note = '{BLANK}') AND (NEW.payload IS "
+    blanked = (f" AND (NEW.note IS OLD.note OR NEW.note IS '{BLANK}') AND (NEW.payload IS "
                "OLD.payload OR (json_type(OLD.payload, '$.text') IS NOT NULL AND "
-               f"json(NEW.payload) = json_set(OLD.payload, '$.text', '{BLANK}')))"
+               f"json(NEW.payload) IS json_set(OLD.payload, '$.text', '{BLANK}')))"
                if marked else "")
     return (f"CREATE TRIGGER {n('events_no_update')} BEFORE UPDATE ON {n('events')} WHEN NOT ("
             f"{REDACTING} AND {same}{blanked}) BEGIN SELECT RAISE(ABORT, '{REFUSAL}'); END")
