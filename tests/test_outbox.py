@@ -332,3 +332,14 @@ def test_retry_after_is_waited_at_least(hooked_engine: Engine, receiver: Receive
         else tried.next_at - clock.now <= timedelta(minutes=2)  # 1 minute backoff ± jitter
 
 
+
+
+def test_a_retry_after_of_any_shape_is_read_or_ignored_never_raises() -> None:
+    from recovery.delivery.courier import LONGEST_WAIT, _retry_after
+
+    assert _retry_after("120") == timedelta(minutes=2)
+    assert _retry_after("99999999999999") == LONGEST_WAIT  # capped
+    assert _retry_after("Wed, 21 Oct 2099 07:28:00 -0000") == LONGEST_WAIT  # a date, capped
+    assert _retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == timedelta(0)  # past
+    for junk in ("²", "x" * 5000, "-5", "1.5", "", None, "Mon, 99 Foo 0000 99:99:99"):
+        assert _retry_after(junk) is None
