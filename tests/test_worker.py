@@ -155,7 +155,10 @@ def test_sigterm_finishes_the_post_in_flight_and_exits_0(tmp_path: Path, clock: 
         _cases(engine, 3)
         worker = _worker(db, folder, clock.now.isoformat())
         assert worker.stderr is not None and b" started " in worker.stderr.readline()
-        time.sleep(0.3)  # the first post is in flight: the receiver takes a second to answer
+        deadline = time.monotonic() + 60
+        while not receiver.got and time.monotonic() < deadline:  # however loaded the machine:
+            time.sleep(0.01)  # the first post is in flight (the receiver takes a second)
+        assert receiver.got
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(timeout=10) == 0
         lines = worker.stderr.read().decode().splitlines()
