@@ -8,11 +8,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, select
+from sqlalchemy import Connection, Row, func, select, text
 
 from recovery.clock import as_utc
 from recovery.store.records import Case, Event, Notice, Remedy, Timer
 from recovery.store.tables import (
+    FAILED,
     cases,
     events,
     notices,
@@ -85,10 +86,9 @@ def case_timers(conn: Connection, case_id: int) -> list[Timer]:
 def pending_timers(conn: Connection, *, failed: bool = False, limit: int = 100) -> list[Timer]:
     """Timers still to fire, next due first; with `failed`, only those whose firing failed
     (to be tried again at their `retry_at`)."""
-    query = (select(timers).where(timers.c.fired_at.is_(None), timers.c.cancelled_at.is_(None))
-             .order_by(timers.c.due_at, timers.c.id).limit(limit))
-    if failed:
-        query = query.where(timers.c.attempts > 0)
+    pending = (text(FAILED),) if failed else (timers.c.fired_at.is_(None),
+                                              timers.c.cancelled_at.is_(None))
+    query = select(timers).where(*pending).order_by(timers.c.due_at, timers.c.id).limit(limit)
     return [_timer(row) for row in conn.execute(query)]
 
 
@@ -110,6 +110,6 @@ def _timer(row: Row[Any]) -> Timer:
 def case_of(row: Row[Any]) -> Case:
     """A case row as a `Case`."""
     data = row._asdict()
-    for column in ("opened_at", "updated_at", "acknowledged_at"):
+    for column in ("opened_at", "updated_at", "acknowledged_at", "due_at"):
         data[column] = _aware(data[column])
     return Case(**data)

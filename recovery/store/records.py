@@ -60,6 +60,10 @@ class Case(Record):
     flags: list[str] | None = None
     reach: dict[str, int] | None = None
     """The author's audience and the post's engagement, as last given (followers, likes, …)."""
+    due_at: datetime | None = None
+    """When the case needs someone by: the earliest breach of its SLA clocks still counting
+    (one recorded, or one to come); None when no clock counts (resolved, or waiting on the
+    customer with no breach)."""
 
 
 @dataclass(frozen=True)

@@ -36,8 +36,12 @@ BREACHED = "breached_at IS NOT NULL AND stopped_at IS NULL"
 BREACH_DUE = ("clock IS NOT NULL AND \"trigger\" = 'breach' AND fired_at IS NULL "
               "AND cancelled_at IS NULL")
 """A running clock's breach still to come."""
-FAILED = "fired_at IS NULL AND cancelled_at IS NULL AND attempts > 0"
-"""A timer whose firing failed, to be tried again (`recovery timers --failed`)."""
+DUE = "due_at IS NOT NULL"
+"""A case with a clock counting: on the board's most-urgent-first indexes."""
+FAILED = "attempts > 0 AND COALESCE(fired_at, cancelled_at) IS NULL"
+"""A timer whose firing failed, to be tried again (`recovery timers --failed`): written so
+that it does not imply the pending timers' index condition, which would make that index (every
+pending timer) usable for it too, and SQLite without statistics may pick it."""
 
 
 class Moment(TypeDecorator[datetime]):
@@ -69,9 +73,18 @@ class CaseRow(SQLModel, table=True):
     __tablename__ = "recovery_cases"
     __table_args__ = (
         UniqueConstraint("brand", "external_id", name="uq_cases_brand_external_id"),
-        Index("ix_recovery_cases_brand_state", "brand", "state", "id"),  # the board, newest 1st
+        # the board, newest first: each filter leads its own index, the id follows
+        Index("ix_recovery_cases_brand_state", "brand", "state", "id"),
         Index("ix_recovery_cases_brand", "brand", "id"),
-        Index("ix_recovery_cases_brand_priority", "brand", "priority", "id"),  # --priority
+        Index("ix_recovery_cases_brand_priority", "brand", "priority", "id"),
+        Index("ix_recovery_cases_state", "state", "id"),
+        Index("ix_recovery_cases_channel", "channel", "id"),
+        Index("ix_recovery_cases_priority", "priority", "id"),
+        # most urgent first: a priority level's cases with a clock counting, due first
+        *(Index(f"ix_recovery_cases_{lead}due", *columns, "priority", "due_at", "id",
+                sqlite_where=text(DUE), postgresql_where=text(DUE))
+          for lead, columns in (("", ()), ("brand_", ("brand",)), ("state_", ("state",)),
+                                ("channel_", ("channel",)))),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -80,7 +93,7 @@ class CaseRow(SQLModel, table=True):
     author: str = Field(max_length=200)
     text: str
     external_id: str | None = Field(default=None, max_length=200)
-    state: str = Field(max_length=64, index=True)
+    state: str = Field(max_length=64)
     version: int = 1
     priority: str = Field(default="normal", max_length=16,
                           sa_column_kwargs={"server_default": "normal"})
@@ -107,6 +120,12 @@ class CaseRow(SQLModel, table=True):
     reach: dict[str, int] | None = Field(default=None, sa_column=Column(JSON),
                                          description="followers, likes, shares, replies: the "
                                          "latest counts given (flows/priority.py)")
+    due_at: datetime | None = Field(default=None, sa_column=Column(Moment(), nullable=True),
+                                    description="the earliest breach of the case's clocks "
+                                    "still counting: one recorded and not stopped since, or a "
+                                    "running clock's to come; NULL when none counts (kept in "
+                                    "step by the transactions that move the clocks, "
+                                    "store/clock_sql.py)")
 
 
 class EventRow(SQLModel, table=True):
@@ -147,8 +166,6 @@ class TimerRow(SQLModel, table=True):
         Index("ix_recovery_timers_pending", "due_at",
               sqlite_where=text("fired_at IS NULL AND cancelled_at IS NULL"),
               postgresql_where=text("fired_at IS NULL AND cancelled_at IS NULL")),
-        Index("ix_recovery_timers_breach", "due_at", "case_id", sqlite_where=text(BREACH_DUE),
-              postgresql_where=text(BREACH_DUE)),  # what breaches soon (queries.list_cases)
         Index("ix_recovery_timers_failed", "due_at", "id", sqlite_where=text(FAILED),
               postgresql_where=text(FAILED)),  # what failed to fire (queries.pending_timers)
     )
@@ -174,9 +191,6 @@ class ClockRow(SQLModel, table=True):
     """One SLA clock of a case: its target and what it has counted so far."""
 
     __tablename__ = "recovery_clocks"
-    __table_args__ = (Index("ix_recovery_clocks_breached", "breached_at", "case_id",
-                            sqlite_where=text(BREACHED), postgresql_where=text(BREACHED)),)
-
     case_id: int = Field(sa_column=Column(ForeignKey("recovery_cases.id"), primary_key=True))
     name: str = Field(primary_key=True, max_length=32)
     business: bool

@@ -188,6 +188,7 @@ class Writer(TimerStatements, ClockStatements, RemedyStatements, RedactionStatem
             if self._in_schema is not None:
                 tx._cursor.execute(self._in_schema)
             yield tx
+            tx.keep_due()
             raw.commit()
             healthy = True
         except self._dbapi.IntegrityError as exc:
@@ -219,6 +220,7 @@ class Writer(TimerStatements, ClockStatements, RemedyStatements, RedactionStatem
             with joined.savepoint() as cursor:
                 tx = Tx(self, cursor, deliver)
                 yield tx
+                tx.keep_due()
         except self._dbapi.IntegrityError as exc:
             raise ConcurrentUpdate(case_id) from exc
         except self._dbapi.Error as exc:
@@ -247,6 +249,8 @@ class Tx(TimerTx, ClockTx, RemedyTx, RedactionTx):
         """The chain hash of the last event appended per case in this transaction."""
         self._brands: dict[int, str] = {}
         """The brand of each case read or opened in this transaction."""
+        self._clocked: set[int] = set()
+        """The cases whose clocks changed in this transaction (`ClockTx.keep_due`)."""
 
     def _run(self, statement: Compiled, values: dict[str, Any]) -> Any:
         self._cursor.execute(statement.sql, statement.params(values))
