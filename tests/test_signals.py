@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
 import pytest
 from hypothesis import assume, given, settings
@@ -202,3 +203,67 @@ def test_the_phone_matcher_finds_nothing_with_fewer_digits(
     assume(sum(character.isdecimal() for character in text) < FEWEST_DIGITS)
     assert not list(phonenumbers.PhoneNumberMatcher(text, region))
     assert not find_phones(text, (region,) if region else ())
+
+
+@cache
+def _examples(regions: tuple[str, ...], home: tuple[str, ...]) -> list[str]:
+    """Every example number of `regions` (each kind: fixed line, mobile, toll free…) as written
+    in `home` (its first region: nationally, or with its international prefix), with `+` and
+    in E.164, and each cut short by one to three digits: the numbers at the edge of the
+    shortcut's lengths."""
+    import phonenumbers
+    from phonenumbers import PhoneNumberFormat, PhoneNumberType
+
+    written = []
+    for region in regions:
+        for kind in vars(PhoneNumberType).values():
+            if not isinstance(kind, int):
+                continue
+            number = phonenumbers.example_number_for_type(region, kind)
+            if number is None:
+                continue
+            for style in (PhoneNumberFormat.NATIONAL, PhoneNumberFormat.INTERNATIONAL,
+                          PhoneNumberFormat.E164):
+                text = phonenumbers.format_number(number, style)
+                if region not in home and style == PhoneNumberFormat.NATIONAL:
+                    text = phonenumbers.format_out_of_country_calling_number(
+                        number, (home or ("US",))[0])  # with the international prefix
+                written += [text, text[:-1], text[:-2], text[:-3], text[1:]]
+    return written
+
+
+REGION_SETS = [(), ("CZ",), ("CZ", "SK"), ("PL",), ("US",), ("DE", "AT"), ("HR", "SI"),
+               ("GB",), tuple(SHORTEST[:3])]
+noise = st.sampled_from([" ", "-", ".", "/", "(", ")", "+", "x", " ext. ", ", ", "#", "table ",
+                         "call me on ", "\u00a0", "\uff0d", "\u0661\u0662", "tel:"])
+
+
+@st.composite
+def phone_texts(draw: st.DrawFn) -> tuple[str, tuple[str, ...]]:
+    regions = draw(st.sampled_from(REGION_SETS))
+    own = _examples(regions or ("CZ", "US"), regions)
+    abroad = _examples(tuple(SHORTEST), regions)  # the shortest numbers anywhere
+    parts = draw(st.lists(st.one_of(st.text(alphabet="0123456789", min_size=1, max_size=12),
+                                    noise, st.text(max_size=4), st.sampled_from(own),
+                                    st.sampled_from(abroad)), max_size=8))
+    return "".join(parts), regions
+
+
+@settings(max_examples=400, deadline=None)
+@given(phone_texts())
+def test_the_phone_shortcut_finds_what_the_matcher_finds(
+        written: tuple[str, tuple[str, ...]]) -> None:
+    """The cheap look at runs of digits before libphonenumber's matcher never hides a number
+    it would find: `find_phones` reads as the matcher does, for the regions' own example
+    numbers as written at home and abroad and cut short, among digits, punctuation and words
+    (short runs such as "table 12, #4567" are the common case)."""
+    import phonenumbers
+
+    from recovery.signals.personal import find_phones
+
+    text, regions = written
+    found = [(p.start, p.end) for p in find_phones(text, regions)]
+    matched = [(m.start, m.end) for region in regions or (None,)
+               for m in phonenumbers.PhoneNumberMatcher(text, region,
+                                                        leniency=phonenumbers.Leniency.VALID)]
+    assert found == matched

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, Protocol, cast
 
 import phonenumbers
@@ -23,7 +24,13 @@ from recovery.signals.text import fold
 FEWEST_DIGITS = 4
 """Digits in the shortest number libphonenumber holds valid anywhere (its metadata's shortest
 possible length, geographic or not; tests/test_signals.py checks it against the metadata)."""
-_ENOUGH_DIGITS = re.compile(r"\d" + r"\D*\d" * (FEWEST_DIGITS - 1))
+_RUN = re.compile(r"\d(?:(?:[^\w]|[xX_]){0,4}\d)*")
+"""Digits as a phone number may be written: the matcher allows at most four punctuation marks
+(spaces, dashes, dots, slashes, brackets, `x`…) between two of them, and no letter; this takes
+any character but a letter or a digit there, so every number it reads lies inside one run."""
+_INTERNATIONAL = 1 + 1 + FEWEST_DIGITS
+"""The fewest digits of a number written without `+` as another country's: an international
+prefix, a country code and the shortest number anywhere."""
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@([\w-]+(?:\.[\w-]+)+)")
 _UPPER = "A-ZÀ-ÖØ-ÞĀ-Ž"
 _STREET = re.compile(
@@ -181,13 +188,42 @@ def find_phones(text: str, regions: tuple[str, ...],
     """Phone numbers in `text` (local ones read as numbers of `regions`), except the E.164
     numbers in `besides`."""
     found: list[Personal] = []
-    if not _ENOUGH_DIGITS.search(text):  # no number is that short: skip the matcher's work
+    if not _long_enough(text, regions):  # no run of digits makes a number: skip the matcher
         return found
     for region in regions or (None,):
         for number in phonenumbers.PhoneNumberMatcher(text, region, leniency=Leniency.VALID):
             if phonenumbers.format_number(number.number, PhoneNumberFormat.E164) not in besides:
                 found.append(Personal("phone", number.raw_string, number.start, number.end))
     return found
+
+
+def _long_enough(text: str, regions: tuple[str, ...]) -> bool:
+    """Whether a run of digits in `text` is long enough to be a phone number: one with a `+`
+    in or just before it as long as a country code and the shortest number anywhere, another
+    as long as the shortest national number of one of `regions` (or an international one
+    without the `+`)."""
+    national, plus = _fewest(regions), FEWEST_DIGITS + 1
+    for match in _RUN.finditer(text):
+        digits = sum(character.isdecimal() for character in match.group(0))
+        if digits >= national or (digits >= plus and "+" in text[max(0, match.start() - 5):
+                                                                  match.end()]):
+            return True
+    return False
+
+
+@cache
+def _fewest(regions: tuple[str, ...]) -> int:
+    """The fewest digits a number read without `+` in `regions` can have (none: only numbers
+    with `+` are read)."""
+    from phonenumbers import PhoneMetadata
+
+    lengths = [_INTERNATIONAL]
+    for region in regions:
+        data = PhoneMetadata.metadata_for_region(region)
+        if data is None or data.general_desc is None or not data.general_desc.possible_length:
+            return FEWEST_DIGITS  # no metadata to go by: the shortest anywhere
+        lengths.append(min(data.general_desc.possible_length))
+    return min(lengths) if regions else _INTERNATIONAL
 
 
 def _without_overlaps(found: list[Personal]) -> list[Personal]:
