@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import JSON, DateTime
+from sqlalchemy import JSON, DateTime, Insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ClauseElement
@@ -26,6 +26,8 @@ class Compiled:
 
     def __init__(self, statement: ClauseElement, dialect: Dialect,
                  keys: Iterable[str] | None = None) -> None:
+        if isinstance(statement, Insert) and not statement.returning_column_descriptions:
+            statement = statement.inline()  # PostgreSQL would return the new id unasked
         compiled = cast(SQLCompiler, statement.compile(
             dialect=dialect, column_keys=list(keys) if keys is not None else None))
         self.sql = str(compiled)
