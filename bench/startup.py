@@ -3,7 +3,8 @@
 Times (best of N runs, wall clock) `recovery --help`, `flow list`, `case show`, `case list` and
 `case open` in a scratch folder holding the demo's database, and the `--help` of a two-command
 typer app in the same run; prints each as a ratio of that baseline (aims: `--help` within 1.5x,
-`case show` within 3x). Then, in this process, what reading the first complaint costs (lingua
+`case show` within 3x), and the floor any command that reads the database stands on: importing
+SQLAlchemy and SQLModel alone. Then, in this process, what reading the first complaint costs (lingua
 loads the models of the brand's candidate languages, and only those) against reading the next.
 
     python bench/startup.py [--runs 5]
@@ -73,11 +74,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         work = Path(scratch)
         (work / "mini.py").write_text(MINI)
-        env = {**os.environ, "RECOVERY_WORKFLOWS": str(ROOT / "workflows")}
-        os.environ.update(env)
+        os.environ["RECOVERY_WORKFLOWS"] = str(ROOT / "workflows")
+        os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # as on a user's machine: bytecode is
+        # cached after the first run (else every start compiles the project from source)
         subprocess.run([recovery, "demo"], cwd=work, capture_output=True, check=True)
         baseline = best([sys.executable, str(work / "mini.py"), "--help"], args.runs, work)
         print(f"baseline: a two-command typer app's --help  {baseline:.3f} s  1.0x")
+        floor = best([sys.executable, "-c", "import sqlalchemy, sqlmodel"], args.runs, work)
+        print(f"floor: importing sqlalchemy and sqlmodel     {floor:.3f} s  "
+              f"{floor / baseline:.1f}x")
         for name, argv in COMMANDS.items():
             took = best([recovery, *argv], args.runs, work)
             print(f"recovery {name:<14}{took:>22.3f} s  {took / baseline:.1f}x")

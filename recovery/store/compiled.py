@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import JSON, DateTime, Insert
+from sqlalchemy import JSON, DateTime, Insert, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ClauseElement
@@ -36,7 +36,8 @@ class Compiled:
             processor: Processor | None = bind.type.dialect_impl(dialect).bind_processor(dialect)
             if processor is None:
                 continue
-            if dialect.name == "sqlite" and isinstance(bind.type, DateTime):
+            kind = bind.type.impl if isinstance(bind.type, TypeDecorator) else bind.type
+            if dialect.name == "sqlite" and isinstance(kind, DateTime):  # a `Moment` too
                 processor = sqlite_time
             elif isinstance(bind.type, JSON):
                 processor = _none_once(processor)
