@@ -17,6 +17,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from recovery import Engine
@@ -216,6 +217,21 @@ def test_a_round_the_database_refuses_is_logged_and_tried_again(
         Worker(Flaky(), interval=0.01).run(once=True)  # type: ignore[arg-type]
 
 
+def _until_listening(db_url: str) -> None:
+    """Wait (a minute at most) until a session of the database listens for new deliveries."""
+    listening = text("SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                     "current_database() AND query = 'LISTEN recovery_outbox' AND "
+                     "state = 'idle'")
+    sa = create_engine(db_url)
+    deadline = time.monotonic() + 60
+    with sa.connect() as conn:
+        while not conn.execute(listening).scalar() and time.monotonic() < deadline:
+            conn.rollback()
+            time.sleep(0.02)
+        assert conn.execute(listening).scalar(), "the worker never listened"
+    sa.dispose()
+
+
 def test_on_postgresql_a_new_delivery_wakes_the_worker_before_its_interval(
         db_url: str, clock: Clock, tmp_path: Path) -> None:
     if not db_url.startswith("postgresql"):
@@ -226,7 +242,7 @@ def test_on_postgresql_a_new_delivery_wakes_the_worker_before_its_interval(
         later = (clock.now + timedelta(days=1)).isoformat()
         worker = _worker(db_url, folder, later, "--interval", "600")  # it would poll in 10 min
         assert worker.stderr is not None and b" started " in worker.stderr.readline()
-        time.sleep(0.5)  # it has done its first round and waits
+        _until_listening(db_url)  # it has done its first round and waits on the channel
         engine.open_case("bistro", channel="instagram", author="@jana", text="Cold soup")
         deadline = time.monotonic() + 60
         while not receiver.got and time.monotonic() < deadline:
