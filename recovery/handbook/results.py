@@ -140,10 +140,21 @@ def run(paths: list[Path], workflows: Path, brands: list[str],
         raise NotFound("no policy scenarios here: name feature files or folders, or run where "
                        "./features is (or a brand has workflows/BRAND/features)")
     args += ["--recovery-specs", "--workflows", str(workflows), "-p", "no:cacheprovider"]
+    if _xdist_loads():  # in this process, where the report hears each scenario, whatever the
+        args += ["-n", "0"]  # project's pytest settings say (`-n auto` in its addopts)
     for name in brands:
         args += ["--brand", name]
     report = SpecReport()
     return int(pytest.main([*args, *extra], plugins=[report])), report
+
+
+def _xdist_loads() -> bool:
+    """Whether pytest will load pytest-xdist's plugin (installed, and plugins autoloaded)."""
+    import importlib.util
+    import os
+
+    return (importlib.util.find_spec("xdist") is not None
+            and not os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"))
 
 
 def default_paths(workflows: Path, brands: list[str]) -> list[Path]:
