@@ -27,11 +27,16 @@ import pytest
 from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
+os.environ.pop("COLUMNS", None)  # the test runner's own width (pytest-xdist's workers set 80)
+os.environ.pop("LINES", None)  # must not fix the CLI consoles' width as they are made (below)
+
 from recovery import Engine
-from recovery.cli import app
+from recovery.cli import app, layout
 from recovery.store.db import empty
 
 ROOT = Path(__file__).resolve().parent.parent
+assert layout.out._width is None and layout.err._width is None, (
+    "the CLI's consoles took a fixed width: each test's CliRunner env sets COLUMNS instead")
 WORKFLOWS = ROOT / "workflows"
 
 
