@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import sqlite3
 import random
+import sqlite3
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
