@@ -55,6 +55,7 @@ class Intake:
                 if posted:
                     self._suggest(tx, case_id, flow.brand, channel, opening.values["text"],
                                   when)
+                    due = tx.due(case_id)
         except ConcurrentUpdate:
             if not external_id:
                 raise
@@ -65,7 +66,7 @@ class Intake:
             return _same(found, opening.values, external_id)
         if not posted:
             return case_id
-        return Case(id=case_id, **opening.values)
+        return Case(id=case_id, **opening.values, due_at=due)
 
     def prepare(self, flow: Flow, channel: str, author: str, text: str, when: datetime,
                 external_id: str | None, by: str | None, name: str | None,

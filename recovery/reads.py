@@ -104,8 +104,9 @@ class Reads:
         limit, offset = limits.rows(limit), limits.count(offset, "offset")
         due_by = None  # breached: due by now
         if due_within is not None or breached:
-            due_by = self._when(None) + (timedelta(0) if due_within is None
-                                         else limits.span(due_within, "due_within"))
+            due_by = self._when(None) + (timedelta(0) if due_within is None  # or already has:
+                                         else max(limits.span(due_within, "due_within"),
+                                                  timedelta(0)))  # never before now
         with self._connection() as conn:
             return board.list_cases(conn, brand=brand, state=state, channel=channel,
                                     priority=priority, limit=limit, offset=offset,

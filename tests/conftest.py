@@ -103,6 +103,13 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """One worker when the tests share a PostgreSQL server given by URL (each engine test
+    empties that one database); otherwise a worker per core, each starting its own server."""
+    given = os.environ.get("RECOVERY_TEST_POSTGRES")
+    return 1 if given and given != "off" else None
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A PostgreSQL URL for the session, or skip (fail under RECOVERY_REQUIRE_POSTGRES)."""

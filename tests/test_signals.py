@@ -228,14 +228,16 @@ def _examples(regions: tuple[str, ...], home: tuple[str, ...]) -> list[str]:
                 if region not in home and style == PhoneNumberFormat.NATIONAL:
                     text = phonenumbers.format_out_of_country_calling_number(
                         number, (home or ("US",))[0])  # with the international prefix
-                written += [text, text[:-1], text[:-2], text[:-3], text[1:]]
+                marked = text.replace(" ", "\u30fc").replace("-", "\uff0d")  # the matcher
+                written += [text, text[:-1], text[:-2], text[:-3], text[1:], marked]  # takes it
     return written
 
 
 REGION_SETS = [(), ("CZ",), ("CZ", "SK"), ("PL",), ("US",), ("DE", "AT"), ("HR", "SI"),
                ("GB",), tuple(SHORTEST[:3])]
 noise = st.sampled_from([" ", "-", ".", "/", "(", ")", "+", "x", " ext. ", ", ", "#", "table ",
-                         "call me on ", "\u00a0", "\uff0d", "\u0661\u0662", "tel:"])
+                         "call me on ", "\u00a0", "\uff0d", "\u30fc", "\uff0b", "\u0661\u0662",
+                         "tel:"])
 
 
 @st.composite

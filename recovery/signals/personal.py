@@ -24,10 +24,12 @@ from recovery.signals.text import fold
 FEWEST_DIGITS = 4
 """Digits in the shortest number libphonenumber holds valid anywhere (its metadata's shortest
 possible length, geographic or not; tests/test_signals.py checks it against the metadata)."""
-_RUN = re.compile(r"\d(?:(?:[^\w]|[xX_]){0,4}\d)*")
+_RUN = re.compile(r"\d(?:(?:[^\w]|[xX_\u30fc]){0,4}\d)*")
 """Digits as a phone number may be written: the matcher allows at most four punctuation marks
-(spaces, dashes, dots, slashes, brackets, `x`…) between two of them, and no letter; this takes
-any character but a letter or a digit there, so every number it reads lies inside one run."""
+(spaces, dashes, dots, slashes, brackets, `x`, the katakana long sound mark `ー`…) between two
+of them; this takes any of those and any other character but a letter or a digit there, so
+every number it reads lies inside one run."""
+_PLUS = re.compile("[+\uff0b]")
 _INTERNATIONAL = 1 + 1 + FEWEST_DIGITS
 """The fewest digits of a number written without `+` as another country's: an international
 prefix, a country code and the shortest number anywhere."""
@@ -199,14 +201,15 @@ def find_phones(text: str, regions: tuple[str, ...],
 
 def _long_enough(text: str, regions: tuple[str, ...]) -> bool:
     """Whether a run of digits in `text` is long enough to be a phone number: one with a `+`
-    in or just before it as long as a country code and the shortest number anywhere, another
-    as long as the shortest national number of one of `regions` (or an international one
-    without the `+`)."""
+    (or a full-width one) in it or up to ten characters before it as long as a country code
+    and the shortest number anywhere, another as long as the shortest national number of one
+    of `regions` (or an international one without the `+`). The thresholds are conservative:
+    a number one digit longer than each is the shortest there is."""
     national, plus = _fewest(regions), FEWEST_DIGITS + 1
     for match in _RUN.finditer(text):
         digits = sum(character.isdecimal() for character in match.group(0))
-        if digits >= national or (digits >= plus and "+" in text[max(0, match.start() - 5):
-                                                                  match.end()]):
+        if digits >= national or (digits >= plus and _PLUS.search(
+                text, max(0, match.start() - 10), match.end())):
             return True
     return False
 

@@ -8,9 +8,11 @@ customer with no breach) follow, newest first; a filter for the cases due by a t
 already breached among them; due by now: those breached, whether or not a tick noticed) leaves
 them out.
 
-Every statement is one range of an index that leads with what it filters on (`tables.py`: the
-brand, the state, the channel or nothing, then the priority, the due time and the id), read
-as far as the page goes: a level costs one statement, whatever the size of the database.
+A level is one statement: a range of the index that leads with what it filters on
+(`tables.py`: the brand, the state, the channel or nothing, then the priority, the due time and
+the id), read only as far as the page goes, whatever the size of the database. (Two filters at
+once read one of their indexes and check the other filter row by row; the newest-first fill
+walks its filter's index by id, past the cases with a clock counting.)
 """
 
 from __future__ import annotations

@@ -53,6 +53,7 @@ class ClockStatements:
                         for point, column in (("warning", "warned_at"),
                                               ("breach", "breached_at"))}
         self.set_due = compile_(SET_DUE)
+        self.due = compile_(select(cases.c.due_at).where(cases.c.id == bindparam("of_case")))
 
 
 class ClockTx(TxPart):
@@ -92,6 +93,12 @@ class ClockTx(TxPart):
         if point == "breach":
             self._clocked.add(case_id)
         self._run(self._w.reached[point], {"of_case": case_id, "of_clock": clock, "at": at})
+
+    def due(self, case_id: int) -> datetime | None:
+        """The case's due time as this transaction leaves it (`keep_due` first)."""
+        self.keep_due()
+        row = self._run(self._w.due, {"of_case": case_id}).fetchone()
+        return None if row is None else self._time(row[0])
 
     def keep_due(self) -> None:
         """Read again the due time of each case whose clocks changed in this transaction: the

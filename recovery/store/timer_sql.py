@@ -73,12 +73,17 @@ class TimerStatements:
 
 
 class TimerTx(TxPart):
-    """The timers' reads and writes inside a `Tx`."""
+    """The timers' reads and writes inside a `Tx`. Arming or cancelling a clock's timers
+    marks its case, whose due time is read again before the transaction ends."""
+
+    _clocked: set[int]
 
     def arm(self, case_id: int, state: str, due: Iterable[tuple[str, datetime]],
             clock: str | None = None) -> None:
         """Arm one timer per (trigger, due time) for a case that entered `state`, or per
         (point, due time) of one of its SLA clocks."""
+        if clock is not None:
+            self._clocked.add(case_id)  # its due time is read again (`ClockTx.keep_due`)
         self._run_many(self._w.arm, [
             {"case_id": case_id, "trigger": trigger, "state": state, "due_at": due_at,
              "clock": clock, "attempts": 0} for trigger, due_at in due])
@@ -89,6 +94,7 @@ class TimerTx(TxPart):
         if clock is None:
             self._run(self._w.cancel, {"of_case": case_id, "at": at})
         else:
+            self._clocked.add(case_id)
             self._run(self._w.cancel_clock, {"of_case": case_id, "of_clock": clock, "at": at})
 
     def claim_due(self, now: datetime, most: int, skip: tuple[int, ...] = ()) -> list[Timer]:
