@@ -142,3 +142,8 @@ class ConcurrentUpdate(RecoveryError):
 
 class StorageError(RecoveryError):
     """The database could not be reached, created or written."""
+
+
+class NotAnchored(RecoveryError):
+    """A checkpoint's own endpoint did not take it: no answer, or not a 2xx
+    (`delivery/anchor.py`)."""

@@ -143,3 +143,44 @@ def test_the_cli_writes_and_checks_a_checkpoint_signed_outside_the_database(
         f'"version": {last}', f'"version": {last - 1}'))
     with pytest.raises(InvalidInput, match="not signed by the key given"):
         read(tmp_path / "cp.json", pair["RECOVERY_AUDIT_PUBLIC_KEY"])
+
+
+def test_a_checkpoint_is_posted_to_an_endpoint_of_its_own(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`audit checkpoint --post URL` and `worker --checkpoint-post URL` POST the checkpoint,
+    signed as a Standard Webhook (the receiver's own verifier checks it); an endpoint that
+    refuses it is one line and exit 1, the file kept."""
+    import json
+
+    from tests.receiver import Receiver
+    from tests.test_outbox import SECRET
+
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    engine = Engine(db, workflows=WORKFLOWS)
+    _lived(engine)
+    engine.close()
+    monkeypatch.setenv("RECOVERY_AUDIT_KEY", new_key()[0])
+
+    def run(*args: str) -> object:
+        return CliRunner().invoke(app, ["--db", db, "--workflows", str(WORKFLOWS), *args])
+
+    with Receiver(SECRET) as receiver:
+        unset = run("audit", "checkpoint", "--out", str(tmp_path / "cp.json"),
+                    "--post", receiver.url)
+        assert unset.exit_code != 0 and "RECOVERY_CHECKPOINT_SECRET" in unset.output  # type: ignore[attr-defined]
+        monkeypatch.setenv("RECOVERY_CHECKPOINT_SECRET", SECRET)
+        posted = run("audit", "checkpoint", "--out", str(tmp_path / "cp.json"),
+                     "--post", receiver.url)
+        assert posted.exit_code == 0, posted.output  # type: ignore[attr-defined]
+        by_worker = run("--drill", "worker", "--once", "--checkpoint", str(tmp_path / "w.json"),
+                        "--checkpoint-post", receiver.url)
+        assert by_worker.exit_code == 0, by_worker.output  # type: ignore[attr-defined]
+        assert [got.signed for got in receiver.got] == [True, True]
+        assert receiver.got[0].body == json.loads((tmp_path / "cp.json").read_text())
+        assert receiver.got[1].body == json.loads((tmp_path / "w.json").read_text())
+        assert receiver.got[0].delivery_id != receiver.got[1].delivery_id
+        receiver.status = 500
+        refused = run("audit", "checkpoint", "--out", str(tmp_path / "again.json"),
+                      "--post", receiver.url)
+        assert refused.exit_code == 1  # type: ignore[attr-defined]
+        assert "HTTP 500" in refused.output and (tmp_path / "again.json").exists()  # type: ignore[attr-defined]

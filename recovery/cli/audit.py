@@ -65,9 +65,13 @@ def checkpoint(ctx: typer.Context,
                                                       "reach).", dir_okay=False)],
                key: Annotated[Path | None, typer.Option(
                    help=f"A file holding the signing key (else {PRIVATE}).",
-                   dir_okay=False)] = None) -> None:
+                   dir_okay=False)] = None,
+               post: Annotated[str | None, typer.Option(
+                   help="Also POST it to this endpoint of its own, signed as a webhook with "
+                        "RECOVERY_CHECKPOINT_SECRET.")] = None) -> None:
     """Sign every case's chain head now with a key the database never holds, and write the
-    checkpoint: `audit verify --checkpoint` then finds any later change to what it covers."""
+    checkpoint (and post it): `audit verify --checkpoint` then finds any later change to what
+    it covers."""
     import json
 
     signed = settings(ctx).engine().checkpoint(_key(key, PRIVATE, "--key"))
@@ -77,6 +81,11 @@ def checkpoint(ctx: typer.Context,
         fail(InvalidInput(f"--out: cannot write {out}: {exc.strerror}"))
     say(f"checkpoint of {len(signed.heads):,} case(s) at {signed.at.isoformat()} written to "
         f"{out}")
+    if post is not None:
+        from recovery.delivery.anchor import post as post_checkpoint
+
+        post_checkpoint(signed.as_dict(), post)
+        say(f"posted to {post}")
 
 
 @app.command()

@@ -37,7 +37,10 @@ def worker(ctx: typer.Context,
                     "from RECOVERY_AUDIT_KEY), after the first round and every --checkpoint-every.",
                dir_okay=False)] = None,
            checkpoint_every: Annotated[str, typer.Option(
-               help="How often to checkpoint (30m, 1h, 1d).")] = "1h"
+               help="How often to checkpoint (30m, 1h, 1d).")] = "1h",
+           checkpoint_post: Annotated[str | None, typer.Option(
+               help="Also POST each checkpoint to this endpoint of its own, signed as a "
+                    "webhook with RECOVERY_CHECKPOINT_SECRET.")] = None
            ) -> None:
     """Run until stopped: fire the timers that come due (what `tick` does) and deliver the
     webhook outbox, one log line per action on stderr. SIGTERM or Ctrl-C finishes what is in
@@ -51,7 +54,8 @@ def worker(ctx: typer.Context,
     if not once:
         engine.warm()  # its first timers read and check as fast as the rest
     wake = listener(config.db)
-    running = Worker(engine, interval, wake, *_anchoring(engine, checkpoint, checkpoint_every))
+    running = Worker(engine, interval, wake,
+                     *_anchoring(engine, checkpoint, checkpoint_every, checkpoint_post))
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: running.stop())
     try:
@@ -63,16 +67,24 @@ def worker(ctx: typer.Context,
         engine.close()
 
 
-def _anchoring(engine: Engine, path: Path | None, every: str
+def _anchoring(engine: Engine, path: Path | None, every: str, url: str | None = None
                ) -> tuple[Callable[[], str] | None, float]:
-    """What writes the worker's checkpoints, and how often (seconds)."""
+    """What writes the worker's checkpoints (and posts them to `url`), and how often
+    (seconds)."""
     import json
     import os
 
     from recovery.clock import parse_duration
+    from recovery.delivery.anchor import SECRET, post
 
     if path is None:
+        if url is not None:
+            fail(InvalidInput("--checkpoint-post: give --checkpoint FILE too (the file is "
+                              "written first, then posted)"))
         return None, 0.0
+    if url is not None and not os.environ.get(SECRET, "").strip():
+        fail(InvalidInput(f"--checkpoint-post: set {SECRET} to the endpoint's secret "
+                          "(`recovery outbox secret` makes one)"))
     key = os.environ.get("RECOVERY_AUDIT_KEY", "").strip()
     if not key:
         fail(InvalidInput("--checkpoint: set RECOVERY_AUDIT_KEY (`recovery audit keygen` "
@@ -90,6 +102,9 @@ def _anchoring(engine: Engine, path: Path | None, every: str
         written = path.with_name(path.name + ".part")  # whole, or not at all
         written.write_text(json.dumps(signed.as_dict(), indent=1) + "\n", encoding="utf-8")
         os.replace(written, path)
+        if url is not None:  # kept in the file whatever the endpoint says
+            post(signed.as_dict(), url)
+            return f"{path}, posted to {url}"
         return str(path)
 
     return write, seconds
