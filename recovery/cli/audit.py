@@ -74,6 +74,10 @@ def checkpoint(ctx: typer.Context,
     it covers."""
     import json
 
+    if post is not None:
+        from recovery.delivery.anchor import ready
+
+        ready(post)  # said before anything is signed or written
     signed = settings(ctx).engine().checkpoint(_key(key, PRIVATE, "--key"))
     try:
         out.write_text(json.dumps(signed.as_dict(), indent=1) + "\n", encoding="utf-8")

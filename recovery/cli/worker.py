@@ -75,16 +75,15 @@ def _anchoring(engine: Engine, path: Path | None, every: str, url: str | None = 
     import os
 
     from recovery.clock import parse_duration
-    from recovery.delivery.anchor import SECRET, post
+    from recovery.delivery.anchor import post, ready
 
     if path is None:
         if url is not None:
             fail(InvalidInput("--checkpoint-post: give --checkpoint FILE too (the file is "
                               "written first, then posted)"))
         return None, 0.0
-    if url is not None and not os.environ.get(SECRET, "").strip():
-        fail(InvalidInput(f"--checkpoint-post: set {SECRET} to the endpoint's secret "
-                          "(`recovery outbox secret` makes one)"))
+    if url is not None:
+        ready(url)  # a missing secret or a bad URL is said now, not at the first checkpoint
     key = os.environ.get("RECOVERY_AUDIT_KEY", "").strip()
     if not key:
         fail(InvalidInput("--checkpoint: set RECOVERY_AUDIT_KEY (`recovery audit keygen` "

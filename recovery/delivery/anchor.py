@@ -15,7 +15,7 @@ import time
 from typing import Any
 from uuid import uuid4
 
-from recovery.delivery.signing import BadSecret, signature
+from recovery.delivery.signing import BadSecret, headers, keys
 from recovery.errors import InvalidInput, NotAnchored
 
 SECRET = "RECOVERY_CHECKPOINT_SECRET"
@@ -24,28 +24,32 @@ TIMEOUT = 10.0
 """Seconds to wait for the endpoint's answer."""
 
 
+def ready(url: str) -> str:
+    """The secret(s) to sign with for `url`, once both are usable; `InvalidInput` saying what
+    to set otherwise (checked before a checkpoint is made, and again as it is posted)."""
+    if not url.startswith(("https://", "http://")):
+        raise InvalidInput(f"the checkpoint endpoint is a URL (https://…), not {url[:80]!r}")
+    secrets = os.environ.get(SECRET, "").strip()
+    if not secrets:
+        raise InvalidInput(f"set {SECRET} to the checkpoint endpoint's secret (`recovery "
+                           "outbox secret` makes one)")
+    try:
+        keys(secrets)
+    except BadSecret as exc:
+        raise InvalidInput(f"{SECRET}: {exc}") from None
+    return secrets
+
+
 def post(document: dict[str, Any], url: str) -> None:
     """POST a checkpoint (`Checkpoint.as_dict()`) to `url`, signed with the secret(s) in
     `SECRET`; `NotAnchored` unless the endpoint answers 2xx."""
     import httpx  # here: only a process that posts pays for it
 
-    secrets = os.environ.get(SECRET, "").strip()
-    if not secrets:
-        raise InvalidInput(f"set {SECRET} to the checkpoint endpoint's secret (`recovery "
-                           "outbox secret` makes one)")
-    if not url.startswith(("https://", "http://")):
-        raise InvalidInput(f"the checkpoint endpoint is a URL (https://…), not {url[:80]!r}")
     body = json.dumps(document, indent=1).encode() + b"\n"
-    delivery_id, sent = f"checkpoint_{uuid4().hex}", int(time.time())
+    signed = headers(ready(url), f"checkpoint_{uuid4().hex}", body, int(time.time()))
     try:
-        signed = signature(secrets, delivery_id, sent, body)
-    except BadSecret as exc:
-        raise InvalidInput(f"{SECRET}: {exc}") from None
-    headers = {"Content-Type": "application/json", "webhook-id": delivery_id,
-               "webhook-timestamp": str(sent), "webhook-signature": signed}
-    try:
-        answer = httpx.post(url, content=body, headers=headers, timeout=TIMEOUT,
-                            follow_redirects=False)
+        answer = httpx.post(url, content=body, headers=signed,
+                            timeout=TIMEOUT, follow_redirects=False)
     except httpx.HTTPError as exc:
         raise NotAnchored(f"posting the checkpoint to {url}: {type(exc).__name__}"
                           f"{': ' + str(exc).splitlines()[0] if str(exc) else ''}") from None

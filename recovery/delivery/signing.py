@@ -20,6 +20,8 @@ import hmac
 
 TOLERANCE = 300
 """Seconds a receiver accepts between the timestamp and its own clock."""
+USER_AGENT = "recovery-webhooks/2"
+"""Who a signed post says sent it."""
 PREFIX = "whsec_"
 """How a Standard Webhooks secret is written: the prefix, then the key in base64."""
 
@@ -51,6 +53,15 @@ def signature(secrets: str, delivery_id: str, timestamp: int, body: bytes) -> st
     signed = f"{delivery_id}.{timestamp}.".encode() + body
     return " ".join("v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest())
                     .decode() for key in keys(secrets))
+
+
+def headers(secrets: str, delivery_id: str, body: bytes, sent: int) -> dict[str, str]:
+    """The headers of a post of `body` signed as a Standard Webhook sent at `sent` (Unix
+    seconds), with its content type and sender; `BadSecret` for a malformed secret."""
+    return {"Content-Type": "application/json", "User-Agent": USER_AGENT,
+            "webhook-id": delivery_id,
+            "webhook-timestamp": str(sent),
+            "webhook-signature": signature(secrets, delivery_id, sent, body)}
 
 
 def verify(secrets: str, delivery_id: str, timestamp: str, signed: str, body: bytes,
