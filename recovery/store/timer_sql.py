@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, insert, literal_column, or_, select, update
 from sqlalchemy.sql.expression import ClauseElement
 
+from recovery.clock.sla import CLOCKS
 from recovery.store.compiled import Compiled, TxPart
 from recovery.store.records import Timer
 from recovery.store.tables import timers
@@ -73,8 +74,9 @@ class TimerStatements:
 
 
 class TimerTx(TxPart):
-    """The timers' reads and writes inside a `Tx`. Arming or cancelling a clock's timers
-    marks its case, whose due time is read again before the transaction ends."""
+    """The timers' reads and writes inside a `Tx`. Arming or cancelling an SLA clock's timers
+    marks its case, whose due time is read again before the transaction ends (a follow-up's
+    timers leave it as it is)."""
 
     _clocked: set[int]
 
@@ -82,7 +84,7 @@ class TimerTx(TxPart):
             clock: str | None = None) -> None:
         """Arm one timer per (trigger, due time) for a case that entered `state`, or per
         (point, due time) of one of its SLA clocks."""
-        if clock is not None:
+        if clock in CLOCKS:
             self._clocked.add(case_id)  # its due time is read again (`ClockTx.keep_due`)
         self._run_many(self._w.arm, [
             {"case_id": case_id, "trigger": trigger, "state": state, "due_at": due_at,
@@ -94,7 +96,8 @@ class TimerTx(TxPart):
         if clock is None:
             self._run(self._w.cancel, {"of_case": case_id, "at": at})
         else:
-            self._clocked.add(case_id)
+            if clock in CLOCKS:
+                self._clocked.add(case_id)
             self._run(self._w.cancel_clock, {"of_case": case_id, "of_clock": clock, "at": at})
 
     def claim_due(self, now: datetime, most: int, skip: tuple[int, ...] = ()) -> list[Timer]:
