@@ -216,17 +216,15 @@ def _long_enough(text: str, regions: tuple[str, ...]) -> bool:
 
 @cache
 def _fewest(regions: tuple[str, ...]) -> int:
-    """The fewest digits a number read without `+` in `regions` can have (none: only numbers
-    with `+` are read)."""
-    from phonenumbers import PhoneMetadata
-
+    """The fewest digits a number read without `+` in `regions` can have: a national one of a
+    region, or one written with an international prefix."""
     lengths = [_INTERNATIONAL]
     for region in regions:
-        data = PhoneMetadata.metadata_for_region(region)
+        data = phonenumbers.PhoneMetadata.metadata_for_region(region)
         if data is None or data.general_desc is None or not data.general_desc.possible_length:
             return FEWEST_DIGITS  # no metadata to go by: the shortest anywhere
         lengths.append(min(data.general_desc.possible_length))
-    return min(lengths) if regions else _INTERNATIONAL
+    return min(lengths)
 
 
 def _without_overlaps(found: list[Personal]) -> list[Personal]:
