@@ -83,15 +83,17 @@ def test_most_urgent_first_matches_the_definition(made, limit, offset, horizon, 
     db.dispose()
 
 
-def _due_by_definition(engine: Engine) -> dict[int, datetime | None]:
+def _due_by_definition(url: str, engine: Engine) -> dict[int, datetime | None]:
     """Each case's earliest breach recorded and not stopped, or to come, read from its clocks
     and timers as they stand."""
     due: dict[int, datetime | None] = {case.id: None for case in engine.cases(limit=10_000)}
-    with engine._db.connect() as conn:
+    sa = create_engine(url)
+    with sa.connect() as conn:
         found = [*conn.execute(select(clocks.c.case_id, clocks.c.breached_at)
                                .where(text(BREACHED))),
                  *conn.execute(select(timers.c.case_id, timers.c.due_at)
                                .where(text(BREACH_DUE)))]
+    sa.dispose()
     for case_id, at in found:
         at = at.replace(tzinfo=UTC)
         known = due[case_id]
@@ -108,8 +110,8 @@ steps = st.lists(st.tuples(st.sampled_from(["open", "fire", "reply", "tick", "wa
 def test_each_case_carries_its_earliest_breach_whatever_happens_to_it(tmp_path_factory,
                                                                       done) -> None:  # type: ignore[no-untyped-def]
     clock = Clock()
-    folder = tmp_path_factory.mktemp("due")
-    engine = Engine(f"sqlite:///{folder / 'due.db'}", workflows=WORKFLOWS, clock=clock)
+    url = f"sqlite:///{tmp_path_factory.mktemp('due') / 'due.db'}"
+    engine = Engine(url, workflows=WORKFLOWS, clock=clock)
     opened: list[int] = []
     for step, n in done:
         if step == "open" or not opened:
@@ -131,5 +133,5 @@ def test_each_case_carries_its_earliest_breach_whatever_happens_to_it(tmp_path_f
         else:
             clock.advance(hours=n)
         assert {case.id: case.due_at for case in engine.cases(limit=10_000)} == \
-            _due_by_definition(engine)
+            _due_by_definition(url, engine)
     engine.close()

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -156,10 +157,7 @@ def test_sigterm_finishes_the_post_in_flight_and_exits_0(tmp_path: Path, clock: 
         _cases(engine, 3)
         worker = _worker(db, folder, clock.now.isoformat())
         assert worker.stderr is not None and b" started " in worker.stderr.readline()
-        deadline = time.monotonic() + 60
-        while not receiver.got and time.monotonic() < deadline:  # however loaded the machine:
-            time.sleep(0.01)  # the first post is in flight (the receiver takes a second)
-        assert receiver.got
+        _until(lambda: receiver.got, "the first post")  # in flight: the receiver takes 1 s
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(timeout=10) == 0
         lines = worker.stderr.read().decode().splitlines()
@@ -217,18 +215,26 @@ def test_a_round_the_database_refuses_is_logged_and_tried_again(
         Worker(Flaky(), interval=0.01).run(once=True)  # type: ignore[arg-type]
 
 
+def _until(ready: Callable[[], object], what: str, seconds: float = 60) -> None:
+    """Wait for `ready()` however loaded the machine (`seconds` at most, then fail)."""
+    deadline = time.monotonic() + seconds
+    while not ready():
+        assert time.monotonic() < deadline, f"waited {seconds:g} s for {what}"
+        time.sleep(0.02)
+
+
 def _until_listening(db_url: str) -> None:
-    """Wait (a minute at most) until a session of the database listens for new deliveries."""
+    """Wait until a session of the database listens for new deliveries."""
     listening = text("SELECT count(*) FROM pg_stat_activity WHERE datname = "
                      "current_database() AND query = 'LISTEN recovery_outbox' AND "
                      "state = 'idle'")
     sa = create_engine(db_url)
-    deadline = time.monotonic() + 60
     with sa.connect() as conn:
-        while not conn.execute(listening).scalar() and time.monotonic() < deadline:
-            conn.rollback()
-            time.sleep(0.02)
-        assert conn.execute(listening).scalar(), "the worker never listened"
+        def heard() -> object:
+            conn.rollback()  # pg_stat_activity as it is now, not as the transaction began
+            return conn.execute(listening).scalar()
+
+        _until(heard, "the worker to listen")
     sa.dispose()
 
 
@@ -244,10 +250,8 @@ def test_on_postgresql_a_new_delivery_wakes_the_worker_before_its_interval(
         assert worker.stderr is not None and b" started " in worker.stderr.readline()
         _until_listening(db_url)  # it has done its first round and waits on the channel
         engine.open_case("bistro", channel="instagram", author="@jana", text="Cold soup")
-        deadline = time.monotonic() + 60
-        while not receiver.got and time.monotonic() < deadline:
-            time.sleep(0.05)
+        _until(lambda: receiver.got, "the delivery, long before the 10-minute poll")
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(timeout=10) == 0
-        assert receiver.got and receiver.got[0].body["event"]["kind"] == "opened"
+        assert receiver.got[0].body["event"]["kind"] == "opened"
         engine.close()
