@@ -57,6 +57,12 @@ def test_an_incident_is_announced_in_each_served_language_and_told(engine: Engin
         "incident_announce"] * 4
 
 
+def test_what_the_team_wrote_ends_with_one_full_stop_in_the_post(engine: Engine) -> None:
+    incident_id = _open(engine, says={"cs": SAYS["cs"] + ".", "en": SAYS["en"] + ". "})
+    for post in engine.incidents.posts(incident_id):
+        assert f"{SAYS[post.language]}. " in post.text and ".." not in post.text
+
+
 def test_a_post_with_a_blocking_finding_is_refused_unless_overridden(engine: Engine) -> None:
     blame = {"cs": "Není to naše chyba, kurýrní firma ztratila balíky.",
              "en": "It is not our fault, the courier company lost the parcels."}

@@ -61,10 +61,15 @@ def context(incident: Incident, next_update: datetime | None, language: str) -> 
     said = incident.says or {}
     return {"incident": {"id": incident.id, "status": incident.status,
                          "opened_at": incident.opened_at, "next_update": next_update,
-                         "says": said.get("problem", {}).get(language),
-                         "fixed": said.get("fixed", {}).get(language),
-                         "explained": said.get("explained", {}).get(language),
+                         "says": _clause(said.get("problem", {}).get(language)),
+                         "fixed": _clause(said.get("fixed", {}).get(language)),
+                         "explained": _clause(said.get("explained", {}).get(language)),
                          "title": TITLE, "root_cause": CAUSE}}
+
+
+def _clause(text: str | None) -> str | None:
+    """What the team wrote, as a clause the template ends itself: without its full stop."""
+    return text.rstrip().rstrip(".").rstrip() or None if text is not None else None
 
 
 def texts(flow: Flow, channel: str, template: str | None, given: Mapping[str, str] | None,
