@@ -57,9 +57,11 @@ class Strict(BaseModel):
 class ChannelPolicy(Strict):
     """SLA targets of one channel."""
 
-    first_response: Targets
-    resolution: Targets
-    clock: Literal["business", "calendar"] = "business"
+    first_response: Targets = Field(description="how soon a first public answer is due")
+    resolution: Targets = Field(description="how soon the case is due resolved")
+    clock: Literal["business", "calendar"] = Field(
+        "business", description="business: targets count the team's hours; calendar: round "
+        "the clock")
     warn_at: float = Field(0.8, gt=0, lt=1, description="share of the target that warns")
     after_hours_notice: bool = Field(True, description="answer a complaint that arrives while "
                                      "the team is away with a notice saying when it is back")
@@ -81,14 +83,16 @@ class ChannelPolicy(Strict):
 class Escalation(Strict):
     """What happens when a clock warns or breaches: raise the priority, tell people."""
 
-    priority: Literal["high", "urgent"] | None = None
+    priority: Literal["high", "urgent"] | None = Field(None, description="the priority the "
+                                                       "case rises to")
     notify: Names = Field([], description="roles the helpdesk alerts (lead, manager)")
 
 
 class Copies(Strict):
     """When a reply counts as a copy of one sent to another customer."""
 
-    window: Duration = timedelta(days=7)
+    window: Duration = Field(default=timedelta(days=7), description="how far back replies are "
+                             "compared")
     similarity: float = Field(default=90, ge=50, le=100, description="percent alike, names and "
                               "numbers aside")
 
@@ -111,7 +115,8 @@ class ReplyRules(Strict):
                                 "country code) and e-mail addresses: not personal data, but "
                                 "still a redirect")
     copies: Copies = Copies()
-    phrases: dict[str, dict[Literal["blame", "hollow", "redirect", "courtesy"], list[str]]] = {}
+    phrases: dict[str, dict[Literal["blame", "hollow", "redirect", "courtesy"], list[str]]] = Field(
+        default={}, description="more phrases the linter flags, per language and kind")
     concepts: dict[str, dict[Concept, list[str]]] = Field(
         default={}, description="more words for the linter's concepts, per language: e.g. "
         "cs: {third: [rohlík*]} names the brand's own courier")
@@ -154,9 +159,11 @@ class ReplyRules(Strict):
 class Holidays(Strict):
     """Days the care team is off: a country's public holidays and/or explicit dates."""
 
-    country: str | None = None
-    subdivision: str | None = None
-    dates: list[date] = []
+    country: str | None = Field(default=None,
+                                description="whose public holidays (ISO 3166: CZ, PL)")
+    subdivision: str | None = Field(default=None, description="a region with holidays of its own "
+                                    "(country: DE, subdivision: BY)")
+    dates: list[date] = Field(default=[], description="more days off (YYYY-MM-DD)")
 
     @model_validator(mode="after")
     def _known_region(self) -> Holidays:
@@ -181,8 +188,8 @@ class Holidays(Strict):
 class StateDecl(Strict):
     """One state of the flow."""
 
-    description: str = ""
-    terminal: bool = False
+    description: str = Field("", description="what the state means, for people")
+    terminal: bool = Field(False, description="the case is done here (resolved, closed)")
     resolution: Literal["running", "paused", "stopped"] = Field(
         "running", description="the resolution clock in this state: paused while waiting on "
         "the customer, stopped once resolved (terminal states always stop it)")
@@ -195,11 +202,14 @@ class TriggerDecl(Strict):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-    sources: Names = Field(alias="from", min_length=1)
+    sources: Names = Field(alias="from", min_length=1,
+                           description="the state or states it fires from")
     to: str | None = Field(None, description="destination; omitted means the case stays put")
-    guards: Names = []
-    records: Literal["acknowledgement", "finding", "remedy"] | None = None
-    description: str = ""
+    guards: Names = Field([], description="named rules that must hold: acknowledged_publicly, "
+                          "has_finding, has_remedy, warrants_remedy")
+    records: Literal["acknowledgement", "finding", "remedy"] | None = Field(
+        None, description="what firing it records on the case")
+    description: str = Field("", description="what the trigger means, for people")
 
 
 class TimerDecl(Strict):
@@ -207,9 +217,9 @@ class TimerDecl(Strict):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-    state: str = Field(alias="in")
-    after: Within
-    fire: str
+    state: str = Field(alias="in", description="the state that arms it")
+    after: Within = Field(description="how long after entering the state it fires")
+    fire: str = Field(description="the trigger it fires")
 
     @field_validator("after")
     @classmethod
@@ -222,26 +232,34 @@ class TimerDecl(Strict):
 class FlowDecl(Strict):
     """The state machine of a brand."""
 
-    initial: str
-    states: dict[str, StateDecl]
-    triggers: dict[str, TriggerDecl]
-    timers: dict[str, TimerDecl] = {}
+    initial: str = Field(description="the state a new case starts in")
+    states: dict[str, StateDecl] = Field(description="every state a case may be in")
+    triggers: dict[str, TriggerDecl] = Field(description="what moves a case, by name")
+    timers: dict[str, TimerDecl] = Field({}, description="triggers fired by time, by name")
 
 
 class BrandFile(Strict):
     """A whole flow file after merging it over the flow it extends."""
 
-    name: str = Field(min_length=1)
-    extends: str | None = None
-    abstract: bool = False
-    timezone: str
-    languages: list[str] = Field(min_length=1)
-    voice: Literal["formal", "casual"]
-    direct_line: str | None = None
-    hours: dict[str, list[str]]
+    name: str = Field(min_length=1, description="the brand's name as customers know it")
+    extends: str | None = Field(None, description="the flow this one builds on (a folder "
+                                "name): mappings merge key by key, other values replace, "
+                                "null removes a key")
+    abstract: bool = Field(False, description="a base for other flows, not a brand")
+    timezone: str = Field(description="the care team's IANA time zone")
+    languages: list[str] = Field(min_length=1, description="the languages the brand "
+                                 "answers in (ISO 639-1), the first its default")
+    voice: Literal["formal", "casual"] = Field(description="how its replies address people")
+    direct_line: str | None = Field(None, description="the phone number replies may give "
+                                    "customers")
+    hours: dict[str, list[str]] = Field(description="the care team's week: days or day "
+                                        "ranges to opening intervals (replaces the base's "
+                                        "week as a whole)")
     holidays: Holidays = Holidays()
-    channels: dict[str, ChannelPolicy] = Field(min_length=1)
-    remedies: dict[Annotated[str, Field(max_length=32)], RemedyLimit] = {}
+    channels: dict[str, ChannelPolicy] = Field(min_length=1, description="the channels "
+                                               "served, each with its SLA targets")
+    remedies: dict[Annotated[str, Field(max_length=32)], RemedyLimit] = Field(
+        {}, description="the remedy kinds offered, by name")
     people: dict[str, Literal["agent", "lead"]] = Field(
         default={}, description="who acts, and as what; without it anyone may act and no remedy "
         "waits for approval")
@@ -251,11 +269,12 @@ class BrandFile(Strict):
     priority: dict[Raised, Rule] = Field(default={}, description="when a case is high or "
                                          "urgent: its reach and mood (flows/priority.py)")
     escalations: dict[Literal["first_response", "resolution"],
-                      dict[Literal["warning", "breach"], Escalation]] = {}
+                      dict[Literal["warning", "breach"], Escalation]] = Field(
+        {}, description="what a clock's warning or breach does")
     replies: ReplyRules = ReplyRules()
     webhooks: Webhooks = Field(default=[], description="endpoints that receive the "
-                                    "brand's events, signed (see the README)")
-    flow: FlowDecl
+                                    "brand's events, signed (docs/how-to/webhooks.md)")
+    flow: FlowDecl = Field(description="the state machine: states, triggers, timers")
 
     def audience(self) -> Audience:
         """Whom the brand answers: the languages it serves and watches, what it owns."""
