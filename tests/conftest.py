@@ -9,6 +9,7 @@ are skipped, unless `RECOVERY_REQUIRE_POSTGRES=1` (CI) makes that a failure.
 
 from __future__ import annotations
 
+import functools
 import glob
 import os
 import pwd
@@ -24,6 +25,8 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
+import typer.main
+import typer.testing
 from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
@@ -38,6 +41,11 @@ ROOT = Path(__file__).resolve().parent.parent
 assert layout.out._width is None and layout.err._width is None, (
     "the CLI's consoles took a fixed width: each test's CliRunner env sets COLUMNS instead")
 WORKFLOWS = ROOT / "workflows"
+
+# typer's CliRunner builds click's command tree from the app on every invoke, reading the type
+# hints of all 58 commands: a quarter of a second each time, most of what a CLI test costs.
+# The app does not change between tests, so its tree is built once per app.
+typer.testing._get_command = functools.cache(typer.main.get_command)
 
 
 @dataclass

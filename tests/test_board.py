@@ -9,11 +9,15 @@ whatever the engine does to the case."""
 from __future__ import annotations
 
 import contextlib
+import functools
+import sqlite3
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import Engine as Engine_
 from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy.pool import StaticPool
 
 from recovery import Engine, RecoveryError
 from recovery.clock.sla import CLOCKS
@@ -32,6 +36,25 @@ case = st.tuples(st.sampled_from(["bistro", "eshop"]), st.sampled_from(LEVELS),
                  st.lists(clock, min_size=0, max_size=len(CLOCKS)))
 
 
+@functools.cache
+def _migrated() -> sqlite3.Connection:
+    """An in-memory database at the engine's schema, migrated once for every example."""
+    db = create_engine("sqlite://")
+    migrate(db)
+    raw = db.raw_connection().driver_connection
+    assert isinstance(raw, sqlite3.Connection)
+    return raw
+
+
+def _fresh() -> Engine_:
+    """An empty in-memory database at the engine's schema: a copy of the migrated one."""
+    db = create_engine("sqlite://", poolclass=StaticPool)
+    raw = db.raw_connection().driver_connection
+    assert isinstance(raw, sqlite3.Connection)
+    _migrated().backup(raw)
+    return db
+
+
 @settings(max_examples=120, deadline=None)
 @given(st.lists(case, max_size=30), st.integers(1, 6), st.integers(0, 4), minutes,
        st.sampled_from(["board", "due"]), st.sampled_from([None, "bistro"]),
@@ -41,8 +64,7 @@ case = st.tuples(st.sampled_from(["bistro", "eshop"]), st.sampled_from(LEVELS),
          kind="due", brand=None, level=None)
 def test_most_urgent_first_matches_the_definition(made, limit, offset, horizon, kind, brand,
                                                   level) -> None:  # type: ignore[no-untyped-def]
-    db = create_engine("sqlite://")
-    migrate(db)
+    db = _fresh()
     expected: dict[int, tuple[int, datetime]] = {}
     rest: list[int] = []
     due_by = T0 + timedelta(minutes=horizon) if kind == "due" else None

@@ -76,9 +76,15 @@ def test_the_handbook_in_a_browser(browser: Browser, tmp_path: Path,
     shutil.copytree(WORKFLOWS, workflows)
     (workflows / "bistro" / "features").mkdir()
     (workflows / "bistro" / "features" / "bistro_own.feature").write_text(FAILING)
-    monkeypatch.chdir(ROOT)  # the project's ./features and each brand's own
-    result = CliRunner().invoke(app, ["--workflows", str(workflows), "handbook", "--out",
-                                      str(tmp_path / "book"), "-q"])
+    monkeypatch.chdir(ROOT)
+    # Three of the project's features (every scenario of them runs in the suite itself) and
+    # the brand's own: scenarios for every brand, one per brand under test, a brand named in
+    # a step ("hasty") and a failing one; the whole handbook's scenarios would take a minute.
+    chosen = [ROOT / "features" / name for name in
+              ("acknowledge_first.feature", "bistro.feature", "lifecycle.feature")]
+    result = CliRunner().invoke(app, ["--workflows", str(workflows), "handbook",
+                                      *map(str, chosen), str(workflows / "bistro" / "features"),
+                                      "--out", str(tmp_path / "book"), "-q"])
     assert result.exit_code == 1, result.output  # the brand's own scenario fails
     index = tmp_path / "book" / "index.html"
     page = browser.open(index.as_uri())
@@ -93,7 +99,7 @@ def test_the_handbook_in_a_browser(browser: Browser, tmp_path: Path,
     marks = page.evaluate("['pass', 'fail', 'skip'].map(css => "
                           "document.querySelectorAll('p.' + css).length)")
     assert marks == [int(number) for number in counted.groups()]
-    assert marks[0] > 30 and marks[1] == 1  # every scenario, each with its mark
+    assert marks[0] > 10 and marks[1] == 1  # every scenario, each with its mark
     failed = page.evaluate("(() => { const p = document.querySelector('p.fail'); "
                            "const steps = []; let next = p.nextElementSibling; "
                            "while (next && next.matches('.step')) { "

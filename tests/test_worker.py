@@ -1,6 +1,7 @@
 """The worker as an operator runs it: a real process, a real HTTP receiver that fails a share of
 requests and answers others too slowly, SIGTERM, a second worker on SQLite, and workers killed
--9 at random moments (one on SQLite, four at once on PostgreSQL). At the end every event has
+-9 at random moments (one on SQLite, three at once on PostgreSQL; forked from one process that
+imported the engine, `tests/forks.py`). At the end every event has
 been received at least once, signed; repeats carry the same delivery id; each case's events
 arrived in order; nothing is pending; and the histories verify."""
 
@@ -25,6 +26,7 @@ from recovery import Engine
 from recovery.cli import app
 from recovery.worker import alone
 from tests.conftest import Clock
+from tests.forks import Forks
 from tests.receiver import Receiver
 from tests.test_outbox import SECRET, hook, hooked
 
@@ -34,21 +36,10 @@ RECOVERY = [sys.executable, "-c", "from recovery.cli import main; main()"]
 def _worker(db: str, folder: Path, now: str, *more: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen([*RECOVERY, "--db", db, "--workflows", str(folder), "--now", now,
                              "--drill", "worker", "--interval", "0.05", *more],
-                            env={**os.environ, "BISTRO_HOOK_SECRET": SECRET},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                            env=_ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
-COURIER = ("import sys\nimport httpx\nfrom recovery import Engine\n"
-           "engine = Engine(sys.argv[1], workflows=sys.argv[2])\n"
-           "engine.flow('bistro'), engine.outbox.stats()\n"
-           "print('ready', flush=True)\nengine.outbox.deliver()\n")
-"""A process that only delivers the outbox (what the worker's rounds do, without its start)."""
-
-
-def _courier(db: str, folder: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-c", COURIER, db, str(folder)],
-                            env={**os.environ, "BISTRO_HOOK_SECRET": SECRET},
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+_ENV = {**os.environ, "BISTRO_HOOK_SECRET": SECRET}
 
 
 def _cases(engine: Engine, count: int) -> list[int]:
@@ -66,7 +57,7 @@ def _cases(engine: Engine, count: int) -> list[int]:
     return ids
 
 
-@pytest.mark.parametrize("workers", [1, 4])
+@pytest.mark.parametrize("workers", [1, 3])
 def test_workers_killed_at_random_deliver_every_event_once_or_again_in_order(
         db_url: str, clock: Clock, tmp_path: Path, workers: int) -> None:
     if workers > 1 and not db_url.startswith("postgresql"):
@@ -75,19 +66,21 @@ def test_workers_killed_at_random_deliver_every_event_once_or_again_in_order(
         folder = hooked(tmp_path / "wf", hook(receiver.url, ", backoff: 1m, attempts: 50, "
                                               "timeout: 0.4"))
         engine = Engine(db_url, workflows=folder, clock=clock)
-        ids = _cases(engine, 16)
+        ids = _cases(engine, 8)  # 24 to 32 events: kills land mid-way, and a run stays short
         rng = random.Random(workers)
-        for round_ in range(40):  # kill workers at random moments, time moving on meanwhile
-            now = (clock.now + timedelta(minutes=30 * round_)).isoformat()
-            running = [_worker(db_url, folder, now) for _ in range(workers)]
-            for process in running:  # once all are at work, let them work a moment
-                assert process.stderr is not None and process.stderr.readline()
-            time.sleep(rng.uniform(0.05, 1.0))
-            for process in running:
-                process.kill()  # SIGKILL: mid-post, mid-transaction or not
-                process.wait()
-            if round_ >= 4 and engine.outbox.stats().pending == 0:
-                break
+        with Forks(_ENV, tmp_path) as forks:
+            for round_ in range(40):  # kill workers at random moments, time moving on
+                now = (clock.now + timedelta(minutes=30 * round_)).isoformat()
+                running = [forks.start("worker", "--db", db_url, "--workflows", str(folder),
+                                       "--now", now, "--drill", "worker", "--interval", "0.05")
+                           for _ in range(workers)]
+                for child in running:  # once all are at work, let them work a moment
+                    assert child.first_line()
+                time.sleep(rng.uniform(0.05, 1.0))  # a random moment to kill them at
+                for child in running:
+                    child.kill()  # SIGKILL: mid-post, mid-transaction or not
+                if round_ >= 4 and engine.outbox.stats().pending == 0:
+                    break
         assert receiver.got and receiver.refused  # the endpoint failed some, took others
         receiver.failing = receiver.slow = 0.0
         late = (clock.now + timedelta(days=60)).isoformat()
@@ -125,19 +118,19 @@ def test_a_kill_posts_again_at_most_what_was_in_flight(db_url: str, clock: Clock
     with Receiver(SECRET, slow=1.0, delay=0.05) as receiver:  # every answer takes a moment
         folder = hooked(tmp_path / "wf", hook(receiver.url, ", timeout: 5"))
         engine = Engine(db_url, workflows=folder, clock=clock)
-        ids = _cases(engine, 12)
+        ids = _cases(engine, 8)
         total = engine.outbox.stats().pending
         rng, kills, left = random.Random(7), 0, [total]
-        while left[-1] and kills < 40 * workers:
-            running = [_courier(db_url, folder) for _ in range(workers)]
-            for process in running:
-                assert process.stdout is not None and process.stdout.readline() == b"ready\n"
-            time.sleep(rng.uniform(0.1, 0.6))
-            for process in running:
-                process.kill()  # SIGKILL: mid-post or not
-                process.wait()
-                kills += 1
-            left.append(engine.outbox.stats().pending)
+        with Forks(_ENV, tmp_path) as forks:
+            while left[-1] and kills < 40 * workers:
+                running = [forks.start("courier", db_url, str(folder)) for _ in range(workers)]
+                for child in running:
+                    assert child.first_line() == "ready"
+                time.sleep(rng.uniform(0.1, 0.6))  # a random moment to kill them at
+                for child in running:
+                    child.kill()  # SIGKILL: mid-post or not
+                    kills += 1
+                left.append(engine.outbox.stats().pending)
         assert any(0 < count < total for count in left), left  # the kills came mid-way
         assert _worker(db_url, folder, clock.now.isoformat(), "--once").wait(timeout=120) == 0
         assert engine.outbox.stats().pending == 0

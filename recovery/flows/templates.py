@@ -30,6 +30,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -121,6 +122,10 @@ def _amount(context: Context, remedy: dict[str, Any]) -> str:
     return amount(remedy["value"], str(remedy["unit"]), _locale(context), remedy.get("says"))
 
 
+_PARSER = Sandbox([])
+"""Reads a template's syntax (no folder: it loads nothing)."""
+
+
 class Templates:
     """The templates of every brand under one workflows folder."""
 
@@ -198,10 +203,22 @@ class Templates:
         problems = []
         for path in sorted((folder / "templates").rglob(f"*{SUFFIX}")):
             try:
-                self.env((folder,)).parse(path.read_text(encoding="utf-8"))
-            except TemplateSyntaxError as exc:
-                problems.append(Problem(path, exc.lineno, f"template syntax: {exc.message}"))
+                problem = _syntax(path, path.read_text(encoding="utf-8"))
             except UnicodeDecodeError:
-                problems.append(Problem(path, None, "not UTF-8 text", "save it as UTF-8"))
+                problem = Problem(path, None, "not UTF-8 text", "save it as UTF-8")
+            if problem is not None:
+                problems.append(problem)
         return problems
+
+
+@lru_cache(maxsize=4096)
+def _syntax(path: Path, text: str) -> Problem | None:
+    """The syntax problem of a template's text, if any. Kept per text: an engine opened again
+    in the same process (a test, a host's second engine, each CLI command in a test run) does
+    not parse the same templates again."""
+    try:
+        _PARSER.parse(text)
+    except TemplateSyntaxError as exc:
+        return Problem(path, exc.lineno, f"template syntax: {exc.message}")
+    return None
 
