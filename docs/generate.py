@@ -58,9 +58,10 @@ def flow_keys() -> str:
              "| key | type | default | meaning | example |\n|---|---|---|---|---|\n"]
     for path, annotation, field in _fields(BrandFile, ()):
         example = _example(samples, path)
+        assert example is not None, f"{'.'.join(path)} has no example: add one to EXAMPLES"
         lines.append(f"| `{'.'.join(path)}` | {_type(annotation)} | {_default(field)} | "
                      f"{_cell(field.description or _doc(annotation))} | "
-                     f"{_cell(_yaml(example)) if example is not None else ''} |\n")
+                     f"{_cell(_yaml(example))} |\n")
     return "".join(lines)
 
 
@@ -104,13 +105,62 @@ def _key_name(annotation: Any) -> str:
     return "name"
 
 
+EXAMPLES: dict[str, Any] = {
+    "holidays.subdivision": "BY",
+    "channels.<name>.resolution.default": "1d",
+    "channels.<name>.resolution.high": "8h",
+    "channels.<name>.resolution.urgent": "4h",
+    "channels.<name>.warn_at": 0.75,
+    "channels.<name>.after_hours_notice": False,
+    "channels.<name>.max_length": 500,
+    "channels.<name>.clock": "calendar",
+    "remedies.<name>.needs_order": True,
+    "follow_up.clock": "calendar",
+    "follow_up.template": "how_was_it",
+    "follow_up.reminder": "still_there",
+    "follow_up.ask": "csat",
+    "follow_up.skip_when": ["do_not_contact"],
+    "follow_up.sample": 0.5,
+    "priority.<high|urgent>.followers": 1000,
+    "priority.<high|urgent>.likes": 500,
+    "priority.<high|urgent>.shares": 10,
+    "priority.<high|urgent>.replies": 50,
+    "priority.<high|urgent>.mood": ["angry"],
+    "priority.<high|urgent>.notify": ["lead", "manager"],
+    "escalations.<first_response|resolution>.<warning|breach>.priority": "urgent",
+    "replies": {"regions": ["CZ", "SK"]},
+    "replies.regions": ["CZ", "SK"],
+    "replies.watch": ["en", "de"],
+    "replies.order_number": "BR-\\d{6}",
+    "replies.contacts": ["+420 800 100 200", "care@bistro.example"],
+    "replies.copies": {"window": "3d"},
+    "replies.copies.window": "3d",
+    "replies.copies.similarity": 80,
+    "replies.phrases": {"en": {"hollow": ["we value your feedback"]}},
+    "replies.concepts": {"cs": {"third": ["rohlík*"]}},
+    "replies.words": ["Rekola"],
+    "webhooks": [{"url": "https://helpdesk.example/recovery", "secret_env": "BISTRO_SECRET"}],
+    "webhooks.[].url": "https://helpdesk.example/recovery",
+    "webhooks.[].secret_env": "BISTRO_WEBHOOK_SECRET",
+    "webhooks.[].events": ["opened", "breached"],
+    "webhooks.[].attempts": 5,
+    "webhooks.[].backoff": "1m",
+    "webhooks.[].timeout": 3,
+    "flow.timers": {"nudge": {"in": "waiting", "after": "2d", "fire": "close"}},
+    "flow.timers.<name>.in": "waiting",
+    "flow.timers.<name>.after": "2d",
+    "flow.timers.<name>.fire": "close",
+}
+"""Examples of the keys the sample brands do not use."""
+
+
 def _example(samples: list[Any], path: tuple[str, ...]) -> Any:
-    """The first value the sample flow files give at `path`."""
+    """The first value the sample flow files give at `path`, else one written here."""
     for sample in samples:
         found = _at(sample, path)
         if found is not None:
             return found
-    return None
+    return EXAMPLES.get(".".join(path))
 
 
 def _at(value: Any, path: tuple[str, ...]) -> Any:

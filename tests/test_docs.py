@@ -184,6 +184,15 @@ def test_the_generated_reference_matches_the_code() -> None:
     assert generate.drift() == [], "run: python docs/generate.py"
 
 
+def test_every_public_name_of_the_library_is_in_its_reference() -> None:
+    import recovery
+
+    written = (DOCS / "reference" / "library.md").read_text()
+    written += (DOCS / "reference" / "errors.md").read_text()
+    assert [name for name in recovery.__all__
+            if f"recovery.{name}" not in written and f"`{name}`" not in written] == []
+
+
 def test_the_site_lists_every_page() -> None:
     """A page left out of `mkdocs.yml`'s nav would be built but never found."""
     nav = (ROOT / "mkdocs.yml").read_text()
