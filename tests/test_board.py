@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import shutil
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
@@ -129,10 +130,13 @@ steps = st.lists(st.tuples(st.sampled_from(["open", "fire", "reply", "tick", "wa
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(steps)
-def test_each_case_carries_its_earliest_breach_whatever_happens_to_it(tmp_path_factory,
-                                                                      done) -> None:  # type: ignore[no-untyped-def]
+def test_each_case_carries_its_earliest_breach_whatever_happens_to_it(tmp_path_factory,  # type: ignore[no-untyped-def]
+                                                                      migrated_sqlite,
+                                                                      done) -> None:
     clock = Clock()
-    url = f"sqlite:///{tmp_path_factory.mktemp('due') / 'due.db'}"
+    copy = tmp_path_factory.mktemp("due") / "due.db"
+    shutil.copyfile(migrated_sqlite, copy)
+    url = f"sqlite:///{copy}"
     engine = Engine(url, workflows=WORKFLOWS, clock=clock)
     opened: list[int] = []
     for step, n in done:

@@ -7,6 +7,7 @@ calendar and the targets over generated histories."""
 from __future__ import annotations
 
 import json
+import shutil
 import tempfile
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -179,10 +180,12 @@ OPEN, ANSWER, WAIT, REPLIED, RESOLVE, TICK = range(6)
 @example(made=[("twitter", 0, 10, 30, (20, 3 * DAYS), False),  # breached while waiting
                ("twitter", 0, 10, None, (20, None), True),  # still waiting, imported
                ("reviews", 0, 10, 60, (0, 2 * DAYS), False)], ticks=[2 * DAYS], until=0)
-def test_outcomes_follow_the_time_counted_however_the_timers_ran(made, ticks, until) -> None:  # type: ignore[no-untyped-def]
+def test_outcomes_follow_the_time_counted_however_the_timers_ran(migrated_sqlite, made, ticks,  # type: ignore[no-untyped-def]
+                                                               until) -> None:
     minute = timedelta(minutes=1)
     with tempfile.TemporaryDirectory() as folder:
         clock = Clock(BASE + (until + 30 * DAYS) * minute)  # after everything
+        shutil.copyfile(migrated_sqlite, f"{folder}/care.db")
         engine = Engine(f"sqlite:///{folder}/care.db", workflows=WORKFLOWS, clock=clock)
         calendar = engine.flow("bistro").calendar
         steps: list[tuple[datetime, int, int]] = [(BASE + at * minute, TICK, -1) for at in ticks]
