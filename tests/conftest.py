@@ -116,6 +116,18 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+LONG = ("tests/test_worker.py", "tests/test_crash.py", "tests/test_examples.py",
+        "tests/test_api.py::test_a_hosts_type_checker", "tests/test_outcomes.py",
+        "tests/test_browser.py", "tests/test_lemmas.py", "tests/test_fuzz.py")
+"""Tests that take seconds each, much of it waiting on processes they started or killed."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The long tests first: the workers share them out at the start and the rest fill in
+    around them, rather than one worker ending the run alone with the longest."""
+    items.sort(key=lambda item: not item.nodeid.startswith(LONG))
+
+
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     """One worker when the tests share a PostgreSQL server given by URL (each engine test
     empties that one database); otherwise a worker per core, each starting its own server."""
