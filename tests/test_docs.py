@@ -107,7 +107,7 @@ def test_every_example_on_the_page_runs(page: Path, tmp_path: Path,
 
 
 def _commands(body: str) -> list[str]:
-    """The commands of a shell block, lines continued with `\\` or `&&` joined."""
+    """Each command of a shell block: a line continued with `\\` joined, a chain of `&&` split."""
     return [part.strip() for line in body.replace("\\\n", " ").splitlines()
             if line.strip() and not line.lstrip().startswith("#")
             for part in line.split(" && ")]
