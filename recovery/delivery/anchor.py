@@ -48,8 +48,8 @@ def post(document: dict[str, Any], url: str) -> None:
     body = json.dumps(document, indent=1).encode() + b"\n"
     signed = headers(ready(url), f"checkpoint_{uuid4().hex}", body, int(time.time()))
     try:
-        answer = httpx.post(url, content=body, headers=signed,
-                            timeout=TIMEOUT, follow_redirects=False)
+        answer = httpx.post(url, content=body, headers=signed, timeout=TIMEOUT,
+                            follow_redirects=False)
     except httpx.HTTPError as exc:
         raise NotAnchored(f"posting the checkpoint to {url}: {type(exc).__name__}"
                           f"{': ' + str(exc).splitlines()[0] if str(exc) else ''}") from None

@@ -233,8 +233,7 @@ class Courier:
         if self._client is None:
             self._client = httpx.Client(follow_redirects=False)
         try:
-            answer = self._client.post(hook.url, content=body,
-                                       headers=signed,
+            answer = self._client.post(hook.url, content=body, headers=signed,
                                        timeout=httpx.Timeout(seconds))
         except httpx.TimeoutException:
             return Answer(f"no answer within {seconds:g} s")

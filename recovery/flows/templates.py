@@ -221,4 +221,3 @@ def _syntax(path: Path, text: str) -> Problem | None:
     except TemplateSyntaxError as exc:
         return Problem(path, exc.lineno, f"template syntax: {exc.message}")
     return None
-

@@ -69,7 +69,9 @@ def context(incident: Incident, next_update: datetime | None, language: str) -> 
 
 def _clause(text: str | None) -> str | None:
     """What the team wrote, as a clause the template ends itself: without its full stop."""
-    return text.rstrip().rstrip(".").rstrip() or None if text is not None else None
+    if text is None:
+        return None
+    return text.rstrip().rstrip(".").rstrip() or None
 
 
 def texts(flow: Flow, channel: str, template: str | None, given: Mapping[str, str] | None,

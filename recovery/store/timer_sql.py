@@ -93,11 +93,11 @@ class TimerTx(TxPart):
     def cancel(self, case_id: int, at: datetime, clock: str | None = None) -> None:
         """Cancel the case's pending flow timers (it left the state that armed them), or the
         pending points of one SLA clock."""
+        if clock in CLOCKS:
+            self._clocked.add(case_id)  # its due time is read again (`ClockTx.keep_due`)
         if clock is None:
             self._run(self._w.cancel, {"of_case": case_id, "at": at})
         else:
-            if clock in CLOCKS:
-                self._clocked.add(case_id)
             self._run(self._w.cancel_clock, {"of_case": case_id, "of_clock": clock, "at": at})
 
     def claim_due(self, now: datetime, most: int, skip: tuple[int, ...] = ()) -> list[Timer]:
