@@ -23,7 +23,6 @@ from typing import Any
 import typer
 import yaml
 from pydantic import BaseModel
-from pydantic_core import PydanticUndefined
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -58,7 +57,8 @@ def flow_keys() -> str:
              "| key | type | default | meaning | example |\n|---|---|---|---|---|\n"]
     for path, annotation, field in _fields(BrandFile, ()):
         example = _example(samples, path)
-        assert example is not None, f"{'.'.join(path)} has no example: add one to EXAMPLES"
+        if example is None:
+            raise SystemExit(f"flow key {'.'.join(path)} has no example: add one to EXAMPLES")
         lines.append(f"| `{'.'.join(path)}` | {_type(annotation)} | {_default(field)} | "
                      f"{_cell(field.description or _doc(annotation))} | "
                      f"{_cell(_yaml(example))} |\n")
@@ -215,8 +215,6 @@ def _default(field: Any) -> str:
     if hasattr(value, "total_seconds"):
         from recovery.clock import format_duration
         return f"`{format_duration(value)}`"
-    if value is PydanticUndefined:
-        return ""
     return f"`{_yaml(list(value) if isinstance(value, tuple) else value)}`"
 
 

@@ -18,6 +18,7 @@ import socket
 import subprocess
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -182,8 +183,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     file just migrated; on PostgreSQL, the session's database with its rows gone (or every
     table, when a test changed its schema)."""
     if request.param == "sqlite":
-        shutil.copyfile(request.getfixturevalue("migrated_sqlite"), tmp_path / "care.db")
-        return f"sqlite:///{tmp_path / 'care.db'}"
+        return sqlite_copy(request.getfixturevalue("migrated_sqlite"), tmp_path / "care.db")
     url: str = request.getfixturevalue("postgres_url")
     _no_rows(url)
     return url
@@ -262,6 +262,22 @@ def run(tmp_path: Path):  # type: ignore[no-untyped-def]
         return runner.invoke(app, [*base, *args], prog_name="recovery")
 
     return invoke
+
+
+def until(ready: Callable[[], object], what: str, seconds: float = 60) -> object:
+    """Wait for `ready()` to give something, however loaded the machine (`seconds` at most,
+    then fail); what it gave."""
+    deadline = time.monotonic() + seconds
+    while not (found := ready()):
+        assert time.monotonic() < deadline, f"waited {seconds:g} s for {what}"
+        time.sleep(0.01)
+    return found
+
+
+def sqlite_copy(migrated: Path, target: Path) -> str:
+    """The URL of a copy of the migrated SQLite file (`migrated_sqlite`) at `target`."""
+    shutil.copyfile(migrated, target)
+    return f"sqlite:///{target}"
 
 
 T = TypeVar("T")

@@ -9,14 +9,16 @@ own.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 from types import TracebackType
+
+from tests.conftest import until
 
 FORKER = r"""
 import json, os, signal, sys
@@ -58,28 +60,27 @@ class Child:
         self.pid = pid
         self.log = log
 
-    def first_line(self, seconds: float = 60) -> str:
-        """Wait for the first line the child writes (`seconds` at most, then fail)."""
-        deadline = time.monotonic() + seconds
-        while True:
+    def first_line(self) -> str:
+        """Wait for the first line the child writes."""
+        def said() -> str:
             text = self.log.read_text() if self.log.exists() else ""
-            if "\n" in text:
-                return text.split("\n", 1)[0]
-            assert time.monotonic() < deadline, f"child {self.pid} said nothing in {seconds} s"
-            time.sleep(0.01)
+            return text.split("\n", 1)[0] if "\n" in text else ""
+
+        return str(until(said, f"child {self.pid} to say something"))
 
     def kill(self) -> None:
         """SIGKILL, wherever it is, and wait until it is gone."""
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(self.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            return
-        while True:
-            try:
-                os.kill(self.pid, 0)
-            except ProcessLookupError:
-                return
-            time.sleep(0.005)
+        until(lambda: not _alive(self.pid), f"child {self.pid} to go")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 class Forks:
@@ -88,7 +89,7 @@ class Forks:
     def __init__(self, env: dict[str, str], folder: Path) -> None:
         self._env = env
         self._folder = folder
-        self._count = 0
+        self._children: list[Child] = []
         self._process: subprocess.Popen[str] | None = None
 
     def __enter__(self) -> Forks:
@@ -100,6 +101,8 @@ class Forks:
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
         assert self._process is not None and self._process.stdin is not None
+        for child in self._children:  # a test that failed half-way leaves none running
+            child.kill()
         self._process.stdin.close()
         self._process.wait(timeout=60)
 
@@ -108,8 +111,8 @@ class Forks:
         engine on `args` = (database, workflows) that delivers the outbox once)."""
         assert self._process is not None and self._process.stdin is not None
         assert self._process.stdout is not None
-        self._count += 1
-        log = self._folder / f"child-{self._count}.log"
+        log = self._folder / f"child-{len(self._children) + 1}.log"
         self._process.stdin.write(json.dumps([kind, list(args), str(log)]) + "\n")
         self._process.stdin.flush()
-        return Child(int(self._process.stdout.readline()), log)
+        self._children.append(Child(int(self._process.stdout.readline()), log))
+        return self._children[-1]

@@ -9,14 +9,13 @@ whatever the engine does to the case."""
 from __future__ import annotations
 
 import contextlib
-import functools
-import shutil
 import sqlite3
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine as Engine_
+from sqlalchemy import Engine as SqlEngine
 from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.pool import StaticPool
 
@@ -24,9 +23,8 @@ from recovery import Engine, RecoveryError
 from recovery.clock.sla import CLOCKS
 from recovery.store import board
 from recovery.store.clock_sql import SET_DUE
-from recovery.store.db import migrate
 from recovery.store.tables import BREACH_DUE, BREACHED, cases, clocks, timers
-from tests.conftest import WORKFLOWS, Clock
+from tests.conftest import WORKFLOWS, Clock, sqlite_copy
 
 T0 = datetime(2026, 12, 1, tzinfo=UTC)
 LEVELS = ("urgent", "high", "normal")
@@ -37,22 +35,13 @@ case = st.tuples(st.sampled_from(["bistro", "eshop"]), st.sampled_from(LEVELS),
                  st.lists(clock, min_size=0, max_size=len(CLOCKS)))
 
 
-@functools.cache
-def _migrated() -> sqlite3.Connection:
-    """An in-memory database at the engine's schema, migrated once for every example."""
-    db = create_engine("sqlite://")
-    migrate(db)
-    raw = db.raw_connection().driver_connection
-    assert isinstance(raw, sqlite3.Connection)
-    return raw
-
-
-def _fresh() -> Engine_:
-    """An empty in-memory database at the engine's schema: a copy of the migrated one."""
+def _fresh(migrated: Path) -> SqlEngine:
+    """An in-memory database at the engine's schema: a copy of the migrated file."""
     db = create_engine("sqlite://", poolclass=StaticPool)
     raw = db.raw_connection().driver_connection
     assert isinstance(raw, sqlite3.Connection)
-    _migrated().backup(raw)
+    with contextlib.closing(sqlite3.connect(migrated)) as source:
+        source.backup(raw)
     return db
 
 
@@ -63,9 +52,9 @@ def _fresh() -> Engine_:
 @example(made=[("bistro", "normal", [("breached", 0), ("breached", 1)]),  # a page's cut-off
                ("bistro", "normal", [("breached", 2)])], limit=2, offset=0, horizon=0,
          kind="due", brand=None, level=None)
-def test_most_urgent_first_matches_the_definition(made, limit, offset, horizon, kind, brand,
-                                                  level) -> None:  # type: ignore[no-untyped-def]
-    db = _fresh()
+def test_most_urgent_first_matches_the_definition(migrated_sqlite, made, limit, offset,  # type: ignore[no-untyped-def]
+                                                  horizon, kind, brand, level) -> None:
+    db = _fresh(migrated_sqlite)
     expected: dict[int, tuple[int, datetime]] = {}
     rest: list[int] = []
     due_by = T0 + timedelta(minutes=horizon) if kind == "due" else None
@@ -134,9 +123,7 @@ def test_each_case_carries_its_earliest_breach_whatever_happens_to_it(tmp_path_f
                                                                       migrated_sqlite,
                                                                       done) -> None:
     clock = Clock()
-    copy = tmp_path_factory.mktemp("due") / "due.db"
-    shutil.copyfile(migrated_sqlite, copy)
-    url = f"sqlite:///{copy}"
+    url = sqlite_copy(migrated_sqlite, tmp_path_factory.mktemp("due") / "due.db")
     engine = Engine(url, workflows=WORKFLOWS, clock=clock)
     opened: list[int] = []
     for step, n in done:

@@ -7,7 +7,6 @@ calendar and the targets over generated histories."""
 from __future__ import annotations
 
 import json
-import shutil
 import tempfile
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -18,7 +17,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from recovery import Engine, Event, Notice
-from tests.conftest import WORKFLOWS, Clock, workflows_with
+from tests.conftest import WORKFLOWS, Clock, sqlite_copy, workflows_with
 from tests.receiver import Receiver
 from tests.test_calendar import reference_elapsed
 from tests.test_outbox import drain, hook, hooked, receiver  # noqa: F401 (a fixture)
@@ -185,8 +184,8 @@ def test_outcomes_follow_the_time_counted_however_the_timers_ran(migrated_sqlite
     minute = timedelta(minutes=1)
     with tempfile.TemporaryDirectory() as folder:
         clock = Clock(BASE + (until + 30 * DAYS) * minute)  # after everything
-        shutil.copyfile(migrated_sqlite, f"{folder}/care.db")
-        engine = Engine(f"sqlite:///{folder}/care.db", workflows=WORKFLOWS, clock=clock)
+        engine = Engine(sqlite_copy(migrated_sqlite, Path(folder) / "care.db"),
+                        workflows=WORKFLOWS, clock=clock)
         calendar = engine.flow("bistro").calendar
         steps: list[tuple[datetime, int, int]] = [(BASE + at * minute, TICK, -1) for at in ticks]
         lines, expected, lives, outcomes = [], Counter[tuple[str, str, str]](), {}, {}

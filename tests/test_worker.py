@@ -14,7 +14,6 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from typer.testing import CliRunner
 from recovery import Engine
 from recovery.cli import app
 from recovery.worker import alone
-from tests.conftest import Clock
+from tests.conftest import Clock, until
 from tests.forks import Forks
 from tests.receiver import Receiver
 from tests.test_outbox import SECRET, hook, hooked
@@ -150,7 +149,7 @@ def test_sigterm_finishes_the_post_in_flight_and_exits_0(tmp_path: Path, clock: 
         _cases(engine, 3)
         worker = _worker(db, folder, clock.now.isoformat())
         assert worker.stderr is not None and b" started " in worker.stderr.readline()
-        _until(lambda: receiver.got, "the first post")  # in flight: the receiver takes 1 s
+        until(lambda: receiver.got, "the first post")  # in flight: the receiver takes 1 s
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(timeout=10) == 0
         lines = worker.stderr.read().decode().splitlines()
@@ -208,14 +207,6 @@ def test_a_round_the_database_refuses_is_logged_and_tried_again(
         Worker(Flaky(), interval=0.01).run(once=True)  # type: ignore[arg-type]
 
 
-def _until(ready: Callable[[], object], what: str, seconds: float = 60) -> None:
-    """Wait for `ready()` however loaded the machine (`seconds` at most, then fail)."""
-    deadline = time.monotonic() + seconds
-    while not ready():
-        assert time.monotonic() < deadline, f"waited {seconds:g} s for {what}"
-        time.sleep(0.02)
-
-
 def _until_listening(db_url: str) -> None:
     """Wait until a session of the database listens for new deliveries."""
     listening = text("SELECT count(*) FROM pg_stat_activity WHERE datname = "
@@ -227,7 +218,7 @@ def _until_listening(db_url: str) -> None:
             conn.rollback()  # pg_stat_activity as it is now, not as the transaction began
             return conn.execute(listening).scalar()
 
-        _until(heard, "the worker to listen")
+        until(heard, "the worker to listen")
     sa.dispose()
 
 
@@ -243,7 +234,7 @@ def test_on_postgresql_a_new_delivery_wakes_the_worker_before_its_interval(
         assert worker.stderr is not None and b" started " in worker.stderr.readline()
         _until_listening(db_url)  # it has done its first round and waits on the channel
         engine.open_case("bistro", channel="instagram", author="@jana", text="Cold soup")
-        _until(lambda: receiver.got, "the delivery, long before the 10-minute poll")
+        until(lambda: receiver.got, "the delivery, long before the 10-minute poll")
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(timeout=10) == 0
         assert receiver.got[0].body["event"]["kind"] == "opened"
