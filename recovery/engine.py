@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 from uuid import uuid4
 
 from sqlalchemy import Connection
@@ -45,6 +45,9 @@ from recovery.store.joined import Guests, Joined
 from recovery.store.records import Case, Event, Notice, Remedy, Timer
 from recovery.store.writer import Writer
 from recovery.ticker import Ticker
+
+if TYPE_CHECKING:
+    from recovery.whatif import WhatIf
 
 Subscriber = Callable[[Event | Notice], None]
 """Told of every event after it is committed (a case opened, a trigger or a timer fired, an SLA
@@ -331,6 +334,24 @@ class Engine(Reads):
         with self._writer.transaction() as tx:  # what opening a case reads; nothing written
             for flow in flows:
                 self.incidents.suggest(tx, 0, flow.brand, "", "", now)
+
+    def what_if(self, workflows: str | Path, *, brand: str | None = None,
+                since: datetime | None = None, until: datetime | None = None,
+                progress: Callable[[int, int], None] | None = None) -> WhatIf:
+        """What the flows in `workflows` would have done to the cases opened from `since` (30
+        days ago) to `until` (now): each case's recorded acts replayed at their own times
+        through them, in a scratch database (this one is only read), and the care report's
+        figures, refused acts, end states, priorities, remedies and follow-ups set beside what
+        happened (`whatif`). `progress(done, total)` is told as the acts go."""
+        from recovery.report.figures import PERIOD
+        from recovery.whatif import what_if
+
+        if brand is not None:
+            self.flow(brand)
+        now = self._when(None)
+        end = now if until is None else self._when(until)
+        start = end - PERIOD if since is None else self._when(since)
+        return what_if(self._connection, workflows, start, end, now, brand, progress)
 
     def subscribe(self, callback: Subscriber) -> Callable[[], None]:
         """Call `callback(event)` after every committed event (one that raises is logged; the

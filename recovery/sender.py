@@ -55,19 +55,30 @@ class Sender:
         if blocking and not reason:
             raise ReplyRefused(draft.case_id, [str(item) for item in blocking])
         draft.check_resolving(flow, fire)
-        with self._writer.transaction(draft.case_id) as tx:
-            _flow, facts, version = self._facts(tx, draft.case_id, draft.at)
-            if version != draft.version:
-                raise ConcurrentUpdate(draft.case_id)
-            sent = record(tx, draft.case_id, version, facts.state, draft.at, draft.by, "reply",
-                          draft.payload(reason), note)
-            tx.insert_reply({"case_id": draft.case_id, "brand": draft.brand,
-                             "customer": draft.customer, "at": draft.at, "public": draft.public,
-                             "skeleton": draft.linted.skeleton})
-            if draft.public:
-                record_reached(tx, draft.case_id, version + 1, facts.state, draft.at, ENGINE,
-                               keeper.answered(tx, flow, draft.case_id, facts.state,
-                                               facts.priority, draft.at))
+        return self.record(draft.case_id, draft.version, draft.at, draft.by,
+                           draft.payload(reason), note, fire,
+                           {"case_id": draft.case_id, "brand": draft.brand,
+                            "customer": draft.customer, "at": draft.at, "public": draft.public,
+                            "skeleton": draft.linted.skeleton})
+
+    def record(self, case_id: int, version: int | None, at: datetime, by: str,
+               payload: dict[str, Any], note: str | None = None, fire: str | None = None,
+               kept: dict[str, Any] | None = None) -> Event:
+        """Record a reply whose `payload` is written (what to post, where, the linter's word)
+        on a case still at `version` (None: as it is), keep it for the copy-paste check
+        (`kept`), stop the first-response clock when it is public, and fire `fire`, in one
+        transaction. A what-if replay records the replies of the history this way, as sent."""
+        with self._writer.transaction(case_id) as tx:
+            flow, facts, current = self._facts(tx, case_id, at)
+            if version is not None and current != version:
+                raise ConcurrentUpdate(case_id)
+            sent = record(tx, case_id, current, facts.state, at, by, "reply", payload, note)
+            if kept is not None:
+                tx.insert_reply(kept)
+            if payload.get("public"):
+                record_reached(tx, case_id, current + 1, facts.state, at, ENGINE,
+                               keeper.answered(tx, flow, case_id, facts.state, facts.priority,
+                                               at))
             if fire is not None:
-                self._apply(tx, draft.case_id, fire, draft.by, None, None, draft.at)
+                self._apply(tx, case_id, fire, by, None, None, at)
         return sent

@@ -63,7 +63,7 @@ class Ticker:
             if not chunk:
                 break
             if fired is None:  # one of them failed or raced: each on its own
-                fired = [self._fire(timer, now) for timer in chunk]
+                fired = [self.fire(timer, now) for timer in chunk]
             for timer, result in zip(chunk, fired, strict=True):
                 if result is None or result.fired_at is None:
                     passed.append(timer.id)
@@ -90,7 +90,7 @@ class Ticker:
             return chunk, None
         return chunk, fired
 
-    def _fire(self, timer: Timer, now: datetime) -> Timer | None:
+    def fire(self, timer: Timer, now: datetime) -> Timer | None:
         """Claim and fire one timer; None when this call did not fire it (another worker did,
         or the case changed meanwhile and the timer stays pending for the next tick). A timer
         whose firing fails is recorded as failed and tried again later; the others go on."""

@@ -19,6 +19,7 @@ from recovery.cli.reply import lint, reply
 from recovery.cli.report import report
 from recovery.cli.spec import spec
 from recovery.cli.timers import tick, timers
+from recovery.cli.whatif import what_if
 from recovery.cli.worker import worker
 
 app = typer.Typer(cls=Group, no_args_is_help=True, add_completion=False,
@@ -41,6 +42,7 @@ app.command()(report)
 app.command()(tick)
 app.command()(timers)
 app.command()(worker)
+app.command("what-if")(what_if)
 app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(spec)
 app.command(context_settings={"allow_extra_args": True,
                               "ignore_unknown_options": True})(handbook)

@@ -129,12 +129,17 @@ def _flags_take_no_value(params: list[Any]) -> list[Any]:
     return params
 
 
+OWN = {"what-if": frozenset({"--workflows"})}
+"""Options a subcommand takes itself, written after it, though a global option has the name."""
+
+
 def hoist(args: list[str]) -> list[str]:
     """The words with the global options (`--now X`, `--db=URL`, `--drill`, …) moved to the
     front, so
     `recovery case list --now X` means `recovery --now X case list`; and a `--json` written
     before the subcommand moved after it, where every command that prints data takes it.
-    Raises ValueError for a global option without its value."""
+    Raises ValueError for a global option without its value. A subcommand's own option of a
+    global option's name (`what-if --workflows PROPOSED`) stays its own after it."""
     front: list[str] = []
     rest: list[str] = []
     index = 0
@@ -143,6 +148,11 @@ def hoist(args: list[str]) -> list[str]:
         if word == "--":
             rest.extend(args[index:])
             break
+        subcommand = next((said for said in rest if not said.startswith("-")), "")
+        if word.split("=", 1)[0] in OWN.get(subcommand, ()):
+            rest.append(word)
+            index += 1
+            continue
         if word in GLOBAL_FLAGS:
             front.append(word)
             index += 1

@@ -1,0 +1,85 @@
+"""`recovery what-if --workflows PROPOSED`: what a proposed flow would have done to the cases
+already recorded, beside what happened."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from recovery.cli.common import BrandFilter, Json, fail, parse_time, settings
+from recovery.cli.layout import emit_json, err, out, say, table
+from recovery.errors import InvalidInput
+
+SHOWN = 50
+"""Rows of a list shown in the terminal; --json and --csv have them all."""
+
+
+def what_if(ctx: typer.Context,
+            workflows: Annotated[Path, typer.Option(
+                "--workflows", help="The folder of proposed flows (the same layout as "
+                "workflows/).", file_okay=False)],
+            brand: BrandFilter = None,
+            since: Annotated[str | None, typer.Option(help="Cases opened from (ISO 8601); "
+                                                           "default 30 days ago.")] = None,
+            until: Annotated[str | None, typer.Option(help="…until (ISO 8601); default now.")]
+            = None,
+            json: Json = False,
+            csv: Annotated[bool, typer.Option("--csv", help="Print the rows as CSV.")] = False,
+            html: Annotated[Path | None, typer.Option(help="Write it as one self-contained "
+                                                           "HTML page.", dir_okay=False)]
+            = None) -> None:
+    """Replay every case opened in the period, its recorded acts at their own times, through
+    the proposed flows, and show beside what happened: SLA outcomes and p50/p90 per channel,
+    clock and priority; acts the proposed flow refuses; cases ending in another state or at
+    another priority; remedies over the proposed limits; follow-ups at other times. The live
+    database is only read."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from recovery.report.figures import PERIOD
+    from recovery.whatif import sheet
+
+    if json + csv + (html is not None) > 1:
+        fail(InvalidInput("choose one of --json, --csv and --html"))
+    if not workflows.is_dir():
+        fail(InvalidInput(f"--workflows: no folder {workflows}; give the folder of the "
+                          "proposed flows"))
+    chosen = settings(ctx)
+    end = parse_time(until, "--until") or chosen.clock()
+    start = parse_time(since, "--since") or end - PERIOD
+    engine = chosen.engine()
+    with Progress(TextColumn("replaying"), BarColumn(), MofNCompleteColumn(), console=err,
+                  transient=True, disable=json or csv or not err.is_terminal) as bar:
+        task = bar.add_task("replay", total=None)
+        found = engine.what_if(workflows, brand=brand, since=start, until=end,
+                               progress=lambda done, total: bar.update(
+                                   task, completed=done, total=total))
+    if json:
+        emit_json(found.as_dict())
+        return
+    if csv:
+        sys.stdout.write(sheet.as_csv(found))
+        return
+    if html is not None:
+        try:
+            html.write_text(sheet.page(found), encoding="utf-8")
+        except OSError as exc:
+            fail(InvalidInput(f"--html: cannot write {html}: {exc.strerror}"))
+        say(f"wrote {html}")
+        return
+    for name in sheet.brands(found):
+        out.print(table(f"{name}: SLA outcomes, recorded and proposed", sheet.SLA,
+                        sheet.sla_rows(found, name)))
+        rows = sheet.priority_rows(found, name)
+        if rows:
+            out.print(table(f"{name}: by priority", sheet.PRIORITY, rows))
+        for listed, (columns, _keys) in sheet.LISTS.items():
+            rows = sheet.list_rows(found, listed, name)
+            if rows:
+                out.print(table(f"{name}: {sheet.TITLES[listed]}", columns, rows[:SHOWN]))
+                if len(rows) > SHOWN:
+                    say(f"… and {len(rows) - SHOWN:,} more (--json or --csv lists them all)")
+    say(sheet.summary(found))
+

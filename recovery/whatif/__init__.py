@@ -1,0 +1,131 @@
+"""Policy what-if: what a proposed flow would have done to the cases already recorded.
+
+Every case opened in the period is replayed (`replay.py`), its acts at their own times, through
+a scratch engine that runs the proposed flows on a SQLite file of its own, removed after. The
+live database is only read. The care report's figures (`report/figures.py`) are then taken on
+both databases for the same cases, at the same moment, and set side by side with what changed
+case by case (`compare.py`).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection
+
+from recovery.report import figures
+from recovery.store.records import Record
+from recovery.whatif import compare, history
+from recovery.whatif.replay import Replay, Replayed
+
+if TYPE_CHECKING:
+    from recovery.engine import Engine
+
+GIVEN = ("issued", "redeemed")
+"""A remedy's statuses where the customer got it."""
+
+
+@dataclass(frozen=True)
+class WhatIf(Record):
+    """A proposed flow against the recorded history: the care report's figures for both
+    (`recorded`, `proposed`: keyed by brand, as `Engine.report`), the acts the proposed flow
+    refuses, the cases ending in another state or at another priority, remedies that would not
+    be given (and over the proposed limits: count and value per kind), follow-ups at other
+    times, how many recorded choices the replay took as they were, and what it left out."""
+
+    since: datetime
+    until: datetime
+    now: datetime
+    cases: int
+    acts: int
+    recorded: dict[str, Any]
+    proposed: dict[str, Any]
+    refused: list[dict[str, Any]] = field(default_factory=list)
+    ended: list[dict[str, Any]] = field(default_factory=list)
+    priorities: list[dict[str, Any]] = field(default_factory=list)
+    remedies: list[dict[str, Any]] = field(default_factory=list)
+    over_limits: list[dict[str, Any]] = field(default_factory=list)
+    follow_ups: list[dict[str, Any]] = field(default_factory=list)
+    choices: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+
+
+@contextmanager
+def scratch(workflows: str | Path, now: datetime) -> Iterator[Engine]:
+    """An engine on a new SQLite file in a temporary folder, over the flows in `workflows`,
+    its clock standing at `now`: where a replay writes. Closed and removed after the block."""
+    from recovery.engine import Engine
+
+    with tempfile.TemporaryDirectory(prefix="recovery-what-if-") as folder:
+        engine = Engine(f"sqlite:///{Path(folder) / 'what-if.db'}", workflows=workflows,
+                        clock=lambda: now)
+        try:
+            yield engine
+        finally:
+            engine.close()
+
+
+def replay(read: Callable[[], AbstractContextManager[Connection]], into: Engine,
+           since: datetime, until: datetime, now: datetime, brand: str | None = None,
+           progress: Callable[[int, int], None] | None = None
+           ) -> tuple[list[history.Recorded], Replayed]:
+    """Replay the cases opened from `since` to `until` (of `brand`) read through `read` into
+    the engine `into`; `progress(done, total)` is told as the acts go."""
+    with read() as conn:
+        recorded = history.read(conn, since, until, brand)
+        keys = history.remedy_keys(conn, [case.id for case in recorded])
+    total = sum(len(case.acts) for case in recorded)
+    done = [0]
+
+    def step(count: int) -> None:
+        done[0] += count
+        if progress is not None:
+            progress(done[0], total)
+
+    return recorded, Replay(into, keys, now).run(recorded, step if progress else None)
+
+
+def what_if(read: Callable[[], AbstractContextManager[Connection]], workflows: str | Path,
+            since: datetime, until: datetime, now: datetime, brand: str | None = None,
+            progress: Callable[[int, int], None] | None = None) -> WhatIf:
+    """The cases opened from `since` to `until` (of `brand`), read through `read`, replayed
+    under the flows in `workflows` and compared with what happened."""
+    with scratch(workflows, now) as proposed:
+        recorded, done = replay(read, proposed, since, until, now, brand, progress)
+        with read() as live, _reading(proposed) as mine:
+            before = figures.report(live, since, until, now, brand)
+            after = figures.report(mine, since, until, now, brand)
+            changed = compare.changes(live, mine, done.cases)
+    return WhatIf(since, until, now, len(recorded), done.acts, before, after,
+                  [asdict(item) for item in done.refused], changed["ended"],
+                  changed["priorities"], changed["remedies"], _over(changed["remedies"]),
+                  changed["follow_ups"], done.choices, dict(done.skipped))
+
+
+def _over(changed: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Remedies given live that the proposed flow would not give (refused, or waiting for a
+    lead): count and value per brand, kind and unit, goodwill apart."""
+    totals: dict[tuple[str, str, str | None, bool], list[Any]] = {}
+    for item in changed:
+        if item["recorded"] in GIVEN and item["proposed"] not in GIVEN:
+            key = (item["brand"], item["kind"], item["unit"], item["goodwill"])
+            counted = totals.setdefault(key, [0, Decimal(0)])
+            counted[0] += 1
+            counted[1] += Decimal(item["value"])
+    return [{"brand": brand, "kind": kind, "unit": unit, "goodwill": goodwill,
+             "count": count, "value": str(value)}
+            for (brand, kind, unit, goodwill), (count, value) in sorted(
+                totals.items(), key=lambda pair: (pair[0][0], pair[0][1], pair[0][3]))]
+
+
+@contextmanager
+def _reading(engine: Engine) -> Iterator[Connection]:
+    with engine._connection() as conn:
+        yield conn

@@ -1,0 +1,224 @@
+"""The replay: a history's acts, at their own times, through a scratch engine's flows.
+
+The scratch engine is a real one, on a SQLite file of its own, so a replay runs the very
+code a live case runs: the state machine and its guards, the SLA clocks, the priority rules, the
+remedy limits, the follow-up. Each act a person recorded (an opening, a trigger, a reply, a
+finding, a remedy offered or decided, an answer, a reach update, a hidden post, a redaction) is
+made again as it was made; what the engine did by itself in answer (a notice, a late breach, a
+case an answer closes) it does again by itself. Timers fire as the live worker fired them: a
+timer the history has (the same trigger, clock and due time) fires when the live worker fired
+it, or not at all if it never did; one the history lacks fires when it falls due, as an
+on-time worker would fire it.
+
+An act the scratch flows refuse is kept (case, act, why) and the case goes on without it.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from recovery.errors import RecoveryError
+from recovery.signals import Detected
+from recovery.store.records import Timer
+from recovery.whatif.history import Act, Recorded, in_order
+
+if TYPE_CHECKING:
+    from recovery.engine import Engine
+
+CHOICES = frozenset({"answer", "do_not_contact", "reach", "hide", "redact"})
+"""Acts that carry something the flow does not decide (the customer's answer, how far a post
+travels, a lead's redaction): replayed as recorded."""
+
+
+@dataclass(frozen=True)
+class Refused:
+    """An act the scratch flows would not take: which case, which event, why."""
+
+    case: int
+    brand: str
+    seq: int
+    at: datetime
+    trigger: str
+    by: str
+    why: str
+
+
+@dataclass
+class Replayed:
+    """What a replay did: live case id → scratch case id, the acts refused and those not
+    replayed (by kind), and how many recorded choices it took as they were."""
+
+    cases: dict[int, int] = field(default_factory=dict)
+    refused: list[Refused] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)
+    choices: int = 0
+    acts: int = 0
+    timers: int = 0
+
+
+class Replay:
+    """Replays recorded cases through one scratch engine."""
+
+    def __init__(self, scratch: Engine, keys: dict[int, str], now: datetime) -> None:
+        self._engine = scratch
+        self._keys = keys
+        self._now = now
+        self._done = Replayed()
+        self._remedies: dict[int, int] = {}
+        self._seqs: dict[tuple[int, int], int] = {}
+        """(live case, live seq) → the scratch event's seq, for a redaction."""
+        self._queued: set[int] = set()
+        self._due: list[tuple[datetime, int, int, int, Timer]] = []
+
+    def run(self, recorded: list[Recorded],
+            progress: Callable[[int], None] | None = None) -> Replayed:
+        """Replay every case's acts in the order they happened; `progress(n)` is told each
+        act replayed."""
+        by_id = {case.id: case for case in recorded}
+        for act in in_order(recorded):
+            self._fire_until(act.order, by_id)
+            case = by_id[act.case]
+            if act.seq == 1:
+                self._open(case, act)
+            elif act.case in self._done.cases:
+                self._act(case, act)
+            else:
+                self._skip("act on a case the proposed flow did not open")
+            self._done.acts += 1
+            if progress is not None:
+                progress(1)
+        self._fire_until(None, by_id)
+        return self._done
+
+    # -- timers ----------------------------------------------------------------------------
+
+    def _queue(self, case: Recorded) -> None:
+        """Queue the scratch case's new pending timers at the moment each is to fire."""
+        scratch = self._done.cases[case.id]
+        for timer in self._engine.timers(scratch):
+            if timer.id in self._queued or timer.fired_at or timer.cancelled_at:
+                continue
+            self._queued.add(timer.id)
+            key = (timer.trigger, timer.clock, timer.due_at)
+            fired = case.fired.get(key)
+            if fired:
+                at, seq = fired.pop(0)
+            elif key in case.unfired:
+                continue  # the live worker never fired it: it was cancelled, or is pending
+            else:
+                at, seq = timer.due_at, 0  # not in the history: an on-time worker fires it
+            if at <= self._now:
+                heapq.heappush(self._due, (at, case.id, seq, timer.id, timer))
+
+    def _fire_until(self, order: tuple[datetime, int, int] | None,
+                    by_id: dict[int, Recorded]) -> None:
+        """Fire the queued timers that came before `order` (None: all of them)."""
+        while self._due and (order is None or self._due[0][:3] < order):
+            at, case_id, _seq, _id, timer = heapq.heappop(self._due)
+            if self._engine._ticker.fire(timer, at) is not None:
+                self._done.timers += 1
+            self._queue(by_id[case_id])
+
+    # -- acts ------------------------------------------------------------------------------
+
+    def _open(self, case: Recorded, act: Act) -> None:
+        """Open the case again with its complaint, its language as read then and its reach."""
+        payload = act.payload or {}
+        reading = payload.get("reading") or {}
+        language = Detected(reading.get("language"), float(reading.get("confidence", 0.0)))
+        engine = self._engine
+        try:
+            flow = engine.flow(case.brand).serving(case.channel)
+            opening = engine._intake.prepare(
+                flow, case.channel, case.author, case.text, act.at, case.external_id, act.by,
+                case.name, language=language, reach=payload.get("reach"))
+            with engine._writer.transaction() as tx:
+                scratch, _posted = engine._intake.write(tx, opening)
+        except RecoveryError as exc:
+            self._refuse(case, act, exc)
+            return
+        self._done.cases[case.id] = scratch
+        self._seqs[case.id, 1] = 1
+        self._queue(case)
+
+    def _act(self, case: Recorded, act: Act) -> None:
+        """Make one recorded act again on the scratch case."""
+        scratch = self._done.cases[case.id]
+        try:
+            event = self._make(scratch, act)
+        except RecoveryError as exc:
+            self._refuse(case, act, exc)
+            return
+        if event is not None:
+            self._seqs[case.id, act.seq] = event
+        self._queue(case)
+
+    def _make(self, scratch: int, act: Act) -> int | None:
+        """The act, through the engine's call that made it; the seq of its event."""
+        engine, by, at = self._engine, act.by, act.at
+        payload: dict[str, Any] = act.payload or {}
+        if act.trigger in CHOICES:
+            self._done.choices += 1
+        if "remedy" in payload and "kind" in payload:
+            return self._remedy(scratch, act, payload)
+        if act.trigger == "reply":
+            return engine._sender.record(scratch, None, at, by, payload, act.note).seq
+        if act.trigger == "answer":
+            return engine.record_answer(scratch, int(payload["score"]), text=payload.get("text"),
+                                        by=by, at=at).seq
+        if act.trigger == "do_not_contact":
+            return engine.do_not_contact(scratch, by=by, reason=payload.get("reason"),
+                                         at=at).seq
+        if act.trigger == "reach":
+            return engine.update_reach(scratch, payload["reach"], by=by, at=at).seq
+        if act.trigger == "hide":
+            return engine.moderate(scratch, post=payload["post"], rule=payload["rule"], by=by,
+                                   author=payload.get("author"), text=payload.get("text"),
+                                   at=at).seq
+        if act.trigger == "redact":
+            seq = self._seqs.get((act.case, int(payload["event"])))
+            if seq is None:
+                self._skip("redact of an event not replayed")
+                return None
+            return engine.redact(scratch, seq, by=by, reason=payload["reason"], at=at).seq
+        if act.trigger == "link":
+            self._skip("link (incidents are not replayed)")
+            return None
+        return engine.fire(scratch, act.trigger, by=by, note=act.note, payload=act.payload,
+                           at=at).seq
+
+    def _remedy(self, scratch: int, act: Act, payload: dict[str, Any]) -> int | None:
+        """A remedy's offer (the first time the history names it) or its decision."""
+        engine, by, at = self._engine, act.by, act.at
+        live, status = int(payload["remedy"]), payload["status"]
+        mine = self._remedies.get(live)
+        if mine is None:
+            remedy = engine.offer_remedy(scratch, payload["kind"], payload["value"], by=by,
+                                         key=self._keys.get(live), order=payload.get("order"),
+                                         goodwill=payload.get("goodwill"), note=act.note, at=at)
+            self._remedies[live] = remedy.id
+            return engine.case(scratch).version
+        reason = str(payload.get("reason") or act.note or "as recorded")
+        if status == "issued":
+            engine.approve_remedy(mine, by=by, at=at)
+        elif status == "declined":
+            engine.decline_remedy(mine, reason=reason, by=by, at=at)
+        elif status == "redeemed":
+            engine.redeem_remedy(mine, by=by, note=act.note, at=at)
+        elif status == "void":
+            engine.void_remedy(mine, reason=reason, by=by, at=at)
+        else:
+            self._skip(f"remedy {status}")
+            return None
+        return engine.case(scratch).version
+
+    def _refuse(self, case: Recorded, act: Act, exc: RecoveryError) -> None:
+        self._done.refused.append(Refused(case.id, case.brand, act.seq, act.at, act.trigger,
+                                          act.by, str(exc).splitlines()[0]))
+
+    def _skip(self, kind: str) -> None:
+        self._done.skipped[kind] = self._done.skipped.get(kind, 0) + 1

@@ -1,0 +1,158 @@
+"""A what-if laid out for people: the same rows for the terminal's tables, the CSV and the page
+(in the care report's style), recorded beside proposed."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+from recovery.clock.sla import CLOCKS
+from recovery.formats import span, stamp
+from recovery.whatif import WhatIf
+
+OUTCOMES = ("met", "breached", "running")
+SLA = ["channel", "clock", "met / breached / running: recorded → proposed",
+       "p50 / p90: recorded → proposed"]
+"""The columns of `sla_rows`."""
+PRIORITY = ["priority", "clock", "met / breached / running: recorded → proposed"]
+"""The columns of `priority_rows`."""
+LISTS = {
+    "refused": (["case", "event", "trigger", "at", "by", "why"],
+                ("case", "seq", "trigger", "at", "by", "why")),
+    "ended": (["case", "recorded state", "proposed state"], ("case", "recorded", "proposed")),
+    "priorities": (["case", "recorded priority", "proposed priority"],
+                   ("case", "recorded", "proposed")),
+    "over_limits": (["kind", "goodwill", "count", "value", "unit"],
+                    ("kind", "goodwill", "count", "value", "unit")),
+    "remedies": (["case", "kind", "value", "unit", "recorded", "proposed"],
+                 ("case", "kind", "value", "unit", "recorded", "proposed")),
+    "follow_ups": (["case", "recorded steps", "proposed steps"],
+                   ("case", "recorded", "proposed")),
+}
+"""Each list of a what-if: its columns, and the keys they show."""
+TITLES = {"refused": "acts the proposed flow refuses",
+          "ended": "cases that end in another state",
+          "priorities": "cases at another priority",
+          "over_limits": "remedies given that the proposed limits would not give",
+          "remedies": "remedies whose fate differs",
+          "follow_ups": "follow-ups at other times"}
+
+
+def brands(found: WhatIf) -> list[str]:
+    """The brands with cases in the period."""
+    return sorted(set(found.recorded) | set(found.proposed))
+
+
+def sla_rows(found: WhatIf, brand: str) -> list[list[object]]:
+    """SLA outcomes and p50 / p90 (each clock's own time) per channel and clock."""
+    rows: list[list[object]] = []
+    before = found.recorded.get(brand, {}).get("channels", {})
+    after = found.proposed.get(brand, {}).get("channels", {})
+    for channel in sorted(set(before) | set(after)):
+        for clock in CLOCKS:
+            a, b = before.get(channel, {}).get(clock), after.get(channel, {}).get(clock)
+            if a is None and b is None:
+                continue
+            rows.append([channel, _clock(clock, a, b), f"{_outcomes(a)} → {_outcomes(b)}",
+                         f"{_times(a)} → {_times(b)}"])
+    return rows
+
+
+def priority_rows(found: WhatIf, brand: str) -> list[list[object]]:
+    """SLA outcomes per (highest) priority and clock, the most urgent first."""
+    before = found.recorded.get(brand, {}).get("priorities", {})
+    after = found.proposed.get(brand, {}).get("priorities", {})
+    order = list(after) + [name for name in before if name not in after]
+    return [[name, clock.replace("_", " "), f"{_outcomes(before.get(name, {}).get(clock))} → "
+             f"{_outcomes(after.get(name, {}).get(clock))}"]
+            for name in order for clock in CLOCKS
+            if clock in before.get(name, {}) or clock in after.get(name, {})]
+
+
+def list_rows(found: WhatIf, name: str, brand: str | None = None) -> list[list[object]]:
+    """The rows of one of the what-if's lists (`LISTS`), of `brand` where the items say."""
+    _columns, keys = LISTS[name]
+    return [[_cell(item.get(key)) for key in keys] for item in getattr(found, name)
+            if brand is None or item["brand"] == brand]
+
+
+def summary(found: WhatIf) -> str:
+    """What was replayed, and that the live database was only read."""
+    skipped = ", ".join(f"{count} {kind}" for kind, count in found.skipped.items())
+    return (f"replayed {found.cases:,} case(s) opened {stamp(found.since, 'UTC')} to "
+            f"{stamp(found.until, 'UTC')}: {found.acts:,} recorded act(s), "
+            f"{found.choices:,} of them choices the flow does not make (answers, reach, "
+            "redactions), taken as recorded"
+            + (f"; not replayed: {skipped}" if skipped else "")
+            + ". The live database was only read.")
+
+
+def as_csv(found: WhatIf) -> str:
+    """Every row, one a line: section, brand, then the row's own columns."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["section", "brand", "columns..."])
+    for section, brand, columns, rows in _sections(found):
+        writer.writerow([section, brand, *columns])
+        for row in rows:
+            writer.writerow([section, brand, *row])
+    return buffer.getvalue()
+
+
+def page(found: WhatIf) -> str:
+    """The what-if as one self-contained HTML page, in the care report's style."""
+    from recovery.page import document, e, table
+
+    title = (f"What if: cases opened {stamp(found.since, 'UTC')} to "
+             f"{stamp(found.until, 'UTC')}, recorded against proposed")
+    body = [f"<h1>{e(title)}</h1>", f"<p>{e(summary(found))}</p>"]
+    shown = None
+    for section, brand, columns, rows in _sections(found):
+        if brand != shown:
+            body.append(f'<h2 id="{e(brand)}">{e(brand)}</h2>')
+            shown = brand
+        body.append(f"<h3>{e(section)}</h3>" + table(columns, rows))
+    return document(title, body)
+
+
+def _sections(found: WhatIf) -> Iterator[tuple[str, str, list[str], list[list[object]]]]:
+    for brand in brands(found):
+        yield "SLA outcomes per channel", brand, SLA, sla_rows(found, brand)
+        rows = priority_rows(found, brand)
+        if rows:
+            yield "SLA outcomes per priority", brand, PRIORITY, rows
+        for name, (columns, _keys) in LISTS.items():
+            rows = list_rows(found, name, brand)
+            if rows:
+                yield TITLES[name], brand, columns, rows
+
+
+def _outcomes(times: dict[str, Any] | None) -> str:
+    if times is None:
+        return "-"
+    return " / ".join(str(times.get(outcome, 0)) for outcome in OUTCOMES)
+
+
+def _times(times: dict[str, Any] | None) -> str:
+    """p50 / p90 in the clock's own time (its column says which)."""
+    if times is None or times.get("p50") is None:
+        return "-"
+    return " / ".join(span(timedelta(seconds=times[name])) for name in ("p50", "p90"))
+
+
+def _clock(clock: str, *times: dict[str, Any] | None) -> str:
+    business = any(found.get("business") for found in times if found)
+    return clock.replace("_", " ") + (" (business hours)" if business else "")
+
+
+def _cell(value: Any) -> object:
+    if isinstance(value, list):
+        return "; ".join(f"{step['step']} {step['at']}" + (f" ({step['outcome']})"
+                                                         if step.get("outcome") else "")
+                         for step in value) or "none"
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    return "-" if value is None else value
