@@ -90,6 +90,8 @@ class Intake:
         notice = (after_hours(flow, channel, author, when, reading.language, text) if notices
                   else None)
         opened: dict[str, Any] = {"channel": channel, "reading": reading.as_payload()}
+        if not notices:
+            opened["brought_over"] = True  # a replay, too, posts it no notice
         if counted:
             opened["reach"] = counted
         if priority != "normal":

@@ -41,6 +41,11 @@ class TimerStatements:
         self.claim = compile_(update(timers).where(timers.c.id == unheld)
                               .values(fired_at=bindparam("at"), outcome=bindparam("verdict")))
         self._claim_due: dict[tuple[int, ...], Compiled] = {}
+        self.armed_since = compile_(
+            select(timers.c.id, timers.c.case_id, timers.c.trigger, timers.c.state,
+                   timers.c.due_at, timers.c.clock, timers.c.attempts)
+            .where(timers.c.id > bindparam("after"), timers.c.fired_at.is_(None),
+                   timers.c.cancelled_at.is_(None)).order_by(timers.c.id))
         self.settle = compile_(update(timers).where(timers.c.id == bindparam("timer_id"))
                                .values(outcome=bindparam("verdict")))
         self.fail = compile_(update(timers)
@@ -111,6 +116,17 @@ class TimerTx(TxPart):
             claimed.append(Timer(timer_id, case_id, trigger, state, due, clock=clock,
                                  attempts=attempts))
         return sorted(claimed, key=lambda timer: (timer.due_at, timer.id))
+
+    def armed_since(self, after: int) -> list[Timer]:
+        """The pending timers armed after the timer `after` (by id), in the order armed."""
+        armed = []
+        rows = self._run(self._w.armed_since, {"after": after}).fetchall()
+        for timer_id, case_id, trigger, state, due_at, clock, attempts in rows:
+            due = self._time(due_at)
+            assert due is not None  # NOT NULL
+            armed.append(Timer(timer_id, case_id, trigger, state, due, clock=clock,
+                               attempts=attempts))
+        return armed
 
     def claim(self, timer_id: int, at: datetime) -> bool:
         """Mark a pending timer fired; False when another worker got it first."""

@@ -16,7 +16,9 @@ An act the scratch flows refuse is kept (case, act, why) and the case goes on wi
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -29,6 +31,8 @@ from recovery.whatif.history import Act, Recorded, in_order
 if TYPE_CHECKING:
     from recovery.engine import Engine
 
+TOGETHER = 500
+"""Acts replayed per transaction of the scratch database."""
 CHOICES = frozenset({"answer", "do_not_contact", "reach", "hide", "redact"})
 """Acts that carry something the flow does not decide (the customer's answer, how far a post
 travels, a lead's redaction): replayed as recorded."""
@@ -71,7 +75,10 @@ class Replay:
         self._remedies: dict[int, int] = {}
         self._seqs: dict[tuple[int, int], int] = {}
         """(live case, live seq) → the scratch event's seq, for a redaction."""
-        self._queued: set[int] = set()
+        self._seen = 0
+        """The last timer queued (or passed over), by id: those armed later are new."""
+        self._live: dict[int, Recorded] = {}
+        """Scratch case id → the live case it replays."""
         self._due: list[tuple[datetime, int, int, int, Timer]] = []
 
     def run(self, recorded: list[Recorded],
@@ -79,30 +86,43 @@ class Replay:
         """Replay every case's acts in the order they happened; `progress(n)` is told each
         act replayed."""
         by_id = {case.id: case for case in recorded}
-        for act in in_order(recorded):
-            self._fire_until(act.order, by_id)
-            case = by_id[act.case]
-            if act.seq == 1:
-                self._open(case, act)
-            elif act.case in self._done.cases:
-                self._act(case, act)
-            else:
-                self._skip("act on a case the proposed flow did not open")
-            self._done.acts += 1
-            if progress is not None:
-                progress(1)
-        self._fire_until(None, by_id)
-        return self._done
+        acts = iter(in_order(recorded))
+        while True:
+            with self._together():
+                taken = 0
+                for act in itertools.islice(acts, TOGETHER):
+                    taken += 1
+                    self._fire_until(act.order)
+                    case = by_id[act.case]
+                    if act.seq == 1:
+                        self._open(case, act)
+                    elif act.case in self._done.cases:
+                        self._act(case, act)
+                    else:
+                        self._skip("act on a case the proposed flow did not open")
+                    self._done.acts += 1
+                    if progress is not None:
+                        progress(1)
+                if taken < TOGETHER:  # the last run: what is due by now fires too
+                    self._fire_until(None)
+                    return self._done
+
+    @contextmanager
+    def _together(self) -> Iterator[None]:
+        """One transaction of the scratch database for a run of acts, each call of the engine
+        a savepoint in it (`Engine.joined`): a commit costs more than an act."""
+        with self._engine._db.connect() as conn, conn.begin(), self._engine.joined(conn):
+            yield
 
     # -- timers ----------------------------------------------------------------------------
 
-    def _queue(self, case: Recorded) -> None:
-        """Queue the scratch case's new pending timers at the moment each is to fire."""
-        scratch = self._done.cases[case.id]
-        for timer in self._engine.timers(scratch):
-            if timer.id in self._queued or timer.fired_at or timer.cancelled_at:
-                continue
-            self._queued.add(timer.id)
+    def _queue(self) -> None:
+        """Queue the timers armed since the last look, each at the moment it is to fire."""
+        with self._engine._writer.transaction() as tx:
+            armed = tx.armed_since(self._seen)
+        for timer in armed:
+            self._seen = timer.id
+            case = self._live[timer.case_id]
             key = (timer.trigger, timer.clock, timer.due_at)
             fired = case.fired.get(key)
             if fired:
@@ -114,14 +134,13 @@ class Replay:
             if at <= self._now:
                 heapq.heappush(self._due, (at, case.id, seq, timer.id, timer))
 
-    def _fire_until(self, order: tuple[datetime, int, int] | None,
-                    by_id: dict[int, Recorded]) -> None:
+    def _fire_until(self, order: tuple[datetime, int, int] | None) -> None:
         """Fire the queued timers that came before `order` (None: all of them)."""
         while self._due and (order is None or self._due[0][:3] < order):
-            at, case_id, _seq, _id, timer = heapq.heappop(self._due)
+            at, _case, _seq, _id, timer = heapq.heappop(self._due)
             if self._engine._ticker.fire(timer, at) is not None:
                 self._done.timers += 1
-            self._queue(by_id[case_id])
+            self._queue()
 
     # -- acts ------------------------------------------------------------------------------
 
@@ -135,15 +154,17 @@ class Replay:
             flow = engine.flow(case.brand).serving(case.channel)
             opening = engine._intake.prepare(
                 flow, case.channel, case.author, case.text, act.at, case.external_id, act.by,
-                case.name, language=language, reach=payload.get("reach"))
+                case.name, notices=not payload.get("brought_over"), language=language,
+                reach=payload.get("reach"))
             with engine._writer.transaction() as tx:
                 scratch, _posted = engine._intake.write(tx, opening)
         except RecoveryError as exc:
             self._refuse(case, act, exc)
             return
         self._done.cases[case.id] = scratch
+        self._live[scratch] = case
         self._seqs[case.id, 1] = 1
-        self._queue(case)
+        self._queue()
 
     def _act(self, case: Recorded, act: Act) -> None:
         """Make one recorded act again on the scratch case."""
@@ -155,7 +176,7 @@ class Replay:
             return
         if event is not None:
             self._seqs[case.id, act.seq] = event
-        self._queue(case)
+        self._queue()
 
     def _make(self, scratch: int, act: Act) -> int | None:
         """The act, through the engine's call that made it; the seq of its event."""
