@@ -20,7 +20,8 @@ from recovery.handbook import SPECS_MISSING
 STEPS = ("recovery.testing.steps", "recovery.testing.flow_steps", "recovery.testing.time_steps",
          "recovery.testing.reply_steps", "recovery.testing.remedy_steps",
          "recovery.testing.follow_up_steps", "recovery.testing.reach_steps",
-         "recovery.testing.moderation_steps", "recovery.testing.incident_steps")
+         "recovery.testing.moderation_steps", "recovery.testing.incident_steps",
+         "recovery.testing.whatif_steps")
 """The step library, module by module."""
 
 
