@@ -55,15 +55,15 @@ class Sender:
         if blocking and not reason:
             raise ReplyRefused(draft.case_id, [str(item) for item in blocking])
         draft.check_resolving(flow, fire)
-        return self.record(draft.case_id, draft.version, draft.at, draft.by,
-                           draft.payload(reason), note, fire,
-                           {"case_id": draft.case_id, "brand": draft.brand,
-                            "customer": draft.customer, "at": draft.at, "public": draft.public,
-                            "skeleton": draft.linted.skeleton})
+        return self.record_reply(draft.case_id, draft.version, draft.at, draft.by,
+                                 draft.payload(reason), note, fire,
+                                 {"case_id": draft.case_id, "brand": draft.brand,
+                                  "customer": draft.customer, "at": draft.at,
+                                  "public": draft.public, "skeleton": draft.linted.skeleton})
 
-    def record(self, case_id: int, version: int | None, at: datetime, by: str,
-               payload: dict[str, Any], note: str | None = None, fire: str | None = None,
-               kept: dict[str, Any] | None = None) -> Event:
+    def record_reply(self, case_id: int, version: int | None, at: datetime, by: str,
+                     payload: dict[str, Any], note: str | None = None, fire: str | None = None,
+                     kept: dict[str, Any] | None = None) -> Event:
         """Record a reply whose `payload` is written (what to post, where, the linter's word)
         on a case still at `version` (None: as it is), keep it for the copy-paste check
         (`kept`), stop the first-response clock when it is public, and fire `fire`, in one

@@ -91,6 +91,7 @@ COMMANDS: dict[str, list[str]] = {
     "outbox secret": ["outbox", "secret"],
     "incident list": ["incident", "list"],
     "incident show": ["incident", "show", "1"],
+    "what-if": ["what-if", "--workflows", str(WORKFLOWS), "--since", "2026-12-01T00:00Z"],
 }
 """A command line for each command that reads; the commands that write are run by `day`, or
 below (`WRITES`), on a copy of their own."""

@@ -187,7 +187,7 @@ class Replay:
         if "remedy" in payload and "kind" in payload:
             return self._remedy(scratch, act, payload)
         if act.trigger == "reply":
-            return engine._sender.record(scratch, None, at, by, payload, act.note).seq
+            return engine._sender.record_reply(scratch, None, at, by, payload, act.note).seq
         if act.trigger == "answer":
             return engine.record_answer(scratch, int(payload["score"]), text=payload.get("text"),
                                         by=by, at=at).seq
