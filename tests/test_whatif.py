@@ -228,6 +228,11 @@ def test_the_command_line_shows_it_as_tables_json_csv_and_a_page(run, tmp_path: 
     missing = run("what-if", "--workflows", str(tmp_path / "none"))
     assert missing.exit_code == 2 and missing.output.count("\n") == 1
     assert "no folder" in missing.output
+    flow = proposed / "eshop" / "flow.yaml"
+    flow.write_text(flow.read_text().replace("timezone: Europe/Zagreb", "timezone: [Europe"))
+    broken = run("what-if", "--workflows", str(proposed))  # nothing replayed on a broken flow
+    assert broken.exit_code == 7 and broken.output.count("\n") == 1
+    assert f"{flow}:4: not valid YAML" in broken.output
 
 
 def _proposed(tmp_path: Path, brand: str, old: str, new: str) -> Path:

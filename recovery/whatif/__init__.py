@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
 
+from recovery.errors import FlowError
 from recovery.report import figures
 from recovery.store.records import Record
 from recovery.whatif import compare, history
@@ -96,8 +97,12 @@ def what_if(read: Callable[[], AbstractContextManager[Connection]], workflows: s
             since: datetime, until: datetime, now: datetime, brand: str | None = None,
             progress: Callable[[int, int], None] | None = None) -> WhatIf:
     """The cases opened from `since` to `until` (of `brand`), read through `read`, replayed
-    under the flows in `workflows` and compared with what happened."""
+    under the flows in `workflows` and compared with what happened; `FlowError` when any of
+    those flows has a problem."""
     with scratch(workflows, now) as proposed:
+        if proposed.broken:  # a proposal with a broken flow proposes nothing yet
+            raise FlowError([problem for problems in proposed.broken.values()
+                             for problem in problems])
         recorded, done = replay(read, proposed, since, until, now, brand, progress)
         with read() as live, _reading(proposed) as mine:
             before = figures.report(live, since, until, now, brand)
