@@ -119,7 +119,8 @@ def _free_port() -> int:
 
 LONG = ("tests/test_worker.py", "tests/test_crash.py", "tests/test_examples.py",
         "tests/test_api.py::test_a_hosts_type_checker", "tests/test_outcomes.py",
-        "tests/test_browser.py", "tests/test_lemmas.py", "tests/test_fuzz.py")
+        "tests/test_browser.py", "tests/test_lemmas.py", "tests/test_fuzz.py",
+        "tests/test_whatif.py::test_any_history")
 """Tests that take seconds each, much of it waiting on processes they started or killed."""
 
 

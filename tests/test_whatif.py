@@ -145,7 +145,7 @@ def test_a_slower_follow_up_asks_later(engine: Engine, clock: Clock, tmp_path: P
                             "proposed": "resolved"}]  # never asked, so never reopened
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                    HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(st.tuples(st.integers(0, 2), st.integers(0, 9), st.integers(1, 600)),
                       min_size=1, max_size=25))
