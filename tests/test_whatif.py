@@ -63,6 +63,15 @@ def history(engine: Engine) -> None:
     engine.tick(_at("2026-12-09 13:00"))  # the follow-up is asked
     engine.record_answer(late, 2, at=_at("2026-12-09 14:00"))
     engine.do_not_contact(rider, by="ola", at=_at("2026-12-09 15:00"))
+    outage = engine.incidents.open("eshop", title="Card payments fail", by="ana",
+                                   says={"hr": "plaćanje karticom ne radi",
+                                         "en": "card payments are failing"},
+                                   at=_at("2026-12-09 15:00"))
+    engine.incidents.link(outage.id, [2], by="ana", at=_at("2026-12-09 15:05"))
+    engine.moderate(2, post="p-9", rule="spam", by="eva", author="@bot", text="cheap pills",
+                    at=_at("2026-12-09 15:10"))
+    engine.redact(2, 1, by="ana", reason="the customer asked us to erase the order number",
+                  at=_at("2026-12-09 15:20"))
     engine.tick(_at("2026-12-14 09:00"))
 
 
@@ -81,7 +90,7 @@ def test_replaying_a_history_under_its_own_flows_changes_nothing(engine: Engine,
     found, done = _differences(engine, WORKFLOWS, now)
     assert found == []
     assert done.refused == [] and done.skipped == {}
-    assert len(done.cases) == 3 and done.timers > 0 and done.choices == 3
+    assert len(done.cases) == 3 and done.timers > 0 and done.choices == 5
     with engine._connection(begin=True) as conn:  # a change no act made: told apart
         conn.execute(text("UPDATE recovery_clocks SET target_us = 1 WHERE case_id = 2"))
     found, _done = _differences(engine, WORKFLOWS, now)

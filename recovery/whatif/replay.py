@@ -4,7 +4,8 @@ The scratch engine is a real one, on a SQLite file of its own, so a replay runs 
 code a live case runs: the state machine and its guards, the SLA clocks, the priority rules, the
 remedy limits, the follow-up. Each act a person recorded (an opening, a trigger, a reply, a
 finding, a remedy offered or decided, an answer, a reach update, a hidden post, a redaction) is
-made again as it was made; what the engine did by itself in answer (a notice, a late breach, a
+made again as it was made (a link to an incident, whose incident is not replayed, is recorded
+as it was); what the engine did by itself in answer (a notice, a late breach, a
 case an answer closes) it does again by itself. Timers fire as the live worker fired them: a
 timer the history has (the same trigger, clock and due time) fires when the live worker fired
 it, or not at all if it never did; one the history lacks fires when it falls due, as an
@@ -24,7 +25,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from recovery.errors import RecoveryError
+from recovery.flows.moderation import HIDE
+from recovery.flows.priority import UPDATE
+from recovery.flows.validate import INCIDENT
+from recovery.room import record
 from recovery.signals import Detected
+from recovery.store.audit import REDACT
 from recovery.store.records import Timer
 from recovery.whatif.history import Act, Recorded, in_order
 
@@ -33,7 +39,7 @@ if TYPE_CHECKING:
 
 TOGETHER = 500
 """Acts replayed per transaction of the scratch database."""
-CHOICES = frozenset({"answer", "do_not_contact", "reach", "hide", "redact"})
+CHOICES = frozenset({"answer", "do_not_contact", UPDATE, HIDE, REDACT})
 """Acts that carry something the flow does not decide (the customer's answer, how far a post
 travels, a lead's redaction): replayed as recorded."""
 
@@ -194,23 +200,30 @@ class Replay:
         if act.trigger == "do_not_contact":
             return engine.do_not_contact(scratch, by=by, reason=payload.get("reason"),
                                          at=at).seq
-        if act.trigger == "reach":
+        if act.trigger == UPDATE:
             return engine.update_reach(scratch, payload["reach"], by=by, at=at).seq
-        if act.trigger == "hide":
+        if act.trigger == HIDE:
             return engine.moderate(scratch, post=payload["post"], rule=payload["rule"], by=by,
                                    author=payload.get("author"), text=payload.get("text"),
                                    at=at).seq
-        if act.trigger == "redact":
+        if act.trigger == REDACT:
             seq = self._seqs.get((act.case, int(payload["event"])))
             if seq is None:
                 self._skip("redact of an event not replayed")
                 return None
             return engine.redact(scratch, seq, by=by, reason=payload["reason"], at=at).seq
-        if act.trigger == "link":
-            self._skip("link (incidents are not replayed)")
-            return None
+        if act.trigger == INCIDENT:  # the incident is not replayed; its link stays a fact
+            return self._as_recorded(scratch, act)
         return engine.fire(scratch, act.trigger, by=by, note=act.note, payload=act.payload,
                            at=at).seq
+
+    def _as_recorded(self, scratch: int, act: Act) -> int:
+        """Record the act's event as it was, leaving the case where it is."""
+        engine = self._engine
+        with engine._writer.transaction(scratch) as tx:
+            _flow, facts, version = engine._firing.facts(tx, scratch, act.at)
+            return record(tx, scratch, version, facts.state, act.at, act.by, act.trigger,
+                          act.payload, act.note).seq
 
     def _remedy(self, scratch: int, act: Act, payload: dict[str, Any]) -> int | None:
         """A remedy's offer (the first time the history names it) or its decision."""
