@@ -99,6 +99,19 @@ def test_replaying_a_history_under_its_own_flows_changes_nothing(engine: Engine,
                      "live 1, replayed 86400000000"]
 
 
+def test_an_act_whose_payload_cannot_be_replayed_is_refused_not_raised(engine: Engine,
+                                                                        clock: Clock) -> None:
+    case = engine.open_case("bistro", channel="instagram", author="@jana", text="Cold soup",
+                            at=_at("2026-12-07 12:00")).id
+    engine.fire(case, "acknowledge", by="eva", at=_at("2026-12-07 12:10"), payload={
+        "remedy": "not an id", "kind": "coupon", "value": "1", "unit": "meal",
+        "status": "issued"})  # a payload shaped as a remedy's, given by hand
+    _found, done = _differences(engine, WORKFLOWS, _at("2026-12-08 12:00"))
+    [refused] = done.refused
+    assert (refused.case, refused.seq, refused.trigger) == (case, 2, "acknowledge")
+    assert refused.why.startswith("its recorded payload lacks what the act needs (ValueError")
+
+
 def test_a_tighter_urgent_target_shows_the_urgent_cases_that_would_have_breached(
         engine: Engine, clock: Clock, tmp_path: Path) -> None:
     history(engine)

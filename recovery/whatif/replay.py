@@ -24,14 +24,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from recovery.errors import RecoveryError
+from recovery.errors import InvalidInput, RecoveryError
 from recovery.flows.moderation import HIDE
 from recovery.flows.priority import UPDATE
 from recovery.flows.validate import INCIDENT
 from recovery.room import record
 from recovery.signals import Detected
 from recovery.store.audit import REDACT
-from recovery.store.records import Timer
+from recovery.store.records import REMEDY_STATUSES, Timer
 from recovery.whatif.history import Act, Recorded, in_order
 
 if TYPE_CHECKING:
@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 
 TOGETHER = 500
 """Acts replayed per transaction of the scratch database."""
+REMEDY = frozenset({"remedy", "kind", "value", "unit", "status"})
+"""What the ledger writes in the payload of each event of a remedy (`remedies/ledger.py`)."""
 CHOICES = frozenset({"answer", "do_not_contact", UPDATE, HIDE, REDACT})
 """Acts that carry something the flow does not decide (the customer's answer, how far a post
 travels, a lead's redaction): replayed as recorded."""
@@ -180,6 +182,10 @@ class Replay:
         except RecoveryError as exc:
             self._refuse(case, act, exc)
             return
+        except (KeyError, TypeError, ValueError) as exc:  # a payload the engine never wrote
+            self._refuse(case, act, InvalidInput(f"its recorded payload lacks what the act "
+                                                 f"needs ({type(exc).__name__}: {exc})"))
+            return
         if event is not None:
             self._seqs[case.id, act.seq] = event
         self._queue()
@@ -190,7 +196,7 @@ class Replay:
         payload: dict[str, Any] = act.payload or {}
         if act.trigger in CHOICES:
             self._done.choices += 1
-        if "remedy" in payload and "kind" in payload:
+        if payload.keys() >= REMEDY and payload["status"] in REMEDY_STATUSES:
             return self._remedy(scratch, act, payload)
         if act.trigger == "reply":
             return engine._sender.record_reply(scratch, None, at, by, payload, act.note).seq
