@@ -91,7 +91,7 @@ class Intake:
                   else None)
         opened: dict[str, Any] = {"channel": channel, "reading": reading.as_payload()}
         if not notices:
-            opened["brought_over"] = True  # a replay, too, posts it no notice
+            opened["brought_over"] = True  # so a what-if replay posts it no notice either
         if counted:
             opened["reach"] = counted
         if priority != "normal":

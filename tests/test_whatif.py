@@ -13,12 +13,13 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
 from recovery import Engine
-from recovery.errors import RecoveryError
+from recovery.errors import InvalidInput, RecoveryError
 from recovery.whatif import compare, replay, scratch
 from recovery.whatif.replay import Replayed
 
@@ -99,17 +100,15 @@ def test_replaying_a_history_under_its_own_flows_changes_nothing(engine: Engine,
                      "live 1, replayed 86400000000"]
 
 
-def test_an_act_whose_payload_cannot_be_replayed_is_refused_not_raised(engine: Engine,
+def test_a_triggers_payload_shaped_as_a_remedys_replays_as_the_trigger(engine: Engine,
                                                                         clock: Clock) -> None:
     case = engine.open_case("bistro", channel="instagram", author="@jana", text="Cold soup",
                             at=_at("2026-12-07 12:00")).id
     engine.fire(case, "acknowledge", by="eva", at=_at("2026-12-07 12:10"), payload={
         "remedy": "not an id", "kind": "coupon", "value": "1", "unit": "meal",
-        "status": "issued"})  # a payload shaped as a remedy's, given by hand
-    _found, done = _differences(engine, WORKFLOWS, _at("2026-12-08 12:00"))
-    [refused] = done.refused
-    assert (refused.case, refused.seq, refused.trigger) == (case, 2, "acknowledge")
-    assert refused.why.startswith("its recorded payload lacks what the act needs (ValueError")
+        "status": "issued"})  # given by hand: no remedy of the ledger's
+    found, done = _differences(engine, WORKFLOWS, _at("2026-12-08 12:00"))
+    assert found == [] and done.refused == []
 
 
 def test_a_tighter_urgent_target_shows_the_urgent_cases_that_would_have_breached(
@@ -142,16 +141,69 @@ def test_what_a_proposed_flow_refuses_is_named_case_by_case(engine: Engine, cloc
                          "    {max: 100, lead_max: 200, unit: PLN,")
     clock.now = _at("2026-12-14 10:00")
     found = engine.what_if(proposed, brand="bikeshare", since=EVER)
-    offered, approved = found.refused  # the offer waited for a lead; the lead approved it
+    [offered] = found.refused  # the offer waited for a lead; the lead's approval follows it
     assert (offered["case"], offered["seq"], offered["trigger"], offered["by"]) == (
         3, 6, "remedy", "ola")
     assert "a voucher of 500,00\xa0zł is over bikeshare's limit of 200,00\xa0zł" in offered["why"]
-    assert (approved["seq"], approved["by"], approved["why"]) == (7, "petr", offered["why"])
-    assert found.over_limits == [{"brand": "bikeshare", "kind": "voucher", "unit": "PLN",
-                                  "goodwill": False, "count": 1, "value": "500.00"}]
+    assert found.skipped == {"decisions on remedies the proposed flow did not give": 1}
+    assert found.not_given == [{"brand": "bikeshare", "kind": "voucher", "unit": "PLN",
+                                "goodwill": False, "count": 1, "value": "500.00"}]
     assert found.remedies[0]["recorded"] == "issued"
     assert found.remedies[0]["proposed"] == "not offered"
     assert found.ended == []  # a voucher is no guard of resolve: the case still resolves
+
+
+def test_a_timer_the_live_case_never_reached_fires_at_the_workers_next_run(
+        engine: Engine, clock: Clock, tmp_path: Path) -> None:
+    """Under a refund limit of 10 the refund of 20 is refused, so the case cannot resolve
+    (its flow asks for a remedy): its resolution clock runs on, and its warning and breach,
+    cancelled live by the resolve, fire when the live worker next ran after they fell due."""
+    history(engine)
+    proposed = _proposed(tmp_path, "eshop", "  refund:   {max: 500, unit: EUR}",
+                         "  refund:   {max: 10, unit: EUR}")
+    clock.now = _at("2026-12-14 10:00")
+    found = engine.what_if(proposed, brand="eshop", since=EVER)
+    assert [item["trigger"] for item in found.refused if item["case"] == 1][:2] == [
+        "offer_remedy", "resolve"]
+    with scratch(proposed, clock.now) as into:
+        done = replay(engine._connection, into, EVER, clock.now, clock.now, "eshop")[1]
+        reached = [(event.trigger, event.at) for event in into.history(done.cases[1])
+                   if event.trigger.startswith("resolution.")]
+    ran = _at("2026-12-14 09:00")  # the live worker's first run after 2026-12-10 09:24
+    assert reached == [("resolution.warning", ran), ("resolution.breach", ran)]
+    assert {"case": 1, "brand": "eshop", "recorded": "high",
+            "proposed": "urgent"} in found.priorities
+
+
+def test_a_timer_armed_already_due_fires_at_once(engine: Engine, clock: Clock,
+                                                 tmp_path: Path) -> None:
+    """A reach update makes the case urgent half an hour in; under a 5-minute urgent target
+    its first response is overdue the moment the target tightens: the breach comes then."""
+    proposed = _proposed(tmp_path, "eshop", "  twitter:  {first_response: 1h, resolution: 1d}",
+                         "  twitter:  {first_response: {urgent: 5m, default: 1h}, "
+                         "resolution: 1d}")
+    case = engine.open_case("eshop", channel="twitter", author="@ana", text="Order 9?",
+                            at=_at("2026-12-08 10:00")).id
+    engine.update_reach(case, {"followers": 50000}, by="monitoring", at=_at("2026-12-08 10:30"))
+    clock.now = _at("2026-12-08 12:00")
+    with scratch(proposed, clock.now) as into:
+        done = replay(engine._connection, into, EVER, clock.now, clock.now)[1]
+        breaches = [event.at for event in into.history(done.cases[case])
+                    if event.trigger == "first_response.breach"]
+    assert breaches == [_at("2026-12-08 10:30")]
+
+
+def test_an_empty_period_or_a_missing_brand_is_refused_up_front(engine: Engine, clock: Clock,
+                                                                tmp_path: Path) -> None:
+    history(engine)
+    clock.now = _at("2026-12-14 10:00")
+    with pytest.raises(InvalidInput, match="the period is empty"):
+        engine.what_if(WORKFLOWS, since=clock.now, until=EVER)
+    proposed = _proposed(tmp_path, "eshop", "timezone: Europe/Zagreb", "timezone: Europe/Zagreb")
+    shutil.rmtree(proposed / "bikeshare")
+    with pytest.raises(InvalidInput, match=r"no flow for bikeshare \(1 case\(s\)\)"):
+        engine.what_if(proposed, since=EVER)
+    assert engine.what_if(proposed, brand="eshop", since=EVER).cases == 2
 
 
 def test_a_slower_follow_up_asks_later(engine: Engine, clock: Clock, tmp_path: Path) -> None:

@@ -32,13 +32,12 @@ def what_if(ctx: typer.Context,
                                                            "HTML page.", dir_okay=False)]
             = None) -> None:
     """Replay every case opened in the period, its recorded acts at their own times, through
-    the proposed flows, and show beside what happened: SLA outcomes and p50/p90 per channel,
-    clock and priority; acts the proposed flow refuses; cases ending in another state or at
-    another priority; remedies over the proposed limits; follow-ups at other times. The live
-    database is only read."""
+    the proposed flows, and show beside what happened: SLA outcomes and p50/p90 per channel
+    and clock, and outcomes per priority; acts the proposed flow refuses; cases ending in
+    another state or at another priority; remedies it would not give; follow-ups at other
+    times. The live database is only read."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from recovery.report.figures import PERIOD
     from recovery.whatif import sheet
 
     if json + csv + (html is not None) > 1:
@@ -46,10 +45,8 @@ def what_if(ctx: typer.Context,
     if not workflows.is_dir():
         fail(InvalidInput(f"--workflows: no folder {workflows}; give the folder of the "
                           "proposed flows"))
-    chosen = settings(ctx)
-    end = parse_time(until, "--until") or chosen.clock()
-    start = parse_time(since, "--since") or end - PERIOD
-    engine = chosen.engine()
+    start, end = parse_time(since, "--since"), parse_time(until, "--until")
+    engine = settings(ctx).engine()
     with Progress(TextColumn("replaying"), BarColumn(), MofNCompleteColumn(), console=err,
                   transient=True, disable=json or csv or not err.is_terminal) as bar:
         task = bar.add_task("replay", total=None)

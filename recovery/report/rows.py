@@ -80,11 +80,13 @@ def as_csv(figures: dict[str, Any]) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(COLUMNS)
     for row in rows(figures):
-        writer.writerow([_cell(value) for value in row])
+        writer.writerow([cell(value) for value in row])
     return buffer.getvalue()
 
 
-def _cell(value: object) -> object:
+def cell(value: object) -> object:
+    """A CSV cell: empty for None, and a text a spreadsheet would read as a formula given a
+    leading `'`."""
     if value is None:
         return ""
     if isinstance(value, str) and value.startswith(_FORMULA):

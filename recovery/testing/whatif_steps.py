@@ -23,7 +23,7 @@ LEVELS = {"urgent": "urgent", "high": "high", "normal": "default"}
 
 def _proposed(spec: Spec, change: dict[str, Any]) -> Path:
     """The scenario's workflows, the brand's flow file with `change` merged into it."""
-    folder = Path(spec.db.removeprefix("sqlite:///")).parent / "proposed"
+    folder = Path(spec.db.removeprefix("sqlite:///")).parent / "proposed"  # the scenario's
     if folder.exists():
         shutil.rmtree(folder)
     shutil.copytree(spec.workflows, folder)
@@ -57,13 +57,11 @@ def when_replays_target(spec: Spec, days: int, channel: str, priority: str,
                         target: str) -> None:
     """Replay the brand's cases of the last days under its flow with one first-response
     target changed (the other priorities keep theirs)."""
-    targets = spec.flow.settings.channels[channel].first_response
-    written = {LEVELS[level]: format_duration(targets.of(level)) for level in LEVELS}
-    written[LEVELS[priority]] = target
     policy = spec.flow.settings.channels[channel]
-    channel_file = {"first_response": written,
-                    "resolution": format_duration(policy.resolution.of("normal"))}
-    _replay(spec, _proposed(spec, {"channels": {channel: channel_file}}), days)
+    written = {name: {LEVELS[level]: format_duration(getattr(policy, name).of(level))
+                      for level in LEVELS} for name in ("first_response", "resolution")}
+    written["first_response"][LEVELS[priority]] = target
+    _replay(spec, _proposed(spec, {"channels": {channel: written}}), days)
 
 
 @when(parsers.parse("the care manager replays the last {days:d} days under a flow where an "
@@ -96,7 +94,7 @@ def then_breaches(spec: Spec, proposed: str, priority: str, recorded: str) -> No
 def then_not_given(spec: Spec, count: str, kind: str, value: str) -> None:
     """The remedies given as recorded that the proposed limits would not give."""
     spec.succeeded()
-    found = [item for item in spec.what_if.over_limits  # type: ignore[attr-defined]
+    found = [item for item in spec.what_if.not_given  # type: ignore[attr-defined]
              if item["kind"] == kind]
     assert [(item["count"], float(item["value"])) for item in found] == [
         (int(count), float(value))], found

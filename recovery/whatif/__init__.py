@@ -3,13 +3,15 @@
 Every case opened in the period is replayed (`replay.py`), its acts at their own times, through
 a scratch engine that runs the proposed flows on a SQLite file of its own, removed after. The
 live database is only read. The care report's figures (`report/figures.py`) are then taken on
-both databases for the same cases, at the same moment, and set side by side with what changed
-case by case (`compare.py`).
+both databases for the cases of the period, at the same moment, and set side by side with what
+changed case by case (`compare.py`); a case whose opening the proposal refuses counts on the
+recorded side only, and is named among the refused acts.
 """
 
 from __future__ import annotations
 
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, dataclass, field
@@ -20,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
 
-from recovery.errors import FlowError
+from recovery.errors import FlowError, InvalidInput
 from recovery.report import figures
 from recovery.store.records import Record
 from recovery.whatif import compare, history
@@ -37,9 +39,10 @@ GIVEN = ("issued", "redeemed")
 class WhatIf(Record):
     """A proposed flow against the recorded history: the care report's figures for both
     (`recorded`, `proposed`: keyed by brand, as `Engine.report`), the acts the proposed flow
-    refuses, the cases ending in another state or at another priority, remedies that would not
-    be given (and over the proposed limits: count and value per kind), follow-ups at other
-    times, how many recorded choices the replay took as they were, and what it left out."""
+    refuses, the cases ending in another state or at another priority, remedies whose fate
+    differs (and those given that it would not give: count and value per kind), follow-ups at
+    other times, how many recorded choices the replay took as they were, and what it left
+    out. `cases` counts the cases replayed (opened under the proposal too)."""
 
     since: datetime
     until: datetime
@@ -52,7 +55,7 @@ class WhatIf(Record):
     ended: list[dict[str, Any]] = field(default_factory=list)
     priorities: list[dict[str, Any]] = field(default_factory=list)
     remedies: list[dict[str, Any]] = field(default_factory=list)
-    over_limits: list[dict[str, Any]] = field(default_factory=list)
+    not_given: list[dict[str, Any]] = field(default_factory=list)
     follow_ups: list[dict[str, Any]] = field(default_factory=list)
     choices: int = 0
     skipped: dict[str, int] = field(default_factory=dict)
@@ -79,9 +82,18 @@ def replay(read: Callable[[], AbstractContextManager[Connection]], into: Engine,
            ) -> tuple[list[history.Recorded], Replayed]:
     """Replay the cases opened from `since` to `until` (of `brand`) read through `read` into
     the engine `into`; `progress(done, total)` is told as the acts go."""
+    if since >= until:
+        raise InvalidInput(f"the period is empty: {since.isoformat()} is not before "
+                           f"{until.isoformat()}; give --since before --until")
     with read() as conn:
         recorded = history.read(conn, since, until, brand)
         keys = history.remedy_keys(conn, [case.id for case in recorded])
+        ran = history.ticks(conn, since)
+    lacking = Counter(case.brand for case in recorded if case.brand not in into.flows)
+    if lacking:
+        named = ", ".join(f"{name} ({count} case(s))" for name, count in sorted(lacking.items()))
+        raise InvalidInput(f"the proposed flows have no flow for {named} opened in the period; "
+                           "give each brand its flow.yaml in the proposal, or choose --brand")
     total = sum(len(case.acts) for case in recorded)
     done = [0]
 
@@ -90,7 +102,7 @@ def replay(read: Callable[[], AbstractContextManager[Connection]], into: Engine,
         if progress is not None:
             progress(done[0], total)
 
-    return recorded, Replay(into, keys, now).run(recorded, step if progress else None)
+    return recorded, Replay(into, keys, ran, now).run(recorded, step if progress else None)
 
 
 def what_if(read: Callable[[], AbstractContextManager[Connection]], workflows: str | Path,
@@ -103,20 +115,21 @@ def what_if(read: Callable[[], AbstractContextManager[Connection]], workflows: s
         if proposed.broken:  # a proposal with a broken flow proposes nothing yet
             raise FlowError([problem for problems in proposed.broken.values()
                              for problem in problems])
-        recorded, done = replay(read, proposed, since, until, now, brand, progress)
-        with read() as live, _reading(proposed) as mine:
+        _recorded, done = replay(read, proposed, since, until, now, brand, progress)
+        with read() as live, proposed._connection() as mine:
             before = figures.report(live, since, until, now, brand)
             after = figures.report(mine, since, until, now, brand)
             changed = compare.changes(live, mine, done.cases)
-    return WhatIf(since, until, now, len(recorded), done.acts, before, after,
+    return WhatIf(since, until, now, len(done.cases), done.acts, before, after,
                   [asdict(item) for item in done.refused], changed["ended"],
-                  changed["priorities"], changed["remedies"], _over(changed["remedies"]),
+                  changed["priorities"], changed["remedies"], _not_given(changed["remedies"]),
                   changed["follow_ups"], done.choices, dict(done.skipped))
 
 
-def _over(changed: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Remedies given live that the proposed flow would not give (refused, or waiting for a
-    lead): count and value per brand, kind and unit, goodwill apart."""
+def _not_given(changed: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Remedies given live that the proposed flow would not give (over its limits or budgets,
+    refused otherwise, or waiting for a lead): count and value per brand, kind and unit,
+    goodwill apart."""
     totals: dict[tuple[str, str, str | None, bool], list[Any]] = {}
     for item in changed:
         if item["recorded"] in GIVEN and item["proposed"] not in GIVEN:
@@ -129,8 +142,3 @@ def _over(changed: list[dict[str, Any]]) -> list[dict[str, Any]]:
             for (brand, kind, unit, goodwill), (count, value) in sorted(
                 totals.items(), key=lambda pair: (pair[0][0], pair[0][1], pair[0][3]))]
 
-
-@contextmanager
-def _reading(engine: Engine) -> Iterator[Connection]:
-    with engine._connection() as conn:
-        yield conn

@@ -106,6 +106,14 @@ def read(conn: Connection, since: datetime, until: datetime,
     return list(found.values())
 
 
+def ticks(conn: Connection, since: datetime) -> list[datetime]:
+    """When the live worker fired anything from `since` on, whatever the case: the moments it
+    is known to have run, in order."""
+    query = (select(timers.c.fired_at).distinct()
+             .where(timers.c.fired_at.is_not(None), timers.c.fired_at >= since))
+    return sorted(as_utc(row.fired_at) for row in conn.execute(query))
+
+
 def remedy_keys(conn: Connection, case_ids: list[int]) -> dict[int, str]:
     """Each remedy's idempotency key, by its id: a replayed offer keeps its own."""
     keys: dict[int, str] = {}

@@ -9,22 +9,25 @@ as it was); what the engine did by itself in answer (a notice, a late breach, a
 case an answer closes) it does again by itself. Timers fire as the live worker fired them: a
 timer the history has (the same trigger, clock and due time) fires when the live worker fired
 it, or not at all if it never did; one the history lacks fires when it falls due, as an
-on-time worker would fire it.
+on-time worker would fire it, and one the live worker cancelled or never reached fires at its
+first tick after it fell due (as the live worker would have, had the case not moved on first).
+A timer armed already due (a clock's target tightened by a reach update) fires at once.
 
 An act the scratch flows refuse is kept (case, act, why) and the case goes on without it.
 """
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import itertools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from recovery.errors import InvalidInput, RecoveryError
+from recovery.errors import RecoveryError
 from recovery.flows.moderation import HIDE
 from recovery.flows.priority import UPDATE
 from recovery.flows.validate import INCIDENT
@@ -41,6 +44,8 @@ TOGETHER = 500
 """Acts replayed per transaction of the scratch database."""
 REMEDY = frozenset({"remedy", "kind", "value", "unit", "status"})
 """What the ledger writes in the payload of each event of a remedy (`remedies/ledger.py`)."""
+OFFERED = ("issued", "pending_approval")
+"""A remedy's status on the event that offered it."""
 CHOICES = frozenset({"answer", "do_not_contact", UPDATE, HIDE, REDACT})
 """Acts that carry something the flow does not decide (the customer's answer, how far a post
 travels, a lead's redaction): replayed as recorded."""
@@ -75,7 +80,8 @@ class Replayed:
 class Replay:
     """Replays recorded cases through one scratch engine."""
 
-    def __init__(self, scratch: Engine, keys: dict[int, str], now: datetime) -> None:
+    def __init__(self, scratch: Engine, keys: dict[int, str], ticks: list[datetime],
+                 now: datetime) -> None:
         self._engine = scratch
         self._keys = keys
         self._now = now
@@ -88,6 +94,12 @@ class Replay:
         self._live: dict[int, Recorded] = {}
         """Scratch case id → the live case it replays."""
         self._due: list[tuple[datetime, int, int, int, Timer]] = []
+        self._ticks = ticks
+        """When the live worker fired anything, in order: when it is known to have run."""
+        self._at = datetime.min.replace(tzinfo=UTC)
+        """The moment the replay has reached."""
+        self._tried: set[int] = set()
+        """The live remedies whose offer was replayed, given or refused."""
 
     def run(self, recorded: list[Recorded],
             progress: Callable[[int], None] | None = None) -> Replayed:
@@ -101,13 +113,14 @@ class Replay:
                 for act in itertools.islice(acts, TOGETHER):
                     taken += 1
                     self._fire_until(act.order)
+                    self._at = act.at
                     case = by_id[act.case]
                     if act.seq == 1:
                         self._open(case, act)
                     elif act.case in self._done.cases:
                         self._act(case, act)
                     else:
-                        self._skip("act on a case the proposed flow did not open")
+                        self._skip("acts on cases the proposed flow did not open")
                     self._done.acts += 1
                     if progress is not None:
                         progress(1)
@@ -135,10 +148,14 @@ class Replay:
             fired = case.fired.get(key)
             if fired:
                 at, seq = fired.pop(0)
-            elif key in case.unfired:
-                continue  # the live worker never fired it: it was cancelled, or is pending
+            elif key in case.unfired:  # cancelled first, or the worker did not run since
+                tick = bisect.bisect_left(self._ticks, timer.due_at)
+                if tick == len(self._ticks):
+                    continue
+                at, seq = self._ticks[tick], 0
             else:
                 at, seq = timer.due_at, 0  # not in the history: an on-time worker fires it
+            at = max(at, self._at)  # armed already due: at once
             if at <= self._now:
                 heapq.heappush(self._due, (at, case.id, seq, timer.id, timer))
 
@@ -146,6 +163,7 @@ class Replay:
         """Fire the queued timers that came before `order` (None: all of them)."""
         while self._due and (order is None or self._due[0][:3] < order):
             at, _case, _seq, _id, timer = heapq.heappop(self._due)
+            self._at = max(self._at, at)
             if self._engine._ticker.fire(timer, at) is not None:
                 self._done.timers += 1
             self._queue()
@@ -182,10 +200,6 @@ class Replay:
         except RecoveryError as exc:
             self._refuse(case, act, exc)
             return
-        except (KeyError, TypeError, ValueError) as exc:  # a payload the engine never wrote
-            self._refuse(case, act, InvalidInput(f"its recorded payload lacks what the act "
-                                                 f"needs ({type(exc).__name__}: {exc})"))
-            return
         if event is not None:
             self._seqs[case.id, act.seq] = event
         self._queue()
@@ -196,7 +210,7 @@ class Replay:
         payload: dict[str, Any] = act.payload or {}
         if act.trigger in CHOICES:
             self._done.choices += 1
-        if payload.keys() >= REMEDY and payload["status"] in REMEDY_STATUSES:
+        if _remedy_of(payload) is not None:
             return self._remedy(scratch, act, payload)
         if act.trigger == "reply":
             return engine._sender.record_reply(scratch, None, at, by, payload, act.note).seq
@@ -215,7 +229,7 @@ class Replay:
         if act.trigger == REDACT:
             seq = self._seqs.get((act.case, int(payload["event"])))
             if seq is None:
-                self._skip("redact of an event not replayed")
+                self._skip("redactions of events not replayed")
                 return None
             return engine.redact(scratch, seq, by=by, reason=payload["reason"], at=at).seq
         if act.trigger == INCIDENT:  # the incident is not replayed; its link stays a fact
@@ -237,6 +251,10 @@ class Replay:
         live, status = int(payload["remedy"]), payload["status"]
         mine = self._remedies.get(live)
         if mine is None:
+            if live in self._tried or status not in OFFERED:  # its offer was refused
+                self._skip("decisions on remedies the proposed flow did not give")
+                return None
+            self._tried.add(live)
             remedy = engine.offer_remedy(scratch, payload["kind"], payload["value"], by=by,
                                          key=self._keys.get(live), order=payload.get("order"),
                                          goodwill=payload.get("goodwill"), note=act.note, at=at)
@@ -252,7 +270,7 @@ class Replay:
         elif status == "void":
             engine.void_remedy(mine, reason=reason, by=by, at=at)
         else:
-            self._skip(f"remedy {status}")
+            self._skip(f"remedies {status}")
             return None
         return engine.case(scratch).version
 
@@ -262,3 +280,12 @@ class Replay:
 
     def _skip(self, kind: str) -> None:
         self._done.skipped[kind] = self._done.skipped.get(kind, 0) + 1
+
+
+def _remedy_of(payload: dict[str, Any]) -> int | None:
+    """The remedy an event's payload is the ledger's word on, if it is."""
+    if payload.keys() >= REMEDY and payload["status"] in REMEDY_STATUSES:
+        remedy = payload["remedy"]
+        if isinstance(remedy, int) and not isinstance(remedy, bool):
+            return remedy
+    return None

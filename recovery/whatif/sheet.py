@@ -6,11 +6,12 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from recovery.clock.sla import CLOCKS
 from recovery.formats import span, stamp
+from recovery.report.rows import cell
 from recovery.whatif import WhatIf
 
 OUTCOMES = ("met", "breached", "running")
@@ -25,7 +26,7 @@ LISTS = {
     "ended": (["case", "recorded state", "proposed state"], ("case", "recorded", "proposed")),
     "priorities": (["case", "recorded priority", "proposed priority"],
                    ("case", "recorded", "proposed")),
-    "over_limits": (["kind", "goodwill", "count", "value", "unit"],
+    "not_given": (["kind", "goodwill", "count", "value", "unit"],
                     ("kind", "goodwill", "count", "value", "unit")),
     "remedies": (["case", "kind", "value", "unit", "recorded", "proposed"],
                  ("case", "kind", "value", "unit", "recorded", "proposed")),
@@ -36,7 +37,7 @@ LISTS = {
 TITLES = {"refused": "acts the proposed flow refuses",
           "ended": "cases that end in another state",
           "priorities": "cases at another priority",
-          "over_limits": "remedies given that the proposed limits would not give",
+          "not_given": "remedies given that the proposed flow would not give",
           "remedies": "remedies whose fate differs",
           "follow_ups": "follow-ups at other times"}
 
@@ -81,11 +82,11 @@ def list_rows(found: WhatIf, name: str, brand: str | None = None) -> list[list[o
 
 def summary(found: WhatIf) -> str:
     """What was replayed, and that the live database was only read."""
-    skipped = ", ".join(f"{count} {kind}" for kind, count in found.skipped.items())
+    skipped = "; ".join(f"{kind}: {count:,}" for kind, count in found.skipped.items())
     return (f"replayed {found.cases:,} case(s) opened {stamp(found.since, 'UTC')} to "
             f"{stamp(found.until, 'UTC')}: {found.acts:,} recorded act(s), "
-            f"{found.choices:,} of them choices the flow does not make (answers, reach, "
-            "redactions), taken as recorded"
+            f"{found.choices:,} of them choices the flow does not make (answers, "
+            "do-not-contact, reach, hidden posts, redactions), taken as recorded"
             + (f"; not replayed: {skipped}" if skipped else "")
             + ". The live database was only read.")
 
@@ -98,7 +99,7 @@ def as_csv(found: WhatIf) -> str:
     for section, brand, columns, rows in _sections(found):
         writer.writerow([section, brand, *columns])
         for row in rows:
-            writer.writerow([section, brand, *row])
+            writer.writerow([cell(value) for value in (section, brand, *row)])
     return buffer.getvalue()
 
 
@@ -155,4 +156,6 @@ def _cell(value: Any) -> object:
                          for step in value) or "none"
     if isinstance(value, bool):
         return "yes" if value else ""
+    if isinstance(value, datetime):
+        return value.isoformat()
     return "-" if value is None else value
