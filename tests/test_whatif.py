@@ -130,6 +130,8 @@ def test_a_tighter_urgent_target_shows_the_urgent_cases_that_would_have_breached
     assert (proposed_fr["met"], proposed_fr["breached"]) == (0, 2)
     urgent_then = found.proposed["eshop"]["priorities"]["urgent"]["first_response"]
     assert urgent_then["breached"] == 2
+    urgent_was = found.recorded["eshop"]["priorities"]["urgent"]["first_response"]
+    assert urgent_was["p50"] == urgent_then["p50"] == 600.0  # the one answered: 10 minutes
     assert found.refused == [] and found.cases == 3
 
 

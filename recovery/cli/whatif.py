@@ -32,10 +32,10 @@ def what_if(ctx: typer.Context,
                                                            "HTML page.", dir_okay=False)]
             = None) -> None:
     """Replay every case opened in the period, its recorded acts at their own times, through
-    the proposed flows, and show beside what happened: SLA outcomes and p50/p90 per channel
-    and clock, and outcomes per priority; acts the proposed flow refuses; cases ending in
-    another state or at another priority; remedies it would not give; follow-ups at other
-    times. The live database is only read."""
+    the proposed flows, and show beside what happened: SLA outcomes and p50/p90 per channel,
+    clock and priority; acts the proposed flow refuses; cases ending in another state or at
+    another priority; remedies it would not give; follow-ups at other times. The live
+    database is only read."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from recovery.whatif import sheet

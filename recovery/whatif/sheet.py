@@ -18,7 +18,8 @@ OUTCOMES = ("met", "breached", "running")
 SLA = ["channel", "clock", "met / breached / running: recorded → proposed",
        "p50 / p90: recorded → proposed"]
 """The columns of `sla_rows`."""
-PRIORITY = ["priority", "clock", "met / breached / running: recorded → proposed"]
+PRIORITY = ["priority", "clock", "met / breached / running: recorded → proposed",
+            "p50 / p90: recorded → proposed"]
 """The columns of `priority_rows`."""
 LISTS = {
     "refused": (["case", "event", "trigger", "at", "by", "why"],
@@ -63,12 +64,14 @@ def sla_rows(found: WhatIf, brand: str) -> list[list[object]]:
 
 
 def priority_rows(found: WhatIf, brand: str) -> list[list[object]]:
-    """SLA outcomes per (highest) priority and clock, the most urgent first."""
+    """SLA outcomes and p50 / p90 per (highest) priority and clock, the most urgent first."""
     before = found.recorded.get(brand, {}).get("priorities", {})
     after = found.proposed.get(brand, {}).get("priorities", {})
     order = list(after) + [name for name in before if name not in after]
     return [[name, clock.replace("_", " "), f"{_outcomes(before.get(name, {}).get(clock))} → "
-             f"{_outcomes(after.get(name, {}).get(clock))}"]
+             f"{_outcomes(after.get(name, {}).get(clock))}",
+             f"{_times(before.get(name, {}).get(clock))} → "
+             f"{_times(after.get(name, {}).get(clock))}"]
             for name in order for clock in CLOCKS
             if clock in before.get(name, {}) or clock in after.get(name, {})]
 
