@@ -342,7 +342,8 @@ class Engine(Reads):
         days ago) to `until` (now): each case's recorded acts replayed at their own times
         through them, in a scratch database (this one is only read), and the care report's
         figures, refused acts, end states, priorities, remedies and follow-ups set beside what
-        happened (`whatif`). `progress(done, total)` is told as the acts go."""
+        happened (the `recovery.whatif` package). `progress(done, total)` is told as the acts
+        go."""
         from recovery.report.figures import PERIOD
         from recovery.whatif import what_if
 
