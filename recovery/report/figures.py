@@ -63,8 +63,7 @@ def report(conn: Connection, since: datetime, until: datetime, now: datetime,
     for row in conn.execute(select(cases.c.brand, cases.c.channel, func.count())
                             .where(where).group_by(cases.c.brand, cases.c.channel)):
         found[row[0]]["channels"][row[1]]["cases"] = int(row[2])
-    _times(conn, where, now, found)
-    _priorities(conn, where, now, found)
+    _priorities(conn, where, now, found, _times(conn, where, now, found))
     _findings(conn, where, found)
     _remedies(conn, where, found)
     _follow_up(conn, where, found)
@@ -76,9 +75,11 @@ def report(conn: Connection, since: datetime, until: datetime, now: datetime,
 
 
 def _times(conn: Connection, where: ColumnElement[bool], now: datetime,
-           found: dict[str, Any]) -> None:
-    """p50 / p90 of each clock's time when stopped, and its compliance."""
-    query = (select(cases.c.brand, cases.c.channel, cases.c.opened_at, clocks.c.name,
+           found: dict[str, Any]) -> dict[tuple[str, str, str], list[float]]:
+    """p50 / p90 of each clock's time when stopped, and its compliance; returns the stopped
+    clocks' own times per brand, (highest) priority and clock."""
+    query = (select(cases.c.brand, cases.c.channel, cases.c.priority, cases.c.opened_at,
+                    clocks.c.name,
                     clocks.c.business, clocks.c.consumed_us, clocks.c.started_at,
                     clocks.c.stopped_at, outcome(now).label("outcome"))
              .join(cases, cases.c.id == clocks.c.case_id).where(where))
@@ -88,6 +89,7 @@ def _times(conn: Connection, where: ColumnElement[bool], now: datetime,
     weekly: dict[str, dict[str, dict[str, Counter[str]]]] = defaultdict(
         lambda: defaultdict(lambda: defaultdict(Counter)))
     business: dict[tuple[str, str, str], bool] = {}
+    ranked: dict[tuple[str, str, str], list[float]] = defaultdict(list)
     for row in conn.execute(query):
         key = (row.brand, row.channel, row.name)
         business[key] = bool(row.business)
@@ -98,8 +100,9 @@ def _times(conn: Connection, where: ColumnElement[bool], now: datetime,
         if row.stopped_at is not None:
             calendar = (as_utc(row.stopped_at) - as_utc(row.started_at)).total_seconds()
             times[key]["calendar"].append(max(calendar, 0.0))
-            times[key]["business"].append(timedelta(microseconds=row.consumed_us)
-                                          .total_seconds())
+            own = timedelta(microseconds=row.consumed_us).total_seconds()  # the clock's time
+            times[key]["business"].append(own)
+            ranked[(row.brand, row.priority, row.name)].append(own)
     overall: dict[tuple[str, str, str], list[float]] = defaultdict(list)
     for (name, channel, clock), measured in times.items():
         kind = "business" if business[(name, channel, clock)] else "calendar"
@@ -126,12 +129,14 @@ def _times(conn: Connection, where: ColumnElement[bool], now: datetime,
             week: {clock: {result: counted[result] for result in OUTCOMES}
                    for clock, counted in sorted(per_clock.items())}
             for week, per_clock in sorted(weeks.items())}
+    return ranked
 
 
 def _priorities(conn: Connection, where: ColumnElement[bool], now: datetime,
-                found: dict[str, Any]) -> None:
+                found: dict[str, Any], ranked: dict[tuple[str, str, str], list[float]]) -> None:
     """Cases per priority at opening (`opened`) and at its highest (`cases`: a priority never
-    falls), and each clock's SLA compliance per highest priority, the most urgent first."""
+    falls), and each clock's SLA compliance per highest priority, the most urgent first, with
+    the p50 / p90 of its stopped clocks' own time (`ranked`, from `_times`)."""
     per: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
     for brand, priority, count in conn.execute(
             select(cases.c.brand, cases.c.priority, func.count()).where(where)
@@ -144,6 +149,9 @@ def _priorities(conn: Connection, where: ColumnElement[bool], now: datetime,
             .group_by(cases.c.brand, cases.c.priority, clocks.c.name, result_of)):
         counted = per[brand][priority].setdefault(clock, dict.fromkeys(OUTCOMES, 0))
         counted[result] = int(count)
+    for (brand, priority, clock), seconds in ranked.items():
+        per[brand][priority][clock].update(p50=percentile(seconds, 0.5),
+                                           p90=percentile(seconds, 0.9))
     opening = func.coalesce(events.c.payload["priority"].as_string(), "normal")
     for brand, priority, count in conn.execute(
             select(cases.c.brand, opening, func.count())

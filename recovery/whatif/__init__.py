@@ -20,12 +20,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from recovery.errors import FlowError, InvalidInput
 from recovery.report import figures
 from recovery.store.records import Record
-from recovery.store.tables import cases, clocks
 from recovery.whatif import compare, history
 from recovery.whatif.replay import Replay, Replayed
 
@@ -79,8 +78,7 @@ def scratch(workflows: str | Path, now: datetime) -> Iterator[Engine]:
 
 def replay(read: Callable[[], AbstractContextManager[Connection]], into: Engine,
            since: datetime, until: datetime, now: datetime, brand: str | None = None,
-           progress: Callable[[int, int], None] | None = None
-           ) -> tuple[list[history.Recorded], Replayed]:
+           progress: Callable[[int, int], None] | None = None) -> Replayed:
     """Replay the cases opened from `since` to `until` (of `brand`) read through `read` into
     the engine `into`; `progress(done, total)` is told as the acts go."""
     if since >= until:
@@ -88,22 +86,14 @@ def replay(read: Callable[[], AbstractContextManager[Connection]], into: Engine,
                            f"{until.isoformat()}; give --since before --until")
     with read() as conn:
         recorded = history.read(conn, since, until, brand)
-        keys = history.remedy_keys(conn, [case.id for case in recorded])
+        keys = history.remedy_keys(conn, since, until, brand)
         ran = history.ticks(conn, since)
     lacking = Counter(case.brand for case in recorded if case.brand not in into.flows)
     if lacking:
         named = ", ".join(f"{name} ({count} case(s))" for name, count in sorted(lacking.items()))
         raise InvalidInput(f"the proposed flows have no flow for {named} opened in the period; "
                            "give each brand its flow.yaml in the proposal, or choose --brand")
-    total = sum(len(case.acts) for case in recorded)
-    done = [0]
-
-    def step(count: int) -> None:
-        done[0] += count
-        if progress is not None:
-            progress(done[0], total)
-
-    return recorded, Replay(into, keys, ran, now).run(recorded, step if progress else None)
+    return Replay(into, keys, ran, now).run(recorded, progress)
 
 
 def what_if(read: Callable[[], AbstractContextManager[Connection]], workflows: str | Path,
@@ -116,35 +106,15 @@ def what_if(read: Callable[[], AbstractContextManager[Connection]], workflows: s
         if proposed.broken:  # a proposal with a broken flow proposes nothing yet
             raise FlowError([problem for problems in proposed.broken.values()
                              for problem in problems])
-        _recorded, done = replay(read, proposed, since, until, now, brand, progress)
+        done = replay(read, proposed, since, until, now, brand, progress)
         with read() as live, proposed._connection() as mine:
-            before = _timed(live, figures.report(live, since, until, now, brand), since, until)
-            after = _timed(mine, figures.report(mine, since, until, now, brand), since, until)
+            before = figures.report(live, since, until, now, brand)
+            after = figures.report(mine, since, until, now, brand)
             changed = compare.changes(live, mine, done.cases)
     return WhatIf(since, until, now, len(done.cases), done.acts, before, after,
                   [asdict(item) for item in done.refused], changed["ended"],
                   changed["priorities"], changed["remedies"], _not_given(changed["remedies"]),
                   changed["follow_ups"], done.choices, dict(done.skipped))
-
-
-def _timed(conn: Connection, found: dict[str, Any], since: datetime,
-           until: datetime) -> dict[str, Any]:
-    """The report's figures with p50 / p90 of each stopped clock's own time per (highest)
-    priority beside its outcomes, in seconds."""
-    query = (select(cases.c.brand, cases.c.priority, clocks.c.name, clocks.c.consumed_us)
-             .join(cases, cases.c.id == clocks.c.case_id)
-             .where(cases.c.opened_at >= since, cases.c.opened_at < until,
-                    clocks.c.stopped_at.is_not(None)))
-    times: dict[tuple[str, str, str], list[float]] = {}
-    for row in conn.execute(query):
-        times.setdefault((row.brand, row.priority, row.name), []).append(
-            row.consumed_us / 1_000_000)
-    for (brand, priority, clock), seconds in times.items():
-        counted = found.get(brand, {}).get("priorities", {}).get(priority, {}).get(clock)
-        if counted is not None:
-            counted["p50"] = figures.percentile(seconds, 0.5)
-            counted["p90"] = figures.percentile(seconds, 0.9)
-    return found
 
 
 def _not_given(changed: list[dict[str, Any]]) -> list[dict[str, Any]]:
