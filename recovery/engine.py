@@ -344,14 +344,11 @@ class Engine(Reads):
         figures, refused acts, end states, priorities, remedies and follow-ups set beside what
         happened (the `recovery.whatif` package). `progress(done, total)` is told as the acts
         go."""
-        from recovery.report.figures import PERIOD
         from recovery.whatif import what_if
 
         if brand is not None:
             self.flow(brand)
-        now = self._when(None)
-        end = now if until is None else self._when(until)
-        start = end - PERIOD if since is None else self._when(since)
+        start, end, now = self._period(since, until)
         return what_if(self._connection, workflows, start, end, now, brand, progress)
 
     def subscribe(self, callback: Subscriber) -> Callable[[], None]:

@@ -192,11 +192,9 @@ class Reads:
         clock met, breached or still running as it stands now."""
         if brand is not None:
             self.flow(brand)
-        now = self._when(None)
-        end = now if until is None else self._when(until)
+        start, end, now = self._period(since, until)
         with self._connection() as conn:
-            return figures.report(conn, end - figures.PERIOD if since is None
-                                  else self._when(since), end, now, brand)
+            return figures.report(conn, start, end, now, brand)
 
     def history(self, case_id: int) -> list[Event]:
         """Every event of a case, oldest first."""
@@ -236,6 +234,14 @@ class Reads:
         (`TriggerOption.via`: offer_remedy, record_finding, tick) are left out."""
         return [option.trigger for option in self.triggers(case_id)
                 if option.allowed and option.via is None]
+
+    def _period(self, since: datetime | None, until: datetime | None
+                ) -> tuple[datetime, datetime, datetime]:
+        """The period from `since` (the report's period before its end) to `until` (now), and
+        now."""
+        now = self._when(None)
+        end = now if until is None else self._when(until)
+        return end - figures.PERIOD if since is None else self._when(since), end, now
 
     def _when(self, at: datetime | None) -> datetime:
         return limits.instant(at if at is not None else self._clock())
