@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import bindparam, insert, literal_column, or_, select, update
 from sqlalchemy.sql.expression import ClauseElement
@@ -109,24 +110,21 @@ class TimerTx(TxPart):
         """Claim (mark fired) up to `most` timers due by `now`, oldest first, but those in
         `skip`; on PostgreSQL, timers other workers hold are passed over, not waited for."""
         rows = self._run(self._w.claim_due_statement(skip), {"now": now, "most": most})
-        claimed = []
-        for timer_id, case_id, trigger, state, due_at, clock, attempts in rows.fetchall():
-            due = self._time(due_at)
-            assert due is not None  # NOT NULL
-            claimed.append(Timer(timer_id, case_id, trigger, state, due, clock=clock,
-                                 attempts=attempts))
-        return sorted(claimed, key=lambda timer: (timer.due_at, timer.id))
+        return sorted(self._timers(rows.fetchall()), key=lambda timer: (timer.due_at, timer.id))
 
     def armed_since(self, after: int) -> list[Timer]:
         """The pending timers armed after the timer `after` (by id), in the order armed."""
-        armed = []
-        rows = self._run(self._w.armed_since, {"after": after}).fetchall()
+        return self._timers(self._run(self._w.armed_since, {"after": after}).fetchall())
+
+    def _timers(self, rows: list[Any]) -> list[Timer]:
+        """Timers from rows of (id, case id, trigger, state, due time, clock, attempts)."""
+        found = []
         for timer_id, case_id, trigger, state, due_at, clock, attempts in rows:
             due = self._time(due_at)
             assert due is not None  # NOT NULL
-            armed.append(Timer(timer_id, case_id, trigger, state, due, clock=clock,
+            found.append(Timer(timer_id, case_id, trigger, state, due, clock=clock,
                                attempts=attempts))
-        return armed
+        return found
 
     def claim(self, timer_id: int, at: datetime) -> bool:
         """Mark a pending timer fired; False when another worker got it first."""
