@@ -80,7 +80,7 @@ def main() -> None:
         found = live.what_if(WORKFLOWS, since=START, until=end)
         took = time.perf_counter() - began
         with scratch(WORKFLOWS, end) as into:
-            replayed = replay(live._connection, into, START, end, end)[1]
+            replayed = replay(live._connection, into, START, end, end)
             with live._connection() as mine, into._connection() as theirs:
                 differences = compare.differences(mine, theirs, replayed.cases)
         live.close()

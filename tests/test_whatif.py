@@ -79,7 +79,7 @@ def history(engine: Engine) -> None:
 def _differences(engine: Engine, workflows: Path, now: datetime) -> tuple[list[str], Replayed]:
     """What differs between the engine's cases and their replay under `workflows`."""
     with scratch(workflows, now) as into:
-        done = replay(engine._connection, into, EVER, now, now)[1]
+        done = replay(engine._connection, into, EVER, now, now)
         with engine._connection() as live, into._connection() as mine:
             return compare.differences(live, mine, done.cases), done
 
@@ -168,7 +168,7 @@ def test_a_timer_the_live_case_never_reached_fires_at_the_workers_next_run(
     assert [item["trigger"] for item in found.refused if item["case"] == 1][:2] == [
         "offer_remedy", "resolve"]
     with scratch(proposed, clock.now) as into:
-        done = replay(engine._connection, into, EVER, clock.now, clock.now, "eshop")[1]
+        done = replay(engine._connection, into, EVER, clock.now, clock.now, "eshop")
         reached = [(event.trigger, event.at) for event in into.history(done.cases[1])
                    if event.trigger.startswith("resolution.")]
     ran = _at("2026-12-14 09:00")  # the live worker's first run after 2026-12-10 09:24
@@ -189,7 +189,7 @@ def test_a_timer_armed_already_due_fires_at_once(engine: Engine, clock: Clock,
     engine.update_reach(case, {"followers": 50000}, by="monitoring", at=_at("2026-12-08 10:30"))
     clock.now = _at("2026-12-08 12:00")
     with scratch(proposed, clock.now) as into:
-        done = replay(engine._connection, into, EVER, clock.now, clock.now)[1]
+        done = replay(engine._connection, into, EVER, clock.now, clock.now)
         breaches = [event.at for event in into.history(done.cases[case])
                     if event.trigger == "first_response.breach"]
     assert breaches == [_at("2026-12-08 10:30")]

@@ -20,6 +20,8 @@ from recovery.store.tables import cases, clocks, events, remedies, timers
 
 IDS = frozenset({"timer", "remedy", "code"})
 """Payload keys that name a row of its own database (or a random code): not compared."""
+NOT_OFFERED = "not offered"
+"""A remedy's status on the side that never offered it."""
 UNCOMPARED = frozenset({"id", "case_id", "chain_hash", "tx"})
 """Columns that differ between two databases by nature: row ids, the hash chain over them."""
 FOLLOW_UP = "follow_up"
@@ -34,10 +36,8 @@ def differences(live: Connection, scratch: Connection, mapping: dict[int, int]) 
     for table, key in ((cases, None), (events, "seq"), (clocks, "name"), (timers, "id")):
         mine = _rows(live, table, list(mapping))
         theirs = _rows(scratch, table, list(mapping.values()))
-        for case_id, replayed in mapping.items():
+        for case_id, replayed in mapping.items():  # rows in the order they were written
             a, b = mine.get(case_id, []), theirs.get(replayed, [])
-            if table is timers:  # ids differ: compare them in the order they were armed
-                a, b = [_no_id(row) for row in a], [_no_id(row) for row in b]
             if len(a) != len(b):
                 found.append(f"case {case_id}: {len(a)} {table.name} rows live, {len(b)} "
                              "replayed")
@@ -80,20 +80,16 @@ def _remedies(live: Connection, scratch: Connection,
     theirs = _by_key(scratch, list(mapping.values()))
     back = {replayed: case_id for case_id, replayed in mapping.items()}
     found = []
-    for key, row in mine.items():
-        other = theirs.get(key)
-        status = other["status"] if other is not None else "not offered"
-        if status != row["status"]:
-            found.append({"case": row["case_id"], "brand": row["brand"], "kind": row["kind"],
-                          "value": str(row["value"]), "unit": row["unit"],
-                          "recorded": row["status"], "proposed": status,
+    for key in [*mine, *(key for key in theirs if key not in mine)]:
+        a, b = mine.get(key), theirs.get(key)
+        said = [NOT_OFFERED if row is None else row["status"] for row in (a, b)]
+        if said[0] != said[1]:
+            row = a if a is not None else b
+            assert row is not None  # the key is one side's or the other's
+            found.append({"case": row["case_id"] if a is not None else back[row["case_id"]],
+                          "brand": row["brand"], "kind": row["kind"], "value": str(row["value"]),
+                          "unit": row["unit"], "recorded": said[0], "proposed": said[1],
                           "goodwill": row["goodwill"] is not None})
-    for key, other in theirs.items():
-        if key not in mine:
-            found.append({"case": back[other["case_id"]], "brand": other["brand"],
-                          "kind": other["kind"], "value": str(other["value"]),
-                          "unit": other["unit"], "recorded": "not offered",
-                          "proposed": other["status"], "goodwill": other["goodwill"] is not None})
     return found
 
 
@@ -156,10 +152,6 @@ def _rows(conn: Connection, table: Any, ids: list[int]) -> dict[int, list[dict[s
 def _chunks(ids: list[int], size: int = 500) -> Iterator[list[int]]:
     for start in range(0, len(ids), size):
         yield ids[start:start + size]
-
-
-def _no_id(row: dict[str, Any]) -> dict[str, Any]:
-    return {name: value for name, value in row.items() if name != "id"}
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -4,7 +4,6 @@ did to it (the acts to replay) and when the live worker fired each of its timers
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -64,10 +63,7 @@ def read(conn: Connection, since: datetime, until: datetime,
          brand: str | None = None) -> list[Recorded]:
     """The cases opened from `since` to `until` (of `brand`), oldest first, with their acts and
     timers."""
-    chosen: list[ColumnElement[bool]] = [cases.c.opened_at >= since, cases.c.opened_at < until]
-    if brand is not None:
-        chosen.append(cases.c.brand == brand)
-    where = and_(*chosen)
+    where = _chosen(since, until, brand)
     found: dict[int, Recorded] = {}
     for row in conn.execute(select(cases.c.id, cases.c.brand, cases.c.channel, cases.c.author,
                                    cases.c.name, cases.c.text, cases.c.external_id,
@@ -77,7 +73,8 @@ def read(conn: Connection, since: datetime, until: datetime,
                                  row.external_id, as_utc(row.opened_at))
     if not found:
         return []
-    timer_seq: dict[int, tuple[int, int]] = {}
+    wrote: dict[int, int] = {}
+    """Timer id → the seq of the event its firing wrote."""
     query = (select(events.c.case_id, events.c.seq, events.c.at, events.c.by, events.c.trigger,
                     events.c.note, events.c.payload)
              .join(cases, cases.c.id == events.c.case_id).where(where)
@@ -88,21 +85,19 @@ def read(conn: Connection, since: datetime, until: datetime,
                                                  event.by, event.trigger, event.note,
                                                  event.payload))
         elif isinstance(event.payload, dict) and "timer" in event.payload:
-            timer_seq[int(event.payload["timer"])] = (event.case_id, event.seq)
-    fired: dict[int, dict[TimerKey, list[tuple[datetime, int]]]] = defaultdict(dict)
+            wrote[int(event.payload["timer"])] = event.seq
     query = (select(timers.c.id, timers.c.case_id, timers.c.trigger, timers.c.clock,
                     timers.c.due_at, timers.c.fired_at)
              .join(cases, cases.c.id == timers.c.case_id).where(where)
              .order_by(timers.c.case_id, timers.c.id))
     for timer in conn.execute(query):
+        case = found[timer.case_id]
         key = (timer.trigger, timer.clock, as_utc(timer.due_at))
         if timer.fired_at is None:
-            found[timer.case_id].unfired.add(key)
-            continue
-        seq = timer_seq.get(timer.id, (timer.case_id, 0))[1]
-        fired[timer.case_id].setdefault(key, []).append((as_utc(timer.fired_at), seq))
-    for case_id, known in fired.items():
-        found[case_id].fired = known
+            case.unfired.add(key)
+        else:
+            case.fired.setdefault(key, []).append((as_utc(timer.fired_at),
+                                                   wrote.get(timer.id, 0)))
     return list(found.values())
 
 
@@ -114,15 +109,21 @@ def ticks(conn: Connection, since: datetime) -> list[datetime]:
     return sorted(as_utc(row.fired_at) for row in conn.execute(query))
 
 
-def remedy_keys(conn: Connection, case_ids: list[int]) -> dict[int, str]:
-    """Each remedy's idempotency key, by its id: a replayed offer keeps its own."""
-    keys: dict[int, str] = {}
-    for start in range(0, len(case_ids), 500):
-        chunk = case_ids[start:start + 500]
-        for row in conn.execute(select(remedies.c.id, remedies.c.key)
-                                .where(remedies.c.case_id.in_(chunk))):
-            keys[int(row.id)] = str(row.key)
-    return keys
+def remedy_keys(conn: Connection, since: datetime, until: datetime,
+                brand: str | None = None) -> dict[int, str]:
+    """The idempotency key of each remedy of those cases, by its id: a replayed offer keeps
+    its own."""
+    query = (select(remedies.c.id, remedies.c.key)
+             .join(cases, cases.c.id == remedies.c.case_id).where(_chosen(since, until, brand)))
+    return {int(row.id): str(row.key) for row in conn.execute(query)}
+
+
+def _chosen(since: datetime, until: datetime, brand: str | None) -> ColumnElement[bool]:
+    """The cases opened from `since` to `until`, of `brand` if given."""
+    chosen: list[ColumnElement[bool]] = [cases.c.opened_at >= since, cases.c.opened_at < until]
+    if brand is not None:
+        chosen.append(cases.c.brand == brand)
+    return and_(*chosen)
 
 
 def in_order(recorded: list[Recorded]) -> Iterator[Act]:

@@ -102,10 +102,11 @@ class Replay:
         """The live remedies whose offer was replayed, given or refused."""
 
     def run(self, recorded: list[Recorded],
-            progress: Callable[[int], None] | None = None) -> Replayed:
-        """Replay every case's acts in the order they happened; `progress(n)` is told each
-        act replayed."""
+            progress: Callable[[int, int], None] | None = None) -> Replayed:
+        """Replay every case's acts in the order they happened; `progress(done, total)` is
+        told after each act."""
         by_id = {case.id: case for case in recorded}
+        total = sum(len(case.acts) for case in recorded)
         acts = iter(in_order(recorded))
         while True:
             with self._together():
@@ -123,7 +124,7 @@ class Replay:
                         self._skip("acts on cases the proposed flow did not open")
                     self._done.acts += 1
                     if progress is not None:
-                        progress(1)
+                        progress(self._done.acts, total)
                 if taken < TOGETHER:  # the last run: what is due by now fires too
                     self._fire_until(None)
                     return self._done

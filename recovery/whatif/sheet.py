@@ -76,11 +76,11 @@ def priority_rows(found: WhatIf, brand: str) -> list[list[object]]:
             if clock in before.get(name, {}) or clock in after.get(name, {})]
 
 
-def list_rows(found: WhatIf, name: str, brand: str | None = None) -> list[list[object]]:
-    """The rows of one of the what-if's lists (`LISTS`), of `brand` where the items say."""
+def list_rows(found: WhatIf, name: str, brand: str) -> list[list[object]]:
+    """The rows of one of the what-if's lists (`LISTS`) for `brand`."""
     _columns, keys = LISTS[name]
     return [[_cell(item.get(key)) for key in keys] for item in getattr(found, name)
-            if brand is None or item["brand"] == brand]
+            if item["brand"] == brand]
 
 
 def summary(found: WhatIf) -> str:
