@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
@@ -23,8 +23,9 @@ from recovery import limits, warming
 from recovery.clock import Clock, system_clock
 from recovery.delivery.courier import Courier
 from recovery.delivery.routes import Routes
-from recovery.errors import InvalidInput, OutOfOrder
+from recovery.errors import InvalidInput, OutOfOrder, PolicyViolation
 from recovery.firing import Firing, arm
+from recovery.flow_migration import Migration, Migrator
 from recovery.flows import Flow, load_brands
 from recovery.followups.asker import Asker
 from recovery.importer import Imported, Importer, Lines
@@ -120,6 +121,7 @@ class Engine(Reads):
         self._redactor = Redactor(self._writer, facts, roles)
         self._audience = Audience(self._writer, facts)
         self._moderator = Moderator(self._writer, facts)
+        self._migrator = Migrator(self._writer, firing)
         self.outbox = Courier(self.flows, lambda: self._connection(own=True),
                               lambda: self._connection(True, own=True),
                               self._db.dialect.name == "postgresql", self._when)
@@ -180,8 +182,9 @@ class Engine(Reads):
         goodwill budget. The same `key` again returns the first result and issues nothing."""
         limits.person(by)
         case = self.case(case_id)
-        return self._ledger.offer(self.flow(case.brand), case, kind, value, by,
-                                  key or uuid4().hex, order, goodwill, note, self._when(at))
+        return self._ledger.offer(self._case_flow(case.brand, case.flow_version), case, kind,
+                                  value, by, key or uuid4().hex, order, goodwill, note,
+                                  self._when(at))
 
     @_now_read_again
     def approve_remedy(self, remedy_id: int, *, by: str, at: datetime | None = None) -> Remedy:
@@ -220,8 +223,8 @@ class Engine(Reads):
         clock resumes, its priority rises and the lead is told; above it, the case closes."""
         case = self.case(case_id)
         limits.person(by or case.author)
-        return self._asker.answer(self.flow(case.brand), case, score, text, by or case.author,
-                                  self._when(at))
+        return self._asker.answer(self._case_flow(case.brand, case.flow_version), case, score,
+                                  text, by or case.author, self._when(at))
 
     @_now_read_again
     def do_not_contact(self, case_id: int, *, by: str, reason: str | None = None,
@@ -257,6 +260,22 @@ class Engine(Reads):
         limits.person(by)
         return self._redactor.redact(case_id, event, by, reason, self._when(at))
 
+    def migrate_flow(self, brand: str, *, by: str, mapping: Mapping[str, str] | None = None,
+                     dry_run: bool = False, at: datetime | None = None) -> Migration:
+        """Move the brand's open cases that run under an older version of its flow to the
+        version loaded now, on purpose (until then each keeps the version it opened with):
+        each move a `migrate` event, the state's timers armed again where they differ, the SLA
+        clocks carried over to the new targets from the move on. `mapping` (old state → new)
+        places the cases in states the flow no longer has; while any is unplaced nothing moves
+        (`InvalidInput` naming them). With `dry_run`, only what would move. Where the brand
+        names its people, only a lead may."""
+        limits.person(by)
+        flow = self.flow(brand)
+        if self._roles.named(flow) and self._roles.of(flow, by) != "lead":
+            raise PolicyViolation(f"only a lead of {brand} may move its cases to another "
+                                  f"version of its flow; {by} is an agent")
+        return self._migrator.run(flow, mapping or {}, by, self._when(at), dry_run)
+
     def draft(self, case_id: int, *, by: str, template: str | None = None,
               text: str | None = None, public: bool = True,
               at: datetime | None = None) -> Draft:
@@ -268,7 +287,7 @@ class Engine(Reads):
         case = self.case(case_id)
         issued = (next(iter(self.remedies(case_id=case_id, status="issued", limit=1)), None)
                   if template is not None else None)  # only a template shows its code
-        flow = self.flow(case.brand)
+        flow = self._case_flow(case.brand, case.flow_version)
         incident = (self.incidents.context_for(case_id, flow.answering(case.language))
                     if template is not None else None)
         return self._sender.draft(flow, case, by, template, text, public,
@@ -289,7 +308,8 @@ class Engine(Reads):
     def send(self, draft: Draft, *, fire: str | None = None, override: str | None = None,
              note: str | None = None) -> Event:
         """Record a drafted reply (see `reply`); refused if the case changed since the draft."""
-        return self._sender.send(self.flow(draft.brand), draft, fire, override, note)
+        return self._sender.send(self._case_flow(draft.brand, draft.flow_version), draft, fire,
+                                 override, note)
 
     def lint(self, brand: str, channel: str, text: str, *, public: bool = True,
              language: str | None = None, customer: str = "",

@@ -7,6 +7,7 @@ follow-up in step. The engine and its rooms call it; it never commits by itself.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -38,6 +39,8 @@ class Firing:
     def __init__(self, flows: dict[str, Flow], broken: dict[str, list[Problem]]) -> None:
         self._flows = flows
         self._broken = broken
+        self._older: dict[tuple[str, str], Flow] = {}
+        """The older versions of the brands' flows read back so far."""
 
     def apply(self, tx: Tx, case_id: int, trigger: str | Recorder, by: str, note: str | None,
               payload: dict[str, Any] | None, at: datetime) -> Event:
@@ -95,6 +98,7 @@ class Firing:
         if flow is None:
             raise NotFound(f"case {case_id} belongs to brand '{row.brand}', whose flow is not in "
                            "the workflows folder; restore its flow.yaml")
+        flow = self.version(flow, row.flow_version, tx.flow_text)
         if row.state not in flow.settings.flow.states:
             raise FlowError([Problem(flow.file, None, f"case {case_id} is in state "
                                      f"'{row.state}', which {flow.brand}'s flow no longer has",
@@ -103,6 +107,23 @@ class Firing:
         facts = CaseFacts(row.state, row.acknowledged_at, row.finding, row.remedy_kind,
                           priority=row.priority)
         return flow, facts, row.version
+
+    def version(self, flow: Flow, version: str | None,
+                read: Callable[[str, str], str | None]) -> Flow:
+        """The brand's `flow` at `version` (None: as it is), an older one compiled once from
+        the text `read(brand, version)` gives back."""
+        if version is None or version == flow.version:
+            return flow
+        older = self._older.get((flow.brand, version))
+        if older is None:
+            text = read(flow.brand, version)
+            if text is None:
+                raise FlowError([Problem(flow.file, None, f"version {version} of {flow.brand}'s "
+                                         "flow is not kept in the database",
+                                         f"move its cases to the current version: recovery "
+                                         f"flow migrate {flow.brand}")])
+            older = self._older[flow.brand, version] = flow.at_version(version, text)
+        return older
 
 
 def options(flow: Flow, facts: CaseFacts) -> list[TriggerOption]:

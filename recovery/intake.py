@@ -111,7 +111,7 @@ class Intake:
             "updated_at": when, "name": (name or "").strip() or None,
             "language": reading.language, "register": reading.tone.register,
             "emotion": reading.tone.emotion, "flags": list(reading.flags) or None,
-            "reach": counted or None}
+            "reach": counted or None, "flow_version": flow.version}
         return Opening(flow, by or author, values, opened, notice)
 
     def write(self, tx: Tx, opening: Opening, unseen: bool = False) -> tuple[int, list[Event]]:
@@ -124,8 +124,9 @@ class Intake:
         known = tx.find_external(flow.brand, external_id) if external_id and not unseen else None
         if known is not None:
             return _same(known, values, external_id), []
-        case_id = tx.insert_case(values)
         when, channel = values["opened_at"], values["channel"]
+        tx.keep_flow(flow.brand, flow.version, flow.version_text, when)
+        case_id = tx.insert_case(values)
         posted = [Event(case_id, 1, when, opening.by, "open", None, flow.initial,
                         payload=opening.opened)]
         if opening.notice is not None:

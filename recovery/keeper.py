@@ -161,6 +161,45 @@ def retarget(tx: Tx, flow: Flow, case_id: int, channel: str, state: str, priorit
     return changed
 
 
+def migrate(tx: Tx, before: Flow, after: Flow, case_id: int, channel: str, source: str,
+            dest: str, priority: str, at: datetime) -> tuple[dict[str, list[int]], list[Reached]]:
+    """Carry the case's clocks from the flow version `before` over to `after` at `at`, the case
+    going from `source` to `dest`: the time each clock counted so far stays counted (on
+    `before`'s calendar); from `at` on it counts `after`'s calendar against `after`'s target
+    for the case's channel and priority, its points armed again; then the clocks pause, resume
+    or stop as `dest` declares. Returns the target of each clock carried over, before and after
+    in seconds, and the breaches found late, to record."""
+    carried: dict[str, list[int]] = {}
+    policy = after.settings.channels.get(channel)
+    if policy is not None:
+        targets = {"first_response": policy.first_response, "resolution": policy.resolution}
+        calendar = after.clock_calendar(channel)
+        business = not calendar.is_always_open
+        same_days = all(getattr(before.settings, part) == getattr(after.settings, part)
+                        for part in ("timezone", "hours", "holidays"))
+        for name, clock in tx.clocks(case_id).items():
+            target = targets[name].of(priority)
+            if clock.stopped_at is not None or (
+                    (target, policy.warn_at, business) == (clock.target, clock.warn_at,
+                                                           clock.business)
+                    and (same_days or not business)):
+                continue
+            running = clock.running_since
+            moved = replace(clock, target=target, warn_at=policy.warn_at, business=business,
+                            consumed=clock.counted(calendar_of(before, clock), at),
+                            running_since=None if running is None else max(running, at))
+            tx.save_clock(case_id, moved)
+            tx.cancel(case_id, at, clock=name)
+            tx.arm(case_id, dest, moved.pending(calendar), clock=name)
+            carried[name] = [int(clock.target.total_seconds()), int(target.total_seconds())]
+    actions: dict[str, str] = {}
+    if after.is_terminal(dest):
+        actions["first_response"] = "stop"
+    if before.resolution_clock(source) != after.resolution_clock(dest):
+        actions["resolution"] = _ACTIONS[after.resolution_clock(dest)]
+    return carried, _move(tx, after, case_id, dest, priority, actions, at)
+
+
 def reach(tx: Tx, flow: Flow, priority: str, timer: Timer, at: datetime) -> Reached:
     """Mark that a clock's timer reached its warning or breach; what to record, with the
     escalation the flow declares for it."""

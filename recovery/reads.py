@@ -67,6 +67,14 @@ class Reads:
             raise NotFound(f"no brand '{brand}'; known brands: {', '.join(self.brands)}")
         return flow
 
+    def _case_flow(self, brand: str, version: str | None) -> Flow:
+        """The flow a case of `brand` opened under `version` runs under."""
+        return self._firing.version(self.flow(brand), version, self._flow_text)
+
+    def _flow_text(self, brand: str, version: str) -> str | None:
+        with self._writer.transaction() as tx:
+            return tx.flow_text(brand, version)
+
     def case(self, case_id: int) -> Case:
         """The case with that id."""
         with self._connection() as conn:

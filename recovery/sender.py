@@ -44,7 +44,7 @@ class Sender:
             raise InvalidInput("a reply needs some text")
         linted = self._checker.check(flow, text, subject_of(case, public), at)
         return Draft(case.id, case.version, case.brand, case.channel, case.author, text, public,
-                     linted.language or language, source, linted, by, at)
+                     linted.language or language, source, linted, by, at, case.flow_version)
 
     def send(self, flow: Flow, draft: Draft, fire: str | None, override: str | None,
              note: str | None) -> Event:

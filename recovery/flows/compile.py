@@ -15,13 +15,15 @@ from difflib import get_close_matches
 from pathlib import Path
 from typing import Any, cast
 
+from pydantic import ValidationError
 from transitions import EventData, Machine
 
 from recovery.clock.calendar import ROUND_THE_CLOCK, Calendar
-from recovery.errors import InvalidInput
+from recovery.errors import FlowError, InvalidInput, Problem
 from recovery.flows.guards import GUARDS, CaseFacts, Guard
 from recovery.flows.schema import BrandFile
 from recovery.flows.templates import Rendered, Templates
+from recovery.flows.versions import parts_of, text_of, version_of
 from recovery.formats import PERCENT, TEAM_LANGUAGE, amount, is_currency, locale_of
 from recovery.signals import Audience
 
@@ -54,6 +56,28 @@ class Flow:
     folders: tuple[Path, ...]
     """The brand's folder, then those of the flows it extends (where templates are found)."""
     templates: Templates
+    resolved: dict[str, Any]
+    """The flow file as read, merged over the flow it extends."""
+    version: str
+    """The version the cases opened under this flow run under (`flows/versions.py`)."""
+    version_text: str
+    """That version's text, kept in the database beside the cases."""
+
+    def at_version(self, version: str, text: str) -> Flow:
+        """The brand's flow with the parts of an older `version` (its kept `text`) in place of
+        its own: what a case opened under that version runs under until it is migrated."""
+        try:
+            settings = BrandFile.model_validate({**self.resolved, **parts_of(text)})
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(part) for part in first["loc"])
+            raise FlowError([Problem(self.file, None, f"version {version} of {self.brand}'s "
+                                     f"flow no longer reads beside the brand's settings: "
+                                     f"{where}: {first['msg']}",
+                                     f"move its cases to the current version: recovery flow "
+                                     f"migrate {self.brand}")]) from None
+        return compile_flow(self.brand, self.file, settings, self.folders, self.templates,
+                            self.resolved, (version, text))
 
     @property
     def name(self) -> str:
@@ -140,8 +164,10 @@ class Flow:
 
 
 def compile_flow(brand: str, file: Path, settings: BrandFile, folders: tuple[Path, ...],
-                 templates: Templates) -> Flow:
-    """Build the shared Machine and the business calendar of a validated flow."""
+                 templates: Templates, resolved: dict[str, Any],
+                 version: tuple[str, str] | None = None) -> Flow:
+    """Build the shared Machine and the business calendar of a validated flow (`resolved`, as
+    read); its `version` and text, unless given, are those of `resolved`."""
     decl = settings.flow
     machine = Machine(model=None, states=list(decl.states), initial=decl.initial,
                       auto_transitions=False, send_event=True, name=brand)
@@ -152,9 +178,13 @@ def compile_flow(brand: str, file: Path, settings: BrandFile, folders: tuple[Pat
     for timer in decl.timers.values():
         timers.setdefault(timer.state, []).append((timer.fire, timer.after))
     recorder = {str(spec.records): name for name, spec in decl.triggers.items() if spec.records}
+    if version is None:
+        text = text_of(resolved)
+        version = (version_of(text), text)
     return Flow(brand, file, settings, machine,
                 {state: tuple(items) for state, items in timers.items()}, recorder,
-                settings.calendar(), settings.audience(), folders, templates)
+                settings.calendar(), settings.audience(), folders, templates, resolved,
+                *version)
 
 
 def _condition(name: str, guard: Guard) -> Any:

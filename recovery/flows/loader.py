@@ -68,7 +68,8 @@ def validate_flows(workflows: Path | str) -> tuple[dict[str, Flow], list[Problem
         found = _missing_templates(files[brand], merged, settings, folders, templates)
         problems += found
         if not found:
-            flows[brand] = compile_flow(brand, files[brand], settings, folders, templates)
+            flows[brand] = compile_flow(brand, files[brand], settings, folders, templates,
+                                        merged.data)
     return flows, list(dict.fromkeys(problems))  # a broken base is reported once
 
 

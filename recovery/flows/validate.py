@@ -13,6 +13,7 @@ from recovery.flows.guards import GUARDS
 from recovery.flows.moderation import HIDE
 from recovery.flows.priority import UPDATE
 from recovery.flows.schema import NAME, FlowDecl
+from recovery.flows.versions import MIGRATE
 
 Finding = tuple[tuple[str | int, ...], str, str]
 
@@ -25,7 +26,7 @@ NEEDS = {"acknowledged_publicly": "acknowledgement", "has_finding": "finding",
 
 INCIDENT = "incident"
 """The case event that links a case to an incident (`incidents.py`)."""
-RESERVED = ("open", UPDATE, HIDE, INCIDENT)
+RESERVED = ("open", UPDATE, HIDE, INCIDENT, MIGRATE)
 """Trigger names the engine uses itself (`open` is the first event of every case)."""
 
 

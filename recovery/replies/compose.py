@@ -54,6 +54,8 @@ class Draft:
     linted: Linted
     by: str
     at: datetime
+    flow_version: str | None = None
+    """The version of its brand's flow the case runs under."""
 
     def payload(self, override: str | None) -> dict[str, Any]:
         """The reply event's payload: what to post, where, and what the linter said."""

@@ -29,7 +29,7 @@ from recovery import limits
 from recovery.errors import InvalidInput, NotFound, StorageError
 
 DEFAULT_URL = "sqlite:///recovery.db"
-HEAD = "0016"
+HEAD = "0017"
 """The newest schema revision (the last module in `store/migrations/versions`)."""
 VERSIONS = "recovery_version"
 """The engine's own Alembic version table."""

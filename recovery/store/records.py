@@ -64,6 +64,9 @@ class Case(Record):
     """When the case needs someone by: the earliest breach of its SLA clocks still counting
     (one recorded, or one to come); None when no clock counts (resolved, or waiting on the
     customer with no breach)."""
+    flow_version: str | None = None
+    """The version of its brand's flow the case runs under (None: opened before versions; it
+    runs under the flow as it is)."""
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """The tables: cases (a projection), events (append-only, the truth), timers, SLA clocks, the
-brand-wide notices (daily hello and goodbye), the replies sent (for the copy-paste check), and
-the remedy ledger (remedies, and their append-only entries), and the outbox of webhook
-deliveries. Each is named with the engine's own prefix (`recovery_cases`, and so their indexes
-and triggers), so a host that shares the database keeps its own names.
+brand-wide notices (daily hello and goodbye), the replies sent (for the copy-paste check), the
+remedy ledger (remedies, and their append-only entries), the outbox of webhook deliveries, and
+the versions of the brands' flows the cases run under. Each is named with the engine's own
+prefix (`recovery_cases`, and so their indexes and triggers), so a host that shares the
+database keeps its own names.
 
 `cases.version` counts the case's events; every change updates it with a check on the old
 value (optimistic concurrency), and `events` is unique on (case_id, seq), so no event is ever
@@ -126,6 +127,10 @@ class CaseRow(SQLModel, table=True):
                                     "running clock's to come; NULL when none counts (kept in "
                                     "step by the transactions that move the clocks, "
                                     "store/clock_sql.py)")
+    flow_version: str | None = Field(default=None, max_length=16,
+                                     description="the version of its brand's flow the case "
+                                     "runs under (flow_versions); NULL for a case opened "
+                                     "before versions, which runs under the flow as it is")
 
 
 class EventRow(SQLModel, table=True):
@@ -377,6 +382,18 @@ class IncidentCaseRow(SQLModel, table=True):
     linked_by: str | None = Field(default=None, max_length=200)
 
 
+class FlowVersionRow(SQLModel, table=True):
+    """One version of a brand's flow: the text of the parts that govern a case, kept so that
+    a case opened under it keeps running under it after the flow file changes."""
+
+    __tablename__ = "recovery_flow_versions"
+
+    brand: str = Field(max_length=64, primary_key=True)
+    version: str = Field(max_length=16, primary_key=True, description="the text's hash")
+    text: str = Field(description="the version's parts of the resolved flow, as YAML")
+    recorded_at: datetime = _when()
+
+
 cases = CaseRow.__table__  # type: ignore[attr-defined]
 events = EventRow.__table__  # type: ignore[attr-defined]
 timers = TimerRow.__table__  # type: ignore[attr-defined]
@@ -389,3 +406,4 @@ outbox = OutboxRow.__table__  # type: ignore[attr-defined]
 incidents = IncidentRow.__table__  # type: ignore[attr-defined]
 incident_posts = IncidentPostRow.__table__  # type: ignore[attr-defined]
 incident_cases = IncidentCaseRow.__table__  # type: ignore[attr-defined]
+flow_versions = FlowVersionRow.__table__  # type: ignore[attr-defined]

@@ -19,6 +19,7 @@ from uuid import uuid4
 
 from sqlalchemy import Engine as SAEngine
 from sqlalchemy import Insert, bindparam, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.expression import ClauseElement
 
 from recovery.clock import as_utc
@@ -33,6 +34,7 @@ from recovery.store.remedy_sql import RemedyStatements, RemedyTx
 from recovery.store.tables import (
     cases,
     events,
+    flow_versions,
     notices,
     outbox,
     replies,
@@ -46,7 +48,7 @@ Tell = Callable[[Event | Notice], None]
 
 CASE_COLUMNS = ("brand", "channel", "author", "text", "external_id", "state", "version",
                 "priority", "opened_at", "updated_at", "name", "language", "register",
-                "emotion", "flags", "reach")
+                "emotion", "flags", "reach", "flow_version")
 REPLY_COLUMNS = ("case_id", "brand", "customer", "at", "public", "skeleton")
 NOTICE_COLUMNS = ("brand", "channel", "kind", "due_at", "posted_at", "language", "text")
 EVENT_COLUMNS = ("case_id", "seq", "at", "by", "trigger", "source", "dest", "note", "payload",
@@ -77,6 +79,8 @@ class Facts:
     remedy_kind: str | None
     updated_at: datetime
     """When the case's last event happened: a new one may not be dated before it."""
+    flow_version: str | None
+    """The version of its brand's flow the case runs under (None: the flow as it is)."""
 
 
 class Writer(TimerStatements, ClockStatements, RemedyStatements, RedactionStatements):
@@ -102,7 +106,8 @@ class Writer(TimerStatements, ClockStatements, RemedyStatements, RedactionStatem
                 .scalar_subquery())
         self.facts = compile_(select(cases.c.brand, cases.c.state, cases.c.version,
                                      cases.c.priority, cases.c.acknowledged_at, cases.c.finding,
-                                     cases.c.remedy_kind, cases.c.updated_at, head)
+                                     cases.c.remedy_kind, cases.c.updated_at,
+                                     cases.c.flow_version, head)
                               .where(cases.c.id == bindparam("case_id")))
         self.insert_case = compile_(insert(cases).returning(cases.c.id), CASE_COLUMNS)
         self.find_external = compile_(select(cases.c.id, cases.c.channel, cases.c.author,
@@ -116,6 +121,12 @@ class Writer(TimerStatements, ClockStatements, RemedyStatements, RedactionStatem
         self.head = compile_(select(events.c.chain_hash).where(
             events.c.case_id == bindparam("of_case"), events.c.seq == bindparam("of_seq")))
         self.insert_notice = compile_(insert(notices), NOTICE_COLUMNS)
+        kept = postgresql.insert if self._dialect.name == "postgresql" else sqlite.insert
+        self.keep_flow = compile_(kept(flow_versions).on_conflict_do_nothing(),
+                                  ("brand", "version", "text", "recorded_at"))
+        self.flow_text = compile_(select(flow_versions.c.text).where(
+            flow_versions.c.brand == bindparam("brand"),
+            flow_versions.c.version == bindparam("version")))
         self.insert_reply = compile_(insert(replies), REPLY_COLUMNS)
         self.read_time = (cases.c.acknowledged_at.type.dialect_impl(self._dialect)
                           .result_processor(self._dialect, None))
@@ -251,6 +262,8 @@ class Tx(TimerTx, ClockTx, RemedyTx, RedactionTx):
         """The brand of each case read or opened in this transaction."""
         self._clocked: set[int] = set()
         """The cases whose clocks changed in this transaction (`ClockTx.keep_due`)."""
+        self._kept_flows: set[tuple[str, str]] = set()
+        """The flow versions this transaction made sure are kept (`keep_flow`)."""
 
     def _run(self, statement: Compiled, values: dict[str, Any]) -> Any:
         self._cursor.execute(statement.sql, statement.params(values))
@@ -265,14 +278,29 @@ class Tx(TimerTx, ClockTx, RemedyTx, RedactionTx):
         row = self._run(self._w.facts, {"case_id": case_id}).fetchone()
         if row is None:
             return None
-        brand, state, version, priority, acknowledged_at, finding, remedy_kind, updated, head = row
+        (brand, state, version, priority, acknowledged_at, finding, remedy_kind, updated,
+         flow_version, head) = row
         self._brands[case_id] = brand
         if head is not None:
             self._heads[case_id] = (version, head)
         last = self._time(updated)
         assert last is not None  # NOT NULL
         return Facts(brand, state, version, priority, self._time(acknowledged_at), finding,
-                     remedy_kind, last)
+                     remedy_kind, last, flow_version)
+
+    def keep_flow(self, brand: str, version: str, text: str, at: datetime) -> None:
+        """Keep the text of a version of a brand's flow, unless it is kept already (once a
+        transaction: a batch of cases opened under one version writes it once)."""
+        if (brand, version) in self._kept_flows:
+            return
+        self._run(self._w.keep_flow, {"brand": brand, "version": version, "text": text,
+                                      "recorded_at": at})
+        self._kept_flows.add((brand, version))
+
+    def flow_text(self, brand: str, version: str) -> str | None:
+        """The kept text of a version of a brand's flow, if kept."""
+        row = self._run(self._w.flow_text, {"brand": brand, "version": version}).fetchone()
+        return None if row is None else str(row[0])
 
     def _time(self, value: Any) -> datetime | None:
         if isinstance(value, datetime):  # PostgreSQL, or a host's sqlite3 that parses types
