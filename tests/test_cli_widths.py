@@ -81,6 +81,7 @@ COMMANDS: dict[str, list[str]] = {
     "flow list": ["flow", "list"],
     "flow validate": ["flow", "validate"],
     "flow show": ["flow", "show", "bikeshare"],
+    "flow migrate": ["flow", "migrate", "bikeshare", "--by", "petr", "--dry-run"],
     "case show": ["case", "show", "8"],
     "case list": ["case", "list"],
     "case list --breached": ["case", "list", "--breached"],

@@ -277,8 +277,10 @@ def parse_time(text: str | None, option: str) -> datetime | None:
 
 CALLS = {"offer_remedy()": "`recovery remedy offer`", "record_answer()": "`recovery case answer`",
          "tick()": "`recovery tick`", "validate_flows()": "`recovery flow validate`",
-         "audit()": "`recovery audit verify`", "incidents.link()": "`recovery incident link`"}
-"""The library's calls that its messages name, and the commands that make them."""
+         "audit()": "`recovery audit verify`", "incidents.link()": "`recovery incident link`",
+         "mapping=": "--map"}
+"""The library's calls (and parameters of another name) that its messages name, and the
+command line's words for them."""
 PARAMETER = re.compile(r"\b([a-z][a-z_]*)=(?=[\s),;:]|$)")
 """A parameter a library message names, `by=` (not a value given, which is quoted)."""
 

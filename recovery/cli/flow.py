@@ -8,15 +8,17 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
-from recovery.cli.common import Group, Json, fail, settings
+from recovery.cli.common import By, Group, Json, fail, settings
 from recovery.cli.layout import emit_json, indented, out, say, table, warn
-from recovery.errors import FlowError, NotFound
+from recovery.errors import FlowError, InvalidInput, NotFound
 from recovery.formats import span
 
 if TYPE_CHECKING:
+    from recovery.flow_migration import Move
     from recovery.flows import Flow
 
-app = typer.Typer(cls=Group, no_args_is_help=True, help="List, validate and show brand flows.")
+app = typer.Typer(cls=Group, no_args_is_help=True,
+                  help="List, validate, show and draw brand flows; move cases to a new version.")
 
 
 @app.command("list")
@@ -42,7 +44,9 @@ def list_(ctx: typer.Context, json: Json = False) -> None:
 
 @app.command()
 def validate(ctx: typer.Context, json: Json = False) -> None:
-    """Check every flow file; print every problem as file:line with a hint."""
+    """Check every flow file; print every problem as file:line with a hint. Warn of the
+    stored cases in states the flows no longer have, and of the open cases under an older
+    version of their brand's flow (`flow migrate` moves them)."""
     from recovery.flows import validate_flows
 
     flows, problems = validate_flows(settings(ctx).workflows)
@@ -88,6 +92,55 @@ def diagram(ctx: typer.Context, brand: Annotated[str, typer.Argument(help="The b
         out.print(f"{format_} diagram of {brand} written to {out_file}", markup=False)
 
 
+@app.command()
+def migrate(ctx: typer.Context, brand: Annotated[str, typer.Argument(help="The brand.")],
+            by: By,
+            map_: Annotated[list[str] | None, typer.Option(
+                "--map", metavar="OLD=NEW", help="Where the cases in a state the flow no longer "
+                "has go (or move those in any state elsewhere); repeat it for each state.")]
+            = None,
+            dry_run: Annotated[bool, typer.Option(
+                "--dry-run", help="Only say what would move; nothing is written.")] = False,
+            json: Json = False) -> None:
+    """Move the brand's open cases that run under an older version of its flow to the flow
+    as the workflows folder has it now. Until they are moved, cases keep the version they
+    opened with. Each move is an event on the case; its state's timers are armed again where
+    they differ, and its SLA clocks keep the time counted and follow the new targets from the
+    move on. While a case sits in a state the flow no longer has and no --map places it,
+    nothing moves."""
+    from recovery.flow_migration import blocked
+
+    mapping: dict[str, str] = {}
+    for given in map_ or []:
+        old, sign, new = given.partition("=")
+        if not sign or not old.strip() or not new.strip() or old.strip() in mapping:
+            fail(InvalidInput(f"--map {given!r}: write each state once, as old_state=new_state"))
+        mapping[old.strip()] = new.strip()
+    engine = settings(ctx).engine()
+    migration = engine.migrate_flow(brand, by=by, mapping=mapping, dry_run=dry_run)
+    if json:
+        emit_json({**migration.as_dict(), "unmapped": migration.unmapped})
+    elif migration.moves:
+        out.print(table(f"{brand}: open cases under an older version of its flow",
+                        ["case", "version", "state", "goes to", "timers it loses"],
+                        [[move.case_id, move.version, move.state,
+                          move.to_state or "(no such state: --map it)",
+                          ", ".join(move.lacking_timers)] for move in migration.moves]))
+    moves = len(migration.moves)
+    if migration.unmapped:
+        fail(blocked(migration))
+    if json:
+        return
+    if not moves:
+        say(f"every open case of {brand} runs under its flow's current version "
+            f"({migration.version}); nothing to move")
+    elif migration.done:
+        say(f"moved {moves} case(s) of {brand} to version {migration.version} of its flow")
+    else:
+        say(f"dry run: {moves} case(s) of {brand} would move to version {migration.version}; "
+            "nothing was written")
+
+
 def _flow(ctx: typer.Context, brand: str) -> Flow:
     """The brand's flow as the workflows folder has it; one line when it does not load."""
     from recovery.flows import validate_flows
@@ -102,32 +155,71 @@ def _flow(ctx: typer.Context, brand: str) -> Flow:
 
 
 def _stranded(db: str, schema: str | None, flows: dict[str, Flow]) -> list[str]:
-    """The stored cases that sit in states their brand's flow no longer has (they cannot move
-    until the state is back); nothing when there is no database yet."""
+    """What the flows as they are now mean for the stored cases: those that run under the flow
+    as it is (opened before versions) and sit in states it no longer has (they cannot move
+    until the state is back), and the open cases under an older version of their brand's flow,
+    with those in states or with timers the flow no longer has (`recovery flow migrate` moves
+    them); nothing when there is no database yet."""
     from sqlalchemy import create_engine, inspect, text
     from sqlalchemy.exc import SQLAlchemyError
 
+    from recovery.flow_migration import in_flight
     from recovery.store.db import in_schema, missing_file
     from recovery.store.queries import states_in_use
     from recovery.store.tables import cases
 
     if missing_file(db) is not None:
         return []
+    found: list[tuple[str, str, int]] = []
+    outdated: dict[str, list[Move]] = {}
     try:
         engine = create_engine(db)
         try:
             with engine.connect() as conn:
                 if schema is not None:
                     conn.execute(text(str(in_schema(schema))))
-                found = (states_in_use(conn) if inspect(conn).has_table(cases.name, schema)
-                         else [])
+                if inspect(conn).has_table(cases.name, schema):
+                    versioned = any(column["name"] == "flow_version"
+                                    for column in inspect(conn).get_columns(cases.name, schema))
+                    found = states_in_use(conn, {brand: flow.version for brand, flow
+                                                 in flows.items()} if versioned else None)
+                    if versioned:
+                        outdated = {brand: in_flight(conn, flow) for brand, flow in flows.items()
+                                    if not flow.settings.abstract}
         finally:
             engine.dispose()
     except (SQLAlchemyError, ImportError, ValueError) as exc:
         return [f"the stored cases could not be read ({str(exc).splitlines()[0]})"]
+    except FlowError as exc:
+        return [str(exc)]
     return [f"{count} case(s) of {brand} sit in state '{state}', which its flow no longer has; "
             "they cannot move until it is back" for brand, state, count in found
-            if brand in flows and state not in flows[brand].settings.flow.states]
+            if brand in flows and state not in flows[brand].settings.flow.states] + [
+        _outdated(brand, moves) for brand, moves in outdated.items() if moves]
+
+
+def _outdated(brand: str, moves: list[Move]) -> str:
+    """One line on a brand's open cases under older versions of its flow."""
+    def cases_in(groups: dict[str, list[int]]) -> str:
+        return "; ".join(f"'{name}': case(s) {', '.join(map(str, ids[:5]))}"
+                         f"{', …' if len(ids) > 5 else ''}" for name, ids in groups.items())
+
+    states: dict[str, list[int]] = {}
+    timers: dict[str, list[int]] = {}
+    for move in moves:
+        if move.to_state is None:
+            states.setdefault(move.state, []).append(move.case_id)
+        for trigger in move.lacking_timers:
+            timers.setdefault(trigger, []).append(move.case_id)
+    versions = sorted({move.version for move in moves})
+    line = (f"{len(moves)} open case(s) of {brand} run under an older version of its flow "
+            f"({', '.join(versions)})")
+    if states:
+        line += f"; in states it no longer has: {cases_in(states)}"
+    if timers:
+        line += f"; with timers it no longer arms there: {cases_in(timers)}"
+    how = f" --map {next(iter(states))}=STATE" if states else ""
+    return f"{line}; `recovery flow migrate {brand}{how}` moves them to this version"
 
 
 @app.command()

@@ -86,11 +86,13 @@ def headline(event: Event, shown: Shown) -> str:
         rise = (f" · priority {raised['from']} → {raised['to']} ({raised['because']})"
                 if raised else "")
         notify = f" · notifies {', '.join(payload['notify'])}" if payload.get("notify") else ""
-        tighter = "".join(f" · {clock.replace('_', ' ')} target "
-                          f"{clock_span(timedelta(seconds=before), shown.business[clock])} → "
-                          f"{clock_span(timedelta(seconds=after), shown.business[clock])}"
-                          for clock, (before, after) in (payload.get("targets") or {}).items())
-        return f"reach: {counts}{rise}{notify}{tighter}"
+        return f"reach: {counts}{rise}{notify}{_targets(payload, shown)}"
+    if event.trigger == "migrate" and "to" in payload:
+        timers = payload.get("timers")
+        armed = (f" · timers armed again: {', '.join(timers) or 'none'}"
+                 if timers is not None else "")
+        return (f"moved from version {payload.get('from')} of the flow to {payload['to']}"
+                f"{moved}{armed}{_targets(payload, shown)}")
     if event.trigger in ("follow_up", "reminder", "answer") and payload:
         return _follow_up(event.trigger, payload) + moved
     if event.by in SYSTEM and "clock" in payload and "point" in payload:
@@ -115,6 +117,15 @@ def headline(event: Event, shown: Shown) -> str:
     if "kind" in payload and "value" in payload:
         return f"{event.trigger} — {payload['kind']} {payload['value']}{moved}"
     return f"{event.trigger}{moved}"
+
+
+def _targets(payload: dict[str, Any], shown: Shown) -> str:
+    """The SLA targets an event changed, each before and after: ` · first response target
+    1h → 30m`."""
+    return "".join(f" · {clock.replace('_', ' ')} target "
+                   f"{clock_span(timedelta(seconds=before), shown.business[clock])} → "
+                   f"{clock_span(timedelta(seconds=after), shown.business[clock])}"
+                   for clock, (before, after) in (payload.get("targets") or {}).items())
 
 
 def _follow_up(trigger: str, payload: dict[str, Any]) -> str:

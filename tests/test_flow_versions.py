@@ -1,0 +1,242 @@
+"""Flow versions: each case runs under the version of its brand's flow it opened with until it
+is moved to a newer one on purpose (`recovery flow migrate`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, func, select, update
+from typer.testing import CliRunner
+
+from recovery import Engine
+from recovery.cli import app
+from recovery.errors import InvalidInput, PolicyViolation
+from recovery.flow_migration import plan
+from recovery.flows import load_flows
+from recovery.store.tables import cases, flow_versions
+from recovery.testing.migration_steps import standalone, without_state
+from tests.conftest import WORKFLOWS, Clock
+
+Change = Callable[[dict[str, Any]], None]
+
+
+def first_response(target: str) -> Change:
+    """A change to a resolved flow: twitter's first-response target, every priority."""
+    def change(written: dict[str, Any]) -> None:
+        written["channels"]["twitter"]["first_response"] = target
+    return change
+
+
+def both(*changes: Change) -> Change:
+    def change(written: dict[str, Any]) -> None:
+        for each in changes:
+            each(written)
+    return change
+
+
+def nudge(after: str | None) -> Change:
+    """A change to a resolved flow: a timer that gives up waiting on the customer after `after`
+    (None: no such timer)."""
+    def change(written: dict[str, Any]) -> None:
+        timers = written["flow"].setdefault("timers", {})
+        timers.pop("nudge", None)
+        if after is not None:
+            timers["nudge"] = {"state": "waiting", "after": after, "fire": "customer_replied"}
+    return change
+
+
+def live(db: str, clock: Clock, folder: Path, change: Change | None = None) -> Engine:
+    """An engine on `db` over the sample workflows, or over them with eshop's flow changed."""
+    if change is None:
+        return Engine(db, workflows=WORKFLOWS, clock=clock)
+    flow = load_flows(WORKFLOWS)["eshop"]
+    return Engine(db, workflows=standalone(flow, WORKFLOWS, folder, change), clock=clock)
+
+
+def waiting(engine: Engine, author: str) -> int:
+    case = engine.open_case("eshop", channel="twitter", author=author, text="Order 55 never came")
+    for trigger in ("acknowledge", "investigate", "wait_for_customer"):
+        engine.fire(case.id, trigger, by="eva")
+    return case.id
+
+
+def test_the_version_is_what_governs_a_case_and_reads_back_whole(tmp_path: Path) -> None:
+    flows = load_flows(WORKFLOWS)
+    again = load_flows(WORKFLOWS)
+    for brand, flow in flows.items():
+        assert flow.version == again[brand].version and len(flow.version) == 16
+        back = flow.at_version(flow.version, flow.version_text)
+        assert back.settings == flow.settings and back.version == flow.version
+
+    def written(change: Change) -> str:
+        folder = tmp_path / f"v{len(list(tmp_path.iterdir()))}"
+        return load_flows(standalone(flows["eshop"], WORKFLOWS, folder, change))["eshop"].version
+
+    unchanged = written(lambda data: None)
+    assert unchanged == flows["eshop"].version  # standing alone is the same flow
+    assert written(lambda data: data.update(people={"petr": "lead"})) == unchanged
+    assert written(lambda data: data.update(name="Domov", languages=["hr"])) == unchanged
+    assert written(first_response("30m")) != unchanged
+    assert written(without_state("waiting")) != unchanged
+
+
+def test_a_case_keeps_the_version_it_opened_with(db_url: str, clock: Clock,
+                                                 tmp_path: Path) -> None:
+    with closing(live(db_url, clock, tmp_path)) as before:
+        old = before.flow("eshop").version
+        ana = before.open_case("eshop", channel="twitter", author="@ana", text="Parcel is late")
+        bo = waiting(before, "@bo")
+    clock.advance(minutes=10)
+    with closing(live(db_url, clock, tmp_path / "new",
+              both(first_response("30m"), without_state("waiting")))) as after:
+        new = after.flow("eshop").version
+        assert new != old and after.case(ana.id).flow_version == old
+        cy = after.open_case("eshop", channel="twitter", author="@cy", text="Wrong item sent")
+        assert cy.flow_version == new
+        targets = {case: {c.name: c.target.total_seconds() for c in after.clocks(case)}
+                   for case in (ana.id, cy.id)}
+        assert targets[ana.id]["first_response"] == 3600
+        assert targets[cy.id]["first_response"] == 1800
+        # the state the new flow lacks still works for the case opened under the old one
+        assert after.allowed_triggers(bo) == ["customer_replied"]
+        assert after.fire(bo, "customer_replied", by="eva").dest == "investigating"
+        with after._db.connect() as conn:
+            kept = conn.execute(select(flow_versions.c.version).where(
+                flow_versions.c.brand == "eshop")).scalars().all()
+        assert sorted(kept) == sorted([old, new])
+
+
+def test_moving_cases_in_flight_on_purpose(db_url: str, clock: Clock, tmp_path: Path) -> None:
+    with closing(live(db_url, clock, tmp_path)) as before:
+        old = before.flow("eshop").version
+        ana = before.open_case("eshop", channel="twitter", author="@ana", text="Parcel is late")
+        bo = waiting(before, "@bo")
+    clock.advance(minutes=10)
+    with closing(live(db_url, clock, tmp_path / "new",
+              both(first_response("30m"), without_state("waiting")))) as after:
+        new = after.flow("eshop").version
+        histories = {case: len(after.history(case)) for case in (ana.id, bo)}
+
+        dry = after.migrate_flow("eshop", by="petr", dry_run=True)
+        assert not dry.done and dry.unmapped == {"waiting": [bo]}
+        assert [(m.case_id, m.version, m.state, m.to_state) for m in dry.moves] == [
+            (ana.id, old, "new", "new"), (bo, old, "waiting", None)]
+        with pytest.raises(InvalidInput, match=r"'waiting'.*nothing was moved"):
+            after.migrate_flow("eshop", by="petr")
+        with pytest.raises(InvalidInput, match="no state 'nowhere'"):
+            after.migrate_flow("eshop", by="petr", mapping={"waiting": "nowhere"})
+        with pytest.raises(InvalidInput, match="no state 'bogus' in the older versions"):
+            after.migrate_flow("eshop", by="petr", mapping={"bogus": "investigating"})
+        assert {case: len(after.history(case)) for case in (ana.id, bo)} == histories
+        assert {after.case(case).flow_version for case in (ana.id, bo)} == {old}
+
+        moved = after.migrate_flow("eshop", by="petr", mapping={"waiting": "investigating"})
+        assert moved.done and len(moved.moves) == 2
+        assert after.case(bo).state == "investigating"
+        assert {after.case(case).flow_version for case in (ana.id, bo)} == {new}
+        ana_move, bo_move = after.history(ana.id)[-1], after.history(bo)[-1]
+        assert (ana_move.trigger, ana_move.by, ana_move.payload) == ("migrate", "petr", {
+            "from": old, "to": new, "targets": {"first_response": [3600, 1800]}})
+        assert bo_move.payload == {"from": old, "to": new, "map": {"waiting": "investigating"},
+                                   "timers": []}
+        # ana's first response counted 10 minutes of the old target; 20 are left of the new
+        clocks = {c.name: c for c in after.clocks(ana.id)}
+        assert clocks["first_response"].due_at == ana.opened_at.replace(minute=30)
+        # bo's resolution clock was paused while waiting; the state it goes to runs it
+        assert {c.name: c.mode for c in after.clocks(bo)}["resolution"] == "running"
+        assert after.audit().ok
+        assert after.migrate_flow("eshop", by="petr").moves == []
+        clock.advance(minutes=21)
+        after.tick()
+        assert {c.name: c for c in after.clocks(ana.id)}["first_response"].breached
+
+
+def test_a_moved_case_loses_the_timers_the_new_flow_does_not_arm(db_url: str, clock: Clock,
+                                                                  tmp_path: Path) -> None:
+    with closing(live(db_url, clock, tmp_path / "old", nudge("2h"))) as before:
+        bo = waiting(before, "@bo")
+        assert [t.trigger for t in before.timers(bo) if t.clock is None] == ["customer_replied"]
+    with closing(live(db_url, clock, tmp_path / "four", nudge("4h"))) as later:
+        assert [m.lacking_timers for m in later.migrate_flow("eshop", by="petr",
+                                                            dry_run=True).moves] == [()]
+    with closing(live(db_url, clock, tmp_path / "none", nudge(None))) as after:
+        dry = after.migrate_flow("eshop", by="petr", dry_run=True)
+        assert [(m.state, m.to_state, m.lacking_timers) for m in dry.moves] == [
+            ("waiting", "waiting", ("customer_replied",))]
+        after.migrate_flow("eshop", by="petr")
+        pending = [t for t in after.timers(bo) if t.clock is None and t.fired_at is None
+                   and t.cancelled_at is None]
+        assert pending == []
+        clock.advance(hours=3)
+        after.tick()
+        assert after.case(bo).state == "waiting"  # the old version's nudge never fires
+
+
+def test_only_a_lead_moves_cases_where_the_brand_names_its_people(engine: Engine) -> None:
+    with pytest.raises(PolicyViolation, match="only a lead of bikeshare"):
+        engine.migrate_flow("bikeshare", by="eva")
+    assert engine.migrate_flow("bikeshare", by="petr").moves == []
+
+
+def test_a_case_opened_before_versions_runs_under_the_flow_as_it_is(
+        db_url: str, clock: Clock, tmp_path: Path) -> None:
+    with closing(live(db_url, clock, tmp_path)) as before:
+        ana = before.open_case("eshop", channel="twitter", author="@ana", text="Parcel is late")
+        with before._db.begin() as conn:
+            conn.execute(update(cases).values(flow_version=None))
+    with closing(live(db_url, clock, tmp_path / "new", first_response("30m"))) as after:
+        assert after.case(ana.id).flow_version is None
+        assert after.migrate_flow("eshop", by="petr").moves == []
+        assert after.fire(ana.id, "acknowledge", by="eva").dest == "acknowledged"
+
+
+def test_plan_leaves_the_closed_cases_where_they_are() -> None:
+    flow = load_flows(WORKFLOWS)["eshop"]
+    moves = plan(flow, [(1, "v1", "closed"), (2, "v1", "new"), (3, "v1", "gone")],
+                 [(2, "remind"), (3, "remind")], lambda version: flow, {"gone": "waiting"})
+    assert [(m.case_id, m.to_state, m.lacking_timers) for m in moves] == [
+        (2, "new", ("remind",)), (3, "waiting", ("remind",))]
+
+
+def test_flow_validate_and_migrate_from_the_command_line(tmp_path: Path) -> None:
+    clock = Clock()
+    db = f"sqlite:///{tmp_path / 'care.db'}"
+    with closing(live(db, clock, tmp_path)) as before:
+        bo = waiting(before, "@bo")
+        old = before.flow("eshop").version
+    folder = standalone(load_flows(WORKFLOWS)["eshop"], WORKFLOWS, tmp_path / "new",
+                        without_state("waiting"))
+    runner = CliRunner()
+
+    def run(*args: str) -> Any:
+        return runner.invoke(app, ["--db", db, "--workflows", str(folder), "--now",
+                                   "2026-12-01T10:00Z", *args], prog_name="recovery")
+
+    checked = run("flow", "validate")
+    assert checked.exit_code == 0
+    assert (f"1 open case(s) of eshop run under an older version of its flow ({old}); in "
+            f"states it no longer has: 'waiting': case(s) {bo}") in " ".join(checked.stderr.split())
+    assert "recovery flow migrate eshop --map waiting=STATE" in " ".join(checked.stderr.split())
+    blocked = run("flow", "migrate", "eshop", "--by", "petr", "--dry-run")
+    assert blocked.exit_code == 2 and "(no such state: --map it)" in blocked.stdout
+    assert "say in --map where each goes, as waiting=STATE" in blocked.stderr
+    bad = run("flow", "migrate", "eshop", "--by", "petr", "--map", "waiting")
+    assert bad.exit_code == 2 and bad.stderr.count("\n") == 1
+    dry = run("flow", "migrate", "eshop", "--by", "petr", "--dry-run", "--map",
+              "waiting=investigating")
+    assert dry.exit_code == 0 and "nothing was written" in " ".join(dry.stdout.split())
+    done = run("flow", "migrate", "eshop", "--by", "petr", "--map", "waiting=investigating",
+               "--json")
+    assert done.exit_code == 0 and '"done": true' in done.stdout
+    engine = create_engine(db)
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(cases).where(
+            cases.c.flow_version == old)).scalar() == 0
+    engine.dispose()
+    shown = run("case", "show", str(bo))
+    assert f"moved from version {old} of the flow to" in " ".join(shown.stdout.split())
+    assert run("flow", "validate").stderr == ""
