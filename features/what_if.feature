@@ -1,7 +1,9 @@
 Feature: Policy what-if
   A care manager tries a policy change on the history it would have governed before it goes
   live: every case of the period is replayed, each act at its own time, through the proposed
-  flow, and set beside what really happened. Nothing live is touched.
+  flow, and set beside what really happened. Nothing live is touched. Once the new flow is
+  live, the cases already in flight keep the version of the flow they opened with until a lead
+  moves them to it on purpose.
 
   Scenario: A tighter urgent target shows which of last week's urgent cases would have breached
     Given the brand "eshop"
@@ -26,3 +28,32 @@ Feature: Policy what-if
     Then under that flow 1 discount worth 15 would not be given
     And the refused act is named with its case and why
     And nothing live changed
+
+  Scenario: A removed state blocks moving the cases in flight until it is mapped
+    Given the brand "eshop"
+    And it is 2026-12-01 10:00
+    And a complaint on twitter from "@bo": "Order 55 never came"
+    And the case has reached "waiting"
+    When the brand's flow goes live without the state "waiting"
+    Then the case still runs under the flow it opened with
+    And "customer_replied" may fire now
+    When "petr" moves the brand's cases in flight to the new flow
+    Then it is refused because "no longer has the state"
+    And the case is still "waiting"
+    When "petr" moves the brand's cases in flight to the new flow, mapping "waiting" to "investigating"
+    Then the case is "investigating"
+    And the case runs under the new flow
+    And the history records "migrate" by "petr"
+
+  Scenario: A moved case's clock follows the new target from the move on
+    Given the brand "eshop"
+    And it is 2026-12-01 10:00
+    And a complaint on twitter from "@ana": "My parcel is late again"
+    When 10 minutes pass
+    And the brand's flow goes live with twitter answering complaints within 30m
+    Then the first response clock is due at 2026-12-01 11:00
+    When "petr" moves the brand's cases in flight to the new flow
+    Then the first response clock is due at 2026-12-01 10:30
+    And the history says the first response target went from 1h to 30m
+    When the clock reaches 2026-12-01 10:31
+    Then the first response clock is breached

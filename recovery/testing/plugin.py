@@ -21,7 +21,7 @@ STEPS = ("recovery.testing.steps", "recovery.testing.flow_steps", "recovery.test
          "recovery.testing.reply_steps", "recovery.testing.remedy_steps",
          "recovery.testing.follow_up_steps", "recovery.testing.reach_steps",
          "recovery.testing.moderation_steps", "recovery.testing.incident_steps",
-         "recovery.testing.whatif_steps")
+         "recovery.testing.whatif_steps", "recovery.testing.migration_steps")
 """The step library, module by module."""
 
 
