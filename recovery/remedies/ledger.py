@@ -180,7 +180,8 @@ class Ledger:
             if remedy.status != "pending_approval":
                 raise PolicyViolation(f"remedy {remedy_id} is {remedy.status.replace('_', ' ')}"
                                       f", not waiting for approval: nothing to {verb}")
-            limit = limit_of(flow, remedy.kind)
+            ruled, facts, case_version = self._facts(tx, remedy.case_id, at)  # its version's
+            limit = limit_of(ruled, remedy.kind)
             changes: dict[str, Any] = {"status": "declined", "decided_by": by,
                                        "decided_at": at, "reason": reason, "code": None,
                                        "expires_at": None}
@@ -192,8 +193,7 @@ class Ledger:
             tx.append_entry(remedy_id, version + 1, "approved" if reason is None else "declined",
                             by, at, reason)
             remedy = replace(remedy, **changes)
-            _flow, facts, case_version = self._facts(tx, remedy.case_id, at)
-            if reason is None and facts.state in flow.sources(Recorder("remedy").resolve(flow)):
+            if reason is None and facts.state in ruled.sources(Recorder("remedy").resolve(ruled)):
                 facts.goodwill = remedy.goodwill is not None
                 self._apply(tx, remedy.case_id, Recorder("remedy"), by, None, _payload(remedy),
                             at)
