@@ -107,7 +107,7 @@ class Engine(Reads):
         self._subscribers: list[Subscriber] = []
         firing = self._firing = Firing(self.flows, self.broken)
         apply, facts = firing.apply, firing.facts
-        self._asker = Asker(self._writer, facts, apply, self._connection)
+        self._asker = Asker(self._writer, facts, apply)
         self._ticker = Ticker(self.flows, self._writer, apply, facts, self._asker.step)
         self._checker = Checker(self.flows, self._connection)
         self.incidents = Incidents(self.flow, self._writer, self._connection,

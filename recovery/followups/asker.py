@@ -14,12 +14,8 @@ stopped), raises its priority and tells the lead; a better one closes it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
-
-from sqlalchemy import Connection
 
 from recovery import limits
 from recovery.errors import ConcurrentUpdate, InvalidInput
@@ -30,7 +26,6 @@ from recovery.followups import schedule
 from recovery.limits import ENGINE, TIMER
 from recovery.replies.compose import write
 from recovery.room import Apply, ReadFacts, record
-from recovery.store import queries
 from recovery.store.records import Case, Event, Timer
 from recovery.store.writer import Tx, Writer
 
@@ -38,12 +33,10 @@ from recovery.store.writer import Tx, Writer
 class Asker:
     """Asks, reminds, closes quietly and records answers for one engine."""
 
-    def __init__(self, writer: Writer, facts: ReadFacts, apply: Apply,
-                 connection: Callable[[], AbstractContextManager[Connection]]) -> None:
+    def __init__(self, writer: Writer, facts: ReadFacts, apply: Apply) -> None:
         self._writer = writer
         self._facts = facts
         self._apply = apply
-        self._connection = connection
 
     def step(self, tx: Tx, timer: Timer, now: datetime) -> str | None:
         """Take a claimed follow-up timer's step on its case, inside the ticker's transaction:
@@ -53,9 +46,7 @@ class Asker:
         if found is None:
             return f"skipped: {flow.brand} no longer follows up"
         declared, _asks_from, _asked = found
-        with self._connection() as conn:
-            case = queries.get_case(conn, timer.case_id)
-            history = queries.history(conn, timer.case_id)
+        case, history = tx.case(timer.case_id), tx.history(timer.case_id)
         if case is None or case.version != version:
             raise ConcurrentUpdate(timer.case_id)  # it moved meanwhile: the next tick sees it
         base: dict[str, Any] = {"timer": timer.id, "due_at": timer.due_at.isoformat()}

@@ -28,7 +28,7 @@ from recovery.store.chain import GENESIS, content_hash, link
 from recovery.store.clock_sql import ClockStatements, ClockTx
 from recovery.store.compiled import Compiled, read_json
 from recovery.store.joined import Joined
-from recovery.store.records import Event, Notice
+from recovery.store.records import Case, Event, Notice
 from recovery.store.redaction_sql import RedactionStatements, RedactionTx
 from recovery.store.remedy_sql import RemedyStatements, RemedyTx
 from recovery.store.tables import (
@@ -128,6 +128,16 @@ class Writer(TimerStatements, ClockStatements, RemedyStatements, RedactionStatem
             flow_versions.c.brand == bindparam("brand"),
             flow_versions.c.version == bindparam("version")))
         self.insert_reply = compile_(insert(replies), REPLY_COLUMNS)
+        self.case_row = compile_(select(cases).where(cases.c.id == bindparam("case_id")))
+        self.case_reads = [(column.key, None if self._dialect.name == "postgresql" else
+                            column.type.dialect_impl(self._dialect)
+                            .result_processor(self._dialect, None)) for column in cases.columns]
+        """Each column of a case row, by its field's name, and how its value is read back
+        (psycopg hands over Python's own values: decimals, parsed JSON, aware times)."""
+        self.history = compile_(
+            select(events.c.seq, events.c.at, events.c.by, events.c.trigger, events.c.source,
+                   events.c.dest, events.c.note, events.c.payload)
+            .where(events.c.case_id == bindparam("case_id")).order_by(events.c.seq))
         self.read_time = (cases.c.acknowledged_at.type.dialect_impl(self._dialect)
                           .result_processor(self._dialect, None))
         self.read_json = (events.c.payload.type.dialect_impl(self._dialect)
@@ -287,6 +297,30 @@ class Tx(TimerTx, ClockTx, RemedyTx, RedactionTx):
         assert last is not None  # NOT NULL
         return Facts(brand, state, version, priority, self._time(acknowledged_at), finding,
                      remedy_kind, last, flow_version)
+
+    def case(self, case_id: int) -> Case | None:
+        """The case row as this transaction sees it, if there is one."""
+        row = self._run(self._w.case_row, {"case_id": case_id}).fetchone()
+        if row is None:
+            return None
+        values = {name: value if read is None or value is None else read(value)
+                  for (name, read), value in zip(self._w.case_reads, row, strict=True)}
+        for name in ("opened_at", "updated_at", "acknowledged_at", "due_at"):
+            values[name] = self._time(values[name])
+        return Case(**values)
+
+    def history(self, case_id: int) -> list[Event]:
+        """Every event of the case, in order, as this transaction sees them."""
+        read_json = self._w.read_json
+        found = []
+        for seq, at, by, trigger, source, dest, note, payload in self._run(
+                self._w.history, {"case_id": case_id}).fetchall():
+            if read_json is not None and payload is not None:
+                payload = read_json(payload)
+            when = self._time(at)
+            assert when is not None  # NOT NULL
+            found.append(Event(case_id, seq, when, by, trigger, source, dest, note, payload))
+        return found
 
     def keep_flow(self, brand: str, version: str, text: str, at: datetime) -> None:
         """Keep the text of a version of a brand's flow, unless it is kept already (once a
