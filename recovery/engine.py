@@ -121,7 +121,7 @@ class Engine(Reads):
         self._redactor = Redactor(self._writer, facts, roles)
         self._audience = Audience(self._writer, facts)
         self._moderator = Moderator(self._writer, facts)
-        self._migrator = Migrator(self._writer, firing)
+        self._migrator = Migrator(self._writer)
         self.outbox = Courier(self.flows, lambda: self._connection(own=True),
                               lambda: self._connection(True, own=True),
                               self._db.dialect.name == "postgresql", self._when)
@@ -260,6 +260,7 @@ class Engine(Reads):
         limits.person(by)
         return self._redactor.redact(case_id, event, by, reason, self._when(at))
 
+    @_now_read_again
     def migrate_flow(self, brand: str, *, by: str, mapping: Mapping[str, str] | None = None,
                      dry_run: bool = False, at: datetime | None = None) -> Migration:
         """Move the brand's open cases that run under an older version of its flow to the

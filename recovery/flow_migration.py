@@ -4,12 +4,13 @@ A case runs under the version of its brand's flow it opened with (`flows/version
 changed flow file changes nothing for the cases already open. `plan` finds those still open
 under an older version: from which version and state each would go to which state of the
 current flow (the same one, or the one `mapping` names), and which of its pending timers the
-current flow does not arm there. `Migrator.run` moves them, all in one transaction: each move
-is a `migrate` event on the case (from which version to which, the mapping it used), its state's
-timers armed again from the move where they differ, and its SLA clocks carried over to the new
-targets from the move on (`keeper.migrate`; the event names each clock's target before and
-after). A case whose state the current flow lacks and no mapping places blocks the whole run,
-which then moves nothing.
+current flow does not arm there; and the cases opened before flows had versions that sit in a
+state the flow no longer has. `Migrator.run` moves them, all in one transaction, each as it is
+then: a `migrate` event on the case (from which version to which, the mapping it used), its
+state's timers armed again from the move where they differ, its follow-up moved as a trigger
+would move it, and its SLA clocks carried over to the new targets from the move on
+(`keeper.migrate`; the event names each changed target before and after). A case whose state
+the current flow lacks and no mapping places blocks the whole run, which then moves nothing.
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, select
 
 from recovery import keeper
-from recovery.errors import ConcurrentUpdate, InvalidInput
-from recovery.firing import Firing, arm
+from recovery.errors import ConcurrentUpdate, FlowError, InvalidInput, NotFound, OutOfOrder
+from recovery.firing import arm
 from recovery.flows import Flow, check_state
 from recovery.flows.versions import MIGRATE
+from recovery.followups import schedule
 from recovery.limits import ENGINE
 from recovery.room import record_reached
 from recovery.store.records import Event, Record
@@ -37,6 +39,12 @@ _OLDER = (cases.c.brand == bindparam("brand"), cases.c.flow_version.is_not(None)
           cases.c.flow_version != bindparam("current"))
 OLDER = select(cases.c.id, cases.c.flow_version, cases.c.state).where(*_OLDER).order_by(cases.c.id)
 """The brand's cases under another version of its flow than the current one."""
+_UNVERSIONED = (cases.c.brand == bindparam("brand"), cases.c.flow_version.is_(None))
+UNVERSIONED_STATES = select(cases.c.state).where(*_UNVERSIONED).group_by(cases.c.state)
+"""The states of the brand's cases opened before flows had versions."""
+UNVERSIONED_IN = (select(cases.c.id, cases.c.flow_version, cases.c.state)
+                  .where(*_UNVERSIONED, cases.c.state == bindparam("state")).order_by(cases.c.id))
+"""Those of them in one state."""
 ARMED = (select(timers.c.case_id, timers.c.trigger)
          .join(cases, cases.c.id == timers.c.case_id)
          .where(*_OLDER, timers.c.clock.is_(None), timers.c.fired_at.is_(None),
@@ -46,6 +54,8 @@ ARMED = (select(timers.c.case_id, timers.c.trigger)
 TEXT = select(flow_versions.c.text).where(flow_versions.c.brand == bindparam("brand"),
                                           flow_versions.c.version == bindparam("version"))
 """The kept text of a version of a brand's flow."""
+Run = Callable[[Any, dict[str, Any]], Any]
+"""Run a statement with its values on the transaction or connection at hand; its rows."""
 
 
 @dataclass(frozen=True)
@@ -53,8 +63,9 @@ class Move(Record):
     """One open case under an older version of its brand's flow, and where it goes."""
 
     case_id: int
-    version: str
-    """The version it runs under now."""
+    version: str | None
+    """The version it runs under now (None: opened before flows had versions; only such a
+    case in a state the flow no longer has moves)."""
     state: str
     to_state: str | None
     """The state of the current flow it goes to; None when the current flow lacks its state
@@ -86,8 +97,9 @@ class Migration(Record):
         return dict(found)
 
 
-def plan(flow: Flow, older: Iterable[tuple[int, str, str]], armed: Iterable[tuple[int, str]],
-         version: Callable[[str], Flow], mapping: Mapping[str, str]) -> list[Move]:
+def plan(flow: Flow, older: Iterable[tuple[int, str | None, str]],
+         armed: Iterable[tuple[int, str]], version: Callable[[str | None], Flow],
+         mapping: Mapping[str, str]) -> list[Move]:
     """The moves of the cases `older` gives (id, version, state) that are still open under
     their version (`version(v)` is the brand's flow at `v`), to the current `flow`; `armed`
     gives their pending state timers (case id, trigger)."""
@@ -107,20 +119,48 @@ def plan(flow: Flow, older: Iterable[tuple[int, str, str]], armed: Iterable[tupl
     return moves
 
 
+def read(run: Run, flow: Flow, version: Callable[[str | None], Flow]
+         ) -> tuple[list[tuple[int, str | None, str]], list[tuple[int, str]]]:
+    """The brand's cases `plan` looks at, read with `run`: those under an older version of its
+    `flow`, and those opened before versions in a state it no longer has; and their pending
+    state timers."""
+    keys = {"brand": flow.brand, "current": flow.version}
+    older = [(row[0], row[1], row[2]) for row in run(OLDER, keys)]
+    for (state,) in list(run(UNVERSIONED_STATES, {"brand": flow.brand})):
+        if state not in flow.settings.flow.states:
+            older += [(row[0], None, row[2]) for row in run(
+                UNVERSIONED_IN, {"brand": flow.brand, "state": state})]
+    armed = [(row[0], row[1]) for row in run(ARMED, keys)]
+    return older, armed
+
+
 def in_flight(conn: Connection, flow: Flow) -> list[Move]:
     """The moves `plan` finds for the brand's open cases under older versions of its `flow`,
     read on `conn` with nothing mapped (what `flow validate` reports)."""
-    keys = {"brand": flow.brand, "current": flow.version}
-    read: dict[str, Flow] = {}
+    def text(brand: str, at_version: str) -> str | None:
+        found = conn.execute(TEXT, {"brand": brand, "version": at_version}).scalar()
+        return None if found is None else str(found)
 
-    def version(at_version: str) -> Flow:
+    version = readable(flow, {}, text)
+    return plan(flow, *read(lambda statement, values: conn.execute(statement, values).all(),
+                            flow, version), version, {})
+
+
+def readable(flow: Flow, read: dict[str | None, Flow],
+             text: Callable[[str, str], str | None]) -> Callable[[str | None], Flow]:
+    """The brand's flow at a version, as a move reads it: the current `flow` for a case opened
+    before versions, and for a version whose kept text is missing or no longer reads (its
+    cases then move by the current flow's states and clocks)."""
+    def version(at_version: str | None) -> Flow:
         if at_version not in read:
-            text = conn.execute(TEXT, {"brand": flow.brand, "version": at_version}).scalar()
-            read[at_version] = flow if text is None else flow.at_version(at_version, text)
+            found = None if at_version is None else text(flow.brand, at_version)
+            try:
+                read[at_version] = (flow if at_version is None or found is None
+                                    else flow.at_version(at_version, found))
+            except FlowError:
+                read[at_version] = flow
         return read[at_version]
-
-    return plan(flow, [tuple(row) for row in conn.execute(OLDER, keys)],
-                [tuple(row) for row in conn.execute(ARMED, keys)], version, {})
+    return version
 
 
 def blocked(migration: Migration) -> InvalidInput:
@@ -137,20 +177,27 @@ def blocked(migration: Migration) -> InvalidInput:
 class Migrator:
     """Moves the cases of one engine's brands to their flows' current versions."""
 
-    def __init__(self, writer: Writer, firing: Firing) -> None:
+    def __init__(self, writer: Writer) -> None:
         self._writer = writer
-        self._firing = firing
 
     def run(self, flow: Flow, mapping: Mapping[str, str], by: str, at: datetime,
             dry_run: bool) -> Migration:
         """Move the brand's open cases under older versions of its `flow` to it (`mapping`
-        places states it lacks); with `dry_run`, only say what would move. Refused, moving
-        nothing, when a case's state has no place in it."""
+        places states it lacks), or with `dry_run` only say what would move. A case whose state
+        has no place in it is named in the plan's `unmapped`, and a run (not a dry run) is
+        then refused, moving nothing."""
         wanted = dict(mapping)
         for target in wanted.values():
             check_state([flow], target, f"{flow.brand}'s flow")
         with self._writer.transaction() as tx:
-            moves = self._plan(tx, flow, wanted)
+            version = readable(flow, {}, tx.flow_text)
+            moves = plan(flow, *read(lambda statement, values: tx.run(statement, values)
+                                     .fetchall(), flow, version), version, wanted)
+            moving = {move.state for move in moves}
+            for source in wanted:
+                if moves and source not in moving:
+                    raise InvalidInput(f"no case of {flow.brand} to move is in state "
+                                       f"'{source}' (they are in: {', '.join(sorted(moving))})")
             migration = Migration(flow.brand, flow.version, moves, wanted)
             if dry_run or not moves:
                 return migration
@@ -158,41 +205,44 @@ class Migrator:
                 raise blocked(migration)
             tx.keep_flow(flow.brand, flow.version, flow.version_text, at)
             for move in moves:
-                self._move(tx, flow, move, by, at)
+                self._move(tx, flow, version, move.case_id, wanted, by, at)
         return Migration(flow.brand, flow.version, moves, wanted, done=True)
 
-    def _plan(self, tx: Tx, flow: Flow, mapping: dict[str, str]) -> list[Move]:
-        keys = {"brand": flow.brand, "current": flow.version}
-        older = [tuple(row) for row in tx.run(OLDER, keys).fetchall()]
-        armed = [tuple(row) for row in tx.run(ARMED, keys).fetchall()]
-        def version(at_version: str) -> Flow:
-            return self._firing.version(flow, at_version, tx.flow_text)
-
-        versions = [version(at_version) for at_version in {row[1] for row in older}]
-        for source in mapping if versions else ():
-            check_state(versions, source, f"the older versions of {flow.brand}'s flow")
-        return plan(flow, older, armed, version, mapping)
-
-    def _move(self, tx: Tx, flow: Flow, move: Move, by: str, at: datetime) -> None:
-        """Move one case to `flow`'s version (it is read again, in this transaction)."""
-        before, facts, version = self._firing.facts(tx, move.case_id, at)
-        source, dest = facts.state, move.to_state
-        assert dest is not None  # a blocked migration stops before any move
-        if not tx.advance(move.case_id, version, dest if dest != source else None, at,
+    def _move(self, tx: Tx, flow: Flow, version: Callable[[str | None], Flow], case_id: int,
+              mapping: dict[str, str], by: str, at: datetime) -> None:
+        """Move one case to `flow`'s version, as it is now (read again in this transaction: a
+        case closed since the plan stays where it is)."""
+        row = tx.facts(case_id)
+        if row is None:
+            raise NotFound(f"no case {case_id}")
+        if at < row.updated_at:
+            raise OutOfOrder(case_id, at, row.updated_at, flow.settings.timezone)
+        before, source = version(row.flow_version), row.state
+        states = before.settings.flow.states
+        if source in states and states[source].terminal:
+            return
+        dest = mapping.get(source, source)
+        if dest not in flow.settings.flow.states:
+            raise InvalidInput(f"case {case_id} moved meanwhile to '{source}', which "
+                               f"{flow.brand}'s flow no longer has; say in mapping= where it "
+                               "goes; nothing was moved")
+        if not tx.advance(case_id, row.version, dest if dest != source else None, at,
                           {"flow_version": flow.version}):
-            raise ConcurrentUpdate(move.case_id)
-        payload: dict[str, Any] = {"from": before.version, "to": flow.version}
+            raise ConcurrentUpdate(case_id)
+        payload: dict[str, Any] = {"from": row.flow_version, "to": flow.version}
         if dest != source:
             payload["map"] = {source: dest}
-        if dest != source or before.timers_in.get(source) != flow.timers_in.get(dest):
-            tx.cancel(move.case_id, at)
-            arm(tx, flow, move.case_id, dest, at)
-            payload["timers"] = [trigger for trigger, _after in flow.timers_in.get(dest, ())]
-        channel, _emotion, _reach = tx.reach_of(move.case_id)
-        targets, late = keeper.migrate(tx, before, flow, move.case_id, channel, source, dest,
-                                       facts.priority, at)
+        arms = flow.timers_in.get(dest, ())
+        if dest != source or set(before.timers_in.get(source, ())) != set(arms):
+            tx.cancel(case_id, at)
+            arm(tx, flow, case_id, dest, at)
+            payload["timers"] = [trigger for trigger, _after in arms]
+        channel, _emotion, _reach = tx.reach_of(case_id)
+        targets, late = keeper.migrate(tx, before, flow, case_id, channel, source, dest,
+                                       row.priority, at)
         if targets:
             payload["targets"] = targets
-        tx.append_event(Event(move.case_id, version + 1, at, by, MIGRATE, source, dest, None,
+        schedule.follow(tx, flow, case_id, source, dest, at)
+        tx.append_event(Event(case_id, row.version + 1, at, by, MIGRATE, source, dest, None,
                               payload))
-        record_reached(tx, move.case_id, version + 1, dest, at, ENGINE, late)
+        record_reached(tx, case_id, row.version + 1, dest, at, ENGINE, late)

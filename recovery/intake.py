@@ -89,7 +89,8 @@ class Intake:
         priority = level(flow.settings.priority, counted, reading.tone.emotion)
         notice = (after_hours(flow, channel, author, when, reading.language, text) if notices
                   else None)
-        opened: dict[str, Any] = {"channel": channel, "reading": reading.as_payload()}
+        opened: dict[str, Any] = {"channel": channel, "reading": reading.as_payload(),
+                                  "flow_version": flow.version}
         if not notices:
             opened["brought_over"] = True  # so a what-if replay posts it no notice either
         if counted:
@@ -172,6 +173,6 @@ class Opening:
     values: dict[str, Any]
     """The case row."""
     opened: dict[str, Any]
-    """The payload of its `open` event: the channel and the reading."""
+    """The payload of its `open` event: the channel, the reading, the flow's version."""
     notice: dict[str, Any] | None
     """The after-hours notice to post, if any."""

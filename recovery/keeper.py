@@ -23,7 +23,8 @@ from typing import Any
 from recovery.clock.calendar import ROUND_THE_CLOCK, Calendar
 from recovery.clock.sla import CLOCKS, Point, SlaClock
 from recovery.flows import Flow
-from recovery.flows.priority import higher
+from recovery.flows.priority import PRIORITIES, higher
+from recovery.flows.schema import ChannelPolicy
 from recovery.limits import SYSTEM
 from recovery.store.records import Record, Timer
 from recovery.store.writer import Tx
@@ -164,40 +165,57 @@ def retarget(tx: Tx, flow: Flow, case_id: int, channel: str, state: str, priorit
 def migrate(tx: Tx, before: Flow, after: Flow, case_id: int, channel: str, source: str,
             dest: str, priority: str, at: datetime) -> tuple[dict[str, list[int]], list[Reached]]:
     """Carry the case's clocks from the flow version `before` over to `after` at `at`, the case
-    going from `source` to `dest`: the time each clock counted so far stays counted (on
-    `before`'s calendar); from `at` on it counts `after`'s calendar against `after`'s target
-    for the case's channel and priority, its points armed again; then the clocks pause, resume
-    or stop as `dest` declares. Returns the target of each clock carried over, before and after
-    in seconds, and the breaches found late, to record."""
-    carried: dict[str, list[int]] = {}
-    policy = after.settings.channels.get(channel)
+    going from `source` to `dest`. Each clock keeps its priority's target: the level (up to
+    the case's `priority`) whose target under `before` is the clock's takes its target under
+    `after` (an escalation raises a case without changing its targets, so an escalated case
+    keeps its level's). Where that target, the warning point or the calendar changes, the time
+    the clock counted so far stays counted (on `before`'s calendar), and from `at` on it counts
+    `after`'s calendar, its points armed again. Then the clocks pause, resume or stop as `dest`
+    declares. Returns each changed target, before and after in seconds, and the breaches found
+    late, to record."""
+    changed: dict[str, list[int]] = {}
+    policy, was = after.settings.channels.get(channel), before.settings.channels.get(channel)
     if policy is not None:
-        targets = {"first_response": policy.first_response, "resolution": policy.resolution}
         calendar = after.clock_calendar(channel)
         business = not calendar.is_always_open
         same_days = all(getattr(before.settings, part) == getattr(after.settings, part)
                         for part in ("timezone", "hours", "holidays"))
+        levels = PRIORITIES[:PRIORITIES.index(priority) + 1] if priority in PRIORITIES else ()
         for name, clock in tx.clocks(case_id).items():
-            target = targets[name].of(priority)
-            if clock.stopped_at is not None or (
-                    (target, policy.warn_at, business) == (clock.target, clock.warn_at,
-                                                           clock.business)
+            if clock.stopped_at is not None:
+                continue
+            target = clock.target
+            if was is not None:
+                level = next((level for level in reversed(levels)
+                              if _target(was, name, level) == clock.target), None)
+                if level is not None:
+                    target = _target(policy, name, level)
+            if ((target, policy.warn_at, business) == (clock.target, clock.warn_at,
+                                                       clock.business)
                     and (same_days or not business)):
                 continue
-            running = clock.running_since
             moved = replace(clock, target=target, warn_at=policy.warn_at, business=business,
                             consumed=clock.counted(calendar_of(before, clock), at),
-                            running_since=None if running is None else max(running, at))
+                            running_since=(None if clock.running_since is None
+                                           else calendar.next_open(at)))
             tx.save_clock(case_id, moved)
             tx.cancel(case_id, at, clock=name)
             tx.arm(case_id, dest, moved.pending(calendar), clock=name)
-            carried[name] = [int(clock.target.total_seconds()), int(target.total_seconds())]
+            if target != clock.target:
+                changed[name] = [int(clock.target.total_seconds()), int(target.total_seconds())]
     actions: dict[str, str] = {}
     if after.is_terminal(dest):
         actions["first_response"] = "stop"
-    if before.resolution_clock(source) != after.resolution_clock(dest):
+    known = source in before.settings.flow.states  # not so for a case whose state was lost
+    if (before.resolution_clock(source) if known else None) != after.resolution_clock(dest):
         actions["resolution"] = _ACTIONS[after.resolution_clock(dest)]
-    return carried, _move(tx, after, case_id, dest, priority, actions, at)
+    return changed, _move(tx, after, case_id, dest, priority, actions, at)
+
+
+def _target(policy: ChannelPolicy, clock: str, priority: str) -> timedelta:
+    """A channel's target for one clock of a case of `priority`."""
+    targets = policy.first_response if clock == "first_response" else policy.resolution
+    return targets.of(priority)
 
 
 def reach(tx: Tx, flow: Flow, priority: str, timer: Timer, at: datetime) -> Reached:

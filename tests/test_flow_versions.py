@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from recovery import Engine
 from recovery.cli import app
-from recovery.errors import InvalidInput, PolicyViolation
+from recovery.errors import FlowError, InvalidInput, PolicyViolation
 from recovery.flow_migration import plan
 from recovery.flows import load_flows
 from recovery.store.tables import cases, flow_versions
@@ -71,6 +71,9 @@ def test_the_version_is_what_governs_a_case_and_reads_back_whole(tmp_path: Path)
         assert flow.version == again[brand].version and len(flow.version) == 16
         back = flow.at_version(flow.version, flow.version_text)
         assert back.settings == flow.settings and back.version == flow.version
+        declared, read = flow.settings.flow, back.settings.flow  # in the order written, too
+        assert [list(declared.states), list(declared.triggers), list(declared.timers)] == [
+            list(read.states), list(read.triggers), list(read.timers)]
 
     def written(change: Change) -> str:
         folder = tmp_path / f"v{len(list(tmp_path.iterdir()))}"
@@ -129,7 +132,7 @@ def test_moving_cases_in_flight_on_purpose(db_url: str, clock: Clock, tmp_path: 
             after.migrate_flow("eshop", by="petr")
         with pytest.raises(InvalidInput, match="no state 'nowhere'"):
             after.migrate_flow("eshop", by="petr", mapping={"waiting": "nowhere"})
-        with pytest.raises(InvalidInput, match="no state 'bogus' in the older versions"):
+        with pytest.raises(InvalidInput, match="no case of eshop to move is in state 'bogus'"):
             after.migrate_flow("eshop", by="petr", mapping={"bogus": "investigating"})
         assert {case: len(after.history(case)) for case in (ana.id, bo)} == histories
         assert {after.case(case).flow_version for case in (ana.id, bo)} == {old}
@@ -240,3 +243,116 @@ def test_flow_validate_and_migrate_from_the_command_line(tmp_path: Path) -> None
     shown = run("case", "show", str(bo))
     assert f"moved from version {old} of the flow to" in " ".join(shown.stdout.split())
     assert run("flow", "validate").stderr == ""
+
+
+def timers_in_waiting(*timers: tuple[str, str]) -> Change:
+    """A change to a resolved flow: these timers (name, after) in `waiting`, in this order, each
+    giving up on the customer."""
+    def change(written: dict[str, Any]) -> None:
+        written["flow"]["timers"] = {name: {"state": "waiting", "after": after,
+                                            "fire": "customer_replied"}
+                                     for name, after in timers}
+    return change
+
+
+def per_priority(written: dict[str, Any]) -> None:
+    written["channels"]["twitter"]["first_response"] = {"urgent": "15m", "high": "30m",
+                                                        "default": "1h"}
+
+
+def refund_at_most(value: int) -> Change:
+    def change(written: dict[str, Any]) -> None:
+        written["remedies"]["refund"]["max"] = value
+    return change
+
+
+def test_an_older_version_lacks_what_it_lacked(db_url: str, clock: Clock,
+                                               tmp_path: Path) -> None:
+    with closing(live(db_url, clock, tmp_path / "old",
+                      lambda written: written.pop("escalations"))) as before:
+        ana = before.open_case("eshop", channel="twitter", author="@ana", text="Parcel is late")
+    with closing(live(db_url, clock, tmp_path / "new", first_response("30m"))) as after:
+        assert after.flow("eshop").settings.escalations
+        assert after._case_flow("eshop", ana.flow_version).settings.escalations == {}
+        clock.advance(hours=2)
+        after.tick()
+        assert after.case(ana.id).priority == "normal"  # no escalation in its version
+
+
+def test_a_change_elsewhere_leaves_a_states_timers_and_a_levels_target_alone(
+        db_url: str, clock: Clock, tmp_path: Path) -> None:
+    old = both(per_priority, timers_in_waiting(("z_late", "4h"), ("a_early", "2h")))
+    with closing(live(db_url, clock, tmp_path / "old", old)) as before:
+        bo = waiting(before, "@bo")
+        ana = before.open_case("eshop", channel="twitter", author="@ana", text="Parcel is late")
+        clock.advance(minutes=61)
+        before.tick()  # ana's first response breaches: the escalation raises her to high
+        assert before.case(ana.id).priority == "high"
+        due = sorted(t.due_at for t in before.timers(bo) if t.clock is None)
+    with closing(live(db_url, clock, tmp_path / "new", both(old, refund_at_most(400)))) as after:
+        after.migrate_flow("eshop", by="petr")
+        assert "timers" not in (after.history(bo)[-1].payload or {})
+        assert sorted(t.due_at for t in after.timers(bo) if t.clock is None
+                      and t.cancelled_at is None) == due
+        assert "targets" not in (after.history(ana.id)[-2].payload or {})
+        clocks = {c.name: c for c in after.clocks(ana.id)}
+        assert clocks["first_response"].target.total_seconds() == 3600  # not high's 30m
+
+
+def test_a_clock_moved_to_round_the_clock_counts_from_the_move(db_url: str, clock: Clock,
+                                                                tmp_path: Path) -> None:
+    clock.now = clock.now.replace(day=5, hour=10)  # a Saturday: the e-shop's team is away
+    with closing(live(db_url, clock, tmp_path)) as before:
+        ana = before.open_case("eshop", channel="twitter", author="@ana", text="Parcel is late")
+    clock.advance(hours=1)
+
+    def round_the_clock(written: dict[str, Any]) -> None:
+        written["channels"]["twitter"]["clock"] = "calendar"
+    with closing(live(db_url, clock, tmp_path / "new", round_the_clock)) as after:
+        after.migrate_flow("eshop", by="petr")
+        clocks = {c.name: c for c in after.clocks(ana.id)}
+        assert clocks["first_response"].due_at == clock.now.replace(hour=12)
+
+
+def test_a_case_mapped_to_resolved_is_followed_up(db_url: str, clock: Clock,
+                                                  tmp_path: Path) -> None:
+    with closing(live(db_url, clock, tmp_path)) as before:
+        bo = waiting(before, "@bo")
+    with closing(live(db_url, clock, tmp_path / "new", without_state("waiting"))) as after:
+        after.migrate_flow("eshop", by="petr", mapping={"waiting": "resolved"})
+        asks = [t for t in after.timers(bo) if t.clock == "follow_up" and t.cancelled_at is None]
+        assert [t.trigger for t in asks] == ["ask"]
+        clock.advance(minutes=1)
+        found = after.what_if(WORKFLOWS, brand="eshop", since=clock.now.replace(hour=0))
+        assert found.skipped == {"moves to another version of the flow": 1}
+        assert found.refused == []
+
+
+def test_a_kept_version_changed_since_is_refused_and_can_be_moved(db_url: str, clock: Clock,
+                                                                  tmp_path: Path) -> None:
+    with closing(live(db_url, clock, tmp_path)) as before:
+        ana = before.open_case("eshop", channel="twitter", author="@ana", text="Parcel is late")
+    with closing(live(db_url, clock, tmp_path / "new", first_response("30m"))) as after:
+        with after._db.begin() as conn:
+            conn.execute(update(flow_versions).where(
+                flow_versions.c.version == ana.flow_version).values(text="flow: {}\n"))
+        with pytest.raises(FlowError, match="no longer matches its hash"):
+            after.fire(ana.id, "acknowledge", by="eva")
+        assert [m.case_id for m in after.migrate_flow("eshop", by="petr").moves] == [ana.id]
+        assert after.fire(ana.id, "acknowledge", by="eva").dest == "acknowledged"
+
+
+def test_a_case_from_before_versions_in_a_lost_state_is_moved_when_mapped(
+        db_url: str, clock: Clock, tmp_path: Path) -> None:
+    with closing(live(db_url, clock, tmp_path)) as before:
+        bo = waiting(before, "@bo")
+        with before._db.begin() as conn:
+            conn.execute(update(cases).values(flow_version=None))
+    with closing(live(db_url, clock, tmp_path / "new", without_state("waiting"))) as after:
+        dry = after.migrate_flow("eshop", by="petr", dry_run=True)
+        assert [(m.case_id, m.version, m.to_state) for m in dry.moves] == [(bo, None, None)]
+        with pytest.raises(InvalidInput, match="no case of eshop to move is in state 'phone'"):
+            after.migrate_flow("eshop", by="petr", mapping={"phone": "investigating"})
+        after.migrate_flow("eshop", by="petr", mapping={"waiting": "investigating"})
+        assert after.case(bo).flow_version == after.flow("eshop").version
+        assert after.case(bo).state == "investigating"

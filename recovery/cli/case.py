@@ -110,6 +110,9 @@ def show(ctx: typer.Context, case_id: CaseId, json: Json = False) -> None:
     if case.finding:
         say(f"finding: {case.finding}" + (f" — {case.root_cause}" if case.root_cause else ""))
     flow = engine.flow(case.brand)
+    if case.flow_version is not None and case.flow_version != flow.version:
+        say(f"runs under version {case.flow_version} of {case.brand}'s flow, not the current "
+            f"{flow.version}: `recovery flow migrate {case.brand}` moves it")
     if case.remedy_kind and case.remedy_value is not None and case.remedy_unit:
         say(f"remedy: {case.remedy_kind}, "
             f"{flow.amount(case.remedy_value, case.remedy_unit, case.remedy_kind)}")

@@ -53,7 +53,9 @@ def validate(ctx: typer.Context, json: Json = False) -> None:
     if json:
         emit_json({"ok": not problems, "flows": sorted(flows),
                    "problems": [{"file": str(p.file), "line": p.line, "message": p.message,
-                                 "hint": p.hint} for p in problems]})
+                                 "hint": p.hint} for p in problems],
+                   "warnings": [] if problems else _stranded(settings(ctx).db,
+                                                             settings(ctx).schema, flows)})
         if problems:
             raise typer.Exit(7)
         return
@@ -117,7 +119,9 @@ def migrate(ctx: typer.Context, brand: Annotated[str, typer.Argument(help="The b
             fail(InvalidInput(f"--map {given!r}: write each state once, as old_state=new_state"))
         mapping[old.strip()] = new.strip()
     engine = settings(ctx).engine()
-    migration = engine.migrate_flow(brand, by=by, mapping=mapping, dry_run=dry_run)
+    migration = engine.migrate_flow(brand, by=by, mapping=mapping, dry_run=True)
+    if not dry_run and migration.moves and not migration.unmapped:
+        migration = engine.migrate_flow(brand, by=by, mapping=mapping)
     if json:
         emit_json({**migration.as_dict(), "unmapped": migration.unmapped})
     elif migration.moves:
@@ -155,11 +159,11 @@ def _flow(ctx: typer.Context, brand: str) -> Flow:
 
 
 def _stranded(db: str, schema: str | None, flows: dict[str, Flow]) -> list[str]:
-    """What the flows as they are now mean for the stored cases: those that run under the flow
-    as it is (opened before versions) and sit in states it no longer has (they cannot move
-    until the state is back), and the open cases under an older version of their brand's flow,
-    with those in states or with timers the flow no longer has (`recovery flow migrate` moves
-    them); nothing when there is no database yet."""
+    """What the flows as they are now mean for the stored cases: those under the current
+    version of their brand's flow (or any, on a database from before versions) that sit in
+    states it no longer has; and the open cases under an older version, or opened before
+    versions in a state it no longer has, with those in states or with timers it no longer has
+    (`recovery flow migrate` moves them). Nothing when there is no database yet."""
     from sqlalchemy import create_engine, inspect, text
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -193,7 +197,8 @@ def _stranded(db: str, schema: str | None, flows: dict[str, Flow]) -> list[str]:
     except FlowError as exc:
         return [str(exc)]
     return [f"{count} case(s) of {brand} sit in state '{state}', which its flow no longer has; "
-            "they cannot move until it is back" for brand, state, count in found
+            "they cannot move until it is back (or `recovery flow migrate` moves them)"
+            for brand, state, count in found
             if brand in flows and state not in flows[brand].settings.flow.states] + [
         _outdated(brand, moves) for brand, moves in outdated.items() if moves]
 
@@ -211,9 +216,16 @@ def _outdated(brand: str, moves: list[Move]) -> str:
             states.setdefault(move.state, []).append(move.case_id)
         for trigger in move.lacking_timers:
             timers.setdefault(trigger, []).append(move.case_id)
-    versions = sorted({move.version for move in moves})
-    line = (f"{len(moves)} open case(s) of {brand} run under an older version of its flow "
-            f"({', '.join(versions)})")
+    versions = sorted({move.version for move in moves if move.version is not None})
+    before = sum(move.version is None for move in moves)
+    said = []
+    if versions:
+        said.append(f"{len(moves) - before} open case(s) of {brand} run under an older version "
+                    f"of its flow ({', '.join(versions)})")
+    if before:
+        said.append(f"{before} case(s) of {brand} opened before flows had versions sit in "
+                    "states its flow no longer has")
+    line = "; and ".join(said)
     if states:
         line += f"; in states it no longer has: {cases_in(states)}"
     if timers:

@@ -23,7 +23,7 @@ from recovery.errors import FlowError, InvalidInput, Problem
 from recovery.flows.guards import GUARDS, CaseFacts, Guard
 from recovery.flows.schema import BrandFile
 from recovery.flows.templates import Rendered, Templates
-from recovery.flows.versions import parts_of, text_of, version_of
+from recovery.flows.versions import parts_of, text_of, version_of, without_parts
 from recovery.formats import PERCENT, TEAM_LANGUAGE, amount, is_currency, locale_of
 from recovery.signals import Audience
 
@@ -65,15 +65,23 @@ class Flow:
 
     def at_version(self, version: str, text: str) -> Flow:
         """The brand's flow with the parts of an older `version` (its kept `text`) in place of
-        its own: what a case opened under that version runs under until it is migrated."""
+        its own (a part the version lacks is lacking, not taken from now): what a case opened
+        under that version runs under until it is migrated."""
+        if version_of(text) != version:
+            raise FlowError([Problem(self.file, None, f"the text kept in the database for "
+                                     f"version {version} of {self.brand}'s flow was changed "
+                                     "since (it no longer matches its hash)",
+                                     f"move its cases to the current version: recovery flow "
+                                     f"migrate {self.brand}")])
         try:
-            settings = BrandFile.model_validate({**self.resolved, **parts_of(text)})
+            settings = BrandFile.model_validate({**without_parts(self.resolved),
+                                                 **parts_of(text)})
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(part) for part in first["loc"])
             raise FlowError([Problem(self.file, None, f"version {version} of {self.brand}'s "
-                                     f"flow no longer reads beside the brand's settings: "
-                                     f"{where}: {first['msg']}",
+                                     f"flow, kept in the database, no longer reads beside the "
+                                     f"brand's settings: {where}: {first['msg']}",
                                      f"move its cases to the current version: recovery flow "
                                      f"migrate {self.brand}")]) from None
         return compile_flow(self.brand, self.file, settings, self.folders, self.templates,

@@ -27,13 +27,20 @@ PARTS = ("channels", "escalations", "flow", "follow_up", "holidays", "hours", "p
 
 def text_of(resolved: dict[str, Any]) -> str:
     """The text of the version of a resolved flow file (the brand's merged over its base): its
-    parts, as YAML with sorted keys, so the same flow always gives the same text."""
+    parts in a fixed order, as YAML, each keeping the order it was written in (the order of
+    states, triggers and timers is the flow's own)."""
     parts = {part: resolved[part] for part in PARTS if part in resolved}
-    return yaml.safe_dump(parts, sort_keys=True, allow_unicode=True, default_flow_style=False)
+    return yaml.safe_dump(parts, sort_keys=False, allow_unicode=True, default_flow_style=False)
+
+
+def without_parts(resolved: dict[str, Any]) -> dict[str, Any]:
+    """A resolved flow file less the parts a version holds: the brand's own, for any version."""
+    return {key: value for key, value in resolved.items() if key not in PARTS}
 
 
 def version_of(text: str) -> str:
-    """A version's name: the first 16 hex digits of its text's SHA-256."""
+    """A version's name: the first 16 hex digits of its text's SHA-256 (so a kept text that was
+    changed no longer matches its name)."""
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, or_, select, text, tuple_
+from sqlalchemy import Connection, Row, func, select, text, tuple_
 
 from recovery.clock import as_utc
 from recovery.store.records import Case, Event, Notice, Remedy, Timer
@@ -96,13 +96,12 @@ def pending_timers(conn: Connection, *, failed: bool = False, limit: int = 100) 
 def states_in_use(conn: Connection,
                   current: Mapping[str, str] | None = None) -> list[tuple[str, str, int]]:
     """How many cases sit in each (brand, state); with `current` (each brand's current flow
-    version), of those that run under their brand's flow as it is only: opened under that
-    version, or before flows had versions."""
+    version), of those opened under it only."""
     query = (select(cases.c.brand, cases.c.state, func.count())
              .group_by(cases.c.brand, cases.c.state).order_by(cases.c.brand, cases.c.state))
     if current is not None:
-        query = query.where(or_(cases.c.flow_version.is_(None), tuple_(
-            cases.c.brand, cases.c.flow_version).in_(list(current.items()))))
+        query = query.where(tuple_(cases.c.brand, cases.c.flow_version)
+                            .in_(list(current.items())))
     return [(row[0], row[1], int(row[2])) for row in conn.execute(query)]
 
 

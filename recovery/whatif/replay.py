@@ -31,6 +31,7 @@ from recovery.errors import RecoveryError
 from recovery.flows.moderation import HIDE
 from recovery.flows.priority import UPDATE
 from recovery.flows.validate import INCIDENT
+from recovery.flows.versions import MIGRATE
 from recovery.room import record
 from recovery.signals import Detected
 from recovery.store.audit import REDACT
@@ -211,6 +212,9 @@ class Replay:
         payload: dict[str, Any] = act.payload or {}
         if act.trigger in CHOICES:
             self._done.choices += 1
+        if act.trigger == MIGRATE:  # every case runs under the proposal from its opening
+            self._skip("moves to another version of the flow")
+            return None
         if _remedy_of(payload) is not None:
             return self._remedy(scratch, act, payload)
         if act.trigger == "reply":
