@@ -17,6 +17,7 @@ from recovery.cli import app
 from recovery.errors import FlowError, InvalidInput, PolicyViolation
 from recovery.flow_migration import plan
 from recovery.flows import load_flows
+from recovery.store.records import Case
 from recovery.store.tables import cases, flow_versions
 from recovery.testing.migration_steps import standalone, without_state
 from tests.conftest import WORKFLOWS, Clock
@@ -64,6 +65,19 @@ def waiting(engine: Engine, author: str) -> int:
     return case.id
 
 
+def in_flight_then_changed(db: str, clock: Clock, tmp_path: Path) -> tuple[str, Case, int, Engine]:
+    """Ana's complaint, new, and Bo's case, waiting on him, opened under the sample flow; then,
+    ten minutes on, the e-shop's flow changed (a 30m first response, no `waiting`). The old
+    version, Ana's case, Bo's case id, and an engine over the changed flow."""
+    with closing(live(db, clock, tmp_path)) as before:
+        old = before.flow("eshop").version
+        ana = before.open_case("eshop", channel="twitter", author="@ana", text="Parcel is late")
+        bo = waiting(before, "@bo")
+    clock.advance(minutes=10)
+    return old, ana, bo, live(db, clock, tmp_path / "new",
+                              both(first_response("30m"), without_state("waiting")))
+
+
 def test_the_version_is_what_governs_a_case_and_reads_back_whole(tmp_path: Path) -> None:
     flows = load_flows(WORKFLOWS)
     again = load_flows(WORKFLOWS)
@@ -89,13 +103,8 @@ def test_the_version_is_what_governs_a_case_and_reads_back_whole(tmp_path: Path)
 
 def test_a_case_keeps_the_version_it_opened_with(db_url: str, clock: Clock,
                                                  tmp_path: Path) -> None:
-    with closing(live(db_url, clock, tmp_path)) as before:
-        old = before.flow("eshop").version
-        ana = before.open_case("eshop", channel="twitter", author="@ana", text="Parcel is late")
-        bo = waiting(before, "@bo")
-    clock.advance(minutes=10)
-    with closing(live(db_url, clock, tmp_path / "new",
-              both(first_response("30m"), without_state("waiting")))) as after:
+    old, ana, bo, changed = in_flight_then_changed(db_url, clock, tmp_path)
+    with closing(changed) as after:
         new = after.flow("eshop").version
         assert new != old and after.case(ana.id).flow_version == old
         cy = after.open_case("eshop", channel="twitter", author="@cy", text="Wrong item sent")
@@ -114,13 +123,8 @@ def test_a_case_keeps_the_version_it_opened_with(db_url: str, clock: Clock,
 
 
 def test_moving_cases_in_flight_on_purpose(db_url: str, clock: Clock, tmp_path: Path) -> None:
-    with closing(live(db_url, clock, tmp_path)) as before:
-        old = before.flow("eshop").version
-        ana = before.open_case("eshop", channel="twitter", author="@ana", text="Parcel is late")
-        bo = waiting(before, "@bo")
-    clock.advance(minutes=10)
-    with closing(live(db_url, clock, tmp_path / "new",
-              both(first_response("30m"), without_state("waiting")))) as after:
+    old, ana, bo, changed = in_flight_then_changed(db_url, clock, tmp_path)
+    with closing(changed) as after:
         new = after.flow("eshop").version
         histories = {case: len(after.history(case)) for case in (ana.id, bo)}
 
