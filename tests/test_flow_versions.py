@@ -3,12 +3,15 @@ is moved to a newer one on purpose (`recovery flow migrate`)."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import create_engine, func, select, update
 from typer.testing import CliRunner
 
@@ -17,6 +20,7 @@ from recovery.cli import app
 from recovery.errors import FlowError, InvalidInput, PolicyViolation
 from recovery.flow_migration import plan
 from recovery.flows import load_flows
+from recovery.flows.versions import PARTS
 from recovery.store.records import Case
 from recovery.store.tables import cases, flow_versions
 from recovery.testing.migration_steps import standalone, without_state
@@ -360,3 +364,35 @@ def test_a_case_from_before_versions_in_a_lost_state_is_moved_when_mapped(
         after.migrate_flow("eshop", by="petr", mapping={"waiting": "investigating"})
         assert after.case(bo).flow_version == after.flow("eshop").version
         assert after.case(bo).state == "investigating"
+
+
+EDITS: dict[str, tuple[bool, Change]] = {
+    "twitter target": (True, first_response("45m")),
+    "refund limit": (True, refund_at_most(300)),
+    "no waiting": (True, without_state("waiting")),
+    "a timer": (True, timers_in_waiting(("nudge", "3h"))),
+    "holidays": (True, lambda written: written["holidays"].update(dates=["2026-12-24"])),
+    "people": (False, lambda written: written.update(people={"petr": "lead"})),
+    "name": (False, lambda written: written.update(name="Domov")),
+    "webhooks": (False, lambda written: written.update(
+        webhooks=[{"url": "https://example.org/hook", "secret_env": "HOOK_SECRET"}])),
+}
+"""Changes to the e-shop's flow, and whether each is one a case runs under."""
+
+
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sets(st.sampled_from(sorted(EDITS)), max_size=4))
+def test_a_version_changes_exactly_when_what_governs_a_case_does(
+        tmp_path: Path, edits: set[str]) -> None:
+    eshop = load_flows(WORKFLOWS)["eshop"]
+    folder = tmp_path / "-".join(sorted(edits)).replace(" ", "_") or "none"
+    if folder.exists():
+        shutil.rmtree(folder)
+    changed = load_flows(standalone(eshop, WORKFLOWS, folder,
+                                    both(*(EDITS[edit][1] for edit in sorted(edits)))))["eshop"]
+    governing = any(EDITS[edit][0] for edit in edits)
+    assert (changed.version != eshop.version) == governing, sorted(edits)
+    back = eshop.at_version(changed.version, changed.version_text)  # beside the brand as it is
+    assert back.settings.model_dump(include=set(PARTS)) == changed.settings.model_dump(
+        include=set(PARTS))
