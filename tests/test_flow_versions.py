@@ -386,7 +386,7 @@ EDITS: dict[str, tuple[bool, Change]] = {
 def test_a_version_changes_exactly_when_what_governs_a_case_does(
         tmp_path: Path, edits: set[str]) -> None:
     eshop = load_flows(WORKFLOWS)["eshop"]
-    folder = tmp_path / "-".join(sorted(edits)).replace(" ", "_") or "none"
+    folder = tmp_path / ("-".join(sorted(edits)).replace(" ", "_") or "none")
     if folder.exists():
         shutil.rmtree(folder)
     changed = load_flows(standalone(eshop, WORKFLOWS, folder,
