@@ -194,11 +194,8 @@ def _stranded(db: str, schema: str | None, flows: dict[str, Flow]) -> list[str]:
             engine.dispose()
     except (SQLAlchemyError, ImportError, ValueError) as exc:
         return [f"the stored cases could not be read ({str(exc).splitlines()[0]})"]
-    except FlowError as exc:
-        return [str(exc)]
     return [f"{count} case(s) of {brand} sit in state '{state}', which its flow no longer has; "
-            "they cannot move until it is back (or `recovery flow migrate` moves them)"
-            for brand, state, count in found
+            "they cannot move until it is back" for brand, state, count in found
             if brand in flows and state not in flows[brand].settings.flow.states] + [
         _outdated(brand, moves) for brand, moves in outdated.items() if moves]
 
