@@ -6,14 +6,13 @@ the version it was read at. Time comes from an injected clock.
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any
 from uuid import uuid4
 
 from sqlalchemy import Connection
@@ -23,7 +22,7 @@ from recovery import limits, warming
 from recovery.clock import Clock, system_clock
 from recovery.delivery.courier import Courier
 from recovery.delivery.routes import Routes
-from recovery.errors import InvalidInput, OutOfOrder, PolicyViolation
+from recovery.errors import InvalidInput, PolicyViolation
 from recovery.firing import Firing, arm
 from recovery.flow_migration import Migration, Migrator
 from recovery.flows import Flow, load_brands
@@ -32,6 +31,7 @@ from recovery.importer import Imported, Importer, Lines
 from recovery.incidents import Incidents
 from recovery.intake import Intake
 from recovery.moderation import Moderator
+from recovery.now import read_again
 from recovery.people import People, Roles
 from recovery.policy import Recorder
 from recovery.reach import Audience
@@ -56,25 +56,6 @@ clock warned or breached, an after-hours notice to post) and of each brand-wide 
 daily hello and goodbye, an incident's posts) to post."""
 
 log = logging.getLogger("recovery")
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def _now_read_again(method: Callable[P, R]) -> Callable[P, R]:
-    """A change at the engine's "now" (no `at` given) that finds the case moved on after that
-    now was read (another thread or worker committed in between: `OutOfOrder`) is tried once
-    more with the time read again, as if it had come a moment later. A time given, or a clock
-    that stands still (`--now`), still gets `OutOfOrder`."""
-    @functools.wraps(method)
-    def call(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return method(*args, **kwargs)
-        except OutOfOrder:
-            if kwargs.get("at") is not None:
-                raise
-            return method(*args, **kwargs)
-    return call
 
 
 class Engine(Reads):
@@ -153,13 +134,13 @@ class Engine(Reads):
         reported by number and the rest go in (`importer.py`)."""
         return self._importer.run(lines, progress)
 
-    @_now_read_again
+    @read_again
     def fire(self, case_id: int, trigger: str, *, by: str, note: str | None = None,
              payload: dict[str, Any] | None = None, at: datetime | None = None) -> Event:
         """Fire `trigger` on a case; returns the event appended to its history."""
         return self._fire(case_id, trigger, by, note, payload, at)
 
-    @_now_read_again
+    @read_again
     def record_finding(self, case_id: int, finding: str, *, by: str,
                        root_cause: str | None = None, explanation: str | None = None,
                        note: str | None = None, at: datetime | None = None) -> Event:
@@ -170,7 +151,7 @@ class Engine(Reads):
         return self._fire(case_id, Recorder("finding"), by, note,
                           {"finding": finding, "root_cause": root_cause, **told}, at)
 
-    @_now_read_again
+    @read_again
     def offer_remedy(self, case_id: int, kind: str, value: Decimal | float | str = 1, *,
                      by: str, key: str | None = None, order: str | None = None,
                      goodwill: str | None = None, note: str | None = None,
@@ -186,20 +167,20 @@ class Engine(Reads):
                                   value, by, key or uuid4().hex, order, goodwill, note,
                                   self._when(at))
 
-    @_now_read_again
+    @read_again
     def approve_remedy(self, remedy_id: int, *, by: str, at: datetime | None = None) -> Remedy:
         """A lead approves a remedy waiting for one: it is issued (once) and the case moves."""
         limits.person(by)
         return self._ledger.approve(remedy_id, by, self._when(at))
 
-    @_now_read_again
+    @read_again
     def decline_remedy(self, remedy_id: int, *, reason: str, by: str,
                        at: datetime | None = None) -> Remedy:
         """A lead declines a remedy waiting for one, with the reason; nothing is issued."""
         limits.person(by)
         return self._ledger.decline(remedy_id, by, reason, self._when(at))
 
-    @_now_read_again
+    @read_again
     def redeem_remedy(self, remedy_id: int, *, by: str, note: str | None = None,
                       at: datetime | None = None) -> Remedy:
         """Record that the customer used an issued remedy (its code, the refund); an expired
@@ -207,7 +188,7 @@ class Engine(Reads):
         limits.person(by)
         return self._ledger.redeem(remedy_id, by, self._when(at), note)
 
-    @_now_read_again
+    @read_again
     def void_remedy(self, remedy_id: int, *, reason: str, by: str,
                     at: datetime | None = None) -> Remedy:
         """Withdraw an issued remedy nobody used, saying why (a lead, where the brand names its
@@ -215,7 +196,7 @@ class Engine(Reads):
         limits.person(by)
         return self._ledger.void(remedy_id, by, reason, self._when(at))
 
-    @_now_read_again
+    @read_again
     def record_answer(self, case_id: int, score: int, *, text: str | None = None,
                       by: str | None = None, at: datetime | None = None) -> Event:
         """Record the customer's answer to the follow-up (a score of 1 to 5, their words; `by`
@@ -226,14 +207,14 @@ class Engine(Reads):
         return self._asker.answer(self._case_flow(case.brand, case.flow_version), case, score,
                                   text, by or case.author, self._when(at))
 
-    @_now_read_again
+    @read_again
     def do_not_contact(self, case_id: int, *, by: str, reason: str | None = None,
                        at: datetime | None = None) -> Event:
         """Record that the customer asked not to be contacted: no follow-up, no reminder."""
         limits.person(by)
         return self._asker.do_not_contact(case_id, by, reason, self._when(at))
 
-    @_now_read_again
+    @read_again
     def update_reach(self, case_id: int, reach: dict[str, int], *, by: str,
                      at: datetime | None = None) -> Event:
         """Record how far the complaint travels now (followers, likes, shares, replies): past a
@@ -241,7 +222,7 @@ class Engine(Reads):
         limits.person(by)
         return self._audience.update(case_id, reach, by, self._when(at))
 
-    @_now_read_again
+    @read_again
     def moderate(self, case_id: int, *, post: str, rule: str, by: str,
                  author: str | None = None, text: str | None = None,
                  at: datetime | None = None) -> Event:
@@ -251,7 +232,7 @@ class Engine(Reads):
         return self._moderator.hide(self.case(case_id), post, rule, by, author, text,
                                     self._when(at))
 
-    @_now_read_again
+    @read_again
     def redact(self, case_id: int, event: int, *, by: str, reason: str,
                at: datetime | None = None) -> Event:
         """Blank the text of event #`event` of a case (personal data; for #1 the complaint and
@@ -260,7 +241,7 @@ class Engine(Reads):
         limits.person(by)
         return self._redactor.redact(case_id, event, by, reason, self._when(at))
 
-    @_now_read_again
+    @read_again
     def migrate_flow(self, brand: str, *, by: str, mapping: Mapping[str, str] | None = None,
                      dry_run: bool = False, at: datetime | None = None) -> Migration:
         """Move the brand's open cases that run under an older version of its flow to the
@@ -294,7 +275,7 @@ class Engine(Reads):
         return self._sender.draft(flow, case, by, template, text, public,
                                   self._when(at), issued, incident)
 
-    @_now_read_again
+    @read_again
     def reply(self, case_id: int, *, by: str, template: str | None = None,
               text: str | None = None, public: bool = True, fire: str | None = None,
               override: str | None = None, note: str | None = None,

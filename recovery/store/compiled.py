@@ -87,9 +87,9 @@ def read_json(value: Any) -> Any:
 
 
 class TxPart:
-    """What the parts of a transaction (`Tx`: its timers', clocks', remedies' and redaction's
-    reads and writes) use of it: the writer whose statements they run, one call or many, and
-    reading a time back."""
+    """What the parts of a transaction (`Tx`: its timers', clocks', remedies', redaction's and
+    a case's whole reads and writes) use of it: the writer whose statements they run, one call
+    or many, and reading a time back."""
 
     _w: Writer
 

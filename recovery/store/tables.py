@@ -20,17 +20,16 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
-    DateTime,
     ForeignKey,
     Index,
     Numeric,
     String,
-    TypeDecorator,
     UniqueConstraint,
     text,
 )
-from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
+
+from recovery.store.moment import Moment, moment
 
 BREACHED = "breached_at IS NOT NULL AND stopped_at IS NULL"
 """A clock that breached and still runs: the case needs someone."""
@@ -43,29 +42,6 @@ FAILED = "attempts > 0 AND COALESCE(fired_at, cancelled_at) IS NULL"
 """A timer whose firing failed, to be tried again (`recovery timers --failed`): written so
 that it does not imply the pending timers' index condition, which would make that index (every
 pending timer) usable for it too, and SQLite without statistics may pick it."""
-
-
-class Moment(TypeDecorator[datetime]):
-    """A moment in time (`DateTime(timezone=True)`), read back whether the driver hands over
-    text (SQLite, as SQLAlchemy writes it) or already a datetime (a host's sqlite3 connection
-    that parses declared types, as Django's does, joined by `Engine.joined`)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def result_processor(self, dialect: Dialect, coltype: object) -> Any:
-        parse = super().result_processor(dialect, coltype)
-        if parse is None:
-            return None
-
-        def read(value: Any) -> Any:
-            return value if value is None or isinstance(value, datetime) else parse(value)
-        return read
-
-
-def _when(nullable: bool = False, index: bool = False) -> Any:
-    return Field(default=None, sa_column=Column(Moment(), nullable=nullable,
-                                                index=index))
 
 
 class CaseRow(SQLModel, table=True):
@@ -98,9 +74,9 @@ class CaseRow(SQLModel, table=True):
     version: int = 1
     priority: str = Field(default="normal", max_length=16,
                           sa_column_kwargs={"server_default": "normal"})
-    opened_at: datetime = _when()
-    updated_at: datetime = _when()
-    acknowledged_at: datetime | None = _when(nullable=True)
+    opened_at: datetime = moment()
+    updated_at: datetime = moment()
+    acknowledged_at: datetime | None = moment(nullable=True)
     finding: str | None = Field(default=None, max_length=16)
     root_cause: str | None = None
     explanation: str | None = Field(default=None, description="the finding as the customer is "
@@ -144,7 +120,7 @@ class EventRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="recovery_cases.id")
     seq: int
-    at: datetime = _when()
+    at: datetime = moment()
     by: str = Field(max_length=200)
     trigger: str = Field(max_length=64)
     source: str | None = Field(default=None, max_length=64)
@@ -157,7 +133,7 @@ class EventRow(SQLModel, table=True):
     chain_hash: str | None = Field(default=None, max_length=64,
                                    description="SHA-256 over the previous event's chain hash "
                                    "and this one's content hash")
-    redacted_at: datetime | None = _when(nullable=True)
+    redacted_at: datetime | None = moment(nullable=True)
     tx: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True),
                            description="PostgreSQL: the writing transaction's id, so the feed "
                            "gives events in commit order (feed.py); SQLite commits in id order")
@@ -182,14 +158,14 @@ class TimerRow(SQLModel, table=True):
     clock: str | None = Field(default=None, max_length=32,
                               description="the SLA clock whose warning or breach this is, "
                               "or `follow_up` for a step of the follow-up (ask, remind, close)")
-    due_at: datetime = _when()
-    fired_at: datetime | None = _when(nullable=True)
-    cancelled_at: datetime | None = _when(nullable=True)
+    due_at: datetime = moment()
+    fired_at: datetime | None = moment(nullable=True)
+    cancelled_at: datetime | None = moment(nullable=True)
     outcome: str | None = None
     attempts: int = Field(default=0, sa_column_kwargs={"server_default": "0"},
                           description="how many times firing it failed")
     last_error: str | None = None
-    retry_at: datetime | None = _when(nullable=True)
+    retry_at: datetime | None = moment(nullable=True)
 
 
 class ClockRow(SQLModel, table=True):
@@ -201,12 +177,12 @@ class ClockRow(SQLModel, table=True):
     business: bool
     target_us: int = Field(sa_column=Column(BigInteger, nullable=False))
     warn_at: float
-    started_at: datetime = _when()
+    started_at: datetime = moment()
     consumed_us: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
-    running_since: datetime | None = _when(nullable=True)
-    stopped_at: datetime | None = _when(nullable=True)
-    warned_at: datetime | None = _when(nullable=True)
-    breached_at: datetime | None = _when(nullable=True)
+    running_since: datetime | None = moment(nullable=True)
+    stopped_at: datetime | None = moment(nullable=True)
+    warned_at: datetime | None = moment(nullable=True)
+    breached_at: datetime | None = moment(nullable=True)
 
 
 class NoticeRow(SQLModel, table=True):
@@ -220,8 +196,8 @@ class NoticeRow(SQLModel, table=True):
     brand: str = Field(max_length=64)
     channel: str = Field(max_length=32)
     kind: str = Field(max_length=16)
-    due_at: datetime = _when()
-    posted_at: datetime = _when()
+    due_at: datetime = moment()
+    posted_at: datetime = moment()
     language: str = Field(max_length=8)
     text: str
 
@@ -236,7 +212,7 @@ class ReplyRow(SQLModel, table=True):
     case_id: int = Field(foreign_key="recovery_cases.id", index=True)
     brand: str = Field(max_length=64)
     customer: str = Field(max_length=200)
-    at: datetime = _when()
+    at: datetime = moment()
     public: bool
     skeleton: str
 
@@ -265,11 +241,11 @@ class RemedyRow(SQLModel, table=True):
     goodwill: str | None = None
     key: str = Field(max_length=200)
     asked_by: str = Field(max_length=64)
-    asked_at: datetime = _when()
+    asked_at: datetime = moment()
     decided_by: str | None = Field(default=None, max_length=64)
-    decided_at: datetime | None = _when(nullable=True)
+    decided_at: datetime | None = moment(nullable=True)
     reason: str | None = None
-    expires_at: datetime | None = _when(nullable=True)
+    expires_at: datetime | None = moment(nullable=True)
     version: int = 1
 
 
@@ -285,7 +261,7 @@ class RemedyEntryRow(SQLModel, table=True):
     seq: int
     kind: str = Field(max_length=16)
     by: str = Field(max_length=64)
-    at: datetime = _when()
+    at: datetime = moment()
     note: str | None = None
 
 
@@ -312,12 +288,12 @@ class OutboxRow(SQLModel, table=True):
     brand: str = Field(max_length=64)
     endpoint: str = Field(max_length=2000, description="the webhook's address")
     delivery_id: str = Field(max_length=32, description="the same on every try")
-    created_at: datetime = _when()
-    next_at: datetime = _when()  # when to try next, on the engine's clock
+    created_at: datetime = moment()
+    next_at: datetime = moment()  # when to try next, on the engine's clock
     attempts: int = 0
     status: str = Field(default="pending", max_length=16)
     last_error: str | None = None
-    delivered_at: datetime | None = _when(nullable=True)
+    delivered_at: datetime | None = moment(nullable=True)
 
 
 class IncidentRow(SQLModel, table=True):
@@ -334,16 +310,16 @@ class IncidentRow(SQLModel, table=True):
                                 description="where its posts go")
     keywords: list[str] | None = Field(default=None, sa_column=Column(JSON),
                                        description="what a complaint about it says")
-    opened_at: datetime = _when()
+    opened_at: datetime = moment()
     opened_by: str = Field(max_length=200)
-    resolved_at: datetime | None = _when(nullable=True)
+    resolved_at: datetime | None = moment(nullable=True)
     root_cause: str | None = None
     says: dict[str, dict[str, str]] | None = Field(
         default=None, sa_column=Column(JSON), description="its public wording in each served "
         "language: the problem, what works again, its cause as told (the title and the root "
         "cause stay internal)")
     posts: int = Field(default=0, description="how many times it has posted (its version)")
-    next_update: datetime | None = _when(nullable=True)
+    next_update: datetime | None = moment(nullable=True)
 
 
 class IncidentPostRow(SQLModel, table=True):
@@ -358,7 +334,7 @@ class IncidentPostRow(SQLModel, table=True):
     incident_id: int = Field(foreign_key="recovery_incidents.id", index=True)
     seq: int = Field(description="the post's number in the incident's history")
     kind: str = Field(max_length=16, description="announce, update, resolve")
-    at: datetime = _when()
+    at: datetime = moment()
     by: str = Field(max_length=200)
     channel: str = Field(max_length=32)
     language: str = Field(max_length=8)
@@ -377,8 +353,8 @@ class IncidentCaseRow(SQLModel, table=True):
     incident_id: int = Field(foreign_key="recovery_incidents.id", primary_key=True)
     case_id: int = Field(foreign_key="recovery_cases.id", primary_key=True, index=True)
     status: str = Field(max_length=16, description="suggested, linked")
-    suggested_at: datetime | None = _when(nullable=True)
-    linked_at: datetime | None = _when(nullable=True)
+    suggested_at: datetime | None = moment(nullable=True)
+    linked_at: datetime | None = moment(nullable=True)
     linked_by: str | None = Field(default=None, max_length=200)
 
 
@@ -391,7 +367,7 @@ class FlowVersionRow(SQLModel, table=True):
     brand: str = Field(max_length=64, primary_key=True)
     version: str = Field(max_length=16, primary_key=True, description="the text's hash")
     text: str = Field(description="the version's parts of the resolved flow, as YAML")
-    recorded_at: datetime = _when()
+    recorded_at: datetime = moment()
 
 
 cases = CaseRow.__table__  # type: ignore[attr-defined]

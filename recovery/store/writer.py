@@ -19,22 +19,21 @@ from uuid import uuid4
 
 from sqlalchemy import Engine as SAEngine
 from sqlalchemy import Insert, bindparam, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.expression import ClauseElement
 
 from recovery.clock import as_utc
 from recovery.errors import ConcurrentUpdate, StorageError
+from recovery.store.case_sql import CaseStatements, CaseTx
 from recovery.store.chain import GENESIS, content_hash, link
 from recovery.store.clock_sql import ClockStatements, ClockTx
 from recovery.store.compiled import Compiled, read_json
 from recovery.store.joined import Joined
-from recovery.store.records import Case, Event, Notice
+from recovery.store.records import Event, Notice
 from recovery.store.redaction_sql import RedactionStatements, RedactionTx
 from recovery.store.remedy_sql import RemedyStatements, RemedyTx
 from recovery.store.tables import (
     cases,
     events,
-    flow_versions,
     notices,
     outbox,
     replies,
@@ -83,7 +82,8 @@ class Facts:
     """The version of its brand's flow the case runs under (None: the flow as it is)."""
 
 
-class Writer(TimerStatements, ClockStatements, RemedyStatements, RedactionStatements):
+class Writer(TimerStatements, ClockStatements, RemedyStatements, RedactionStatements,
+             CaseStatements):
     """Compiles the hot statements for one database and opens transactions that run them."""
 
     def __init__(self, engine: SAEngine, route: Route | None = None,
@@ -121,23 +121,7 @@ class Writer(TimerStatements, ClockStatements, RemedyStatements, RedactionStatem
         self.head = compile_(select(events.c.chain_hash).where(
             events.c.case_id == bindparam("of_case"), events.c.seq == bindparam("of_seq")))
         self.insert_notice = compile_(insert(notices), NOTICE_COLUMNS)
-        kept = postgresql.insert if self._dialect.name == "postgresql" else sqlite.insert
-        self.keep_flow = compile_(kept(flow_versions).on_conflict_do_nothing(),
-                                  ("brand", "version", "text", "recorded_at"))
-        self.flow_text = compile_(select(flow_versions.c.text).where(
-            flow_versions.c.brand == bindparam("brand"),
-            flow_versions.c.version == bindparam("version")))
         self.insert_reply = compile_(insert(replies), REPLY_COLUMNS)
-        self.case_row = compile_(select(cases).where(cases.c.id == bindparam("case_id")))
-        self.case_reads = [(column.key, None if self._dialect.name == "postgresql" else
-                            column.type.dialect_impl(self._dialect)
-                            .result_processor(self._dialect, None)) for column in cases.columns]
-        """Each column of a case row, by its field's name, and how its value is read back
-        (psycopg hands over Python's own values: decimals, parsed JSON, aware times)."""
-        self.history = compile_(
-            select(events.c.seq, events.c.at, events.c.by, events.c.trigger, events.c.source,
-                   events.c.dest, events.c.note, events.c.payload)
-            .where(events.c.case_id == bindparam("case_id")).order_by(events.c.seq))
         self.read_time = (cases.c.acknowledged_at.type.dialect_impl(self._dialect)
                           .result_processor(self._dialect, None))
         self.read_json = (events.c.payload.type.dialect_impl(self._dialect)
@@ -146,6 +130,7 @@ class Writer(TimerStatements, ClockStatements, RemedyStatements, RedactionStatem
         self._clock_statements()
         self._remedy_statements()
         self._redaction_statements()
+        self._case_statements()
         self._advance: dict[frozenset[str], Compiled] = {}
         self._others: dict[tuple[int, tuple[str, ...]], tuple[ClauseElement, Compiled]] = {}
 
@@ -256,7 +241,7 @@ class Writer(TimerStatements, ClockStatements, RemedyStatements, RedactionStatem
                 self._kept = None
 
 
-class Tx(TimerTx, ClockTx, RemedyTx, RedactionTx):
+class Tx(TimerTx, ClockTx, RemedyTx, RedactionTx, CaseTx):
     """The hot reads and writes, inside one transaction."""
 
     def __init__(self, writer: Writer, cursor: Any, deliver: bool = True) -> None:
@@ -273,7 +258,7 @@ class Tx(TimerTx, ClockTx, RemedyTx, RedactionTx):
         self._clocked: set[int] = set()
         """The cases whose clocks changed in this transaction (`ClockTx.keep_due`)."""
         self._kept_flows: set[tuple[str, str]] = set()
-        """The flow versions this transaction made sure are kept (`keep_flow`)."""
+        """The flow versions this transaction made sure are kept (`CaseTx.keep_flow`)."""
 
     def _run(self, statement: Compiled, values: dict[str, Any]) -> Any:
         self._cursor.execute(statement.sql, statement.params(values))
@@ -297,44 +282,6 @@ class Tx(TimerTx, ClockTx, RemedyTx, RedactionTx):
         assert last is not None  # NOT NULL
         return Facts(brand, state, version, priority, self._time(acknowledged_at), finding,
                      remedy_kind, last, flow_version)
-
-    def case(self, case_id: int) -> Case | None:
-        """The case row as this transaction sees it, if there is one."""
-        row = self._run(self._w.case_row, {"case_id": case_id}).fetchone()
-        if row is None:
-            return None
-        values = {name: value if read is None or value is None else read(value)
-                  for (name, read), value in zip(self._w.case_reads, row, strict=True)}
-        for name in ("opened_at", "updated_at", "acknowledged_at", "due_at"):
-            values[name] = self._time(values[name])
-        return Case(**values)
-
-    def history(self, case_id: int) -> list[Event]:
-        """Every event of the case, in order, as this transaction sees them."""
-        read_json = self._w.read_json
-        found = []
-        for seq, at, by, trigger, source, dest, note, payload in self._run(
-                self._w.history, {"case_id": case_id}).fetchall():
-            if read_json is not None and payload is not None:
-                payload = read_json(payload)
-            when = self._time(at)
-            assert when is not None  # NOT NULL
-            found.append(Event(case_id, seq, when, by, trigger, source, dest, note, payload))
-        return found
-
-    def keep_flow(self, brand: str, version: str, text: str, at: datetime) -> None:
-        """Keep the text of a version of a brand's flow, unless it is kept already (once a
-        transaction: a batch of cases opened under one version writes it once)."""
-        if (brand, version) in self._kept_flows:
-            return
-        self._run(self._w.keep_flow, {"brand": brand, "version": version, "text": text,
-                                      "recorded_at": at})
-        self._kept_flows.add((brand, version))
-
-    def flow_text(self, brand: str, version: str) -> str | None:
-        """The kept text of a version of a brand's flow, if kept."""
-        row = self._run(self._w.flow_text, {"brand": brand, "version": version}).fetchone()
-        return None if row is None else str(row[0])
 
     def _time(self, value: Any) -> datetime | None:
         if isinstance(value, datetime):  # PostgreSQL, or a host's sqlite3 that parses types
