@@ -31,8 +31,9 @@ from recovery.flows.versions import MIGRATE
 from recovery.followups import schedule
 from recovery.limits import ENGINE
 from recovery.room import record_reached
+from recovery.store.case_sql import FLOW_TEXT
 from recovery.store.records import Event, Record
-from recovery.store.tables import cases, flow_versions, timers
+from recovery.store.tables import cases, timers
 from recovery.store.writer import Tx, Writer
 
 _OLDER = (cases.c.brand == bindparam("brand"), cases.c.flow_version.is_not(None),
@@ -51,9 +52,6 @@ ARMED = (select(timers.c.case_id, timers.c.trigger)
                 timers.c.cancelled_at.is_(None))
          .order_by(timers.c.case_id, timers.c.id))
 """Their pending state timers (the flow's own, not the SLA clocks' or the follow-up's)."""
-TEXT = select(flow_versions.c.text).where(flow_versions.c.brand == bindparam("brand"),
-                                          flow_versions.c.version == bindparam("version"))
-"""The kept text of a version of a brand's flow."""
 Run = Callable[[Any, dict[str, Any]], Any]
 """Run a statement with its values on the transaction or connection at hand; its rows."""
 
@@ -138,7 +136,7 @@ def in_flight(conn: Connection, flow: Flow) -> list[Move]:
     """The moves `plan` finds for the brand's open cases under older versions of its `flow`,
     read on `conn` with nothing mapped (what `flow validate` reports)."""
     def text(brand: str, at_version: str) -> str | None:
-        found = conn.execute(TEXT, {"brand": brand, "version": at_version}).scalar()
+        found = conn.execute(FLOW_TEXT, {"brand": brand, "version": at_version}).scalar()
         return None if found is None else str(found)
 
     version = readable(flow, {}, text)

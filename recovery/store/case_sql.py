@@ -18,6 +18,10 @@ from recovery.store.compiled import Compiled, TxPart
 from recovery.store.records import Case, Event
 from recovery.store.tables import cases, events, flow_versions
 
+FLOW_TEXT = select(flow_versions.c.text).where(flow_versions.c.brand == bindparam("brand"),
+                                               flow_versions.c.version == bindparam("version"))
+"""The kept text of a version of a brand's flow."""
+
 
 class CaseStatements:
     """What `Writer` compiles for reading a case whole and keeping flow versions."""
@@ -43,9 +47,7 @@ class CaseStatements:
         kept = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
         self.keep_flow = compile_(kept(flow_versions).on_conflict_do_nothing(),
                                   ("brand", "version", "text", "recorded_at"))
-        self.flow_text = compile_(select(flow_versions.c.text).where(
-            flow_versions.c.brand == bindparam("brand"),
-            flow_versions.c.version == bindparam("version")))
+        self.flow_text = compile_(FLOW_TEXT)
 
 
 class CaseTx(TxPart):
