@@ -253,9 +253,9 @@ class Engine(Reads):
         names its people, only a lead may."""
         limits.person(by)
         flow = self.flow(brand)
-        if self._roles.named(flow) and self._roles.of(flow, by) != "lead":
+        if self._roles.authority(flow, by) is None:
             raise PolicyViolation(f"only a lead of {brand} may move its cases to another "
-                                  f"version of its flow; {by} is an agent")
+                                  f"version of its flow; {by} is not one")
         return self._migrator.run(flow, mapping or {}, by, self._when(at), dry_run)
 
     def draft(self, case_id: int, *, by: str, template: str | None = None,

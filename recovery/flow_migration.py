@@ -88,11 +88,17 @@ class Migration(Record):
     @property
     def unmapped(self) -> dict[str, list[int]]:
         """Each state the current flow lacks that no mapping places, with its cases."""
-        found: dict[str, list[int]] = defaultdict(list)
-        for move in self.moves:
-            if move.to_state is None:
-                found[move.state].append(move.case_id)
-        return dict(found)
+        return unmapped(self.moves)
+
+
+def unmapped(moves: Iterable[Move]) -> dict[str, list[int]]:
+    """Each state of `moves` that the current flow lacks and no mapping places, with its
+    cases."""
+    found: dict[str, list[int]] = defaultdict(list)
+    for move in moves:
+        if move.to_state is None:
+            found[move.state].append(move.case_id)
+    return dict(found)
 
 
 def plan(flow: Flow, older: Iterable[tuple[int, str | None, str]],
@@ -161,15 +167,23 @@ def readable(flow: Flow, read: dict[str | None, Flow],
     return version
 
 
-def blocked(migration: Migration) -> InvalidInput:
-    """The error a migration with unplaced cases stops with, naming states and cases."""
-    states = "; ".join(f"'{state}' ({len(ids)} case(s): {', '.join(map(str, ids[:5]))}"
-                       f"{', …' if len(ids) > 5 else ''})"
-                       for state, ids in migration.unmapped.items())
-    first = next(iter(migration.unmapped))
-    return InvalidInput(f"{migration.brand}'s flow no longer has the state of some of its cases "
-                        f"in flight: {states}; say in mapping= where each goes, as "
-                        f"{first}=STATE; nothing was moved")
+class Blocked(InvalidInput):
+    """A migration stopped, moving nothing, by cases whose state has no place in the flow; its
+    plan is `migration`."""
+
+    def __init__(self, migration: Migration) -> None:
+        states = "; ".join(f"'{state}' ({len(ids)} case(s): {few(ids)})"
+                           for state, ids in migration.unmapped.items())
+        first = next(iter(migration.unmapped))
+        super().__init__(f"{migration.brand}'s flow no longer has the state of some of its "
+                         f"cases in flight: {states}; say in mapping= where each goes, as "
+                         f"{first}=STATE; nothing was moved")
+        self.migration = migration
+
+
+def few(ids: list[int]) -> str:
+    """Case ids as a line names them: the first five, then an ellipsis."""
+    return ", ".join(map(str, ids[:5])) + (", …" if len(ids) > 5 else "")
 
 
 class Migrator:
@@ -200,7 +214,7 @@ class Migrator:
             if dry_run or not moves:
                 return migration
             if migration.unmapped:
-                raise blocked(migration)
+                raise Blocked(migration)
             tx.keep_flow(flow.brand, flow.version, flow.version_text, at)
             for move in moves:
                 self._move(tx, flow, version, move.case_id, wanted, by, at)

@@ -63,6 +63,12 @@ def calendar_of(flow: Flow, clock: SlaClock) -> Calendar:
     return flow.calendar if clock.business else ROUND_THE_CLOCK
 
 
+def _target(policy: ChannelPolicy, clock: str, priority: str) -> timedelta:
+    """A channel's target for one clock of a case of `priority`."""
+    targets = policy.first_response if clock == "first_response" else policy.resolution
+    return targets.of(priority)
+
+
 def status(flow: Flow, clock: SlaClock, now: datetime) -> ClockStatus:
     """A clock's state at `now`."""
     calendar = calendar_of(flow, clock)
@@ -78,9 +84,8 @@ def start(tx: Tx, flow: Flow, case_id: int, channel: str, state: str, priority: 
     and arm their points."""
     policy = flow.settings.channels[channel]
     calendar = flow.clock_calendar(channel)
-    targets = {"first_response": policy.first_response, "resolution": policy.resolution}
-    started = [SlaClock.start(name, targets[name].of(priority), policy.warn_at, calendar, at)
-               for name in CLOCKS]
+    started = [SlaClock.start(name, _target(policy, name, priority), policy.warn_at, calendar,
+                              at) for name in CLOCKS]
     tx.insert_clocks(case_id, started)
     for clock in started:
         tx.arm(case_id, state, clock.pending(calendar), clock=clock.name)
@@ -148,10 +153,9 @@ def retarget(tx: Tx, flow: Flow, case_id: int, channel: str, state: str, priorit
     policy = flow.settings.channels.get(channel)
     if policy is None:
         return {}
-    targets = {"first_response": policy.first_response, "resolution": policy.resolution}
     changed: dict[str, list[int]] = {}
     for name, clock in tx.clocks(case_id).items():
-        target = targets[name].of(priority)
+        target = _target(policy, name, priority)
         if clock.stopped_at is not None or target >= clock.target:
             continue
         moved = replace(clock, target=target)
@@ -210,12 +214,6 @@ def migrate(tx: Tx, before: Flow, after: Flow, case_id: int, channel: str, sourc
     if (before.resolution_clock(source) if known else None) != after.resolution_clock(dest):
         actions["resolution"] = _ACTIONS[after.resolution_clock(dest)]
     return changed, _move(tx, after, case_id, dest, priority, actions, at)
-
-
-def _target(policy: ChannelPolicy, clock: str, priority: str) -> timedelta:
-    """A channel's target for one clock of a case of `priority`."""
-    targets = policy.first_response if clock == "first_response" else policy.resolution
-    return targets.of(priority)
 
 
 def reach(tx: Tx, flow: Flow, priority: str, timer: Timer, at: datetime) -> Reached:

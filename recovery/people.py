@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from recovery import limits
 from recovery.errors import InvalidInput
 from recovery.flows import Flow
+from recovery.store.audit import ANYONE
 
 People = Mapping[str, str] | Callable[[str, str], str | None]
 """Who may act and as what, as a host knows its own users: names and their roles (`agent` or
@@ -32,6 +33,18 @@ class Roles:
     def named(self, flow: Flow) -> bool:
         """True when someone says who may act for the brand (so it has leads)."""
         return self._people is not None or bool(flow.settings.people)
+
+    def authority(self, flow: Flow, by: str) -> str | None:
+        """What lets `by` take a lead's decision for the brand (redact its histories, move its
+        cases to another version of its flow), recorded with it: `lead`, or `anyone` where
+        nobody is named (neither the brand nor the host names its people); None when `by` may
+        not."""
+        if not self.named(flow):
+            return ANYONE
+        try:
+            return LEAD if self.of(flow, by) == LEAD else None
+        except InvalidInput:
+            return None
 
     def of(self, flow: Flow, by: str) -> str:
         """`agent` or `lead`; refused for someone who may not act for the brand."""

@@ -14,26 +14,13 @@ from datetime import datetime
 
 from recovery import limits
 from recovery.errors import ConcurrentUpdate, InvalidInput, NotFound, PolicyViolation
-from recovery.flows import Flow
-from recovery.people import LEAD, Roles
+from recovery.people import Roles
 from recovery.room import ReadFacts, record
-from recovery.store.audit import ANYONE, REDACT, TEXTS
+from recovery.store.audit import REDACT, TEXTS
 from recovery.store.chain import GENESIS, content_hash, link
 from recovery.store.records import Event
 from recovery.store.redaction_sql import BLANK
 from recovery.store.writer import Tx, Writer
-
-
-def authority(roles: Roles, flow: Flow, by: str) -> str | None:
-    """What lets `by` redact the brand's histories, recorded with the redaction: `lead`, or
-    `anyone` where nobody is named (neither the brand nor the host names its people); None
-    when `by` may not."""
-    if not roles.named(flow):
-        return ANYONE
-    try:
-        return LEAD if roles.of(flow, by) == LEAD else None
-    except InvalidInput:
-        return None
 
 
 class Redactor:
@@ -53,7 +40,7 @@ class Redactor:
                                "asked us to erase their address'")
         with self._writer.transaction(case_id) as tx:
             flow, facts, version = self._facts(tx, case_id, at)
-            allowed = authority(self._roles, flow, by)
+            allowed = self._roles.authority(flow, by)
             if allowed is None:
                 raise PolicyViolation(f"only a lead of {flow.brand} redacts a history; "
                                       f"'{by}' is not one")

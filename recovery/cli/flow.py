@@ -110,7 +110,7 @@ def migrate(ctx: typer.Context, brand: Annotated[str, typer.Argument(help="The b
     they differ, and its SLA clocks keep the time counted and follow the new targets from the
     move on. While a case sits in a state the flow no longer has and no --map places it,
     nothing moves."""
-    from recovery.flow_migration import blocked
+    from recovery.flow_migration import Blocked
 
     mapping: dict[str, str] = {}
     for given in map_ or []:
@@ -119,9 +119,10 @@ def migrate(ctx: typer.Context, brand: Annotated[str, typer.Argument(help="The b
             fail(InvalidInput(f"--map {given!r}: write each state once, as old_state=new_state"))
         mapping[old.strip()] = new.strip()
     engine = settings(ctx).engine()
-    migration = engine.migrate_flow(brand, by=by, mapping=mapping, dry_run=True)
-    if not dry_run and migration.moves and not migration.unmapped:
-        migration = engine.migrate_flow(brand, by=by, mapping=mapping)
+    try:
+        migration = engine.migrate_flow(brand, by=by, mapping=mapping, dry_run=dry_run)
+    except Blocked as refused:  # its plan is shown, then why nothing moved
+        migration = refused.migration
     if json:
         emit_json({**migration.as_dict(), "unmapped": migration.unmapped})
     elif migration.moves:
@@ -132,7 +133,7 @@ def migrate(ctx: typer.Context, brand: Annotated[str, typer.Argument(help="The b
                           ", ".join(move.lacking_timers)] for move in migration.moves]))
     moves = len(migration.moves)
     if migration.unmapped:
-        fail(blocked(migration))
+        fail(Blocked(migration))
     if json:
         return
     if not moves:
@@ -202,15 +203,14 @@ def _stranded(db: str, schema: str | None, flows: dict[str, Flow]) -> list[str]:
 
 def _outdated(brand: str, moves: list[Move]) -> str:
     """One line on a brand's open cases under older versions of its flow."""
-    def cases_in(groups: dict[str, list[int]]) -> str:
-        return "; ".join(f"'{name}': case(s) {', '.join(map(str, ids[:5]))}"
-                         f"{', …' if len(ids) > 5 else ''}" for name, ids in groups.items())
+    from recovery.flow_migration import few, unmapped
 
-    states: dict[str, list[int]] = {}
+    def cases_in(groups: dict[str, list[int]]) -> str:
+        return "; ".join(f"'{name}': case(s) {few(ids)}" for name, ids in groups.items())
+
+    states = unmapped(moves)
     timers: dict[str, list[int]] = {}
     for move in moves:
-        if move.to_state is None:
-            states.setdefault(move.state, []).append(move.case_id)
         for trigger in move.lacking_timers:
             timers.setdefault(trigger, []).append(move.case_id)
     versions = sorted({move.version for move in moves if move.version is not None})

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.expression import ClauseElement
 
 from recovery.store.compiled import Compiled, TxPart
-from recovery.store.records import Case, Event
+from recovery.store.records import CASE_TIMES, Case, Event
 from recovery.store.tables import cases, events, flow_versions
 
 FLOW_TEXT = select(flow_versions.c.text).where(flow_versions.c.brand == bindparam("brand"),
@@ -62,7 +62,7 @@ class CaseTx(TxPart):
             return None
         values = {name: value if read is None or value is None else read(value)
                   for (name, read), value in zip(self._w.case_reads, row, strict=True)}
-        for name in ("opened_at", "updated_at", "acknowledged_at", "due_at"):
+        for name in CASE_TIMES:
             values[name] = self._time(values[name])
         return Case(**values)
 
@@ -80,9 +80,9 @@ class CaseTx(TxPart):
         return found
 
     def keep_flow(self, brand: str, version: str, text: str, at: datetime) -> None:
-        """Keep the text of a version of a brand's flow, unless it is kept already (once a
-        transaction: a batch of cases opened under one version writes it once)."""
-        if (brand, version) in self._kept_flows:
+        """Keep the text of a version of a brand's flow, unless this transaction or a committed
+        one of the writer's kept it already: one INSERT for the first case opened under it."""
+        if (brand, version) in self._kept_flows or (brand, version) in self._w.kept_flows:
             return
         self._run(self._w.keep_flow, {"brand": brand, "version": version, "text": text,
                                       "recorded_at": at})

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, func, select, text, tuple_
 
 from recovery.clock import as_utc
-from recovery.store.records import Case, Event, Notice, Remedy, Timer
+from recovery.store.records import CASE_TIMES, Case, Event, Notice, Remedy, Timer
 from recovery.store.tables import (
     FAILED,
     cases,
@@ -116,6 +116,6 @@ def _timer(row: Row[Any]) -> Timer:
 def case_of(row: Row[Any]) -> Case:
     """A case row as a `Case`."""
     data = row._asdict()
-    for column in ("opened_at", "updated_at", "acknowledged_at", "due_at"):
+    for column in CASE_TIMES:
         data[column] = _aware(data[column])
     return Case(**data)

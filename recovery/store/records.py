@@ -29,6 +29,10 @@ class Record:
         return {key: _plain(value) for key, value in asdict(self).items()}  # type: ignore[call-overload]
 
 
+CASE_TIMES = ("opened_at", "updated_at", "acknowledged_at", "due_at")
+"""A case's fields that hold a moment."""
+
+
 @dataclass(frozen=True)
 class Case(Record):
     """One complaint and where its recovery stands (a projection of its events)."""

@@ -98,6 +98,10 @@ class Writer(TimerStatements, ClockStatements, RemedyStatements, RedactionStatem
         """A connection kept from one transaction to the next (checking one out of the pool
         costs more than a small transaction), by one thread at a time."""
         self._keeping = threading.Lock()
+        self.kept_flows: set[tuple[str, str]] = set()
+        """The flow versions a committed transaction of this writer made sure are kept: none
+        is written again (a host's transaction, whose commit the writer does not see, adds
+        none)."""
         self._dialect = engine.dialect
         self._dbapi = engine.dialect.loaded_dbapi
         compile_ = self._compile
@@ -197,6 +201,7 @@ class Writer(TimerStatements, ClockStatements, RemedyStatements, RedactionStatem
             tx.keep_due()
             raw.commit()
             healthy = True
+            self.kept_flows |= tx._kept_flows
         except self._dbapi.IntegrityError as exc:
             raw.rollback()
             healthy = True

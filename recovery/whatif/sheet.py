@@ -9,12 +9,11 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from recovery.clock.sla import CLOCKS
+from recovery.clock.sla import CLOCKS, OUTCOMES
 from recovery.formats import span, stamp
 from recovery.report.rows import cell
 from recovery.whatif import WhatIf
 
-OUTCOMES = ("met", "breached", "running")
 SLA = ["channel", "clock", "met / breached / running: recorded → proposed",
        "p50 / p90: recorded → proposed"]
 """The columns of `sla_rows`."""
