@@ -32,7 +32,7 @@ from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from babel.dates import format_date, format_time
 from jinja2 import TemplateError, TemplateSyntaxError, pass_context
@@ -122,6 +122,16 @@ def _amount(context: Context, remedy: dict[str, Any]) -> str:
     return amount(remedy["value"], str(remedy["unit"]), _locale(context), remedy.get("says"))
 
 
+class _Found(NamedTuple):
+    """The template file that answers a lookup: its language, its path, its name in the
+    brand's sandbox and as shown (relative to the workflows folder)."""
+
+    language: str
+    path: Path
+    inside: str
+    shown: str
+
+
 _PARSER = Sandbox([])
 """Reads a template's syntax (no folder: it loads nothing)."""
 
@@ -133,6 +143,8 @@ class Templates:
         self.root = workflows.resolve()
         self._envs: dict[tuple[Path, ...], Sandbox] = {}
         self._files: frozenset[Path] | None = None
+        self._found: dict[tuple[Any, ...], _Found | None] = {}
+        """Each lookup's answer, found once (the files there are are read once too)."""
 
     def env(self, folders: tuple[Path, ...]) -> Sandbox:
         """The sandbox a brand's templates render in: it sees the templates of the brand and
@@ -159,37 +171,53 @@ class Templates:
     def find(self, folders: tuple[Path, ...], voice: str, languages: list[str], name: str,
              channel: str, variant: str | None = None) -> tuple[str, Path] | None:
         """The template file that answers, and its language; None when there is none."""
+        found = self._lookup(folders, voice, languages, name, channel, variant)
+        return None if found is None else (found.language, found.path)
+
+    def _lookup(self, folders: tuple[Path, ...], voice: str, languages: list[str], name: str,
+                channel: str, variant: str | None) -> _Found | None:
+        """`find`'s answer with the file's name in the brand's sandbox, looked up once."""
+        key = (folders, voice, tuple(languages), name, channel, variant)
+        if key in self._found:
+            return self._found[key]
         if self._files is None:  # the templates there are, read once like the flow files
             self._files = frozenset(self.root.rglob(f"*{SUFFIX}"))
-        return next(((language, path) for language, path
-                     in self.candidates(folders, voice, languages, name, channel, variant)
-                     if path in self._files), None)
+        found = next(((language, path) for language, path
+                      in self.candidates(folders, voice, languages, name, channel, variant)
+                      if path in self._files), None)
+        answer = None
+        if found is not None:
+            language, path = found
+            home = next(folder / "templates" for folder in folders
+                        if path.is_relative_to(folder / "templates"))
+            answer = _Found(language, path, path.relative_to(home).as_posix(),
+                            str(path.relative_to(self.root)))
+        self._found[key] = answer
+        return answer
 
     def render(self, folders: tuple[Path, ...], voice: str, languages: list[str], name: str,
                channel: str, variant: str | None = None, **context: Any) -> Rendered:
         """Render template `name` (its `variant` first, if any) for the first of `languages`
         that has one."""
-        found = self.find(folders, voice, languages, name, channel, variant)
+        found = self._lookup(folders, voice, languages, name, channel, variant)
         if found is None:
             tried = ", ".join(dict.fromkeys([*languages, "en"]))
             known = ", ".join(self.names(folders)) or "none"
             raise NotFound(f"no '{name}' template in {tried} (known: {known}); add "
                            f"{folders[0] / 'templates' / languages[0] / (name + SUFFIX)}")
-        language, path = found
-        home = next(folder / "templates" for folder in folders
-                    if path.is_relative_to(folder / "templates"))
         try:
-            template = self.env(folders).get_template(path.relative_to(home).as_posix())
-            text = render(template, {"language": language, "channel": channel, **context})
+            template = self.env(folders).get_template(found.inside)
+            text = render(template, {"language": found.language, "channel": channel,
+                                     **context})
         except TemplateError as exc:
             line = getattr(exc, "lineno", None)
-            raise FlowError([Problem(path, line, f"template {name}: {exc.message}",
+            raise FlowError([Problem(found.path, line, f"template {name}: {exc.message}",
                                      "fix the template")]) from exc
         except (ArithmeticError, RecursionError, MemoryError, TypeError, ValueError) as exc:
-            raise FlowError([Problem(path, None, f"template {name} fails: {exc}",
+            raise FlowError([Problem(found.path, None, f"template {name} fails: {exc}",
                                      "fix the template")]) from exc
         text = text.strip()
-        return Rendered(text, language, str(path.relative_to(self.root)))
+        return Rendered(text, found.language, found.shown)
 
     @staticmethod
     def names(folders: tuple[Path, ...]) -> list[str]:
