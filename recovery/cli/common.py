@@ -15,7 +15,7 @@ import typer
 from typer.core import TyperGroup
 
 from recovery import limits
-from recovery.cli.layout import warn
+from recovery.cli.layout import say, warn
 from recovery.clock import format_duration, system_clock
 from recovery.errors import (
     ConcurrentUpdate,
@@ -53,6 +53,12 @@ By = Annotated[str, typer.Option("--by", envvar="RECOVERY_AGENT",
                                  help="Who acts: the agent's name.")]
 Note = Annotated[str | None, typer.Option("--note", help="A note kept in the case history.")]
 BrandFilter = Annotated[str | None, typer.Option("--brand", help="Only this brand.")]
+Since = Annotated[str | None, typer.Option("--since", help="Cases opened from (ISO 8601); "
+                                                          "default 30 days ago.")]
+Until = Annotated[str | None, typer.Option("--until", help="…until (ISO 8601); default now.")]
+Csv = Annotated[bool, typer.Option("--csv", help="Print the rows as CSV.")]
+Page = Annotated[Path | None, typer.Option("--html", help="Write it as one self-contained HTML "
+                                                          "page.", dir_okay=False)]
 
 
 GLOBAL_OPTIONS = ("--db", "--workflows", "--now", "--schema")
@@ -306,6 +312,21 @@ def with_specs(module: str) -> Any:
         from recovery.handbook import SPECS_MISSING
 
         fail(RecoveryError(SPECS_MISSING))
+
+
+def one_output(json: bool, csv: bool, html: Path | None) -> None:
+    """Refuse more than one of `--json`, `--csv` and `--html`."""
+    if json + csv + (html is not None) > 1:
+        fail(InvalidInput("choose one of --json, --csv and --html"))
+
+
+def write_page(html: Path, text: str) -> None:
+    """Write the `--html` page and say so; a one-line error where it cannot be written."""
+    try:
+        html.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        fail(InvalidInput(f"--html: cannot write {html}: {exc.strerror}"))
+    say(f"wrote {html}")
 
 
 def fail(error: RecoveryError) -> NoReturn:

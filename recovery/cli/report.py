@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from recovery.cli.common import BrandFilter, Json, fail, parse_time, settings
+from recovery.cli.common import (
+    BrandFilter,
+    Csv,
+    Json,
+    Page,
+    Since,
+    Until,
+    one_output,
+    parse_time,
+    settings,
+    write_page,
+)
 from recovery.cli.layout import emit_json, out, say, table
-from recovery.errors import InvalidInput, RecoveryError
+from recovery.errors import RecoveryError
 from recovery.report.page import PRIORITY, TIMES, priority_rows, share, times_rows
 
 if TYPE_CHECKING:
@@ -18,23 +28,14 @@ if TYPE_CHECKING:
     from recovery.flows import Flow
 
 
-def report(ctx: typer.Context, brand: BrandFilter = None,
-           since: Annotated[str | None, typer.Option(help="Cases opened from (ISO 8601); "
-                                                          "default 30 days ago.")] = None,
-           until: Annotated[str | None, typer.Option(help="…until (ISO 8601); default now.")]
-           = None,
-           json: Json = False,
-           csv: Annotated[bool, typer.Option("--csv", help="Print the figures as CSV, one a "
-                                                          "row.")] = False,
-           html: Annotated[Path | None, typer.Option(help="Write the report with its charts "
-                                                          "as one self-contained HTML page.",
-                                                     dir_okay=False)] = None) -> None:
+def report(ctx: typer.Context, brand: BrandFilter = None, since: Since = None,
+           until: Until = None, json: Json = False, csv: Csv = False,
+           html: Page = None) -> None:
     """Report on the cases opened in a period, per brand and channel: volume, first response
     and resolution times (p50/p90, business and calendar), SLA compliance, findings and root
     causes, remedies (goodwill apart), follow-up answers and reopens, and replies (findings per
     code, overrides with their reasons)."""
-    if json + csv + (html is not None) > 1:
-        fail(InvalidInput("choose one of --json, --csv and --html"))
+    one_output(json, csv, html)
     from recovery.report.figures import PERIOD
 
     chosen = settings(ctx)
@@ -54,11 +55,7 @@ def report(ctx: typer.Context, brand: BrandFilter = None,
     if html is not None:
         from recovery.report.page import page
 
-        try:
-            html.write_text(page(figures, start, end, flows), encoding="utf-8")
-        except OSError as exc:
-            fail(InvalidInput(f"--html: cannot write {html}: {exc.strerror}"))
-        say(f"wrote {html}")
+        write_page(html, page(figures, start, end, flows))
         return
     if not figures:
         say("no cases were opened in the period")

@@ -9,7 +9,19 @@ from typing import Annotated
 
 import typer
 
-from recovery.cli.common import BrandFilter, Json, fail, parse_time, settings
+from recovery.cli.common import (
+    BrandFilter,
+    Csv,
+    Json,
+    Page,
+    Since,
+    Until,
+    fail,
+    one_output,
+    parse_time,
+    settings,
+    write_page,
+)
 from recovery.cli.layout import emit_json, err, out, say, table
 from recovery.errors import InvalidInput
 
@@ -21,16 +33,8 @@ def what_if(ctx: typer.Context,
             workflows: Annotated[Path, typer.Option(
                 "--workflows", help="The folder of proposed flows (the same layout as "
                 "workflows/).", file_okay=False)],
-            brand: BrandFilter = None,
-            since: Annotated[str | None, typer.Option(help="Cases opened from (ISO 8601); "
-                                                           "default 30 days ago.")] = None,
-            until: Annotated[str | None, typer.Option(help="…until (ISO 8601); default now.")]
-            = None,
-            json: Json = False,
-            csv: Annotated[bool, typer.Option("--csv", help="Print the rows as CSV.")] = False,
-            html: Annotated[Path | None, typer.Option(help="Write it as one self-contained "
-                                                           "HTML page.", dir_okay=False)]
-            = None) -> None:
+            brand: BrandFilter = None, since: Since = None, until: Until = None,
+            json: Json = False, csv: Csv = False, html: Page = None) -> None:
     """Replay every case opened in the period, its recorded acts at their own times, through
     the proposed flows, and show beside what happened: SLA outcomes and p50/p90 per channel,
     clock and priority; acts the proposed flow refuses; cases ending in another state or at
@@ -40,8 +44,7 @@ def what_if(ctx: typer.Context,
 
     from recovery.whatif import sheet
 
-    if json + csv + (html is not None) > 1:
-        fail(InvalidInput("choose one of --json, --csv and --html"))
+    one_output(json, csv, html)
     if not workflows.is_dir():
         fail(InvalidInput(f"--workflows: no folder {workflows}; give the folder of the "
                           "proposed flows"))
@@ -60,11 +63,7 @@ def what_if(ctx: typer.Context,
         sys.stdout.write(sheet.as_csv(found))
         return
     if html is not None:
-        try:
-            html.write_text(sheet.page(found), encoding="utf-8")
-        except OSError as exc:
-            fail(InvalidInput(f"--html: cannot write {html}: {exc.strerror}"))
-        say(f"wrote {html}")
+        write_page(html, sheet.page(found))
         return
     for name in sheet.brands(found):
         out.print(table(f"{name}: SLA outcomes, recorded and proposed", sheet.SLA,
