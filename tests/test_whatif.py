@@ -285,7 +285,7 @@ def test_the_command_line_shows_it_as_tables_json_csv_and_a_page(run, tmp_path: 
                          "resolution: 1d}")
     shown = run("what-if", "--workflows", str(proposed), "--since", "2026-11-01T00:00Z")
     assert shown.exit_code == 0, shown.output
-    assert "eshop: SLA outcomes, recorded and proposed" in shown.output
+    assert "eshop: SLA outcomes per channel" in shown.output
     assert "The live database was only read." in " ".join(shown.output.split())
     data = json.loads(run("what-if", "--workflows", str(proposed), "--since",
                           "2026-11-01T00:00Z", "--json").stdout)

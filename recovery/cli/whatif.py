@@ -65,17 +65,9 @@ def what_if(ctx: typer.Context,
     if html is not None:
         write_page(html, sheet.page(found))
         return
-    for name in sheet.brands(found):
-        out.print(table(f"{name}: SLA outcomes, recorded and proposed", sheet.SLA,
-                        sheet.sla_rows(found, name)))
-        rows = sheet.priority_rows(found, name)
-        if rows:
-            out.print(table(f"{name}: by priority", sheet.PRIORITY, rows))
-        for listed, (columns, _keys) in sheet.LISTS.items():
-            rows = sheet.list_rows(found, listed, name)
-            if rows:
-                out.print(table(f"{name}: {sheet.TITLES[listed]}", columns, rows[:SHOWN]))
-                if len(rows) > SHOWN:
-                    say(f"… and {len(rows) - SHOWN:,} more (--json or --csv lists them all)")
+    for section, name, columns, rows in sheet.sections(found):
+        out.print(table(f"{name}: {section}", columns, rows[:SHOWN]))
+        if len(rows) > SHOWN:
+            say(f"… and {len(rows) - SHOWN:,} more (--json or --csv lists them all)")
     say(sheet.summary(found))
 

@@ -98,7 +98,7 @@ def as_csv(found: WhatIf) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["section", "brand", "columns..."])
-    for section, brand, columns, rows in _sections(found):
+    for section, brand, columns, rows in sections(found):
         writer.writerow([section, brand, *columns])
         for row in rows:
             writer.writerow([cell(value) for value in (section, brand, *row)])
@@ -113,7 +113,7 @@ def page(found: WhatIf) -> str:
              f"{stamp(found.until, 'UTC')}, recorded against proposed")
     body = [f"<h1>{e(title)}</h1>", f"<p>{e(summary(found))}</p>"]
     shown = None
-    for section, brand, columns, rows in _sections(found):
+    for section, brand, columns, rows in sections(found):
         if brand != shown:
             body.append(f'<h2 id="{e(brand)}">{e(brand)}</h2>')
             shown = brand
@@ -121,7 +121,9 @@ def page(found: WhatIf) -> str:
     return document(title, body)
 
 
-def _sections(found: WhatIf) -> Iterator[tuple[str, str, list[str], list[list[object]]]]:
+def sections(found: WhatIf) -> Iterator[tuple[str, str, list[str], list[list[object]]]]:
+    """Each table of the what-if, brand by brand: its title, brand, columns and rows (the
+    terminal, the CSV and the page show the same)."""
     for brand in brands(found):
         yield "SLA outcomes per channel", brand, SLA, sla_rows(found, brand)
         rows = priority_rows(found, brand)
