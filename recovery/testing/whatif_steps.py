@@ -1,7 +1,7 @@
 """Steps about a policy what-if: the scenario's history replayed through a proposed flow.
 
-The proposed flow is the brand's own flow file with one change, written to a folder of its own
-beside the scenario's database; the scenario's live cases are only read.
+The proposed flow is the brand's resolved flow with one change, standing alone in a workflows
+folder of its own beside the scenario's database; the scenario's live cases are only read.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pytest_bdd import parsers, then, when
 
 from recovery.clock import format_duration
+from recovery.testing.migration_steps import standalone
 from recovery.testing.steps import Spec
 
 LEVELS = {"urgent": "urgent", "high": "high", "normal": "default"}
@@ -22,16 +22,13 @@ LEVELS = {"urgent": "urgent", "high": "high", "normal": "default"}
 
 
 def _proposed(spec: Spec, change: dict[str, Any]) -> Path:
-    """The scenario's workflows, the brand's flow file with `change` merged into it."""
+    """The scenario's workflows with the brand's flow standing alone, `change` laid over it
+    (`migration_steps.standalone`)."""
     folder = Path(spec.db.removeprefix("sqlite:///")).parent / "proposed"  # the scenario's
     if folder.exists():
         shutil.rmtree(folder)
-    shutil.copytree(spec.workflows, folder)
-    path = folder / spec.flow.brand / "flow.yaml"
-    written = _merged(yaml.safe_load(path.read_text(encoding="utf-8")) or {}, change)
-    path.write_text(yaml.safe_dump(written, allow_unicode=True, sort_keys=False),
-                    encoding="utf-8")
-    return folder
+    return standalone(spec.flow, spec.workflows, folder,
+                      lambda written: written.update(_merged(written, change)))
 
 
 def _merged(written: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:
