@@ -4,8 +4,9 @@ spread, SLA compliance per clock (and per week the cases opened), findings and t
 causes, remedies by kind (goodwill apart), follow-up answers, the reopen rate, replies, and per
 incident how many of its complaints came after it was announced (transparency).
 
-Read side: counts and sums are GROUP BY in the database; the times are one row per stopped
-clock (two a case at most), whose percentiles are taken here. A clock's outcome is computed
+Read side: counts and sums are GROUP BY in the database, but the clocks: they are read once, one
+row each (two a case at most), and their outcomes counted and percentiles taken here, per
+channel and per priority. A clock's outcome is computed
 from its time counted against its target (`store/outcome.py`), as `case show` computes it: a
 late answer is breached however the engine found out.
 """
@@ -13,6 +14,7 @@ late answer is breached however the engine found out.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -42,6 +44,15 @@ SPREAD = (3600, 4 * 3600, 8 * 3600, 24 * 3600, 3 * 86400, 7 * 86400)
 bucket holds the longer ones."""
 
 
+@dataclass
+class Level:
+    """A brand's clocks of one name at one (highest) priority: how many ended each way, and
+    the stopped ones' own times."""
+
+    outcomes: Counter[str] = field(default_factory=Counter)
+    seconds: list[float] = field(default_factory=list)
+
+
 def percentile(values: list[float], share: float) -> float | None:
     """The nearest-rank percentile of `values` (None when there are none)."""
     if not values:
@@ -63,7 +74,7 @@ def report(conn: Connection, since: datetime, until: datetime, now: datetime,
     for row in conn.execute(select(cases.c.brand, cases.c.channel, func.count())
                             .where(where).group_by(cases.c.brand, cases.c.channel)):
         found[row[0]]["channels"][row[1]]["cases"] = int(row[2])
-    _priorities(conn, where, now, found, _times(conn, where, now, found))
+    _priorities(conn, where, found, _times(conn, where, now, found))
     _findings(conn, where, found)
     _remedies(conn, where, found)
     _follow_up(conn, where, found)
@@ -75,9 +86,9 @@ def report(conn: Connection, since: datetime, until: datetime, now: datetime,
 
 
 def _times(conn: Connection, where: ColumnElement[bool], now: datetime,
-           found: dict[str, Any]) -> dict[tuple[str, str, str], list[float]]:
-    """p50 / p90 of each clock's time when stopped, and its compliance; returns the stopped
-    clocks' own times per brand, (highest) priority and clock."""
+           found: dict[str, Any]) -> dict[tuple[str, str, str], Level]:
+    """p50 / p90 of each clock's time when stopped, and its compliance; returns the clocks'
+    outcomes and stopped times per brand, (highest) priority and clock."""
     query = (select(cases.c.brand, cases.c.channel, cases.c.priority, cases.c.opened_at,
                     clocks.c.name,
                     clocks.c.business, clocks.c.consumed_us, clocks.c.started_at,
@@ -89,11 +100,13 @@ def _times(conn: Connection, where: ColumnElement[bool], now: datetime,
     weekly: dict[str, dict[str, dict[str, Counter[str]]]] = defaultdict(
         lambda: defaultdict(lambda: defaultdict(Counter)))
     business: dict[tuple[str, str, str], bool] = {}
-    ranked: dict[tuple[str, str, str], list[float]] = defaultdict(list)
+    ranked: dict[tuple[str, str, str], Level] = defaultdict(Level)
     for row in conn.execute(query):
         key = (row.brand, row.channel, row.name)
+        level = ranked[(row.brand, row.priority, row.name)]
         business[key] = bool(row.business)
         compliance[key][row.outcome] += 1
+        level.outcomes[row.outcome] += 1
         opened = as_utc(row.opened_at).date()
         week = (opened - timedelta(days=opened.weekday())).isoformat()
         weekly[row.brand][week][row.name][row.outcome] += 1
@@ -102,7 +115,7 @@ def _times(conn: Connection, where: ColumnElement[bool], now: datetime,
             times[key]["calendar"].append(max(calendar, 0.0))
             own = timedelta(microseconds=row.consumed_us).total_seconds()  # the clock's time
             times[key]["business"].append(own)
-            ranked[(row.brand, row.priority, row.name)].append(own)
+            level.seconds.append(own)
     overall: dict[tuple[str, str, str], list[float]] = defaultdict(list)
     for (name, channel, clock), measured in times.items():
         kind = "business" if business[(name, channel, clock)] else "calendar"
@@ -132,8 +145,8 @@ def _times(conn: Connection, where: ColumnElement[bool], now: datetime,
     return ranked
 
 
-def _priorities(conn: Connection, where: ColumnElement[bool], now: datetime,
-                found: dict[str, Any], ranked: dict[tuple[str, str, str], list[float]]) -> None:
+def _priorities(conn: Connection, where: ColumnElement[bool], found: dict[str, Any],
+                ranked: dict[tuple[str, str, str], Level]) -> None:
     """Cases per priority at opening (`opened`) and at its highest (`cases`: a priority never
     falls), and each clock's SLA compliance per highest priority, the most urgent first, with
     the p50 / p90 of its stopped clocks' own time (`ranked`, from `_times`)."""
@@ -142,16 +155,12 @@ def _priorities(conn: Connection, where: ColumnElement[bool], now: datetime,
             select(cases.c.brand, cases.c.priority, func.count()).where(where)
             .group_by(cases.c.brand, cases.c.priority)):
         per[brand][priority] = {"cases": int(count)}
-    result_of = outcome(now)
-    for brand, priority, clock, result, count in conn.execute(
-            select(cases.c.brand, cases.c.priority, clocks.c.name, result_of, func.count())
-            .join(cases, cases.c.id == clocks.c.case_id).where(where)
-            .group_by(cases.c.brand, cases.c.priority, clocks.c.name, result_of)):
-        counted = per[brand][priority].setdefault(clock, dict.fromkeys(OUTCOMES, 0))
-        counted[result] = int(count)
-    for (brand, priority, clock), seconds in ranked.items():
-        per[brand][priority][clock].update(p50=percentile(seconds, 0.5),
-                                           p90=percentile(seconds, 0.9))
+    for (brand, priority, clock), level in sorted(ranked.items()):
+        counted: dict[str, Any] = {result: level.outcomes[result] for result in OUTCOMES}
+        if level.seconds:
+            counted.update(p50=percentile(level.seconds, 0.5),
+                           p90=percentile(level.seconds, 0.9))
+        per[brand][priority][clock] = counted
     opening = func.coalesce(events.c.payload["priority"].as_string(), "normal")
     for brand, priority, count in conn.execute(
             select(cases.c.brand, opening, func.count())
