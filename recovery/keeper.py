@@ -172,11 +172,14 @@ def migrate(tx: Tx, before: Flow, after: Flow, case_id: int, channel: str, sourc
     going from `source` to `dest`. Each clock keeps its priority's target: the level (up to
     the case's `priority`) whose target under `before` is the clock's takes its target under
     `after` (an escalation raises a case without changing its targets, so an escalated case
-    keeps its level's). Where that target, the warning point or the calendar changes, the time
-    the clock counted so far stays counted (on `before`'s calendar), and from `at` on it counts
-    `after`'s calendar, its points armed again. Then the clocks pause, resume or stop as `dest`
-    declares. Returns each changed target, before and after in seconds, and the breaches found
-    late, to record."""
+    keeps its level's). Where that target or the warning point changes, the clock measures the
+    time it counted against the new one, its points armed again: one already past its new
+    target is due when it passed it, and breaches at the next tick. Where the calendar changes,
+    the time counted so far stays counted (on `before`'s calendar) and from `at` on it counts
+    `after`'s: past its target, it is due at `at`. Then the clocks pause, resume or stop as
+    `dest` declares. A stopped clock keeps the target it met or missed (a reopen counts on
+    against it). Returns each changed target, before and after in seconds, and the breaches
+    found late, to record."""
     changed: dict[str, list[int]] = {}
     policy, was = after.settings.channels.get(channel), before.settings.channels.get(channel)
     if policy is not None:
@@ -198,10 +201,11 @@ def migrate(tx: Tx, before: Flow, after: Flow, case_id: int, channel: str, sourc
                                                        clock.business)
                     and (same_days or not business)):
                 continue
-            moved = replace(clock, target=target, warn_at=policy.warn_at, business=business,
-                            consumed=clock.counted(calendar_of(before, clock), at),
-                            running_since=(None if clock.running_since is None
-                                           else calendar.next_open(at)))
+            moved = replace(clock, target=target, warn_at=policy.warn_at)
+            if clock.business != business or (business and not same_days):
+                moved = replace(moved, business=business,  # the new calendar counts from `at`
+                                consumed=clock.counted(calendar_of(before, clock), at),
+                                running_since=None if clock.running_since is None else at)
             tx.save_clock(case_id, moved)
             tx.cancel(case_id, at, clock=name)
             tx.arm(case_id, dest, moved.pending(calendar), clock=name)
