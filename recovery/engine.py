@@ -247,7 +247,7 @@ class Engine(Reads):
         """Move the brand's open cases that run under an older version of its flow to the
         version loaded now, on purpose (until then each keeps the version it opened with):
         each move a `migrate` event, the state's timers armed again where they differ, the SLA
-        clocks carried over to the new targets from the move on. `mapping` (old state → new)
+        clocks and follow-up steps carried over to the new targets. `mapping` (old state → new)
         places the cases in states the flow no longer has; while any is unplaced nothing moves
         (`InvalidInput` naming them). With `dry_run`, only what would move. Where the brand
         names its people, only a lead may."""

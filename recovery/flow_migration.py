@@ -8,8 +8,9 @@ current flow does not arm there; and the cases opened before flows had versions 
 state the flow no longer has. `Migrator.run` moves them, all in one transaction, each as it is
 then: a `migrate` event on the case (from which version to which, the mapping it used), its
 state's timers armed again from the move where they differ, its follow-up moved as a trigger
-would move it, and its SLA clocks carried over to the new targets from the move on
-(`keeper.migrate`; the event names each changed target before and after). A case whose state
+would move it (or, where it stays, its steps still to come timed as the new flow times them:
+`schedule.migrate`), and its SLA clocks carried over to the new targets (`keeper.migrate`; the
+event names each changed target and follow-up step, before and after). A case whose state
 the current flow lacks and no mapping places blocks the whole run, which then moves nothing.
 """
 
@@ -254,7 +255,12 @@ class Migrator:
                                        row.priority, at)
         if targets:
             payload["targets"] = targets
-        schedule.follow(tx, flow, case_id, source, dest, at)
+        if dest == source:
+            steps = schedule.migrate(tx, before, flow, case_id, dest, at)
+            if steps:
+                payload["follow_up"] = steps
+        else:
+            schedule.follow(tx, flow, case_id, source, dest, at)
         tx.append_event(Event(case_id, row.version + 1, at, by, MIGRATE, source, dest, None,
                               payload))
         record_reached(tx, case_id, row.version + 1, dest, at, ENGINE, late)

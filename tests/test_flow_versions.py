@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from contextlib import closing
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -321,6 +322,67 @@ def test_a_clock_moved_to_round_the_clock_counts_from_the_move(db_url: str, cloc
         after.migrate_flow("eshop", by="petr")
         clocks = {c.name: c for c in after.clocks(ana.id)}
         assert clocks["first_response"].due_at == clock.now.replace(hour=12)
+
+
+def test_a_clock_past_its_new_target_is_due_when_it_passed_it_and_breaches_at_the_next_tick(
+        db_url: str, clock: Clock, tmp_path: Path) -> None:
+    with closing(live(db_url, clock, tmp_path)) as before:
+        ana = before.open_case("eshop", channel="twitter", author="@ana", text="Parcel is late")
+    opened = clock.now  # 10:00 in Zagreb, a Tuesday
+    clock.now = opened.replace(hour=19)  # 20:00 there: the team has gone home
+    with closing(live(db_url, clock, tmp_path / "new", first_response("30m"))) as after:
+        after.migrate_flow("eshop", by="petr")
+        clocks = {c.name: c for c in after.clocks(ana.id)}
+        assert clocks["first_response"].due_at == opened + timedelta(minutes=30)  # not tomorrow
+        after.tick()
+        assert "first_response.breach" in [event.trigger for event in after.history(ana.id)]
+
+
+def test_a_clock_past_its_target_on_a_new_calendar_is_due_at_the_move(
+        db_url: str, clock: Clock, tmp_path: Path) -> None:
+    with closing(live(db_url, clock, tmp_path)) as before:
+        ana = before.open_case("eshop", channel="twitter", author="@ana", text="Parcel is late")
+    clock.now = clock.now.replace(hour=19)  # 20:00 in Zagreb, after hours
+
+    def longer_hours(written: dict[str, Any]) -> None:
+        written["hours"] = {"mon-fri": ["07:00-21:00"]}
+    with closing(live(db_url, clock, tmp_path / "new", longer_hours)) as after:
+        after.migrate_flow("eshop", by="petr")
+        clocks = {c.name: c for c in after.clocks(ana.id)}
+        assert clocks["first_response"].due_at == clock.now  # not at tomorrow's opening
+        after.tick()
+        assert "first_response.breach" in [event.trigger for event in after.history(ana.id)]
+
+
+def test_a_resolved_case_moved_is_asked_when_the_new_follow_up_says(
+        db_url: str, clock: Clock, tmp_path: Path) -> None:
+    with closing(live(db_url, clock, tmp_path)) as before:
+        ana = before.open_case("eshop", channel="twitter", author="@ana", text="Parcel is late")
+        for trigger in ("acknowledge", "investigate"):
+            before.fire(ana.id, trigger, by="eva")
+        before.record_finding(ana.id, "founded", root_cause="courier delay", by="eva")
+        before.offer_remedy(ana.id, "discount", 10, by="eva")
+        before.fire(ana.id, "resolve", by="eva")
+        asked = [t.due_at for t in before.timers(ana.id) if t.clock == "follow_up"]
+    resolved = clock.now  # a Tuesday: the e-shop's two working days on is Thursday
+    clock.advance(days=1)
+
+    def sooner(written: dict[str, Any]) -> None:
+        written["follow_up"]["after"] = "1d"
+    with closing(live(db_url, clock, tmp_path / "new", sooner)) as after:
+        after.migrate_flow("eshop", by="petr")
+        moved = after.history(ana.id)[-1]
+        assert moved.payload["follow_up"] == {"ask": [asked[0].isoformat(),
+                                                      (resolved + timedelta(days=1)).isoformat()]}
+        asks = [t for t in after.timers(ana.id)
+                if t.clock == "follow_up" and t.cancelled_at is None]
+        assert [(t.trigger, t.due_at) for t in asks] == [("ask", resolved + timedelta(days=1))]
+        after.tick()  # due by now: asked at once
+        assert after.case(ana.id).state == "followed_up"
+        shown = CliRunner().invoke(app, ["--db", db_url, "--workflows", str(tmp_path / "new"),
+                                         "--now", clock.now.isoformat(), "case", "show",
+                                         str(ana.id)], env={"COLUMNS": "200"})
+        assert "· follow-up ask 2026-12-0" in " ".join(shown.output.split()), shown.output
 
 
 def test_a_case_mapped_to_resolved_is_followed_up(db_url: str, clock: Clock,

@@ -107,9 +107,9 @@ def migrate(ctx: typer.Context, brand: Annotated[str, typer.Argument(help="The b
     """Move the brand's open cases that run under an older version of its flow to the flow
     as the workflows folder has it now. Until they are moved, cases keep the version they
     opened with. Each move is an event on the case; its state's timers are armed again where
-    they differ, and its SLA clocks keep the time counted and follow the new targets from the
-    move on. While a case sits in a state the flow no longer has and no --map places it,
-    nothing moves."""
+    they differ, its SLA clocks keep the time counted and follow the new targets, and its
+    follow-up steps still to come the new timing. While a case sits in a state the flow no
+    longer has and no --map places it, nothing moves."""
     from recovery.flow_migration import Blocked
 
     mapping: dict[str, str] = {}

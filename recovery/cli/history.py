@@ -91,17 +91,19 @@ def headline(event: Event, shown: Shown) -> str:
         timers = payload.get("timers")
         armed = (f" · timers armed again: {', '.join(timers) or 'none'}"
                  if timers is not None else "")
+        steps = "".join(
+            f" · follow-up {step} {_when(before, shown)} → "
+            f"{_when(after, shown) if after else 'dropped'}"
+            for step, (before, after) in (payload.get("follow_up") or {}).items())
         return (f"moved from version {payload.get('from')} of the flow to {payload['to']}"
-                f"{moved}{armed}{_targets(payload, shown)}")
+                f"{moved}{armed}{_targets(payload, shown)}{steps}")
     if event.trigger in ("follow_up", "reminder", "answer") and payload:
         return _follow_up(event.trigger, payload) + moved
     if event.by in SYSTEM and "clock" in payload and "point" in payload:
         clock = str(payload["clock"]).replace("_", " ")
         late, missed = "", payload.get("due_at")
         if payload.get("found_late"):
-            late = (f" found late (due {stamp(datetime.fromisoformat(missed), shown.zone)})"
-                    if missed
-                    else " found late")
+            late = f" found late (due {_when(missed, shown)})" if missed else " found late"
         notify = f" · notifies {', '.join(payload['notify'])}" if payload.get("notify") else ""
         raised = f" · priority raised to {payload['priority']}" if payload.get("priority") else ""
         return f"{clock} clock {payload['point']}{late}{notify}{raised}"
@@ -117,6 +119,11 @@ def headline(event: Event, shown: Shown) -> str:
     if "kind" in payload and "value" in payload:
         return f"{event.trigger} — {payload['kind']} {payload['value']}{moved}"
     return f"{event.trigger}{moved}"
+
+
+def _when(written: str, shown: Shown) -> str:
+    """An ISO 8601 time from a payload, in the brand's zone."""
+    return stamp(datetime.fromisoformat(written), shown.zone)
 
 
 def _targets(payload: dict[str, Any], shown: Shown) -> str:

@@ -22,6 +22,8 @@ ASK, REMIND, CLOSE = "ask", "remind", "close"
 """The follow-up's steps: each a timer."""
 TRIGGER = "follow_up"
 """The flow trigger that asks; `close` and `reopen` act on the answer."""
+TIMING = ("after", "clock", "reminder_after", "close_after")
+"""What of a follow-up policy says when its steps fall due."""
 
 
 def policy(flow: Flow) -> tuple[FollowUp, list[str], str] | None:
@@ -61,6 +63,37 @@ def follow(tx: Tx, flow: Flow, case_id: int, source: str, dest: str, at: datetim
         if declared.reminder_after is not None:
             steps.insert(0, (REMIND, due(flow, declared, at, declared.reminder_after)))
         tx.arm(case_id, dest, steps, clock=KIND)
+
+
+def migrate(tx: Tx, before: Flow, after: Flow, case_id: int, state: str,
+            at: datetime) -> dict[str, list[str | None]]:
+    """Carry the follow-up steps still to come of a case that stays in `state` over from the
+    flow version `before` to `after`: where `after` times them otherwise, each is armed again,
+    counted from when the case entered `state` (one due by then falls due at once; a reminder
+    `after` has not is dropped). Returns each moved step's due time before and after (ISO
+    8601; None: dropped)."""
+    was, found = policy(before), policy(after)
+    if was is None or found is None or all(
+            getattr(was[0], name) == getattr(found[0], name) for name in TIMING):
+        return {}
+    declared, asks_from, asked = found
+    pending = tx.pending(case_id, KIND) if state in asks_from or state == asked else []
+    if not pending:
+        return {}
+    entered = next((event.at for event in reversed(tx.history(case_id))
+                    if event.dest == state and event.source != state), at)
+    waits = {ASK: declared.after, REMIND: declared.reminder_after, CLOSE: declared.close_after}
+    steps = {timer.trigger: due(after, declared, entered, wait) for timer in pending
+             if (wait := waits.get(timer.trigger)) is not None}
+    tx.cancel(case_id, at, clock=KIND)
+    tx.arm(case_id, state, steps.items(), clock=KIND)
+    moved: dict[str, list[str | None]] = {}
+    for timer in pending:
+        now_due = steps.get(timer.trigger)
+        if now_due != timer.due_at:
+            moved[timer.trigger] = [timer.due_at.isoformat(),
+                                    None if now_due is None else now_due.isoformat()]
+    return moved
 
 
 def sampled(brand: str, case_id: int, share: float) -> bool:

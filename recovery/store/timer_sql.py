@@ -47,6 +47,10 @@ class TimerStatements:
                    timers.c.due_at, timers.c.clock, timers.c.attempts)
             .where(timers.c.id > bindparam("after"), timers.c.fired_at.is_(None),
                    timers.c.cancelled_at.is_(None)).order_by(timers.c.id))
+        self.pending_of = compile_(
+            select(timers.c.id, timers.c.case_id, timers.c.trigger, timers.c.state,
+                   timers.c.due_at, timers.c.clock, timers.c.attempts)
+            .where(*pending, timers.c.clock == bindparam("of_clock")).order_by(timers.c.id))
         self.settle = compile_(update(timers).where(timers.c.id == bindparam("timer_id"))
                                .values(outcome=bindparam("verdict")))
         self.fail = compile_(update(timers)
@@ -115,6 +119,11 @@ class TimerTx(TxPart):
     def armed_since(self, after: int) -> list[Timer]:
         """The pending timers armed after the timer `after` (by id), in the order armed."""
         return self._timers(self._run(self._w.armed_since, {"after": after}).fetchall())
+
+    def pending(self, case_id: int, clock: str) -> list[Timer]:
+        """The case's pending timers of one SLA clock or of its follow-up, in the order armed."""
+        return self._timers(self._run(self._w.pending_of, {"of_case": case_id,
+                                                            "of_clock": clock}).fetchall())
 
     def _timers(self, rows: list[Any]) -> list[Timer]:
         """Timers from rows of (id, case id, trigger, state, due time, clock, attempts)."""
