@@ -155,6 +155,22 @@ def test_what_a_proposed_flow_refuses_is_named_case_by_case(engine: Engine, cloc
     assert found.ended == []  # a voucher is no guard of resolve: the case still resolves
 
 
+def test_a_refusal_names_the_live_case_not_the_replays(engine: Engine, clock: Clock,
+                                                       tmp_path: Path) -> None:
+    history(engine)
+    proposed = _proposed(tmp_path, "bikeshare", "follow_up: {after: 5d}",
+                         "follow_up: {after: 5d}\nflow:\n  triggers:\n"
+                         "    resolve: {guards: [has_finding, has_remedy]}")
+    proposed = _proposed(tmp_path, "bikeshare", "    {max: 400, lead_max: 600, unit: PLN,",
+                         "    {max: 100, lead_max: 200, unit: PLN,")
+    clock.now = _at("2026-12-14 10:00")
+    found = engine.what_if(proposed, brand="bikeshare", since=EVER)
+    resolve = next(item for item in found.refused if item["trigger"] == "resolve")
+    assert resolve["case"] == 3  # the replay's own database numbers it 1
+    assert resolve["why"].startswith("case 3: 'resolve' refused by guard 'has_remedy'"), \
+        resolve["why"]
+
+
 def test_a_timer_the_live_case_never_reached_fires_at_the_workers_next_run(
         engine: Engine, clock: Clock, tmp_path: Path) -> None:
     """Under a refund limit of 10 the refund of 20 is refused, so the case cannot resolve

@@ -21,6 +21,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import itertools
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -280,8 +281,19 @@ class Replay:
         return engine.case(scratch).version
 
     def _refuse(self, case: Recorded, act: Act, exc: RecoveryError) -> None:
+        """Keep the act refused, its reason naming the case (and the remedy) by their live
+        ids, not the scratch database's."""
+        why = str(exc).splitlines()[0]
+        scratch = self._done.cases.get(case.id)
+        named = [("case", scratch, case.id)]
+        live = _remedy_of(act.payload or {})
+        if live is not None:
+            named.append(("remedy", self._remedies.get(live), live))
+        for what, mine, theirs in named:
+            if mine is not None and mine != theirs:
+                why = re.sub(rf"\b{what} {mine}\b", f"{what} {theirs}", why)
         self._done.refused.append(Refused(case.id, case.brand, act.seq, act.at, act.trigger,
-                                          act.by, str(exc).splitlines()[0]))
+                                          act.by, why))
 
     def _skip(self, kind: str) -> None:
         self._done.skipped[kind] = self._done.skipped.get(kind, 0) + 1
