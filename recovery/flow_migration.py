@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -72,6 +72,11 @@ class Move(Record):
     lacking_timers: tuple[str, ...] = ()
     """Its pending timers that the current flow does not arm in the state it goes to (they are
     cancelled by the move)."""
+    changes: dict[str, Any] = field(default_factory=dict)
+    """What the move changes, as its `migrate` event says: the state timers armed again
+    (`timers`), each SLA target changed (`targets`: seconds before and after) and each
+    follow-up step moved (`follow_up`: due before and after); known once the move was made,
+    or tried by a dry run."""
 
 
 @dataclass(frozen=True)
@@ -196,35 +201,41 @@ class Migrator:
     def run(self, flow: Flow, mapping: Mapping[str, str], by: str, at: datetime,
             dry_run: bool) -> Migration:
         """Move the brand's open cases under older versions of its `flow` to it (`mapping`
-        places states it lacks), or with `dry_run` only say what would move. A case whose state
-        has no place in it is named in the plan's `unmapped`, and a run (not a dry run) is
-        then refused, moving nothing."""
+        places states it lacks); with `dry_run`, make the moves and roll them back, to say
+        what they would do. A case whose state has no place in it is named in the plan's
+        `unmapped`, and a run (not a dry run) is then refused, moving nothing."""
         wanted = dict(mapping)
         for target in wanted.values():
             check_state([flow], target, f"{flow.brand}'s flow")
-        with self._writer.transaction() as tx:
-            version = readable(flow, {}, tx.flow_text)
-            moves = plan(flow, *read(lambda statement, values: tx.run(statement, values)
-                                     .fetchall(), flow, version), version, wanted)
-            moving = {move.state for move in moves}
-            for source in wanted:
-                if moves and source not in moving:
-                    raise InvalidInput(f"no case of {flow.brand} to move is in state "
-                                       f"'{source}' (they are in: {', '.join(sorted(moving))})")
-            migration = Migration(flow.brand, flow.version, moves, wanted)
-            if dry_run or not moves:
-                return migration
-            if migration.unmapped:
-                raise Blocked(migration)
-            tx.keep_flow(flow.brand, flow.version, flow.version_text, at)
-            for move in moves:
-                self._move(tx, flow, version, move.case_id, wanted, by, at)
-        return Migration(flow.brand, flow.version, moves, wanted, done=True)
+        try:
+            with self._writer.transaction() as tx:
+                version = readable(flow, {}, tx.flow_text)
+                moves = plan(flow, *read(lambda statement, values: tx.run(statement, values)
+                                         .fetchall(), flow, version), version, wanted)
+                moving = {move.state for move in moves}
+                for source in wanted:
+                    if moves and source not in moving:
+                        raise InvalidInput(f"no case of {flow.brand} to move is in state "
+                                           f"'{source}' (they are in: "
+                                           f"{', '.join(sorted(moving))})")
+                migration = Migration(flow.brand, flow.version, moves, wanted)
+                if not moves or (dry_run and migration.unmapped):
+                    return migration
+                if migration.unmapped:
+                    raise Blocked(migration)
+                tx.keep_flow(flow.brand, flow.version, flow.version_text, at)
+                made = [replace(move, changes=self._move(tx, flow, version, move.case_id,
+                                                         wanted, by, at)) for move in moves]
+                if dry_run:
+                    raise _Tried(made)  # what the moves did, rolled back
+        except _Tried as tried:
+            return Migration(flow.brand, flow.version, tried.moves, wanted)
+        return Migration(flow.brand, flow.version, made, wanted, done=True)
 
     def _move(self, tx: Tx, flow: Flow, version: Callable[[str | None], Flow], case_id: int,
-              mapping: dict[str, str], by: str, at: datetime) -> None:
+              mapping: dict[str, str], by: str, at: datetime) -> dict[str, Any]:
         """Move one case to `flow`'s version, as it is now (read again in this transaction: a
-        case closed since the plan stays where it is)."""
+        case closed since the plan stays where it is); what its `migrate` event says of it."""
         row = tx.facts(case_id)
         if row is None:
             raise NotFound(f"no case {case_id}")
@@ -233,7 +244,7 @@ class Migrator:
         before, source = version(row.flow_version), row.state
         states = before.settings.flow.states
         if source in states and states[source].terminal:
-            return
+            return {}
         dest = mapping.get(source, source)
         if dest not in flow.settings.flow.states:
             raise InvalidInput(f"case {case_id} moved meanwhile to '{source}', which "
@@ -264,3 +275,12 @@ class Migrator:
         tx.append_event(Event(case_id, row.version + 1, at, by, MIGRATE, source, dest, None,
                               payload))
         record_reached(tx, case_id, row.version + 1, dest, at, ENGINE, late)
+        return {key: value for key, value in payload.items() if key not in ("from", "to", "map")}
+
+
+class _Tried(Exception):
+    """Rolls a dry run's moves back, carrying what they did."""
+
+    def __init__(self, moves: list[Move]) -> None:
+        super().__init__("dry run")
+        self.moves = moves

@@ -146,8 +146,18 @@ def test_moving_cases_in_flight_on_purpose(db_url: str, clock: Clock, tmp_path: 
         assert {case: len(after.history(case)) for case in (ana.id, bo)} == histories
         assert {after.case(case).flow_version for case in (ana.id, bo)} == {old}
 
+        due = {c.name: c.due_at for c in after.clocks(ana.id)}
+        tried = after.migrate_flow("eshop", by="petr", mapping={"waiting": "investigating"},
+                                   dry_run=True)  # the moves made, then rolled back
+        assert not tried.done
+        assert [m.changes for m in tried.moves] == [
+            {"targets": {"first_response": [3600, 1800]}}, {"timers": []}]
+        assert {case: len(after.history(case)) for case in (ana.id, bo)} == histories
+        assert {after.case(case).flow_version for case in (ana.id, bo)} == {old}
+        assert {c.name: c.due_at for c in after.clocks(ana.id)} == due
+
         moved = after.migrate_flow("eshop", by="petr", mapping={"waiting": "investigating"})
-        assert moved.done and len(moved.moves) == 2
+        assert moved.done and [m.changes for m in moved.moves] == [m.changes for m in tried.moves]
         assert after.case(bo).state == "investigating"
         assert {after.case(case).flow_version for case in (ana.id, bo)} == {new}
         ana_move, bo_move = after.history(ana.id)[-1], after.history(bo)[-1]
@@ -241,6 +251,8 @@ def test_flow_validate_and_migrate_from_the_command_line(tmp_path: Path) -> None
     dry = run("flow", "migrate", "eshop", "--by", "petr", "--dry-run", "--map",
               "waiting=investigating")
     assert dry.exit_code == 0 and "nothing was written" in " ".join(dry.stdout.split())
+    assert "timers armed again" not in dry.stdout  # the state it goes to arms none
+    assert old in dry.stdout and "what changes" in dry.stdout
     done = run("flow", "migrate", "eshop", "--by", "petr", "--map", "waiting=investigating",
                "--json")
     assert done.exit_code == 0 and '"done": true' in done.stdout

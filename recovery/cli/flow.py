@@ -102,7 +102,8 @@ def migrate(ctx: typer.Context, brand: Annotated[str, typer.Argument(help="The b
                 "has go (or move those in any state elsewhere); repeat it for each state.")]
             = None,
             dry_run: Annotated[bool, typer.Option(
-                "--dry-run", help="Only say what would move; nothing is written.")] = False,
+                "--dry-run", help="Make the moves and roll them back: say what each would "
+                "change; nothing is written.")] = False,
             json: Json = False) -> None:
     """Move the brand's open cases that run under an older version of its flow to the flow
     as the workflows folder has it now. Until they are moved, cases keep the version they
@@ -126,11 +127,14 @@ def migrate(ctx: typer.Context, brand: Annotated[str, typer.Argument(help="The b
     if json:
         emit_json({**migration.as_dict(), "unmapped": migration.unmapped})
     elif migration.moves:
+        zone = engine.flow(brand).settings.timezone
         out.print(table(f"{brand}: open cases under an older version of its flow",
-                        ["case", "version", "state", "goes to", "timers it loses"],
+                        ["case", "version", "state", "goes to", "timers it loses",
+                         "what changes"],
                         [[move.case_id, move.version, move.state,
                           move.to_state or "(no such state: --map it)",
-                          ", ".join(move.lacking_timers)] for move in migration.moves]))
+                          ", ".join(move.lacking_timers), _changes(move, zone)]
+                         for move in migration.moves]))
     moves = len(migration.moves)
     if migration.unmapped:
         fail(Blocked(migration))
@@ -144,6 +148,27 @@ def migrate(ctx: typer.Context, brand: Annotated[str, typer.Argument(help="The b
     else:
         say(f"dry run: {moves} case(s) of {brand} would move to version {migration.version}; "
             "nothing was written")
+
+
+def _changes(move: Move, zone: str) -> str:
+    """What a move changes besides the state, in a few words: `first response 1h → 30m;
+    follow-up ask 2026-12-04 10:00+01:00 → 2026-12-03 10:00+01:00`."""
+    from datetime import datetime, timedelta
+
+    from recovery.clock import format_duration
+    from recovery.formats import stamp
+
+    def when(written: str | None) -> str:
+        return "dropped" if written is None else stamp(datetime.fromisoformat(written), zone)
+
+    said = [f"{clock.replace('_', ' ')} {format_duration(timedelta(seconds=before))} → "
+            f"{format_duration(timedelta(seconds=after))}"
+            for clock, (before, after) in move.changes.get("targets", {}).items()]
+    said += [f"follow-up {step} {when(before)} → {when(after)}"
+             for step, (before, after) in move.changes.get("follow_up", {}).items()]
+    if move.changes.get("timers"):
+        said.append(f"timers armed again: {', '.join(move.changes['timers'])}")
+    return "; ".join(said)
 
 
 def _flow(ctx: typer.Context, brand: str) -> Flow:
