@@ -351,7 +351,8 @@ class Engine(Reads):
         if brand is not None:
             self.flow(brand)
         start, end, now = self._period(since, until)
-        return what_if(self._connection, workflows, start, end, now, brand, progress)
+        return what_if(self._connection, workflows, start, end, now, brand, progress,
+                       self.flows)
 
     def subscribe(self, callback: Subscriber) -> Callable[[], None]:
         """Call `callback(event)` after every committed event (one that raises is logged; the

@@ -133,6 +133,9 @@ def test_a_tighter_urgent_target_shows_the_urgent_cases_that_would_have_breached
     urgent_was = found.recorded["eshop"]["priorities"]["urgent"]["first_response"]
     assert urgent_was["p50"] == urgent_then["p50"] == 600.0  # the one answered: 10 minutes
     assert found.refused == [] and found.cases == 3
+    assert found.proposal == {"eshop": [{"key": "channels.twitter.first_response.urgent",
+                                         "live": "15m", "proposed": "5m"}]}  # as resolved
+    assert found.workflows == str(proposed)
 
 
 def test_what_a_proposed_flow_refuses_is_named_case_by_case(engine: Engine, clock: Clock,
@@ -344,3 +347,18 @@ def _rows(engine: Engine) -> tuple[object, ...]:
         return tuple(conn.execute(text(f"SELECT count(*) FROM recovery_{name}")).scalar()
                      for name in ("cases", "events", "timers", "clocks", "remedies"))
 
+
+
+def test_a_proposal_is_told_key_by_key() -> None:
+    from recovery.whatif.proposal import _differing
+
+    live = {"channels": {"twitter": {"first_response": "1h", "resolution": "1d"}},
+            "hours": {"mon-fri": ["08:00-20:00"]}, "goodwill": {"per_case": 1}}
+    proposed = {"channels": {"twitter": {"first_response": "30m", "resolution": "1d"}},
+                "hours": {"mon-fri": ["08:00-18:00"]}, "priority": {"urgent": ["refund"]}}
+    assert list(_differing(live, proposed, "")) == [
+        ("channels.twitter.first_response", "1h", "30m"),
+        ("hours.mon-fri", ["08:00-20:00"], ["08:00-18:00"]),  # a list is one value
+        ("goodwill", {"per_case": 1}, None),
+        ("priority", None, {"urgent": ["refund"]})]
+    assert list(_differing(live, live, "")) == []

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -25,11 +25,12 @@ from sqlalchemy import Connection
 from recovery.errors import FlowError, InvalidInput
 from recovery.report import figures
 from recovery.store.records import Record
-from recovery.whatif import compare, history
+from recovery.whatif import compare, history, proposal
 from recovery.whatif.replay import Replay, Replayed
 
 if TYPE_CHECKING:
     from recovery.engine import Engine
+    from recovery.flows import Flow
 
 GIVEN = ("issued", "redeemed")
 """A remedy's statuses where the customer got it."""
@@ -42,7 +43,8 @@ class WhatIf(Record):
     refuses, the cases ending in another state or at another priority, remedies whose fate
     differs (and those given that it would not give: count and value per kind), follow-ups at
     other times, how many recorded choices the replay took as they were, and what it left
-    out. `cases` counts the cases replayed (opened under the proposal too)."""
+    out; and what the proposal changes in each brand's flow file. `cases` counts the cases
+    replayed (opened under the proposal too)."""
 
     since: datetime
     until: datetime
@@ -59,6 +61,10 @@ class WhatIf(Record):
     follow_ups: list[dict[str, Any]] = field(default_factory=list)
     choices: int = 0
     skipped: dict[str, int] = field(default_factory=dict)
+    workflows: str = ""
+    """The folder of the proposed flows."""
+    proposal: dict[str, list[dict[str, str | None]]] = field(default_factory=dict)
+    """Per brand, what the proposal changes in its flow file, key by key (`proposal.py`)."""
 
 
 @contextmanager
@@ -98,23 +104,27 @@ def replay(read: Callable[[], AbstractContextManager[Connection]], into: Engine,
 
 def what_if(read: Callable[[], AbstractContextManager[Connection]], workflows: str | Path,
             since: datetime, until: datetime, now: datetime, brand: str | None = None,
-            progress: Callable[[int, int], None] | None = None) -> WhatIf:
+            progress: Callable[[int, int], None] | None = None,
+            live: Mapping[str, Flow] | None = None) -> WhatIf:
     """The cases opened from `since` to `until` (of `brand`), read through `read`, replayed
-    under the flows in `workflows` and compared with what happened; `FlowError` when any of
-    those flows has a problem."""
+    under the flows in `workflows` and compared with what happened (and those flows with the
+    `live` ones, key by key); `FlowError` when any of those flows has a problem."""
     with scratch(workflows, now) as proposed:
         if proposed.broken:  # a proposal with a broken flow proposes nothing yet
             raise FlowError([problem for problems in proposed.broken.values()
                              for problem in problems])
         done = replay(read, proposed, since, until, now, brand, progress)
-        with read() as live, proposed._connection() as mine:
-            before = figures.report(live, since, until, now, brand)
+        with read() as live_db, proposed._connection() as mine:
+            before = figures.report(live_db, since, until, now, brand)
             after = figures.report(mine, since, until, now, brand)
-            changed = compare.changes(live, mine, done.cases)
+            changed = compare.changes(live_db, mine, done.cases)
+        brands = sorted({*before, *after, *([brand] if brand else [])})
+        proposed_flows = proposed.flows
     return WhatIf(since, until, now, len(done.cases), done.acts, before, after,
                   [asdict(item) for item in done.refused], changed["ended"],
                   changed["priorities"], changed["remedies"], _not_given(changed["remedies"]),
-                  changed["follow_ups"], done.choices, dict(done.skipped))
+                  changed["follow_ups"], done.choices, dict(done.skipped), str(workflows),
+                  proposal.changes(live or {}, proposed_flows, brands))
 
 
 def _not_given(changed: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -14,6 +14,8 @@ from recovery.formats import span, stamp
 from recovery.report.rows import cell
 from recovery.whatif import WhatIf
 
+PROPOSAL = ["key of the flow file", "live", "proposed"]
+"""The columns of what the proposal changes."""
 SLA = ["channel", "clock", "met / breached / running: recorded → proposed",
        "p50 / p90: recorded → proposed"]
 """The columns of `sla_rows`."""
@@ -85,7 +87,8 @@ def list_rows(found: WhatIf, name: str, brand: str) -> list[list[object]]:
 def summary(found: WhatIf) -> str:
     """What was replayed, and that the live database was only read."""
     skipped = "; ".join(f"{kind}: {count:,}" for kind, count in found.skipped.items())
-    return (f"replayed {found.cases:,} case(s) opened {stamp(found.since, 'UTC')} to "
+    return (f"proposed flows: {found.workflows}; "
+            f"replayed {found.cases:,} case(s) opened {stamp(found.since, 'UTC')} to "
             f"{stamp(found.until, 'UTC')}: {found.acts:,} recorded act(s), "
             f"{found.choices:,} of them choices the flow does not make (answers, "
             "do-not-contact, reach, hidden posts, redactions), taken as recorded"
@@ -125,6 +128,10 @@ def sections(found: WhatIf) -> Iterator[tuple[str, str, list[str], list[list[obj
     """Each table of the what-if, brand by brand: its title, brand, columns and rows (the
     terminal, the CSV and the page show the same)."""
     for brand in brands(found):
+        changed = found.proposal.get(brand)
+        yield ("what the proposal changes", brand, PROPOSAL,
+               [[item["key"], _cell(item["live"]), _cell(item["proposed"])]
+                for item in changed] if changed else [["(nothing)", "", ""]])
         yield "SLA outcomes per channel", brand, SLA, sla_rows(found, brand)
         rows = priority_rows(found, brand)
         if rows:
