@@ -225,6 +225,8 @@ def test_an_empty_period_or_a_missing_brand_is_refused_up_front(engine: Engine, 
     with pytest.raises(InvalidInput, match=r"no flow for bikeshare \(1 case\(s\)\)"):
         engine.what_if(proposed, since=EVER)
     assert engine.what_if(proposed, brand="eshop", since=EVER).cases == 2
+    with pytest.raises(InvalidInput, match=r"in the proposal$"):  # --brand is given already
+        engine.what_if(proposed, brand="bikeshare", since=EVER)
 
 
 def test_a_slower_follow_up_asks_later(engine: Engine, clock: Clock, tmp_path: Path) -> None:

@@ -98,7 +98,8 @@ def replay(read: Callable[[], AbstractContextManager[Connection]], into: Engine,
     if lacking:
         named = ", ".join(f"{name} ({count} case(s))" for name, count in sorted(lacking.items()))
         raise InvalidInput(f"the proposed flows have no flow for {named} opened in the period; "
-                           "give each brand its flow.yaml in the proposal, or choose --brand")
+                           "give each brand its flow.yaml in the proposal"
+                           + ("" if brand else ", or choose --brand"))
     return Replay(into, keys, ran, now).run(recorded, progress)
 
 

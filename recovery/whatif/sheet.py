@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from recovery.clock.sla import CLOCKS, OUTCOMES
-from recovery.formats import span, stamp
+from recovery.formats import clock_span, stamp
 from recovery.report.rows import cell
 from recovery.whatif import WhatIf
 
@@ -149,10 +149,12 @@ def _outcomes(times: dict[str, Any] | None) -> str:
 
 
 def _times(times: dict[str, Any] | None) -> str:
-    """p50 / p90 in the clock's own time (its column says which)."""
+    """p50 / p90 in the clock's own time, written as the care report writes it."""
     if times is None or times.get("p50") is None:
         return "-"
-    return " / ".join(span(timedelta(seconds=times[name])) for name in ("p50", "p90"))
+    business = bool(times.get("business"))
+    return " / ".join(clock_span(timedelta(seconds=times[name]), business)
+                      for name in ("p50", "p90"))
 
 
 def _clock(clock: str, *times: dict[str, Any] | None) -> str:
