@@ -253,8 +253,8 @@ def _outdated(brand: str, moves: list[Move]) -> str:
     if timers:
         line += f"; with timers it no longer arms there: {cases_in(timers)}"
     how = f" --map {next(iter(states))}=STATE" if states else ""
-    return (f"{line}; once these flows are live, `recovery flow migrate {brand}{how}` moves them "
-            "to this version")
+    return (f"{line}; `recovery flow migrate {brand}{how}`, with these files live, moves them "
+            "to their version")
 
 
 @app.command()
