@@ -152,7 +152,8 @@ def test_what_a_proposed_flow_refuses_is_named_case_by_case(engine: Engine, cloc
     assert "a voucher of 500,00\xa0zł is over bikeshare's limit of 200,00\xa0zł" in offered["why"]
     assert found.skipped == {"decisions on remedies the proposed flow did not give": 1}
     assert found.not_given == [{"brand": "bikeshare", "kind": "voucher", "unit": "PLN",
-                                "goodwill": False, "count": 1, "value": "500.00"}]
+                                "goodwill": False, "count": 1, "value": "500.00",
+                                "of_count": 1, "of_value": "500.00"}]  # of those given live
     assert found.remedies[0]["recorded"] == "issued"
     assert found.remedies[0]["proposed"] == "not offered"
     assert found.ended == []  # a voucher is no guard of resolve: the case still resolves

@@ -123,15 +123,18 @@ def what_if(read: Callable[[], AbstractContextManager[Connection]], workflows: s
         proposed_flows = proposed.flows
     return WhatIf(since, until, now, len(done.cases), done.acts, before, after,
                   [asdict(item) for item in done.refused], changed["ended"],
-                  changed["priorities"], changed["remedies"], _not_given(changed["remedies"]),
-                  changed["follow_ups"], done.choices, dict(done.skipped), str(workflows),
+                  changed["priorities"], changed["remedies"],
+                  _not_given(changed["remedies"], before), changed["follow_ups"], done.choices,
+                  dict(done.skipped), str(workflows),
                   proposal.changes(live or {}, proposed_flows, brands))
 
 
-def _not_given(changed: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _not_given(changed: list[dict[str, Any]],
+               recorded: dict[str, Any]) -> list[dict[str, Any]]:
     """Remedies given live that the proposed flow would not give (over its limits or budgets,
     refused otherwise, or waiting for a lead): count and value per brand, kind and unit,
-    goodwill apart."""
+    goodwill apart, beside how many of them were given live in all (`of_count`, `of_value`:
+    the care report's `recorded` figures)."""
     totals: dict[tuple[str, str, str | None, bool], list[Any]] = {}
     for item in changed:
         if item["recorded"] in GIVEN and item["proposed"] not in GIVEN:
@@ -139,8 +142,13 @@ def _not_given(changed: list[dict[str, Any]]) -> list[dict[str, Any]]:
             counted = totals.setdefault(key, [0, Decimal(0)])
             counted[0] += 1
             counted[1] += Decimal(item["value"])
+    given = {(brand, item["kind"], item["unit"], side == "goodwill"): item
+             for brand, figures in recorded.items() for side in ("remedies", "goodwill")
+             for item in figures.get(side, [])}
     return [{"brand": brand, "kind": kind, "unit": unit, "goodwill": goodwill,
-             "count": count, "value": str(value)}
+             "count": count, "value": str(value),
+             "of_count": given.get((brand, kind, unit, goodwill), {}).get("count"),
+             "of_value": given.get((brand, kind, unit, goodwill), {}).get("total")}
             for (brand, kind, unit, goodwill), (count, value) in sorted(
                 totals.items(), key=lambda pair: (pair[0][0], pair[0][1], pair[0][3]))]
 
