@@ -316,9 +316,10 @@ def test_the_command_line_shows_it_as_tables_json_csv_and_a_page(run, tmp_path: 
     assert data["cases"] == 1 and [(u["met"], u["breached"]) for u in urgent] == [(1, 0), (0, 1)]
     rows = run("what-if", "--workflows", str(proposed), "--since", "2026-11-01T00:00Z",
                "--csv").stdout.splitlines()
-    assert rows[0] == "section,brand,columns..."
-    assert any(row.startswith("SLA outcomes per channel,eshop,twitter,first response")
-               for row in rows)
+    assert rows[0] == "section,brand,item,figure,recorded,proposed"
+    assert "proposal,eshop,channels.twitter.first_response.urgent,,15m,5m" in rows
+    assert "SLA per priority,eshop,urgent first_response,breached,0,1" in rows  # numbers
+    assert "SLA per channel,eshop,twitter first_response,p50_seconds,600.0,600.0" in rows
     page = tmp_path / "what-if.html"
     assert run("what-if", "--workflows", str(proposed), "--since", "2026-11-01T00:00Z",
                "--html", str(page)).exit_code == 0

@@ -1,5 +1,5 @@
-"""A what-if laid out for people: the same rows for the terminal's tables, the CSV and the page
-(in the care report's style), recorded beside proposed."""
+"""A what-if laid out for people, recorded beside proposed: the same tables in the terminal and
+on the page (in the care report's style), and every figure one a row in the CSV."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import csv
 import io
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from recovery.clock.sla import CLOCKS, OUTCOMES
@@ -97,16 +98,60 @@ def summary(found: WhatIf) -> str:
             + ". The live database was only read.")
 
 
+CSV = ["section", "brand", "item", "figure", "recorded", "proposed"]
+"""The CSV's columns: one figure a row, recorded beside proposed (the live value beside the
+proposed one for what the proposal changes)."""
+
+
 def as_csv(found: WhatIf) -> str:
-    """Every row, one a line: section, brand, then the row's own columns."""
+    """Every figure, one a row (`CSV`): numbers as numbers (times in seconds), for a
+    spreadsheet to sum and pivot."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["section", "brand", "columns..."])
-    for section, brand, columns, rows in sections(found):
-        writer.writerow([section, brand, *columns])
-        for row in rows:
-            writer.writerow([cell(value) for value in (section, brand, *row)])
+    writer.writerow(CSV)
+    for row in _figures(found):
+        writer.writerow([cell(value) for value in row])
     return buffer.getvalue()
+
+
+def _figures(found: WhatIf) -> Iterator[tuple[object, ...]]:
+    """The rows of `as_csv`."""
+    for brand in brands(found):
+        for item in found.proposal.get(brand, []):
+            yield "proposal", brand, item["key"], "", item["live"], item["proposed"]
+        for side, section in (("channels", "SLA per channel"),
+                              ("priorities", "SLA per priority")):
+            before = found.recorded.get(brand, {}).get(side, {})
+            after = found.proposed.get(brand, {}).get(side, {})
+            for name in [*before, *(name for name in after if name not in before)]:
+                for clock in CLOCKS:
+                    a = before.get(name, {}).get(clock) or {}
+                    b = after.get(name, {}).get(clock) or {}
+                    if a or b:
+                        for figure in (*OUTCOMES, "p50", "p90"):
+                            yield (section, brand, f"{name} {clock}",
+                                   figure if figure in OUTCOMES else f"{figure}_seconds",
+                                   a.get(figure), b.get(figure))
+    for item in found.refused:
+        yield ("refused", item["brand"], item["case"],
+               f"#{item['seq']} {item['trigger']} by {item['by']} at {_cell(item['at'])}",
+               "taken", item["why"])
+    for name, figure in (("ended", "state"), ("priorities", "priority")):
+        for item in getattr(found, name):
+            yield name, item["brand"], item["case"], figure, item["recorded"], item["proposed"]
+    for item in found.remedies:
+        yield ("remedies", item["brand"], item["case"],
+               f"{item['kind']} {item['value']} {item['unit']}", item["recorded"],
+               item["proposed"])
+    for item in found.not_given:
+        kind = f"{item['kind']} ({item['unit']}{', goodwill' if item['goodwill'] else ''})"
+        for figure, given, withheld in (("given", item["of_count"], item["count"]),
+                                        ("given value", item["of_value"], item["value"])):
+            left = None if given is None else Decimal(str(given)) - Decimal(str(withheld))
+            yield "remedies given", item["brand"], kind, figure, given, left
+    for item in found.follow_ups:
+        yield ("follow_ups", item["brand"], item["case"], "steps", _cell(item["recorded"]),
+               _cell(item["proposed"]))
 
 
 def page(found: WhatIf) -> str:
@@ -127,7 +172,7 @@ def page(found: WhatIf) -> str:
 
 def sections(found: WhatIf) -> Iterator[tuple[str, str, list[str], list[list[object]]]]:
     """Each table of the what-if, brand by brand: its title, brand, columns and rows (the
-    terminal, the CSV and the page show the same)."""
+    terminal and the page show the same)."""
     for brand in brands(found):
         changed = found.proposal.get(brand)
         yield ("what the proposal changes", brand, PROPOSAL,
