@@ -249,8 +249,9 @@ class Engine(Reads):
         each move a `migrate` event, the state's timers armed again where they differ, the SLA
         clocks and follow-up steps carried over to the new targets. `mapping` (old state → new)
         places the cases in states the flow no longer has; while any is unplaced nothing moves
-        (`InvalidInput` naming them). With `dry_run`, only what would move. Where the brand
-        names its people, only a lead may."""
+        (`InvalidInput` naming them). With `dry_run`, the moves are made and rolled back: what
+        each would change (`Move.changes`). Where the brand names its people, only a lead
+        may."""
         limits.person(by)
         flow = self.flow(brand)
         if self._roles.authority(flow, by) is None:

@@ -6,9 +6,9 @@ incident how many of its complaints came after it was announced (transparency).
 
 Read side: counts and sums are GROUP BY in the database, but the clocks: they are read once, one
 row each (two a case at most), and their outcomes counted and percentiles taken here, per
-channel and per priority. A clock's outcome is computed
-from its time counted against its target (`store/outcome.py`), as `case show` computes it: a
-late answer is breached however the engine found out.
+channel and per priority. A clock's outcome is computed from its time counted against its
+target (`store/outcome.py`), as `case show` computes it: a late answer is breached however the
+engine found out.
 """
 
 from __future__ import annotations
