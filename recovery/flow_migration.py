@@ -75,8 +75,9 @@ class Move(Record):
     changes: dict[str, Any] = field(default_factory=dict)
     """What the move changes, as its `migrate` event says: the state timers armed again
     (`timers`), each SLA target changed (`targets`: seconds before and after) and each
-    follow-up step moved (`follow_up`: due before and after); known once the move was made,
-    or tried by a dry run."""
+    follow-up step moved (`follow_up`: due before and after); and the breaches it records at
+    once (`breaches`), with the priority they raise the case to (`priority`). Known once the
+    move was made, or tried by a dry run."""
 
 
 @dataclass(frozen=True)
@@ -275,7 +276,14 @@ class Migrator:
         tx.append_event(Event(case_id, row.version + 1, at, by, MIGRATE, source, dest, None,
                               payload))
         record_reached(tx, case_id, row.version + 1, dest, at, ENGINE, late)
-        return {key: value for key, value in payload.items() if key not in ("from", "to", "map")}
+        made = {key: value for key, value in payload.items() if key not in ("from", "to", "map")}
+        if late:  # recorded as events of their own, after the move
+            made["breaches"] = [reached.trigger for reached in late]
+            raised = [reached.changes["priority"] for reached in late
+                      if "priority" in reached.changes]
+            if raised:
+                made["priority"] = raised[-1]
+        return made
 
 
 class _Tried(Exception):

@@ -128,21 +128,25 @@ def _move(tx: Tx, flow: Flow, case_id: int, state: str, priority: str,
         moved: SlaClock = getattr(clock, action)(calendar, at)
         if moved.found_late():
             moved = moved.reached(Point.BREACH, at)
-            missed = clock.due(calendar)
-            payload: dict[str, Any] = {"clock": name, "point": Point.BREACH.value,
-                                       "found_late": True}
-            if missed is not None:
-                payload["due_at"] = missed.isoformat()
-            if flow.is_terminal(state):  # closed: nobody to tell, nothing to raise
-                found.append(Reached(f"{name}.{Point.BREACH.value}", payload, {}))
-            else:
-                found.append(_escalated(flow, name, Point.BREACH, priority, payload))
-                priority = found[-1].changes.get("priority", priority)
+            found.append(_late(flow, name, clock.due(calendar), state, priority))
+            priority = found[-1].changes.get("priority", priority)
         if moved != clock:
             tx.save_clock(case_id, moved)
             tx.cancel(case_id, at, clock=name)
             tx.arm(case_id, state, moved.pending(calendar), clock=name)
     return found
+
+
+def _late(flow: Flow, name: str, missed: datetime | None, state: str,
+          priority: str) -> Reached:
+    """The breach of clock `name`, found past its target with none recorded (`missed`: when
+    it was due, where known), with the flow's escalation unless the case is closed."""
+    payload: dict[str, Any] = {"clock": name, "point": Point.BREACH.value, "found_late": True}
+    if missed is not None:
+        payload["due_at"] = missed.isoformat()
+    if flow.is_terminal(state):  # closed: nobody to tell, nothing to raise
+        return Reached(f"{name}.{Point.BREACH.value}", payload, {})
+    return _escalated(flow, name, Point.BREACH, priority, payload)
 
 
 def retarget(tx: Tx, flow: Flow, case_id: int, channel: str, state: str, priority: str,
@@ -174,13 +178,15 @@ def migrate(tx: Tx, before: Flow, after: Flow, case_id: int, channel: str, sourc
     `after` (an escalation raises a case without changing its targets, so an escalated case
     keeps its level's). Where that target or the warning point changes, the clock measures the
     time it counted against the new one, its points armed again: one already past its new
-    target is due when it passed it, and breaches at the next tick. Where the calendar changes,
-    the time counted so far stays counted (on `before`'s calendar) and from `at` on it counts
-    `after`'s: past its target, it is due at `at`. Then the clocks pause, resume or stop as
-    `dest` declares. A stopped clock keeps the target it met or missed (a reopen counts on
+    target is due when it passed it, and breaches at the next tick (its warning, now moot, is
+    not armed); a paused one is breached by the move. Where the calendar changes, the time
+    counted so far stays counted (on `before`'s calendar) and from `at` on it counts `after`'s:
+    past its target, it is due at `at`. Then the clocks pause, resume or stop as `dest`
+    declares. A stopped clock keeps the target it met or missed (a reopen counts on
     against it). Returns each changed target, before and after in seconds, and the breaches
     found late, to record."""
     changed: dict[str, list[int]] = {}
+    late: list[Reached] = []
     policy, was = after.settings.channels.get(channel), before.settings.channels.get(channel)
     if policy is not None:
         calendar = after.clock_calendar(channel)
@@ -206,9 +212,16 @@ def migrate(tx: Tx, before: Flow, after: Flow, case_id: int, channel: str, sourc
                 moved = replace(moved, business=business,  # the new calendar counts from `at`
                                 consumed=clock.counted(calendar_of(before, clock), at),
                                 running_since=None if clock.running_since is None else at)
+            if moved.found_late():  # paused past its new target: breached by the move
+                moved = moved.reached(Point.BREACH, at)
+                late.append(_late(after, name, None, dest, priority))
+                priority = late[-1].changes.get("priority", priority)
+            points = moved.pending(calendar)
+            if moved.left(calendar, at) <= timedelta(0):  # past its target: the breach alone
+                points = [(point, due) for point, due in points if point is Point.BREACH]
             tx.save_clock(case_id, moved)
             tx.cancel(case_id, at, clock=name)
-            tx.arm(case_id, dest, moved.pending(calendar), clock=name)
+            tx.arm(case_id, dest, points, clock=name)
             if target != clock.target:
                 changed[name] = [int(clock.target.total_seconds()), int(target.total_seconds())]
     actions: dict[str, str] = {}
@@ -217,7 +230,7 @@ def migrate(tx: Tx, before: Flow, after: Flow, case_id: int, channel: str, sourc
     known = source in before.settings.flow.states  # not so for a case whose state was lost
     if (before.resolution_clock(source) if known else None) != after.resolution_clock(dest):
         actions["resolution"] = _ACTIONS[after.resolution_clock(dest)]
-    return changed, _move(tx, after, case_id, dest, priority, actions, at)
+    return changed, late + _move(tx, after, case_id, dest, priority, actions, at)
 
 
 def reach(tx: Tx, flow: Flow, priority: str, timer: Timer, at: datetime) -> Reached:

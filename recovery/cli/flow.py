@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -103,7 +104,7 @@ def migrate(ctx: typer.Context, brand: Annotated[str, typer.Argument(help="The b
             = None,
             dry_run: Annotated[bool, typer.Option(
                 "--dry-run", help="Make the moves and roll them back: say what each would "
-                "change; nothing is written.")] = False,
+                "change; nothing is kept.")] = False,
             json: Json = False) -> None:
     """Move the brand's open cases that run under an older version of its flow to the flow
     as the workflows folder has it now. Until they are moved, cases keep the version they
@@ -153,8 +154,6 @@ def migrate(ctx: typer.Context, brand: Annotated[str, typer.Argument(help="The b
 def _changes(move: Move, zone: str) -> str:
     """What a move changes besides the state, in a few words: `first response 1h → 30m;
     follow-up ask 2026-12-04 10:00+01:00 → 2026-12-03 10:00+01:00`."""
-    from datetime import datetime, timedelta
-
     from recovery.clock import format_duration
     from recovery.formats import stamp
 
@@ -168,6 +167,10 @@ def _changes(move: Move, zone: str) -> str:
              for step, (before, after) in move.changes.get("follow_up", {}).items()]
     if move.changes.get("timers"):
         said.append(f"timers armed again: {', '.join(move.changes['timers'])}")
+    if move.changes.get("breaches"):
+        said.append(f"breached at once: {', '.join(move.changes['breaches'])}")
+    if move.changes.get("priority"):
+        said.append(f"priority raised to {move.changes['priority']}")
     return "; ".join(said)
 
 

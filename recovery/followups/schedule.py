@@ -22,8 +22,6 @@ ASK, REMIND, CLOSE = "ask", "remind", "close"
 """The follow-up's steps: each a timer."""
 TRIGGER = "follow_up"
 """The flow trigger that asks; `close` and `reopen` act on the answer."""
-TIMING = ("after", "clock", "reminder_after", "close_after")
-"""What of a follow-up policy says when its steps fall due."""
 
 
 def policy(flow: Flow) -> tuple[FollowUp, list[str], str] | None:
@@ -68,13 +66,12 @@ def follow(tx: Tx, flow: Flow, case_id: int, source: str, dest: str, at: datetim
 def migrate(tx: Tx, before: Flow, after: Flow, case_id: int, state: str,
             at: datetime) -> dict[str, list[str | None]]:
     """Carry the follow-up steps still to come of a case that stays in `state` over from the
-    flow version `before` to `after`: where `after` times them otherwise, each is armed again,
-    counted from when the case entered `state` (one due by then falls due at once; a reminder
-    `after` has not is dropped). Returns each moved step's due time before and after (ISO
-    8601; None: dropped)."""
+    flow version `before` to `after`: each due when `before` timed it (not postponed since) is
+    timed as `after` times it, counted from when the case entered `state` (one due by then
+    falls due at once; a reminder `after` has not is dropped). Returns each moved step's due
+    time before and after (ISO 8601; None: dropped)."""
     was, found = policy(before), policy(after)
-    if was is None or found is None or all(
-            getattr(was[0], name) == getattr(found[0], name) for name in TIMING):
+    if was is None or found is None:
         return {}
     declared, asks_from, asked = found
     pending = tx.pending(case_id, KIND) if state in asks_from or state == asked else []
@@ -82,18 +79,29 @@ def migrate(tx: Tx, before: Flow, after: Flow, case_id: int, state: str,
         return {}
     entered = next((event.at for event in reversed(tx.history(case_id))
                     if event.dest == state and event.source != state), at)
-    waits = {ASK: declared.after, REMIND: declared.reminder_after, CLOSE: declared.close_after}
-    steps = {timer.trigger: due(after, declared, entered, wait) for timer in pending
-             if (wait := waits.get(timer.trigger)) is not None}
-    tx.cancel(case_id, at, clock=KIND)
-    tx.arm(case_id, state, steps.items(), clock=KIND)
     moved: dict[str, list[str | None]] = {}
+    kept: list[tuple[str, datetime]] = []
     for timer in pending:
-        now_due = steps.get(timer.trigger)
+        old_wait, new_wait = _wait(was[0], timer.trigger), _wait(declared, timer.trigger)
+        if old_wait is None or due(before, was[0], entered, old_wait) != timer.due_at:
+            kept.append((timer.trigger, timer.due_at))  # postponed since: left as it is
+            continue
+        now_due = None if new_wait is None else due(after, declared, entered, new_wait)
+        if now_due is not None:
+            kept.append((timer.trigger, now_due))
         if now_due != timer.due_at:
             moved[timer.trigger] = [timer.due_at.isoformat(),
                                     None if now_due is None else now_due.isoformat()]
+    if moved:
+        tx.cancel(case_id, at, clock=KIND)
+        tx.arm(case_id, state, kept, clock=KIND)
     return moved
+
+
+def _wait(declared: FollowUp, step: str) -> timedelta | None:
+    """How long after entering its state a follow-up step falls due (None: no such step)."""
+    return {ASK: declared.after, REMIND: declared.reminder_after,
+            CLOSE: declared.close_after}.get(step)
 
 
 def sampled(brand: str, case_id: int, share: float) -> bool:
