@@ -20,7 +20,7 @@ from sqlalchemy import text
 
 from recovery import Engine
 from recovery.errors import InvalidInput, RecoveryError
-from recovery.whatif import compare, replay, scratch
+from recovery.whatif import compare, replay, scratch, sheet
 from recovery.whatif.replay import Replayed
 
 from .conftest import WORKFLOWS, Clock, sqlite_copy
@@ -156,6 +156,10 @@ def test_what_a_proposed_flow_refuses_is_named_case_by_case(engine: Engine, cloc
                                 "of_count": 1, "of_value": "500.00"}]  # of those given live
     assert found.remedies[0]["recorded"] == "issued"
     assert found.remedies[0]["proposed"] == "not offered"
+    rows = sheet.as_csv(found).splitlines()
+    assert "remedies given,bikeshare,voucher (PLN),count,1,0" in rows
+    assert "remedies given,bikeshare,voucher (PLN),value,500.00,0" in rows
+    assert "remedies not given,bikeshare,voucher (PLN),value,500.00," in rows
     assert found.ended == []  # a voucher is no guard of resolve: the case still resolves
 
 
@@ -350,7 +354,6 @@ def _rows(engine: Engine) -> tuple[object, ...]:
     with engine._connection() as conn:
         return tuple(conn.execute(text(f"SELECT count(*) FROM recovery_{name}")).scalar()
                      for name in ("cases", "events", "timers", "clocks", "remedies"))
-
 
 
 def test_a_proposal_is_told_key_by_key() -> None:

@@ -56,7 +56,7 @@ BrandFilter = Annotated[str | None, typer.Option("--brand", help="Only this bran
 Since = Annotated[str | None, typer.Option("--since", help="Cases opened from (ISO 8601); "
                                                           "default 30 days ago.")]
 Until = Annotated[str | None, typer.Option("--until", help="…until (ISO 8601); default now.")]
-Csv = Annotated[bool, typer.Option("--csv", help="Print the rows as CSV.")]
+Csv = Annotated[bool, typer.Option("--csv", help="Print it as CSV, one figure a row.")]
 Page = Annotated[Path | None, typer.Option("--html", help="Write it as one self-contained HTML "
                                                           "page.", dir_okay=False)]
 

@@ -7,7 +7,6 @@ import csv
 import io
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from recovery.clock.sla import CLOCKS, OUTCOMES
@@ -71,10 +70,15 @@ def priority_rows(found: WhatIf, brand: str) -> list[list[object]]:
     before = found.recorded.get(brand, {}).get("priorities", {})
     after = found.proposed.get(brand, {}).get("priorities", {})
     order = list(after) + [name for name in before if name not in after]
+    channels = [channel for side in (found.recorded, found.proposed)
+                for channel in side.get(brand, {}).get("channels", {}).values()]
+    business = {clock: bool(channels) and all(channel[clock].get("business")
+                                              for channel in channels if clock in channel)
+                for clock in CLOCKS}  # a priority's cases count business time where all do
     return [[name, clock.replace("_", " "), f"{_outcomes(before.get(name, {}).get(clock))} → "
              f"{_outcomes(after.get(name, {}).get(clock))}",
-             f"{_times(before.get(name, {}).get(clock))} → "
-             f"{_times(after.get(name, {}).get(clock))}"]
+             f"{_times(before.get(name, {}).get(clock), business[clock])} → "
+             f"{_times(after.get(name, {}).get(clock), business[clock])}"]
             for name in order for clock in CLOCKS
             if clock in before.get(name, {}) or clock in after.get(name, {})]
 
@@ -143,12 +147,20 @@ def _figures(found: WhatIf) -> Iterator[tuple[object, ...]]:
         yield ("remedies", item["brand"], item["case"],
                f"{item['kind']} {item['value']} {item['unit']}", item["recorded"],
                item["proposed"])
-    for item in found.not_given:
-        kind = f"{item['kind']} ({item['unit']}{', goodwill' if item['goodwill'] else ''})"
-        for figure, given, withheld in (("given", item["of_count"], item["count"]),
-                                        ("given value", item["of_value"], item["value"])):
-            left = None if given is None else Decimal(str(given)) - Decimal(str(withheld))
-            yield "remedies given", item["brand"], kind, figure, given, left
+    for brand in brands(found):
+        for side in ("remedies", "goodwill"):
+            given: dict[tuple[str, str], list[dict[str, Any]]] = {}
+            for at, figures in enumerate((found.recorded, found.proposed)):
+                for remedy in figures.get(brand, {}).get(side, []):
+                    given.setdefault((remedy["kind"], remedy["unit"]), [{}, {}])[at] = remedy
+            for (kind, unit), (a, b) in given.items():
+                named = _kind(kind, unit, side == "goodwill")
+                yield "remedies given", brand, named, "count", a.get("count", 0), b.get("count", 0)
+                yield "remedies given", brand, named, "value", a.get("total", 0), b.get("total", 0)
+    for withheld in found.not_given:  # given live, not under the proposal
+        named = _kind(withheld["kind"], withheld["unit"], withheld["goodwill"])
+        yield "remedies not given", withheld["brand"], named, "count", withheld["count"], None
+        yield "remedies not given", withheld["brand"], named, "value", withheld["value"], None
     for item in found.follow_ups:
         yield ("follow_ups", item["brand"], item["case"], "steps", _cell(item["recorded"]),
                _cell(item["proposed"]))
@@ -188,18 +200,24 @@ def sections(found: WhatIf) -> Iterator[tuple[str, str, list[str], list[list[obj
                 yield TITLES[name], brand, columns, rows
 
 
+def _kind(kind: str, unit: str | None, goodwill: bool) -> str:
+    """A remedy kind as the CSV names it: `voucher (PLN)`, `meal (meal, goodwill)`."""
+    return f"{kind} ({unit or '-'}{', goodwill' if goodwill else ''})"
+
+
 def _outcomes(times: dict[str, Any] | None) -> str:
     if times is None:
         return "-"
     return " / ".join(str(times.get(outcome, 0)) for outcome in OUTCOMES)
 
 
-def _times(times: dict[str, Any] | None) -> str:
-    """p50 / p90 in the clock's own time, written as the care report writes it."""
+def _times(times: dict[str, Any] | None, business: bool | None = None) -> str:
+    """p50 / p90 in the clock's own time (business time where `business`, else as the
+    figures say), written as the care report writes it."""
     if times is None or times.get("p50") is None:
         return "-"
-    business = bool(times.get("business"))
-    return " / ".join(clock_span(timedelta(seconds=times[name]), business)
+    counted = bool(times.get("business")) if business is None else business
+    return " / ".join(clock_span(timedelta(seconds=times[name]), counted)
                       for name in ("p50", "p90"))
 
 
