@@ -177,6 +177,23 @@ def test_moving_cases_in_flight_on_purpose(db_url: str, clock: Clock, tmp_path: 
         assert {c.name: c for c in after.clocks(ana.id)}["first_response"].breached
 
 
+def test_a_dry_run_in_a_hosts_transaction_leaves_it_as_it_was(db_url: str, clock: Clock,
+                                                               tmp_path: Path) -> None:
+    old, ana, bo, changed = in_flight_then_changed(db_url, clock, tmp_path)
+    host = create_engine(db_url)
+    with closing(changed) as after:
+        histories = {case: len(after.history(case)) for case in (ana.id, bo)}
+        with host.connect() as conn, conn.begin(), after.joined(conn):
+            tried = after.migrate_flow("eshop", by="petr", dry_run=True,
+                                       mapping={"waiting": "investigating"})
+            assert tried.moves[0].changes == {"targets": {"first_response": [3600, 1800]}}
+            assert conn.execute(select(func.count()).select_from(cases)).scalar() == 2
+        assert {case: len(after.history(case)) for case in (ana.id, bo)} == histories
+        assert {after.case(case).flow_version for case in (ana.id, bo)} == {old}
+        assert after.migrate_flow("eshop", by="petr", mapping={"waiting": "investigating"}).done
+    host.dispose()
+
+
 def test_a_moved_case_loses_the_timers_the_new_flow_does_not_arm(db_url: str, clock: Clock,
                                                                   tmp_path: Path) -> None:
     with closing(live(db_url, clock, tmp_path / "old", nudge("2h"))) as before:
@@ -402,17 +419,37 @@ def test_a_clock_past_its_target_on_a_new_calendar_is_due_at_the_move(
         assert "first_response.breach" in [event.trigger for event in after.history(ana.id)]
 
 
+def resolved(engine: Engine, author: str) -> Case:
+    """An e-shop complaint on Twitter, found, given a discount and resolved."""
+    case = engine.open_case("eshop", channel="twitter", author=author, text="Parcel is late")
+    for trigger in ("acknowledge", "investigate"):
+        engine.fire(case.id, trigger, by="eva")
+    engine.record_finding(case.id, "founded", root_cause="courier delay", by="eva")
+    engine.offer_remedy(case.id, "discount", 10, by="eva")
+    engine.fire(case.id, "resolve", by="eva")
+    return case
+
+
+def test_a_resolved_case_moved_to_new_hours_is_asked_when_the_team_is_in(
+        db_url: str, clock: Clock, tmp_path: Path) -> None:
+    with closing(live(db_url, clock, tmp_path)) as before:
+        ana = resolved(before, "@ana")  # Tuesday 10:00 in Zagreb: asked Thursday at 10:00
+
+    def afternoons(written: dict[str, Any]) -> None:
+        written["hours"] = {"mon-fri": ["12:00-20:00"]}
+    with closing(live(db_url, clock, tmp_path / "new", afternoons)) as after:
+        after.migrate_flow("eshop", by="petr")
+        asks = [t.due_at for t in after.timers(ana.id)
+                if t.clock == "follow_up" and t.cancelled_at is None]
+        assert asks == [clock.now.replace(day=3, hour=11)]  # Thursday, 12:00 there
+
+
 def test_a_resolved_case_moved_is_asked_when_the_new_follow_up_says(
         db_url: str, clock: Clock, tmp_path: Path) -> None:
     with closing(live(db_url, clock, tmp_path)) as before:
-        ana = before.open_case("eshop", channel="twitter", author="@ana", text="Parcel is late")
-        for trigger in ("acknowledge", "investigate"):
-            before.fire(ana.id, trigger, by="eva")
-        before.record_finding(ana.id, "founded", root_cause="courier delay", by="eva")
-        before.offer_remedy(ana.id, "discount", 10, by="eva")
-        before.fire(ana.id, "resolve", by="eva")
+        ana = resolved(before, "@ana")
         asked = [t.due_at for t in before.timers(ana.id) if t.clock == "follow_up"]
-    resolved = clock.now  # a Tuesday: the e-shop's two working days on is Thursday
+    resolved_at = clock.now  # a Tuesday: the e-shop's two working days on is Thursday
     clock.advance(days=1)
 
     def sooner(written: dict[str, Any]) -> None:
@@ -420,11 +457,12 @@ def test_a_resolved_case_moved_is_asked_when_the_new_follow_up_says(
     with closing(live(db_url, clock, tmp_path / "new", sooner)) as after:
         after.migrate_flow("eshop", by="petr")
         moved = after.history(ana.id)[-1]
+        sooner_at = resolved_at + timedelta(days=1)
         assert moved.payload["follow_up"] == {"ask": [asked[0].isoformat(),
-                                                      (resolved + timedelta(days=1)).isoformat()]}
+                                                      sooner_at.isoformat()]}
         asks = [t for t in after.timers(ana.id)
                 if t.clock == "follow_up" and t.cancelled_at is None]
-        assert [(t.trigger, t.due_at) for t in asks] == [("ask", resolved + timedelta(days=1))]
+        assert [(t.trigger, t.due_at) for t in asks] == [("ask", sooner_at)]
         after.tick()  # due by now: asked at once
         assert after.case(ana.id).state == "followed_up"
         shown = CliRunner().invoke(app, ["--db", db_url, "--workflows", str(tmp_path / "new"),
