@@ -142,3 +142,5 @@ def test_a_version_changes_exactly_when_what_governs_a_case_does(
     back = eshop.at_version(changed.version, changed.version_text)  # beside the brand as it is
     assert back.settings.model_dump(include=set(PARTS)) == changed.settings.model_dump(
         include=set(PARTS))
+    assert {part: back.resolved.get(part) for part in PARTS} == {  # its file says it too
+        part: changed.resolved.get(part) for part in PARTS}

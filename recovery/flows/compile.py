@@ -73,9 +73,9 @@ class Flow:
                                      "since (it no longer matches its hash)",
                                      f"move its cases to the current version: recovery flow "
                                      f"migrate {self.brand}")])
+        resolved = {**without_parts(self.resolved), **parts_of(text)}
         try:
-            settings = BrandFile.model_validate({**without_parts(self.resolved),
-                                                 **parts_of(text)})
+            settings = BrandFile.model_validate(resolved)
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(part) for part in first["loc"])
@@ -85,7 +85,7 @@ class Flow:
                                      f"move its cases to the current version: recovery flow "
                                      f"migrate {self.brand}")]) from None
         return compile_flow(self.brand, self.file, settings, self.folders, self.templates,
-                            self.resolved, (version, text))
+                            resolved, (version, text))
 
     @property
     def name(self) -> str:
