@@ -110,20 +110,27 @@ class Firing:
 
     def version(self, flow: Flow, version: str | None,
                 read: Callable[[str, str], str | None]) -> Flow:
-        """The brand's `flow` at `version` (None: as it is), an older one compiled once from
-        the text `read(brand, version)` gives back."""
-        if version is None or version == flow.version:
-            return flow
-        older = self._older.get((flow.brand, version))
-        if older is None:
-            text = read(flow.brand, version)
-            if text is None:
-                raise FlowError([Problem(flow.file, None, f"version {version} of {flow.brand}'s "
-                                         "flow is not kept in the database",
-                                         f"move its cases to the current version: recovery "
-                                         f"flow migrate {flow.brand}")])
-            older = self._older[flow.brand, version] = flow.at_version(version, text)
-        return older
+        """The brand's `flow` at `version` (`flow_at`), each older one compiled once."""
+        return flow_at(flow, version, read, self._older)
+
+
+def flow_at(flow: Flow, version: str | None, read: Callable[[str, str], str | None],
+            kept: dict[tuple[str, str], Flow]) -> Flow:
+    """The brand's `flow` at `version` (None: as it is), an older one compiled from the text
+    `read(brand, version)` gives back and kept in `kept`; `FlowError` when that text is
+    missing or no longer reads."""
+    if version is None or version == flow.version:
+        return flow
+    older = kept.get((flow.brand, version))
+    if older is None:
+        text = read(flow.brand, version)
+        if text is None:
+            raise FlowError([Problem(flow.file, None, f"version {version} of {flow.brand}'s "
+                                     "flow is not kept in the database",
+                                     f"move its cases to the current version: recovery "
+                                     f"flow migrate {flow.brand}")])
+        older = kept[flow.brand, version] = flow.at_version(version, text)
+    return older
 
 
 def options(flow: Flow, facts: CaseFacts) -> list[TriggerOption]:

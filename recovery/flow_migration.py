@@ -26,7 +26,7 @@ from sqlalchemy import Connection, bindparam, select
 
 from recovery import keeper
 from recovery.errors import ConcurrentUpdate, FlowError, InvalidInput, NotFound, OutOfOrder
-from recovery.firing import arm
+from recovery.firing import arm, flow_at
 from recovery.flows import Flow, check_state
 from recovery.flows.versions import MIGRATE
 from recovery.followups import schedule
@@ -130,8 +130,7 @@ def plan(flow: Flow, older: Iterable[tuple[int, str | None, str]],
     return moves
 
 
-def read(run: Run, flow: Flow, version: Callable[[str | None], Flow]
-         ) -> tuple[list[tuple[int, str | None, str]], list[tuple[int, str]]]:
+def read(run: Run, flow: Flow) -> tuple[list[tuple[int, str | None, str]], list[tuple[int, str]]]:
     """The brand's cases `plan` looks at, read with `run`: those under an older version of its
     `flow`, and those opened before versions in a state it no longer has; and their pending
     state timers."""
@@ -152,25 +151,22 @@ def in_flight(conn: Connection, flow: Flow) -> list[Move]:
         found = conn.execute(FLOW_TEXT, {"brand": brand, "version": at_version}).scalar()
         return None if found is None else str(found)
 
-    version = readable(flow, {}, text)
+    version = readable(flow, text)
     return plan(flow, *read(lambda statement, values: conn.execute(statement, values).all(),
-                            flow, version), version, {})
+                            flow), version, {})
 
 
-def readable(flow: Flow, read: dict[str | None, Flow],
-             text: Callable[[str, str], str | None]) -> Callable[[str | None], Flow]:
-    """The brand's flow at a version, as a move reads it: the current `flow` for a case opened
-    before versions, and for a version whose kept text is missing or no longer reads (its
-    cases then move by the current flow's states and clocks)."""
+def readable(flow: Flow, text: Callable[[str, str], str | None]) -> Callable[[str | None], Flow]:
+    """The brand's flow at a version, as a move reads it (`firing.flow_at`): the current
+    `flow` for a case opened before versions, and for a version whose kept text is missing or
+    no longer reads (its cases then move by the current flow's states and clocks)."""
+    kept: dict[tuple[str, str], Flow] = {}
+
     def version(at_version: str | None) -> Flow:
-        if at_version not in read:
-            found = None if at_version is None else text(flow.brand, at_version)
-            try:
-                read[at_version] = (flow if at_version is None or found is None
-                                    else flow.at_version(at_version, found))
-            except FlowError:
-                read[at_version] = flow
-        return read[at_version]
+        try:
+            return flow_at(flow, at_version, text, kept)
+        except FlowError:
+            return flow
     return version
 
 
@@ -210,9 +206,9 @@ class Migrator:
             check_state([flow], target, f"{flow.brand}'s flow")
         try:
             with self._writer.transaction() as tx:
-                version = readable(flow, {}, tx.flow_text)
+                version = readable(flow, tx.flow_text)
                 moves = plan(flow, *read(lambda statement, values: tx.run(statement, values)
-                                         .fetchall(), flow, version), version, wanted)
+                                         .fetchall(), flow), version, wanted)
                 moving = {move.state for move in moves}
                 for source in wanted:
                     if moves and source not in moving:
