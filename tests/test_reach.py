@@ -215,8 +215,11 @@ def test_the_report_counts_cases_and_sla_compliance_per_priority(engine: Engine,
                            until=clock.now)["bistro"]["priorities"]
     assert list(levels) == ["urgent", "high", "normal"]
     assert levels["urgent"]["cases"] == 1
-    assert levels["urgent"]["first_response"] == {"met": 0, "breached": 1, "running": 0}
-    assert levels["high"]["first_response"] == {"met": 1, "breached": 0, "running": 0,
-                                                "p50": 600.0, "p90": 600.0}  # 10 minutes
-    assert levels["normal"]["first_response"] == {"met": 0, "breached": 0, "running": 1}
+    assert levels["urgent"]["first_response"] == {"business": True, "met": 0, "breached": 1,
+                                                  "running": 0}
+    assert levels["high"]["first_response"] == {"business": True, "met": 1, "breached": 0,
+                                                "running": 0, "p50": 600.0,
+                                                "p90": 600.0}  # 10 business minutes
+    assert levels["normal"]["first_response"] == {"business": True, "met": 0, "breached": 0,
+                                                  "running": 1}
     assert engine.case(urgent).priority == "urgent"

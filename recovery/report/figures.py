@@ -51,6 +51,9 @@ class Level:
 
     outcomes: Counter[str] = field(default_factory=Counter)
     seconds: list[float] = field(default_factory=list)
+    business: bool = True
+    """Whether every one of them counts business time (else their times are mixed or round
+    the clock)."""
 
 
 def percentile(values: list[float], share: float) -> float | None:
@@ -107,6 +110,7 @@ def _times(conn: Connection, where: ColumnElement[bool], now: datetime,
         business[key] = bool(row.business)
         compliance[key][row.outcome] += 1
         level.outcomes[row.outcome] += 1
+        level.business = level.business and bool(row.business)
         opened = as_utc(row.opened_at).date()
         week = (opened - timedelta(days=opened.weekday())).isoformat()
         weekly[row.brand][week][row.name][row.outcome] += 1
@@ -156,7 +160,8 @@ def _priorities(conn: Connection, where: ColumnElement[bool], found: dict[str, A
             .group_by(cases.c.brand, cases.c.priority)):
         per[brand][priority] = {"cases": int(count)}
     for (brand, priority, clock), level in sorted(ranked.items()):
-        counted: dict[str, Any] = {result: level.outcomes[result] for result in OUTCOMES}
+        counted: dict[str, Any] = {"business": level.business,
+                                   **{result: level.outcomes[result] for result in OUTCOMES}}
         if level.seconds:
             counted.update(p50=percentile(level.seconds, 0.5),
                            p90=percentile(level.seconds, 0.9))

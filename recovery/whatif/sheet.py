@@ -70,15 +70,10 @@ def priority_rows(found: WhatIf, brand: str) -> list[list[object]]:
     before = found.recorded.get(brand, {}).get("priorities", {})
     after = found.proposed.get(brand, {}).get("priorities", {})
     order = list(after) + [name for name in before if name not in after]
-    channels = [channel for side in (found.recorded, found.proposed)
-                for channel in side.get(brand, {}).get("channels", {}).values()]
-    business = {clock: bool(channels) and all(channel[clock].get("business")
-                                              for channel in channels if clock in channel)
-                for clock in CLOCKS}  # a priority's cases count business time where all do
     return [[name, clock.replace("_", " "), f"{_outcomes(before.get(name, {}).get(clock))} → "
              f"{_outcomes(after.get(name, {}).get(clock))}",
-             f"{_times(before.get(name, {}).get(clock), business[clock])} → "
-             f"{_times(after.get(name, {}).get(clock), business[clock])}"]
+             f"{_times(before.get(name, {}).get(clock))} → "
+             f"{_times(after.get(name, {}).get(clock))}"]
             for name in order for clock in CLOCKS
             if clock in before.get(name, {}) or clock in after.get(name, {})]
 
@@ -211,13 +206,12 @@ def _outcomes(times: dict[str, Any] | None) -> str:
     return " / ".join(str(times.get(outcome, 0)) for outcome in OUTCOMES)
 
 
-def _times(times: dict[str, Any] | None, business: bool | None = None) -> str:
-    """p50 / p90 in the clock's own time (business time where `business`, else as the
-    figures say), written as the care report writes it."""
+def _times(times: dict[str, Any] | None) -> str:
+    """p50 / p90 in the clock's own time, written as the care report writes it."""
     if times is None or times.get("p50") is None:
         return "-"
-    counted = bool(times.get("business")) if business is None else business
-    return " / ".join(clock_span(timedelta(seconds=times[name]), counted)
+    business = bool(times.get("business"))
+    return " / ".join(clock_span(timedelta(seconds=times[name]), business)
                       for name in ("p50", "p90"))
 
 
