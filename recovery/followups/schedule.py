@@ -54,13 +54,12 @@ def follow(tx: Tx, flow: Flow, case_id: int, source: str, dest: str, at: datetim
     declared, asks_from, asked = found
     if source in asks_from or source == asked:
         tx.cancel(case_id, at, clock=KIND)
-    if dest in asks_from and source not in asks_from:
-        tx.arm(case_id, dest, [(ASK, due(flow, declared, at, declared.after))], clock=KIND)
-    elif dest == asked:
-        steps = [(CLOSE, due(flow, declared, at, declared.close_after))]
-        if declared.reminder_after is not None:
-            steps.insert(0, (REMIND, due(flow, declared, at, declared.reminder_after)))
-        tx.arm(case_id, dest, steps, clock=KIND)
+    steps = ((ASK,) if dest in asks_from and source not in asks_from
+             else (REMIND, CLOSE) if dest == asked else ())
+    armed = [(step, due(flow, declared, at, wait)) for step in steps
+             if (wait := _wait(declared, step)) is not None]
+    if armed:
+        tx.arm(case_id, dest, armed, clock=KIND)
 
 
 def migrate(tx: Tx, before: Flow, after: Flow, case_id: int, state: str,
