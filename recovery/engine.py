@@ -352,8 +352,8 @@ class Engine(Reads):
         if brand is not None:
             self.flow(brand)
         start, end, now = self._period(since, until)
-        return what_if(self._connection, workflows, start, end, now, brand, progress,
-                       self.flows)
+        return what_if(self._connection, self.flows, workflows, start, end, now, brand,
+                       progress)
 
     def subscribe(self, callback: Subscriber) -> Callable[[], None]:
         """Call `callback(event)` after every committed event (one that raises is logged; the

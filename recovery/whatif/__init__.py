@@ -103,13 +103,14 @@ def replay(read: Callable[[], AbstractContextManager[Connection]], into: Engine,
     return Replay(into, keys, ran, now).run(recorded, progress)
 
 
-def what_if(read: Callable[[], AbstractContextManager[Connection]], workflows: str | Path,
-            since: datetime, until: datetime, now: datetime, brand: str | None = None,
-            progress: Callable[[int, int], None] | None = None,
-            live: Mapping[str, Flow] | None = None) -> WhatIf:
+def what_if(read: Callable[[], AbstractContextManager[Connection]], live: Mapping[str, Flow],
+            workflows: str | Path, since: datetime, until: datetime, now: datetime,
+            brand: str | None = None,
+            progress: Callable[[int, int], None] | None = None) -> WhatIf:
     """The cases opened from `since` to `until` (of `brand`), read through `read`, replayed
     under the flows in `workflows` and compared with what happened (and those flows with the
-    `live` ones, key by key); `FlowError` when any of those flows has a problem."""
+    `live` ones the cases ran under, key by key); `FlowError` when any of those flows has a
+    problem."""
     with scratch(workflows, now) as proposed:
         if proposed.broken:  # a proposal with a broken flow proposes nothing yet
             raise FlowError([problem for problems in proposed.broken.values()
@@ -126,7 +127,7 @@ def what_if(read: Callable[[], AbstractContextManager[Connection]], workflows: s
                   changed["priorities"], changed["remedies"],
                   _not_given(changed["remedies"], before), changed["follow_ups"], done.choices,
                   dict(done.skipped), str(workflows),
-                  proposal.changes(live or {}, proposed_flows, brands))
+                  proposal.changes(live, proposed_flows, brands))
 
 
 def _not_given(changed: list[dict[str, Any]],
