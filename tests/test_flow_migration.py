@@ -195,6 +195,7 @@ def test_flow_validate_and_migrate_from_the_command_line(tmp_path: Path) -> None
     assert (f"1 open case(s) of eshop run under an older version of its flow ({old}); in "
             f"states it no longer has: 'waiting': case(s) {bo}") in " ".join(checked.stderr.split())
     assert "recovery flow migrate eshop --map waiting=STATE" in " ".join(checked.stderr.split())
+    assert "sit in state" not in checked.stderr  # said once: as a case to move, not as stuck
     blocked = run("flow", "migrate", "eshop", "--by", "petr", "--dry-run")
     assert blocked.exit_code == 2 and "(no such state: --map it)" in blocked.stdout
     assert "say in --map where each goes, as waiting=STATE" in blocked.stderr

@@ -9,9 +9,11 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import update
 from typer.testing import CliRunner
 
 from recovery.cli import app
+from recovery.store.tables import timers
 from tests.conftest import Clock
 from tests.flow_changes import (
     both,
@@ -152,3 +154,24 @@ def test_a_resolved_case_moved_is_asked_when_the_new_follow_up_says(
                                          "--now", clock.now.isoformat(), "case", "show",
                                          str(ana.id)], env={"COLUMNS": "200"})
         assert "· follow-up ask 2026-12-0" in " ".join(shown.output.split()), shown.output
+
+
+def test_a_follow_up_step_postponed_since_is_left_where_it_is(
+        db_url: str, clock: Clock, tmp_path: Path) -> None:
+    with closing(live(db_url, clock, tmp_path)) as before:
+        ana = resolved(before, "@ana")
+        later = clock.now + timedelta(days=9)  # as the worker postpones a question
+        with before._db.begin() as conn:
+            conn.execute(update(timers).where(timers.c.case_id == ana.id,
+                                              timers.c.clock == "follow_up")
+                         .values(due_at=later))
+    clock.advance(days=1)
+
+    def sooner(written: dict[str, Any]) -> None:
+        written["follow_up"]["after"] = "1d"
+    with closing(live(db_url, clock, tmp_path / "new", sooner)) as after:
+        moved = after.migrate_flow("eshop", by="petr")
+        assert "follow_up" not in moved.moves[0].changes
+        asks = [t.due_at for t in after.timers(ana.id)
+                if t.clock == "follow_up" and t.cancelled_at is None]
+        assert asks == [later]
